@@ -1,0 +1,125 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { readSync } from 'node:fs';
+import { fromNodeError } from '../errors.js';
+import { CsvScanner, type CsvDialect } from './scanner.js';
+
+const CHUNK = 1 << 20;
+
+export async function openFile(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (e) {
+    throw fromNodeError(e, path);
+  }
+}
+
+/**
+ * Stream every record of a CSV file through `onRecord` with bounded memory (one chunk plus the longest record).
+ * A UTF-8 BOM is skipped. Blank lines are skipped. `fileOffset` on each call is the absolute offset of
+ * `s.buf[0]`, so `fileOffset + s.recStart` locates the record on disk for later re-reading.
+ */
+export async function scanCsvFile(
+  path: string,
+  dialect: CsvDialect,
+  onRecord: (s: CsvScanner, fileOffset: number) => void | false,
+): Promise<void> {
+  const fh = await openFile(path);
+  try {
+    const sc = new CsvScanner(dialect);
+    let buf = Buffer.allocUnsafe(CHUNK);
+    let have = 0; // bytes in buf
+    let base = 0; // file offset of buf[0]
+    let filePos = 0;
+    let first = true;
+    let eof = false;
+    let stop = false;
+    while (!eof && !stop) {
+      if (have === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      const { bytesRead } = await fh.read(buf, have, buf.length - have, filePos);
+      filePos += bytesRead;
+      if (bytesRead === 0) eof = true;
+      have += bytesRead;
+      let start = 0;
+      if (first && have >= 3) {
+        first = false;
+        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
+      } else if (first && eof) first = false;
+      if (first) continue;
+      const b = base;
+      const consumed = sc.scan(buf, start, have, eof, (s) => {
+        if (stop || s.isBlank()) return;
+        if (onRecord(s, b) === false) stop = true;
+      });
+      const rest = have - consumed;
+      if (rest > 0 && consumed > 0) buf.copy(buf, 0, consumed, have);
+      base += consumed;
+      have = rest;
+    }
+  } catch (e) {
+    throw fromNodeError(e, path);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Read the header record (first non-blank record) of a CSV file, or [] for an empty file. */
+export async function readCsvHeader(path: string, dialect: CsvDialect): Promise<{ header: string[]; line: number }> {
+  let header: string[] = [];
+  let line = 0;
+  await scanCsvFile(path, dialect, (s) => {
+    header = s.cells();
+    line = s.recLine;
+    return false;
+  });
+  return { header, line };
+}
+
+export interface Span {
+  offset: number;
+  length: number;
+}
+
+/**
+ * Re-read records at known byte spans with positioned reads, coalescing nearby spans into one read.
+ * Returns the decoded cells for each span, in input order.
+ */
+export function readCsvSpans(fd: number, dialect: CsvDialect, spans: readonly Span[]): string[][] {
+  const order = spans.map((_, i) => i).sort((x, y) => spans[x]!.offset - spans[y]!.offset);
+  const out = new Array<string[]>(spans.length);
+  const sc = new CsvScanner(dialect);
+  const GAP = 64 * 1024;
+  const MAXWIN = 4 * CHUNK;
+  let i = 0;
+  while (i < order.length) {
+    const first = spans[order[i]!]!;
+    let j = i + 1;
+    let winEnd = first.offset + first.length;
+    while (j < order.length) {
+      const sp = spans[order[j]!]!;
+      if (sp.offset - winEnd > GAP || sp.offset + sp.length - first.offset > MAXWIN) break;
+      winEnd = Math.max(winEnd, sp.offset + sp.length);
+      j++;
+    }
+    const win = Buffer.allocUnsafe(winEnd - first.offset);
+    let got = 0;
+    while (got < win.length) {
+      const n = readSync(fd, win, got, win.length - got, first.offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    for (let k = i; k < j; k++) {
+      const idx = order[k]!;
+      const sp = spans[idx]!;
+      const s = sp.offset - first.offset;
+      let cells: string[] = [];
+      sc.scan(win, s, s + sp.length, true, (r) => { if (cells.length === 0) cells = r.cells(); });
+      out[idx] = cells;
+    }
+    i = j;
+  }
+  return out;
+}
