@@ -1,0 +1,15 @@
+/** Registers every command; one file per command (group). */
+import type { Registrar } from '../context.js';
+import { registerInit } from './init.js';
+import { registerSave } from './save.js';
+import { registerHistory } from './history.js';
+import { registerRestore } from './restore.js';
+import { registerVerify } from './verify.js';
+
+export function registerCoreCommands(r: Registrar): void {
+  registerInit(r);
+  registerSave(r);
+  registerHistory(r);
+  registerRestore(r);
+  registerVerify(r);
+}

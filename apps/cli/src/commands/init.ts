@@ -1,0 +1,20 @@
+import type { Registrar } from '../context.js';
+import { msg } from '../messages.js';
+
+export function registerInit({ program, action }: Registrar): void {
+  program
+    .command('init [dir]')
+    .description('make a vault: a git repository + savepoint.json (inside an existing repo, history goes to the "savepoint" branch)')
+    .option('--md5', 'also record an md5 checksum of every save')
+    .action(
+      action(async (ctx, dir: string | undefined, opts: { md5?: boolean }) => {
+        const path = await import('node:path');
+        const r = await ctx.core.initVault({
+          dir: path.resolve(ctx.cwd, dir ?? '.'),
+          ...(opts.md5 ? { config: { checksum: { md5: true } } } : {}),
+        });
+        if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r });
+        else msg.init(r).forEach((l) => ctx.out.line(l));
+      }),
+    );
+}

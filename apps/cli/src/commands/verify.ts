@@ -1,0 +1,20 @@
+import type { Registrar } from '../context.js';
+import { EXIT, exitCodeFor } from '../exit-codes.js';
+import { msg } from '../messages.js';
+
+export function registerVerify({ program, action }: Registrar): void {
+  program
+    .command('verify [path]')
+    .description('re-hash every stored version (and archive) against its checksum note; non-zero exit on any problem')
+    .option('--no-mark', 'do not record the verified status in the notes')
+    .action(
+      action(async (ctx, file: string | undefined, opts: { mark?: boolean }) => {
+        const vault = await ctx.vault();
+        const r = await ctx.core.verify(vault, { cwd: ctx.cwd, onProgress: ctx.onProgress, markNotes: opts.mark !== false, ...(file !== undefined ? { path: file } : {}) });
+        ctx.out.endProgress();
+        if (ctx.out.json) ctx.out.emitJson(r);
+        else msg.verify(r, ctx.out).forEach((l) => ctx.out.line(l));
+        return r.ok ? EXIT.ok : exitCodeFor('E_VERIFY_FAILED');
+      }),
+    );
+}

@@ -1,0 +1,43 @@
+/** Stable exit codes per error code, so scripts can tell failures apart without parsing text. */
+export const EXIT = {
+  ok: 0,
+  problems: 1,
+  usage: 2,
+  internal: 70,
+  interrupted: 130,
+} as const;
+
+const byCode: Record<string, number> = {
+  E_INVALID_ARGUMENT: 2,
+  E_NOT_A_VAULT: 3,
+  E_VAULT_EXISTS: 3,
+  E_CONFIG_INVALID: 4,
+  E_FILE_NOT_FOUND: 5,
+  E_NOT_A_FILE: 6,
+  E_PATH_OUTSIDE_VAULT: 7,
+  E_NOT_TRACKED: 8,
+  E_UNKNOWN_VERSION: 8,
+  E_BAD_ADDRESS: 8,
+  E_CHECKSUM_MISMATCH: 9,
+  E_OBJECT_CORRUPT: 9,
+  E_OBJECT_MISSING: 9,
+  E_ARCHIVE_CORRUPT: 9,
+  E_ARCHIVE_MISSING: 9,
+  E_VERIFY_FAILED: 10,
+  E_LOCKED: 11,
+  E_TAG_EXISTS: 12,
+  E_BAD_TAG_NAME: 12,
+  E_VALIDATION_FAILED: 13,
+  E_NO_SPACE: 14,
+  E_REMOTE_EXISTS: 15,
+  E_REMOTE_NOT_FOUND: 15,
+  E_REMOTE_UNREACHABLE: 16,
+  E_AUTH_FAILED: 17,
+  E_PUSH_REJECTED: 18,
+  E_INTERRUPTED: 130,
+  E_INTERNAL: 70,
+};
+
+export function exitCodeFor(code: string): number {
+  return byCode[code] ?? (code.startsWith('E_') ? 1 : EXIT.internal);
+}

@@ -1,0 +1,2 @@
+export { main } from './main.js';
+export { exitCodeFor, EXIT } from './exit-codes.js';

@@ -1,0 +1,114 @@
+/** The savepoint command: builds the commander program and runs it. Only this app exits or reads env. */
+import { Command, CommanderError } from 'commander';
+import type { Io } from './output.js';
+import { createOutput } from './output.js';
+import type { CommandContext, Core, Registrar } from './context.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { msg } from './messages.js';
+import { registerCoreCommands } from './commands/index.js';
+
+const VERSION = '0.1.0';
+
+let corePromise: Promise<Core> | null = null;
+/** @savepoint/core (and isomorphic-git behind it) load only when a command needs them. */
+function loadCore(): Promise<Core> {
+  corePromise ??= import('@savepoint/core');
+  return corePromise;
+}
+
+function authorFromEnv(env: NodeJS.ProcessEnv): { name: string; email: string } | undefined {
+  const name = env.SAVEPOINT_AUTHOR_NAME ?? env.GIT_AUTHOR_NAME;
+  const email = env.SAVEPOINT_AUTHOR_EMAIL ?? env.GIT_AUTHOR_EMAIL;
+  return name && email ? { name, email } : undefined;
+}
+
+/** SAVEPOINT_NOW (ISO date) pins the clock, for reproducible demos and tests. */
+function clockFromEnv(env: NodeJS.ProcessEnv): (() => Date) | undefined {
+  const fixed = env.SAVEPOINT_NOW;
+  if (!fixed) return undefined;
+  const ms = Date.parse(fixed);
+  if (Number.isNaN(ms)) return undefined;
+  let tick = 0;
+  // advance one second per call so successive saves keep their order
+  return () => new Date(ms + 1000 * tick++);
+}
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command('savepoint');
+  program
+    .description(msg.programDescription)
+    .version(VERSION, '-V, --version')
+    .option('--json', 'print machine-readable JSON')
+    .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
+    .option('-q, --quiet', 'no progress output')
+    .option('-C, --cwd <dir>', 'run as if started in <dir>')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    });
+
+  const registrar: Registrar = {
+    program,
+    action(handler) {
+      return async (...args: unknown[]) => {
+        const cmd = args[args.length - 1] as Command;
+        const g = cmd.optsWithGlobals() as { json?: boolean; color?: boolean; quiet?: boolean; cwd?: string };
+        const out = createOutput(io, { json: !!g.json, color: g.color !== false, quiet: !!g.quiet });
+        const cwd = g.cwd ? (await import('node:path')).resolve(io.cwd, g.cwd) : io.cwd;
+        let vaultPromise: ReturnType<CommandContext['vault']> | null = null;
+        const ctx: CommandContext = {
+          out,
+          io,
+          cwd,
+          core: await loadCore(),
+          vault() {
+            vaultPromise ??= ctx.core.openVault({ dir: cwd, ...(clockFromEnv(io.env) ? { clock: clockFromEnv(io.env)! } : {}), ...(authorFromEnv(io.env) ? { author: authorFromEnv(io.env)! } : {}) });
+            return vaultPromise;
+          },
+          onProgress: (e) => out.progress(e.phase, e.loaded, e.total, e.item),
+        };
+        try {
+          const code = await (handler as (c: CommandContext, ...a: unknown[]) => Promise<number | void>)(ctx, ...args.slice(0, -1));
+          exitCode = code ?? EXIT.ok;
+        } catch (e) {
+          out.endProgress();
+          exitCode = reportError(e, out);
+        } finally {
+          out.endProgress();
+        }
+      };
+    },
+  };
+  registerCoreCommands(registrar);
+
+  if (argv.length === 0 && io.stdin.isTTY && io.stdout.isTTY && !io.env.CI) {
+    argv = ['tui'];
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (argv.includes('--json')) io.stdout.write(JSON.stringify({ ok: false, error: { code: 'E_USAGE', message: e.message.replace(/^error: /, '') } }, null, 2) + '\n');
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  return exitCode;
+}
+
+function reportError(e: unknown, out: ReturnType<typeof createOutput>): number {
+  const err = e as { code?: string; message?: string; toJSON?: () => unknown; stack?: string };
+  const known = typeof err?.code === 'string' && err.code.startsWith('E_');
+  const code = known ? err.code! : 'E_INTERNAL';
+  if (out.json) {
+    out.emitJson({ ok: false, error: known && err.toJSON ? err.toJSON() : { code, message: err?.message ?? String(e), details: {} } });
+  } else {
+    out.io.stderr.write(`${out.c.red('error')} ${out.c.dim(`[${code}]`)} ${err?.message ?? String(e)}\n`);
+    if (!known && err?.stack && out.io.env.DEBUG) out.io.stderr.write(err.stack + '\n');
+  }
+  return exitCodeFor(code);
+}

@@ -1,0 +1,93 @@
+/** status: tracked files (saved paths + files matching trackedPatterns) as new / modified / unchanged / missing. */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import type { VersionRecord } from '../model/version.js';
+import { loadHistory } from '../history/versions.js';
+import { digestFile } from '../store/object-store.js';
+import { toPosix } from '../util/paths.js';
+import { cachedSha, readStatCache, writeStatCache } from '../util/stat-cache.js';
+import type { Vault } from '../vault.js';
+import { CONFIG_FILE } from '../vault.js';
+
+export type FileState = 'new' | 'modified' | 'unchanged' | 'missing';
+
+export interface FileStatus {
+  path: string;
+  state: FileState;
+  size?: number;
+  latestVersion?: number;
+  latestSavedAt?: string;
+  versions: number;
+  archivedVersions: number;
+}
+
+const ALWAYS_SKIPPED_DIRS = new Set(['.git', 'node_modules', '.savepoint']);
+const GENERATED = new Set([CONFIG_FILE, 'manifest.json', 'checksums.txt']);
+
+async function walk(root: string, skip: (rel: string) => boolean): Promise<string[]> {
+  const out: string[] = [];
+  const stack = [''];
+  while (stack.length) {
+    const rel = stack.pop()!;
+    const entries = await fsp.readdir(path.join(root, rel), { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!ALWAYS_SKIPPED_DIRS.has(e.name) && !skip(child + '/')) stack.push(child);
+      } else if (e.isFile() && !skip(child)) out.push(child);
+    }
+  }
+  return out;
+}
+
+export async function status(vault: Vault): Promise<FileStatus[]> {
+  const history = await loadHistory(vault);
+  const latest = new Map<string, VersionRecord>();
+  const counts = new Map<string, { versions: number; archived: number }>();
+  for (const v of history.versions) {
+    const cur = latest.get(v.path);
+    if (!cur || v.version > cur.version) latest.set(v.path, v);
+    const c = counts.get(v.path) ?? { versions: 0, archived: 0 };
+    c.versions += 1;
+    if (v.archive) c.archived += 1;
+    counts.set(v.path, c);
+  }
+  const tracked = picomatch(vault.config.trackedPatterns, { dot: false });
+  const ignored = vault.config.ignorePatterns.length ? picomatch(vault.config.ignorePatterns, { dot: true }) : () => false;
+  const archiveRel = toPosix(path.relative(vault.dir, path.resolve(vault.dir, vault.config.archiveLocation))) + '/';
+  const found = await walk(vault.dir, (rel) => rel.startsWith(archiveRel) || ignored(rel.replace(/\/$/, '')));
+  const candidates = new Set<string>(latest.keys());
+  for (const f of found) if (!GENERATED.has(f) && tracked(f)) candidates.add(f);
+  const cache = await readStatCache(vault);
+  let cacheDirty = false;
+  const out: FileStatus[] = [];
+  for (const p of [...candidates].sort()) {
+    const abs = path.join(vault.dir, p);
+    const rec = latest.get(p);
+    const c = counts.get(p) ?? { versions: 0, archived: 0 };
+    const base = { path: p, versions: c.versions, archivedVersions: c.archived, ...(rec ? { latestVersion: rec.version, latestSavedAt: rec.savedAt } : {}) };
+    const st = await fsp.stat(abs).catch(() => null);
+    if (!st || !st.isFile()) {
+      out.push({ ...base, state: 'missing' });
+      continue;
+    }
+    if (!rec) {
+      out.push({ ...base, state: 'new', size: st.size });
+      continue;
+    }
+    let sha = cachedSha(cache, p, st);
+    if (!sha) {
+      if (st.size !== rec.size && rec.size >= 0) {
+        out.push({ ...base, state: 'modified', size: st.size });
+        continue;
+      }
+      sha = (await digestFile(abs)).sha256;
+      cache[p] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256: sha };
+      cacheDirty = true;
+    }
+    out.push({ ...base, state: sha === rec.sha256 ? 'unchanged' : 'modified', size: st.size });
+  }
+  if (cacheDirty) await writeStatCache(vault, cache);
+  return out;
+}

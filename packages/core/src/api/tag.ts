@@ -1,0 +1,43 @@
+/** tag: an annotated tag on the save commit of a version (`sp/<path>/v<n>` when no name is given). */
+import { SavepointError } from '../errors.js';
+import { isValidRefName, writeAnnotatedTag } from '../history/git.js';
+import { loadHistory } from '../history/versions.js';
+import { withLock } from '../util/lock.js';
+import type { Vault } from '../vault.js';
+import { personAt } from '../vault.js';
+import { resolveVersion } from './query.js';
+
+export interface TagOptions {
+  address: string;
+  name?: string;
+  message?: string;
+  cwd?: string;
+}
+
+export interface TagResult {
+  name: string;
+  path: string;
+  version: number;
+  commit: string;
+  object: string;
+}
+
+export async function tagVersion(vault: Vault, opts: TagOptions): Promise<TagResult> {
+  return withLock(vault.gitdir, 'tag', async () => {
+    const history = await loadHistory(vault);
+    const rec = await resolveVersion(vault, opts.address, opts.cwd, history);
+    if (rec.archive) {
+      throw new SavepointError('E_INVALID_ARGUMENT', `${rec.path}@${rec.version} is archived; restore it and save it again to tag it.`, { path: rec.path, version: rec.version });
+    }
+    const name = opts.name ?? `sp/${rec.path}/v${rec.version}`;
+    if (!isValidRefName(name)) {
+      throw new SavepointError('E_BAD_TAG_NAME', `"${name}" is not a valid tag name (no spaces, ~ ^ : ? * [ \\, "..", or leading "-").`, { tag: name });
+    }
+    if (history.tags.has(name)) {
+      throw new SavepointError('E_TAG_EXISTS', `Tag "${name}" already exists (on ${history.tags.get(name)!.slice(0, 12)}). Pick another name.`, { tag: name });
+    }
+    const message = `${opts.message ?? `${rec.path} v${rec.version}`}\n\nSavepoint-Version: ${rec.path}=${rec.version}\nSavepoint-Sha256: ${rec.path}=${rec.sha256}\n`;
+    const object = await writeAnnotatedTag(vault, { name, commit: rec.commit, message, tagger: personAt(vault.author, vault.clock()) });
+    return { name, path: rec.path, version: rec.version, commit: rec.commit, object };
+  });
+}

@@ -1,0 +1,114 @@
+/** verify: re-hash every stored version and compare with its note; mark fully verified saves in the notes. */
+import { SavepointError } from '../errors.js';
+import { serializeNote } from '../model/note.js';
+import type { SaveNote } from '../model/note.js';
+import type { VersionRecord } from '../model/version.js';
+import { writeNotes } from '../history/notes.js';
+import { loadHistory } from '../history/versions.js';
+import { digestBlob } from '../store/object-store.js';
+import { withLock } from '../util/lock.js';
+import { resolveVaultPath } from '../util/paths.js';
+import type { ProgressCallback } from '../util/progress.js';
+import type { Vault } from '../vault.js';
+import { personAt } from '../vault.js';
+
+export type VerifyItemStatus = 'verified' | 'corrupted' | 'missing';
+
+export interface VerifyItem {
+  path: string;
+  version: number;
+  commit: string;
+  status: VerifyItemStatus;
+  expected: string;
+  actual?: string;
+  message?: string;
+  archive?: string;
+}
+
+export interface VerifyResult {
+  verified: number;
+  corrupted: number;
+  missing: number;
+  bytes: number;
+  items: VerifyItem[];
+  ok: boolean;
+}
+
+export interface VerifyOptions {
+  path?: string;
+  cwd?: string;
+  onProgress?: ProgressCallback;
+  /** verify archived versions too (default true) */
+  archives?: boolean;
+  /** write verified status into the notes (default true) */
+  markNotes?: boolean;
+  /** how archived versions are checked (provided by the retention module) */
+  verifyArchived?: (vault: Vault, versions: VersionRecord[]) => Promise<VerifyItem[]>;
+}
+
+export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const history = await loadHistory(vault);
+  let versions = history.versions;
+  if (opts.path !== undefined) {
+    const rel = await resolveVaultPath(vault.dir, opts.cwd ?? vault.dir, opts.path);
+    versions = versions.filter((v) => v.path === rel);
+    if (versions.length === 0) throw new SavepointError('E_NOT_TRACKED', `${opts.path} has no saved versions to verify.`, { path: rel });
+  }
+  const live = versions.filter((v) => !v.archive);
+  const archived = versions.filter((v) => v.archive);
+  const total = live.reduce((n, v) => n + Math.max(v.size, 0), 0);
+  let done = 0;
+  const items: VerifyItem[] = [];
+  const byBlob = new Map<string, { sha256: string; size: number } | { error: SavepointError }>();
+  for (const v of live) {
+    let got = byBlob.get(v.blob);
+    if (!got) {
+      try {
+        if (!v.blob) throw new SavepointError('E_OBJECT_MISSING', `${v.path}@${v.version} is not in the save commit's tree.`, {});
+        const base = done;
+        const d = await digestBlob(vault.gitdir, v.blob, { onProgress: opts.onProgress && ((e) => opts.onProgress!({ phase: 'verify', loaded: base + e.loaded, total, item: `${v.path}@${v.version}` })) });
+        got = { sha256: d.sha256, size: d.size };
+      } catch (e) {
+        if (!(e instanceof SavepointError)) throw e;
+        got = { error: e };
+      }
+      byBlob.set(v.blob, got);
+    }
+    done += Math.max(v.size, 0);
+    const base = { path: v.path, version: v.version, commit: v.commit, expected: v.sha256 };
+    if ('error' in got) {
+      items.push({ ...base, status: got.error.code === 'E_OBJECT_MISSING' ? 'missing' : 'corrupted', message: got.error.message });
+    } else if (got.sha256 !== v.sha256 || (v.size >= 0 && got.size !== v.size)) {
+      items.push({ ...base, status: 'corrupted', actual: got.sha256, message: `content hashes to ${got.sha256}, the note says ${v.sha256}` });
+    } else {
+      items.push({ ...base, status: 'verified', actual: got.sha256 });
+    }
+  }
+  if (archived.length && opts.archives !== false) {
+    if (opts.verifyArchived) items.push(...(await opts.verifyArchived(vault, archived)));
+    else for (const v of archived) items.push({ path: v.path, version: v.version, commit: v.commit, status: 'missing', expected: v.sha256, message: `archived in ${v.archive}; archive checks are unavailable`, ...(v.archive ? { archive: v.archive } : {}) });
+  }
+  const count = (s: VerifyItemStatus) => items.filter((i) => i.status === s).length;
+  const result: VerifyResult = { verified: count('verified'), corrupted: count('corrupted'), missing: count('missing'), bytes: done, items, ok: false };
+  result.ok = result.corrupted === 0 && result.missing === 0;
+  if (opts.markNotes !== false) await markVerified(vault, items);
+  vault.events.emit('verify', { verified: result.verified, corrupted: result.corrupted, missing: result.missing });
+  return result;
+}
+
+/** A save's note becomes `verified` when every file it holds verified. */
+async function markVerified(vault: Vault, items: VerifyItem[]): Promise<void> {
+  await withLock(vault.gitdir, 'verify', async () => {
+    const history = await loadHistory(vault);
+    const okByCommit = new Map<string, boolean>();
+    for (const i of items) if (!i.archive) okByCommit.set(i.commit, (okByCommit.get(i.commit) ?? true) && i.status === 'verified');
+    const now = vault.clock();
+    const updates = new Map<string, string>();
+    for (const c of history.commits) {
+      if (!c.note || !okByCommit.get(c.oid) || c.note.status === 'verified') continue;
+      const note: SaveNote = { ...c.note, status: 'verified', verifiedAt: now.toISOString(), verifiedBy: vault.author.name };
+      updates.set(c.oid, serializeNote(note));
+    }
+    if (updates.size) await writeNotes(vault, updates, personAt(vault.author, now), "Notes updated by 'savepoint verify'");
+  });
+}

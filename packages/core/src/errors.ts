@@ -1,0 +1,64 @@
+/**
+ * One error module for core. Every error has a stable `code` (never match on message text),
+ * a message that says what to do, optional structured `details`, and `toJSON` for `--json` output.
+ */
+export type ErrorCode =
+  | 'E_NOT_A_VAULT'
+  | 'E_VAULT_EXISTS'
+  | 'E_CONFIG_INVALID'
+  | 'E_FILE_NOT_FOUND'
+  | 'E_NOT_A_FILE'
+  | 'E_PATH_OUTSIDE_VAULT'
+  | 'E_NOT_TRACKED'
+  | 'E_UNKNOWN_VERSION'
+  | 'E_BAD_ADDRESS'
+  | 'E_CHECKSUM_MISMATCH'
+  | 'E_OBJECT_MISSING'
+  | 'E_OBJECT_CORRUPT'
+  | 'E_TAG_EXISTS'
+  | 'E_BAD_TAG_NAME'
+  | 'E_INVALID_ARGUMENT'
+  | 'E_VALIDATION_FAILED'
+  | 'E_LOCKED'
+  | 'E_VERIFY_FAILED'
+  | 'E_NO_SPACE'
+  | 'E_REMOTE_EXISTS'
+  | 'E_REMOTE_NOT_FOUND'
+  | 'E_REMOTE_UNREACHABLE'
+  | 'E_AUTH_FAILED'
+  | 'E_PUSH_REJECTED'
+  | 'E_ARCHIVE_CORRUPT'
+  | 'E_ARCHIVE_MISSING'
+  | 'E_INTERRUPTED'
+  | 'E_INTERNAL';
+
+export class SavepointError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SavepointError';
+    this.code = code;
+    this.details = details;
+  }
+  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isSavepointError(e: unknown): e is SavepointError {
+  return e instanceof SavepointError;
+}
+
+/** Map low-level Node errors (ENOSPC, EACCES, …) onto our codes so the CLI can explain them. */
+export function fromNodeError(e: unknown, what: string): SavepointError {
+  const err = e as NodeJS.ErrnoException;
+  if (err && err.code === 'ENOSPC') {
+    return new SavepointError('E_NO_SPACE', `Not enough disk space while ${what}. Free some space and try again; nothing was changed.`, {}, { cause: e });
+  }
+  if (err && err.code === 'ENOENT') {
+    return new SavepointError('E_FILE_NOT_FOUND', `No such file while ${what}: ${err.path ?? ''}`.trim(), { path: err.path }, { cause: e });
+  }
+  if (e instanceof SavepointError) return e;
+  return new SavepointError('E_INTERNAL', `Unexpected error while ${what}: ${(err && err.message) || String(e)}`, {}, { cause: e });
+}

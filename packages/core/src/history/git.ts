@@ -1,0 +1,191 @@
+/**
+ * Thin helpers over isomorphic-git for the small objects: refs, trees, commits, notes, tags.
+ * Ref updates are written lock-file-and-rename like git, so a crash never leaves a half-written ref.
+ */
+import fs, { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import git from 'isomorphic-git';
+import type { TreeEntry } from 'isomorphic-git';
+import { SavepointError } from '../errors.js';
+
+export interface GitPerson {
+  name: string;
+  email: string;
+  timestamp: number;
+  timezoneOffset: number;
+}
+
+export interface GitCtx {
+  gitdir: string;
+  /** isomorphic-git object cache, shared for one operation */
+  cache: object;
+}
+
+export async function resolveRef(ctx: GitCtx, ref: string): Promise<string | null> {
+  try {
+    return await git.resolveRef({ fs, gitdir: ctx.gitdir, ref });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'NotFoundError') return null;
+    throw e;
+  }
+}
+
+/** Atomically point `ref` at `oid` (write ref.lock, rename), only if it still points at `expected`. */
+export async function updateRef(ctx: GitCtx, ref: string, oid: string, expected: string | null): Promise<void> {
+  const current = await resolveRef(ctx, ref);
+  if (current !== expected) {
+    throw new SavepointError('E_LOCKED', `${ref} moved while Savepoint was writing (expected ${expected ?? 'nothing'}, found ${current}). Run the command again.`, { ref });
+  }
+  const file = path.join(ctx.gitdir, ...ref.split('/'));
+  await fsp.mkdir(path.dirname(file), { recursive: true });
+  const lock = `${file}.lock`;
+  const h = await fsp.open(lock, 'wx').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EEXIST') throw new SavepointError('E_LOCKED', `${lock} exists: another git process is updating ${ref}. Wait, or remove the lock file if none is running.`, { ref });
+    throw e;
+  });
+  try {
+    await h.writeFile(`${oid}\n`);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  await fsp.rename(lock, file);
+}
+
+export async function deleteRef(ctx: GitCtx, ref: string): Promise<void> {
+  await git.deleteRef({ fs, gitdir: ctx.gitdir, ref });
+}
+
+export async function readCommit(ctx: GitCtx, oid: string) {
+  const { commit } = await git.readCommit({ fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
+  return commit;
+}
+
+export async function readTreeEntries(ctx: GitCtx, oid: string): Promise<TreeEntry[]> {
+  const { tree } = await git.readTree({ fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
+  return tree;
+}
+
+export async function writeTree(ctx: GitCtx, entries: TreeEntry[]): Promise<string> {
+  return git.writeTree({ fs, gitdir: ctx.gitdir, tree: entries });
+}
+
+export async function writeBlobText(ctx: GitCtx, text: string): Promise<string> {
+  return git.writeBlob({ fs, gitdir: ctx.gitdir, blob: Buffer.from(text, 'utf8') });
+}
+
+export async function readBlobText(ctx: GitCtx, oid: string): Promise<string> {
+  const { blob } = await git.readBlob({ fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
+  return Buffer.from(blob).toString('utf8');
+}
+
+/** Find the blob at `filepath` inside tree `treeOid`, or null. */
+export async function blobAtPath(ctx: GitCtx, treeOid: string, filepath: string): Promise<string | null> {
+  let tree = treeOid;
+  const parts = filepath.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    const entries = await readTreeEntries(ctx, tree);
+    const e = entries.find((x) => x.path === parts[i]);
+    if (!e) return null;
+    if (i === parts.length - 1) return e.type === 'blob' ? e.oid : null;
+    if (e.type !== 'tree') return null;
+    tree = e.oid;
+  }
+  return null;
+}
+
+export type TreeChange = { oid: string; mode: string } | null;
+
+/** Write a new tree = `base` with `changes` applied (null removes). Only touched subtrees are rewritten. */
+export async function updateTree(ctx: GitCtx, base: string | null, changes: Map<string, TreeChange>): Promise<string> {
+  const entries = base ? [...(await readTreeEntries(ctx, base))] : [];
+  const direct = new Map<string, TreeChange>();
+  const nested = new Map<string, Map<string, TreeChange>>();
+  for (const [p, change] of changes) {
+    const slash = p.indexOf('/');
+    if (slash === -1) direct.set(p, change);
+    else {
+      const head = p.slice(0, slash);
+      if (!nested.has(head)) nested.set(head, new Map());
+      nested.get(head)!.set(p.slice(slash + 1), change);
+    }
+  }
+  const byName = new Map(entries.map((e) => [e.path, e]));
+  for (const [name, change] of direct) {
+    if (change === null) byName.delete(name);
+    else byName.set(name, { mode: change.mode, path: name, oid: change.oid, type: 'blob' });
+  }
+  for (const [name, sub] of nested) {
+    const existing = byName.get(name);
+    const subBase = existing && existing.type === 'tree' ? existing.oid : null;
+    const oid = await updateTree(ctx, subBase, sub);
+    const subEntries = await readTreeEntries(ctx, oid);
+    if (subEntries.length === 0) byName.delete(name);
+    else byName.set(name, { mode: '040000', path: name, oid, type: 'tree' });
+  }
+  return writeTree(ctx, [...byName.values()]);
+}
+
+export async function writeCommit(
+  ctx: GitCtx,
+  input: { tree: string; parents: string[]; message: string; author: GitPerson },
+): Promise<string> {
+  return git.writeCommit({
+    fs,
+    gitdir: ctx.gitdir,
+    commit: { tree: input.tree, parent: input.parents, message: input.message, author: input.author, committer: input.author },
+  });
+}
+
+/** Walk first parents from `tip`, newest first, stopping when `stop(oid)` is true. */
+export async function* firstParentWalk(ctx: GitCtx, tip: string | null, stop: (oid: string) => boolean) {
+  let oid = tip;
+  while (oid && !stop(oid)) {
+    const commit = await readCommit(ctx, oid);
+    yield { oid, commit };
+    oid = commit.parent[0] ?? null;
+  }
+}
+
+/** All tags (name → target commit), following annotated tags. */
+export async function listTagTargets(ctx: GitCtx, known: Map<string, { ref: string; commit: string }>): Promise<Map<string, { ref: string; commit: string }>> {
+  const names = await git.listTags({ fs, gitdir: ctx.gitdir });
+  const out = new Map<string, { ref: string; commit: string }>();
+  for (const name of names) {
+    const ref = await resolveRef(ctx, `refs/tags/${name}`);
+    if (!ref) continue;
+    const cached = known.get(name);
+    if (cached && cached.ref === ref) {
+      out.set(name, cached);
+      continue;
+    }
+    let target = ref;
+    for (let depth = 0; depth < 5; depth++) {
+      const obj = await git.readObject({ fs, gitdir: ctx.gitdir, oid: target, cache: ctx.cache, format: 'parsed' });
+      if (obj.type !== 'tag') break;
+      target = (obj.object as { object: string }).object;
+    }
+    out.set(name, { ref, commit: target });
+  }
+  return out;
+}
+
+export async function writeAnnotatedTag(
+  ctx: GitCtx,
+  input: { name: string; commit: string; message: string; tagger: GitPerson },
+): Promise<string> {
+  const oid = await git.writeTag({
+    fs,
+    gitdir: ctx.gitdir,
+    tag: { object: input.commit, type: 'commit', tag: input.name, tagger: input.tagger, message: input.message },
+  });
+  await updateRef(ctx, `refs/tags/${input.name}`, oid, null);
+  return oid;
+}
+
+/** git check-ref-format rules, enough to refuse names git would refuse. */
+export function isValidRefName(name: string): boolean {
+  if (!name || name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.endsWith('.lock')) return false;
+  if (name === '@' || /[\x00-\x20\x7f~^:?*[\\]/.test(name) || name.includes('..') || name.includes('@{') || name.includes('//')) return false;
+  return name.split('/').every((c) => c.length > 0 && !c.startsWith('.'));
+}

@@ -1,0 +1,186 @@
+/**
+ * The one module that answers history queries ("which versions exist?"). It walks the history branch and
+ * the notes once, then keeps an incremental cache in .git/savepoint/ keyed by the branch and notes tips,
+ * so log/status on a vault with thousands of saves reads one small JSON file.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { NOTES_REF, parseNote } from '../model/note.js';
+import type { SaveNote } from '../model/note.js';
+import { descriptionOf, parseTrailers, summaryOf } from '../model/commit-message.js';
+import type { VersionRecord } from '../model/version.js';
+import type { Vault } from '../vault.js';
+import { blobAtPath, firstParentWalk, listTagTargets, readBlobText, readCommit, resolveRef } from './git.js';
+import { readNotesMap } from './notes.js';
+import { readArchivedVersions } from './archived.js';
+
+const CACHE_VERSION = 2;
+
+interface CachedCommit {
+  oid: string;
+  summary: string;
+  description: string;
+  timestamp: number;
+  trailers: { path: string; version: number; sha256: string; blob: string | null }[];
+  experiment?: string;
+  noteBlob: string | null;
+  note: SaveNote | null;
+}
+
+interface HistoryCache {
+  v: number;
+  branch: string;
+  tip: string | null;
+  notesTip: string | null;
+  /** oldest first */
+  commits: CachedCommit[];
+  tags: Record<string, { ref: string; commit: string }>;
+}
+
+export interface History {
+  tip: string | null;
+  notesTip: string | null;
+  /** every version of every file, oldest save first (archived versions included) */
+  versions: VersionRecord[];
+  /** save commits on the branch, oldest first, with their position */
+  commits: { oid: string; seq: number; summary: string; timestamp: number; note: SaveNote | null }[];
+  tags: Map<string, string>;
+}
+
+function cacheFile(vault: Vault): string {
+  return path.join(vault.gitdir, 'savepoint', `history-${vault.branch.replace(/[^\w.-]/g, '_')}.json`);
+}
+
+async function readCache(vault: Vault): Promise<HistoryCache | null> {
+  try {
+    const c = JSON.parse(await fsp.readFile(cacheFile(vault), 'utf8')) as HistoryCache;
+    return c.v === CACHE_VERSION && c.branch === vault.branch ? c : null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeCache(vault: Vault, cache: HistoryCache): Promise<void> {
+  const file = cacheFile(vault);
+  try {
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fsp.writeFile(tmp, JSON.stringify(cache));
+    await fsp.rename(tmp, file);
+  } catch {
+    // the cache is only an accelerator; a read-only .git still works, just slower
+  }
+}
+
+/** Read (and incrementally refresh) the full history. */
+export async function loadHistory(vault: Vault): Promise<History> {
+  const tip = await resolveRef(vault, `refs/heads/${vault.branch}`);
+  const notesTip = await resolveRef(vault, NOTES_REF);
+  let cache = await readCache(vault);
+  if (!cache || cache.tip !== tip || cache.notesTip !== notesTip) {
+    cache = await refresh(vault, cache, tip, notesTip);
+    await writeCache(vault, cache);
+  }
+  const tagMap = new Map<string, string>();
+  const tagsByCommit = new Map<string, string[]>();
+  for (const [name, t] of Object.entries(cache.tags)) {
+    tagMap.set(name, t.commit);
+    if (!tagsByCommit.has(t.commit)) tagsByCommit.set(t.commit, []);
+    tagsByCommit.get(t.commit)!.push(name);
+  }
+  const versions: VersionRecord[] = [];
+  const commits: History['commits'] = [];
+  cache.commits.forEach((c, seq) => {
+    commits.push({ oid: c.oid, seq, summary: c.summary, timestamp: c.timestamp, note: c.note });
+    for (const t of c.trailers) {
+      const entry = c.note?.files[t.path];
+      const tags = (tagsByCommit.get(c.oid) ?? []).filter((name) => !name.startsWith('sp/') || name.startsWith(`sp/${t.path}/v`));
+      const rec: VersionRecord = {
+        path: t.path,
+        version: entry?.version ?? t.version,
+        commit: c.oid,
+        seq,
+        blob: t.blob ?? '',
+        sha256: entry?.sha256 ?? t.sha256,
+        size: entry?.size ?? -1,
+        savedAt: entry?.savedAt ?? new Date(c.timestamp * 1000).toISOString(),
+        summary: c.summary,
+        source: entry?.source ?? 'commit-trailers',
+        kind: c.note?.kind ?? 'manual',
+        status: c.note?.status ?? 'active',
+        tags: tags.sort(),
+      };
+      if (entry?.md5) rec.md5 = entry.md5;
+      if (c.description) rec.description = c.description;
+      const experiment = entry?.experiment ?? c.experiment;
+      if (experiment) rec.experiment = experiment;
+      if (c.note?.keep) rec.keep = c.note.keep;
+      if (c.note?.verifiedAt) rec.verifiedAt = c.note.verifiedAt;
+      if (c.note?.verifiedBy) rec.verifiedBy = c.note.verifiedBy;
+      versions.push(rec);
+    }
+  });
+  const archived = await readArchivedVersions(vault);
+  const onBranch = new Set(versions.map((v) => `${v.path}\0${v.version}`));
+  const merged = [...archived.filter((a) => !onBranch.has(`${a.path}\0${a.version}`)), ...versions];
+  merged.sort((a, b) => (a.savedAt < b.savedAt ? -1 : a.savedAt > b.savedAt ? 1 : a.seq - b.seq));
+  return { tip, notesTip, versions: merged, commits, tags: tagMap };
+}
+
+async function refresh(vault: Vault, old: HistoryCache | null, tip: string | null, notesTip: string | null): Promise<HistoryCache> {
+  const known = new Map<string, number>();
+  old?.commits.forEach((c, i) => known.set(c.oid, i));
+  const fresh: CachedCommit[] = [];
+  let stopAt: string | null = null;
+  for await (const { oid, commit } of firstParentWalk(vault, tip, (o) => {
+    if (known.has(o)) {
+      stopAt = o;
+      return true;
+    }
+    return false;
+  })) {
+    const parsed = parseTrailers(commit.message);
+    const trailers: CachedCommit['trailers'] = [];
+    for (const [p, version] of parsed.versions) {
+      trailers.push({ path: p, version, sha256: parsed.sha256.get(p) ?? '', blob: await blobAtPath(vault, commit.tree, p) });
+    }
+    const c: CachedCommit = {
+      oid,
+      summary: summaryOf(commit.message),
+      description: descriptionOf(commit.message),
+      timestamp: commit.committer.timestamp,
+      trailers,
+      noteBlob: null,
+      note: null,
+    };
+    if (parsed.experiment) c.experiment = parsed.experiment;
+    fresh.push(c);
+  }
+  fresh.reverse();
+  const base = stopAt !== null && old ? old.commits.slice(0, known.get(stopAt)! + 1) : [];
+  const commits = [...base, ...fresh];
+  if (!old || old.notesTip !== notesTip || fresh.length) {
+    const notes = await readNotesMap(vault, notesTip);
+    for (const c of commits) {
+      const blob = notes.get(c.oid) ?? null;
+      if (blob === c.noteBlob) continue;
+      c.noteBlob = blob;
+      c.note = null;
+      if (blob) {
+        try {
+          c.note = parseNote(await readBlobText(vault, blob), c.oid);
+        } catch {
+          c.note = null; // a broken note falls back to the commit trailers; verify reports it
+        }
+      }
+    }
+  }
+  const oldTags = new Map(Object.entries(old?.tags ?? {}));
+  const tags = Object.fromEntries(await listTagTargets(vault, oldTags));
+  return { v: CACHE_VERSION, branch: vault.branch, tip, notesTip, commits, tags };
+}
+
+/** The commit object and note of one save, read directly (used by show). */
+export async function readSave(vault: Vault, oid: string) {
+  return readCommit(vault, oid);
+}

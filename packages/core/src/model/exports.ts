@@ -1,0 +1,54 @@
+/** checksums.txt (sha256sum -c format) and manifest.json, regenerable from notes at any time. Pure. */
+import type { VersionRecord } from './version.js';
+
+/** Latest version of every path, so `sha256sum -c checksums.txt` passes on the current/restored files. */
+export function buildChecksums(versions: VersionRecord[]): string {
+  const latest = new Map<string, VersionRecord>();
+  for (const v of versions) {
+    const cur = latest.get(v.path);
+    if (!cur || v.version > cur.version) latest.set(v.path, v);
+  }
+  const paths = [...latest.keys()].sort();
+  // sha256sum escapes names containing a backslash or newline with a leading backslash.
+  return paths
+    .map((p) => {
+      const v = latest.get(p)!;
+      const needsEscape = /[\\\n\r]/.test(p);
+      const name = needsEscape ? p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : p;
+      return `${needsEscape ? '\\' : ''}${v.sha256}  ${name}\n`;
+    })
+    .join('');
+}
+
+export interface ManifestEntry {
+  path: string;
+  version: number;
+  size: number;
+  sha256: string;
+  md5?: string;
+  savedAt: string;
+  commit: string;
+  tags: string[];
+  experiment?: string;
+  status: string;
+  archive?: string;
+}
+
+export interface Manifest {
+  schema: 1;
+  generatedAt: string;
+  files: ManifestEntry[];
+}
+
+export function buildManifest(versions: VersionRecord[], now: Date): Manifest {
+  const files = [...versions]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.version - b.version))
+    .map((v) => {
+      const e: ManifestEntry = { path: v.path, version: v.version, size: v.size, sha256: v.sha256, savedAt: v.savedAt, commit: v.commit, tags: v.tags, status: v.status };
+      if (v.md5) e.md5 = v.md5;
+      if (v.experiment) e.experiment = v.experiment;
+      if (v.archive) e.archive = v.archive;
+      return e;
+    });
+  return { schema: 1, generatedAt: now.toISOString(), files };
+}

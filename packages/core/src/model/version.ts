@@ -1,0 +1,129 @@
+/** Versions and how users address them (`data.csv@12`, `@latest`, `@-1`, tag, ISO date, SHA prefix). Pure. */
+import { SavepointError } from '../errors.js';
+import type { SaveKind } from './note.js';
+
+export type VersionStatus = 'active' | 'verified' | 'archived';
+
+export interface VersionRecord {
+  path: string;
+  version: number;
+  /** save commit on the history branch (or, for archived versions, the commit recorded in the archive) */
+  commit: string;
+  /** position of the save in history, 0 = oldest; orders versions across files */
+  seq: number;
+  blob: string;
+  sha256: string;
+  md5?: string;
+  size: number;
+  savedAt: string;
+  summary: string;
+  description?: string;
+  experiment?: string;
+  source: string;
+  kind: SaveKind;
+  keep?: string;
+  status: VersionStatus;
+  verifiedAt?: string;
+  verifiedBy?: string;
+  tags: string[];
+  /** set when the version lives in a retention archive instead of the history branch */
+  archive?: string;
+}
+
+export type VersionSpec =
+  | { kind: 'latest' }
+  | { kind: 'number'; n: number }
+  | { kind: 'relative'; back: number }
+  | { kind: 'date'; text: string; until: number }
+  | { kind: 'ref'; text: string };
+
+export interface Address {
+  path: string;
+  spec: VersionSpec;
+  /** the text after @, as typed */
+  raw: string;
+}
+
+/** Split `path@spec`; a path without @ means latest. The last @ separates, so paths may contain @. */
+export function parseAddress(input: string): Address {
+  const at = input.lastIndexOf('@');
+  if (at <= 0) return { path: input, spec: { kind: 'latest' }, raw: 'latest' };
+  const path = input.slice(0, at);
+  const raw = input.slice(at + 1);
+  return { path, spec: parseVersionSpec(raw), raw };
+}
+
+export function parseVersionSpec(raw: string): VersionSpec {
+  if (raw === '' || raw === 'latest' || raw === 'HEAD') return { kind: 'latest' };
+  if (/^v?\d+$/.test(raw) && raw.replace(/^v/, '').length <= 9) {
+    const n = Number(raw.replace(/^v/, ''));
+    if (n < 1) throw badAddress(raw, 'version numbers start at 1');
+    return { kind: 'number', n };
+  }
+  if (/^-\d+$/.test(raw)) return { kind: 'relative', back: Number(raw.slice(1)) };
+  if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw)) {
+    const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(raw);
+    const ms = Date.parse(dateOnly ? `${raw}T23:59:59.999Z` : raw.replace(' ', 'T'));
+    if (Number.isNaN(ms)) throw badAddress(raw, 'not a valid date');
+    return { kind: 'date', text: raw, until: ms };
+  }
+  return { kind: 'ref', text: raw };
+}
+
+function badAddress(raw: string, why: string): SavepointError {
+  return new SavepointError('E_BAD_ADDRESS', `"@${raw}" is not a version address (${why}). Use @N, @latest, @-1, a tag name, an ISO date like @2026-05-01, or a commit SHA prefix.`, { address: raw });
+}
+
+/**
+ * Pick the version of `path` that `spec` names. `versions` are all versions of that path, any order.
+ * `refs` resolves a tag or SHA-prefix text to a commit oid's history position (seq), or null.
+ */
+export function selectVersion(
+  path: string,
+  versions: VersionRecord[],
+  spec: VersionSpec,
+  resolveRef: (text: string) => { seq: number; commit: string } | null,
+): VersionRecord {
+  const sorted = [...versions].sort((a, b) => a.version - b.version);
+  const latest = sorted[sorted.length - 1];
+  if (!latest) {
+    throw new SavepointError('E_NOT_TRACKED', `${path} has no saved versions. Save it first with \`savepoint save ${path}\`.`, { path });
+  }
+  const unknown = (what: string) =>
+    new SavepointError('E_UNKNOWN_VERSION', `${path} has no version ${what} (versions 1–${latest.version} exist). List them with \`savepoint log ${path}\`.`, { path, address: what, latest: latest.version });
+  switch (spec.kind) {
+    case 'latest':
+      return latest;
+    case 'number': {
+      const v = sorted.find((r) => r.version === spec.n);
+      if (!v) throw unknown(String(spec.n));
+      return v;
+    }
+    case 'relative': {
+      const v = sorted[sorted.length - 1 - spec.back];
+      if (!v) throw unknown(`-${spec.back}`);
+      return v;
+    }
+    case 'date': {
+      const before = sorted.filter((r) => Date.parse(r.savedAt) <= spec.until);
+      const v = before[before.length - 1];
+      if (!v) throw unknown(`saved on or before ${spec.text}`);
+      return v;
+    }
+    case 'ref': {
+      // A tag or SHA prefix names a save; the version is the one current at that point in history.
+      const byTag = sorted.find((r) => r.tags.includes(spec.text));
+      if (byTag) return byTag;
+      const target = resolveRef(spec.text);
+      if (!target) {
+        throw new SavepointError('E_BAD_ADDRESS', `"@${spec.text}" is not a version number, tag, date or commit of ${path}. List versions with \`savepoint log ${path}\` and tags with \`git tag\`.`, { path, address: spec.text });
+      }
+      const exact = sorted.find((r) => r.commit === target.commit);
+      if (exact) return exact;
+      const before = sorted.filter((r) => r.seq <= target.seq);
+      const v = before[before.length - 1];
+      if (!v) throw unknown(`at ${spec.text}`);
+      return v;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+/** A vault-wide write lock (O_EXCL lock file, stale locks of dead processes are taken over). */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { SavepointError } from '../errors.js';
+import { trackTemp } from './cleanup.js';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>): Promise<T> {
+  const dir = path.join(gitdir, 'savepoint');
+  await fsp.mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'lock');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const h = await fsp.open(file, 'wx');
+      await h.writeFile(`${process.pid}\n${what}\n`);
+      await h.close();
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const text = await fsp.readFile(file, 'utf8').catch(() => '');
+      const pid = Number(text.split('\n')[0]);
+      if (pid && !alive(pid)) {
+        await fsp.rm(file, { force: true });
+        continue;
+      }
+      if (attempt < 50) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      throw new SavepointError('E_LOCKED', `Another Savepoint process (pid ${pid || '?'}: ${text.split('\n')[1] ?? 'unknown'}) is writing to this vault. Wait for it to finish; if none is running, delete ${file}.`, { lock: file, pid });
+    }
+  }
+  const untrack = trackTemp(file);
+  try {
+    return await fn();
+  } finally {
+    untrack();
+    await fsp.rm(file, { force: true });
+  }
+}

@@ -1,0 +1,176 @@
+/** Opening and creating vaults. A vault = a git repository + savepoint.json at its top level. */
+import { EventEmitter } from 'node:events';
+import fs, { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import git from 'isomorphic-git';
+import { SavepointError } from './errors.js';
+import { defaultConfig, parseConfig, serializeConfig } from './model/config.js';
+import type { VaultConfig, VaultConfigInput } from './model/config.js';
+import type { GitCtx, GitPerson } from './history/git.js';
+import { readTreeEntries, resolveRef, updateRef, writeBlobText, writeCommit, writeTree } from './history/git.js';
+
+export const CONFIG_FILE = 'savepoint.json';
+
+export interface Author {
+  name: string;
+  email: string;
+}
+
+export interface VaultOptions {
+  /** any folder inside the vault */
+  dir: string;
+  /** the clock for savedAt and commit dates (tests pass a fixed one) */
+  clock?: () => Date;
+  /** commit author; defaults to git config user.name/email, then "Savepoint" */
+  author?: Author;
+}
+
+export interface VaultEvents {
+  save: [{ versions: { path: string; version: number; sha256: string }[]; commit: string }];
+  restore: [{ path: string; version: number; to: string }];
+  verify: [{ verified: number; corrupted: number; missing: number }];
+}
+
+export interface Vault extends GitCtx {
+  dir: string;
+  config: VaultConfig;
+  branch: string;
+  clock: () => Date;
+  author: Author;
+  events: EventEmitter;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return fsp.access(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Find the vault containing `start`: the nearest folder upwards with savepoint.json and .git. */
+async function findVaultRoot(start: string): Promise<string | null> {
+  let dir = path.resolve(start);
+  for (;;) {
+    if ((await exists(path.join(dir, CONFIG_FILE))) && (await exists(path.join(dir, '.git')))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+async function resolveGitdir(dir: string): Promise<string> {
+  const dotgit = path.join(dir, '.git');
+  const st = await fsp.stat(dotgit);
+  if (st.isDirectory()) return dotgit;
+  // worktrees and submodules: ".git" is a file "gitdir: <path>"
+  const text = await fsp.readFile(dotgit, 'utf8');
+  const m = /^gitdir: (.*)$/m.exec(text);
+  if (!m) throw new SavepointError('E_NOT_A_VAULT', `${dotgit} is not a git directory.`, { dir });
+  return path.resolve(dir, m[1]!.trim());
+}
+
+async function authorFromGit(gitdir: string): Promise<Author> {
+  const name = (await git.getConfig({ fs, gitdir, path: 'user.name' }).catch(() => undefined)) as string | undefined;
+  const email = (await git.getConfig({ fs, gitdir, path: 'user.email' }).catch(() => undefined)) as string | undefined;
+  return { name: name || 'Savepoint', email: email || 'savepoint@localhost' };
+}
+
+export async function openVault(opts: VaultOptions): Promise<Vault> {
+  const start = path.resolve(opts.dir);
+  const found = await findVaultRoot(start);
+  if (!found) {
+    throw new SavepointError('E_NOT_A_VAULT', `${start} is not inside a Savepoint vault (no savepoint.json next to a .git folder). Run \`savepoint init\` to make one.`, { dir: start });
+  }
+  const dir = await fsp.realpath(found);
+  const gitdir = await resolveGitdir(dir);
+  const config = parseConfig(await fsp.readFile(path.join(dir, CONFIG_FILE), 'utf8'), path.join(dir, CONFIG_FILE));
+  const author = opts.author ?? (await authorFromGit(gitdir));
+  return { dir, gitdir, cache: {}, config, branch: config.historyBranch, clock: opts.clock ?? (() => new Date()), author, events: new EventEmitter() };
+}
+
+export function personAt(author: Author, when: Date): GitPerson {
+  return { name: author.name, email: author.email, timestamp: Math.floor(when.getTime() / 1000), timezoneOffset: 0 };
+}
+
+export interface InitResult {
+  dir: string;
+  branch: string;
+  created: boolean;
+  existingRepo: boolean;
+  config: VaultConfig;
+}
+
+/**
+ * Make a vault in `dir`. A new folder (or one without git) gets `git init -b main` and an initial commit of
+ * savepoint.json on main. Inside an existing git repository Savepoint writes to its own `savepoint` branch and
+ * leaves the user's HEAD, index and files alone (savepoint.json is written but not committed).
+ */
+export async function initVault(opts: VaultOptions & { config?: VaultConfigInput }): Promise<InitResult> {
+  const target = path.resolve(opts.dir);
+  const st = await fsp.stat(target).catch(() => null);
+  if (st && !st.isDirectory()) {
+    throw new SavepointError('E_NOT_A_FILE', `${target} exists and is not a folder. Pick a folder for the vault.`, { dir: target });
+  }
+  await fsp.mkdir(target, { recursive: true });
+  const dir = await fsp.realpath(target);
+  if (await exists(path.join(dir, CONFIG_FILE))) {
+    throw new SavepointError('E_VAULT_EXISTS', `${dir} is already a Savepoint vault (savepoint.json exists). Use it as it is, or remove savepoint.json to start over.`, { dir });
+  }
+  const existingRepo = await exists(path.join(dir, '.git'));
+  if (!existingRepo) {
+    // refuse to nest inside another repository's working tree: its status would show our files
+    let up = path.dirname(dir);
+    for (;;) {
+      if (await exists(path.join(up, '.git'))) {
+        throw new SavepointError('E_INVALID_ARGUMENT', `${dir} is inside the git repository ${up}. Run \`savepoint init\` at ${up} (Savepoint will use its own history branch there), or pick a folder outside it.`, { dir, repo: up });
+      }
+      const next = path.dirname(up);
+      if (next === up) break;
+      up = next;
+    }
+  }
+  const branch = existingRepo ? 'savepoint' : 'main';
+  const config = defaultConfig({ ...opts.config, historyBranch: opts.config?.historyBranch ?? branch });
+  const text = serializeConfig({ ...opts.config, historyBranch: config.historyBranch });
+  const clock = opts.clock ?? (() => new Date());
+  if (existingRepo) {
+    const gitdir = await resolveGitdir(dir);
+    await fsp.writeFile(path.join(dir, CONFIG_FILE), text, { flag: 'wx' });
+    // keep archives out of the user's `git status` without touching their tracked .gitignore
+    const exclude = path.join(gitdir, 'info', 'exclude');
+    await fsp.mkdir(path.dirname(exclude), { recursive: true });
+    const current = await fsp.readFile(exclude, 'utf8').catch(() => '');
+    const line = `/${config.archiveLocation.replace(/^\.?\//, '').split('/')[0]}/`;
+    if (!current.split('\n').includes(line)) await fsp.appendFile(exclude, `${current && !current.endsWith('\n') ? '\n' : ''}${line}\n`);
+    return { dir, branch: config.historyBranch, created: true, existingRepo, config };
+  }
+  await git.init({ fs, dir, defaultBranch: 'main' });
+  const gitdir = path.join(dir, '.git');
+  const ctx: GitCtx = { gitdir, cache: {} };
+  const gitignore = `/${config.archiveLocation.replace(/^\.?\//, '').split('/')[0]}/\n`;
+  await fsp.writeFile(path.join(dir, CONFIG_FILE), text, { flag: 'wx' });
+  await fsp.writeFile(path.join(dir, '.gitignore'), gitignore);
+  const author = opts.author ?? (await authorFromGit(gitdir));
+  const configBlob = await writeBlobText(ctx, text);
+  const ignoreBlob = await writeBlobText(ctx, gitignore);
+  const tree = await writeTree(ctx, [
+    { mode: '100644', path: '.gitignore', oid: ignoreBlob, type: 'blob' },
+    { mode: '100644', path: CONFIG_FILE, oid: configBlob, type: 'blob' },
+  ]);
+  const commit = await writeCommit(ctx, { tree, parents: [], message: 'Initialize Savepoint vault\n', author: personAt(author, clock()) });
+  await updateRef(ctx, `refs/heads/${config.historyBranch}`, commit, null);
+  for (const filepath of ['.gitignore', CONFIG_FILE]) await git.add({ fs, dir, gitdir, filepath });
+  return { dir, branch: config.historyBranch, created: true, existingRepo, config };
+}
+
+/** True when HEAD points at the history branch (a fresh vault), so saves also update the index. */
+export async function historyBranchCheckedOut(vault: Vault): Promise<boolean> {
+  const head = await fsp.readFile(path.join(vault.gitdir, 'HEAD'), 'utf8').catch(() => '');
+  return head.trim() === `ref: refs/heads/${vault.branch}`;
+}
+
+export async function branchTip(vault: Vault): Promise<string | null> {
+  return resolveRef(vault, `refs/heads/${vault.branch}`);
+}
+
+export { readTreeEntries };
