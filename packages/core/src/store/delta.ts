@@ -1,0 +1,468 @@
+/**
+ * Git delta format (pack object types OFS_DELTA / REF_DELTA): a varint base size, a varint result
+ * size, then copy (`1xxxxxxx` + offset/size bytes) and insert (`0nnnnnnn` + n bytes) instructions.
+ *
+ * - `applyDelta` / `DeltaInterpreter` decode (the interpreter streams: instructions arrive in chunks,
+ *   copies read the base by position, so neither the delta nor the base needs to be in memory).
+ * - `DeltaEncoder` produces deltas with rolling-hash block matching in the spirit of git's diff-delta:
+ *   the base is indexed at 16-byte block boundaries, the target is scanned with a rolling hash, matches are
+ *   verified and extended forwards and backwards. The base is held only as a sliding window, so memory is
+ *   bounded whatever the object size.
+ */
+
+export class DeltaError extends Error {}
+
+/** Random access to delta base content. */
+export interface BaseReader {
+  readonly size: number;
+  /** Return exactly `length` bytes at `offset` (may be a view valid until the next call). */
+  read(offset: number, length: number): Uint8Array | Promise<Uint8Array>;
+}
+
+export function memoryBase(buf: Uint8Array): BaseReader {
+  return { size: buf.length, read: (o, l) => buf.subarray(o, o + l) };
+}
+
+function readVarint(buf: Uint8Array, pos: { p: number }): number {
+  let result = 0;
+  let shift = 1;
+  for (;;) {
+    if (pos.p >= buf.length) throw new DeltaError('delta header is truncated');
+    const c = buf[pos.p++]!;
+    result += (c & 0x7f) * shift;
+    shift *= 128;
+    if (!(c & 0x80)) return result;
+    if (shift > 2 ** 56) throw new DeltaError('delta header size is too large');
+  }
+}
+
+/** Decode a whole in-memory delta against an in-memory base. */
+export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
+  const pos = { p: 0 };
+  const baseSize = readVarint(delta, pos);
+  const resultSize = readVarint(delta, pos);
+  if (baseSize !== base.length) throw new DeltaError(`delta expects a base of ${baseSize} bytes, got ${base.length}`);
+  const out = new Uint8Array(resultSize);
+  let o = 0;
+  let p = pos.p;
+  while (p < delta.length) {
+    const op = delta[p++]!;
+    if (op & 0x80) {
+      let off = 0;
+      let size = 0;
+      if (op & 0x01) off |= delta[p++]!;
+      if (op & 0x02) off |= delta[p++]! << 8;
+      if (op & 0x04) off |= delta[p++]! << 16;
+      if (op & 0x08) off = (off >>> 0) + delta[p++]! * 2 ** 24;
+      if (op & 0x10) size |= delta[p++]!;
+      if (op & 0x20) size |= delta[p++]! << 8;
+      if (op & 0x40) size |= delta[p++]! << 16;
+      if (p > delta.length) throw new DeltaError('delta copy instruction is truncated');
+      if (size === 0) size = 0x10000;
+      off >>>= 0;
+      if (off + size > base.length || o + size > resultSize) throw new DeltaError('delta copy is out of range');
+      out.set(base.subarray(off, off + size), o);
+      o += size;
+    } else if (op !== 0) {
+      if (p + op > delta.length || o + op > resultSize) throw new DeltaError('delta insert is out of range');
+      out.set(delta.subarray(p, p + op), o);
+      p += op;
+      o += op;
+    } else {
+      throw new DeltaError('delta contains the reserved opcode 0');
+    }
+  }
+  if (o !== resultSize) throw new DeltaError(`delta produced ${o} bytes, expected ${resultSize}`);
+  return out;
+}
+
+/**
+ * Streaming delta decoder: feed the (inflated) delta in arbitrary chunks; result bytes are passed to
+ * `emit` in order. Copy instructions read the base through `BaseReader` in pieces of at most `copyChunk`.
+ */
+export class DeltaInterpreter {
+  baseSize = -1;
+  resultSize = -1;
+  private produced = 0;
+  private pending: Uint8Array = new Uint8Array(0);
+  private insertLeft = 0;
+  constructor(
+    private readonly base: BaseReader,
+    private readonly emit: (chunk: Uint8Array) => void | Promise<void>,
+    private readonly copyChunk = 1 << 20,
+  ) {}
+
+  async push(chunk: Uint8Array): Promise<void> {
+    let buf = chunk;
+    let p = 0;
+    if (this.pending.length) {
+      const merged = new Uint8Array(this.pending.length + chunk.length);
+      merged.set(this.pending, 0);
+      merged.set(chunk, this.pending.length);
+      buf = merged;
+      this.pending = new Uint8Array(0);
+    }
+    const n = buf.length;
+    if (this.resultSize < 0) {
+      const pos = { p: 0 };
+      try {
+        this.baseSize = readVarint(buf, pos);
+        this.resultSize = readVarint(buf, pos);
+      } catch {
+        if (n > 32) throw new DeltaError('delta header is corrupt');
+        this.pending = buf.slice();
+        return;
+      }
+      if (this.baseSize !== this.base.size) throw new DeltaError(`delta expects a base of ${this.baseSize} bytes, got ${this.base.size}`);
+      p = pos.p;
+    }
+    while (p < n) {
+      if (this.insertLeft > 0) {
+        const take = Math.min(this.insertLeft, n - p);
+        await this.out(buf.subarray(p, p + take));
+        p += take;
+        this.insertLeft -= take;
+        continue;
+      }
+      const op = buf[p]!;
+      if (op & 0x80) {
+        let need = 1;
+        for (let bit = 0; bit < 7; bit++) if (op & (1 << bit)) need++;
+        if (p + need > n) break;
+        p++;
+        let off = 0;
+        let size = 0;
+        if (op & 0x01) off += buf[p++]!;
+        if (op & 0x02) off += buf[p++]! * 0x100;
+        if (op & 0x04) off += buf[p++]! * 0x10000;
+        if (op & 0x08) off += buf[p++]! * 0x1000000;
+        if (op & 0x10) size += buf[p++]!;
+        if (op & 0x20) size += buf[p++]! * 0x100;
+        if (op & 0x40) size += buf[p++]! * 0x10000;
+        if (size === 0) size = 0x10000;
+        if (off + size > this.base.size) throw new DeltaError('delta copy is out of range of its base');
+        while (size > 0) {
+          const take = Math.min(size, this.copyChunk);
+          await this.out(await this.base.read(off, take));
+          off += take;
+          size -= take;
+        }
+      } else if (op !== 0) {
+        p++;
+        this.insertLeft = op;
+      } else {
+        throw new DeltaError('delta contains the reserved opcode 0');
+      }
+    }
+    if (p < n) this.pending = buf.slice(p);
+  }
+
+  private async out(chunk: Uint8Array): Promise<void> {
+    if (this.produced + chunk.length > this.resultSize) throw new DeltaError('delta produces more bytes than it declares');
+    this.produced += chunk.length;
+    await this.emit(chunk);
+  }
+
+  finish(): void {
+    if (this.resultSize < 0) throw new DeltaError('delta is empty');
+    if (this.pending.length || this.insertLeft) throw new DeltaError('delta ends in the middle of an instruction');
+    if (this.produced !== this.resultSize) throw new DeltaError(`delta produced ${this.produced} bytes, expected ${this.resultSize}`);
+  }
+}
+
+// ---------------------------------------------------------------- encoder
+
+const BLOCK = 16;
+const MULT = 0x01000193; // FNV prime: odd, good bit spread under imul
+/** MULT^16 mod 2^32, the weight of the byte leaving the rolling window. */
+const MULT_OUT = (() => {
+  let m = 1;
+  for (let i = 0; i < BLOCK; i++) m = Math.imul(m, MULT);
+  return m;
+})();
+const MAX_COPY = 0x10000;
+const MAX_INSERT = 0x7f;
+const MAX_BASE = 2 ** 32 - 1;
+
+function blockHash(buf: Uint8Array, at: number): number {
+  let h = 0;
+  for (let i = 0; i < BLOCK; i++) h = (Math.imul(h, MULT) + buf[at + i]!) | 0;
+  return h;
+}
+
+function writeVarint(n: number, out: number[]): void {
+  let v = n;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+}
+
+export interface DeltaEncoderOptions {
+  /** Size of the base window held in memory (bytes); the whole base when it is smaller. */
+  window?: number;
+  /** Give up (return null from finish) once the delta exceeds this many bytes. */
+  maxDeltaSize?: number;
+}
+
+/**
+ * Push-based delta encoder. Call `push(chunk)` with the target's bytes in order, then `finish()`,
+ * which returns the delta as a list of buffers (or null when it grew beyond `maxDeltaSize`).
+ * The base is read through `BaseReader`, a window at a time.
+ */
+export class DeltaEncoder {
+  private readonly window: number;
+  private readonly maxDelta: number;
+  private winStart = 0;
+  private winBuf: Uint8Array = new Uint8Array(0);
+  private table: Int32Array = new Int32Array(0);
+  private tableShift = 0;
+  private indexed = false;
+
+  private tbuf: Uint8Array;
+  private tlen = 0;
+  private targetSeen = 0;
+
+  private readonly out: Uint8Array[] = [];
+  private cur: number[] = [];
+  private outBytes = 0;
+  private failed = false;
+
+  /** Pending copy op (merged while contiguous). */
+  private copyOff = -1;
+  private copyLen = 0;
+
+  constructor(
+    private readonly base: BaseReader,
+    private readonly targetSize: number,
+    opts: DeltaEncoderOptions = {},
+  ) {
+    this.window = Math.max(1 << 16, Math.min(opts.window ?? 64 << 20, base.size || 1));
+    this.maxDelta = opts.maxDeltaSize ?? Math.max(1024, Math.floor(targetSize / 2));
+    this.tbuf = new Uint8Array(Math.min(4 << 20, Math.max(targetSize, 1)) + 64 * 1024);
+    const header: number[] = [];
+    writeVarint(base.size, header);
+    writeVarint(targetSize, header);
+    this.cur = header;
+  }
+
+  private async ensureWindow(start: number): Promise<void> {
+    const len = Math.min(this.window, this.base.size - start);
+    if (this.indexed && start === this.winStart) return;
+    this.winStart = start;
+    const data = await this.base.read(start, Math.max(0, len));
+    this.winBuf = new Uint8Array(data);
+    const blocks = Math.floor(this.winBuf.length / BLOCK);
+    let bits = 10;
+    while (1 << bits < blocks * 2 && bits < 28) bits++;
+    if (this.table.length !== 1 << bits) this.table = new Int32Array(1 << bits);
+    else this.table.fill(0);
+    this.tableShift = 32 - bits;
+    const table = this.table;
+    const shift = this.tableShift;
+    const wb = this.winBuf;
+    // Later blocks first so the earliest occurrence of a repeated block wins.
+    for (let b = blocks - 1; b >= 0; b--) {
+      const h = blockHash(wb, b * BLOCK);
+      table[Math.imul(h, 0x9e3779b1) >>> shift] = b * BLOCK + 1;
+    }
+    this.indexed = true;
+  }
+
+  private emitByte(b: number): void {
+    this.cur.push(b);
+    if (this.cur.length >= 1 << 16) this.flushCur();
+  }
+  private flushCur(): void {
+    if (!this.cur.length) return;
+    this.out.push(Uint8Array.from(this.cur));
+    this.outBytes += this.cur.length;
+    this.cur = [];
+    if (this.outBytes > this.maxDelta) this.failed = true;
+  }
+
+  private flushCopy(): void {
+    let off = this.copyOff;
+    let len = this.copyLen;
+    this.copyOff = -1;
+    this.copyLen = 0;
+    while (len > 0) {
+      const size = Math.min(len, MAX_COPY);
+      let op = 0x80;
+      const args: number[] = [];
+      const o = off;
+      if (o & 0xff) { op |= 0x01; args.push(o & 0xff); }
+      if ((o >>> 8) & 0xff) { op |= 0x02; args.push((o >>> 8) & 0xff); }
+      if ((o >>> 16) & 0xff) { op |= 0x04; args.push((o >>> 16) & 0xff); }
+      if ((o >>> 24) & 0xff) { op |= 0x08; args.push((o >>> 24) & 0xff); }
+      const s = size === 0x10000 ? 0 : size;
+      if (s & 0xff) { op |= 0x10; args.push(s & 0xff); }
+      if ((s >>> 8) & 0xff) { op |= 0x20; args.push((s >>> 8) & 0xff); }
+      if ((s >>> 16) & 0xff) { op |= 0x40; args.push((s >>> 16) & 0xff); }
+      this.emitByte(op);
+      for (const a of args) this.emitByte(a);
+      off += size;
+      len -= size;
+    }
+  }
+
+  private addCopy(off: number, len: number): void {
+    if (this.copyOff >= 0 && this.copyOff + this.copyLen === off) {
+      this.copyLen += len;
+      return;
+    }
+    if (this.copyOff >= 0) this.flushCopy();
+    this.copyOff = off;
+    this.copyLen = len;
+  }
+
+  private addInsert(buf: Uint8Array, start: number, end: number): void {
+    if (end <= start) return;
+    if (this.copyOff >= 0) this.flushCopy();
+    let p = start;
+    while (p < end) {
+      const n = Math.min(MAX_INSERT, end - p);
+      this.emitByte(n);
+      for (let i = 0; i < n; i++) this.cur.push(buf[p + i]!);
+      if (this.cur.length >= 1 << 16) this.flushCur();
+      p += n;
+    }
+  }
+
+  async push(chunk: Uint8Array): Promise<void> {
+    this.targetSeen += chunk.length;
+    let c = 0;
+    while (c < chunk.length) {
+      const take = Math.min(chunk.length - c, this.tbuf.length - this.tlen);
+      this.tbuf.set(chunk.subarray(c, c + take), this.tlen);
+      this.tlen += take;
+      c += take;
+      if (this.tlen === this.tbuf.length) await this.scan(false);
+    }
+  }
+
+  /** Encode tbuf[0, tlen); unless final, keep the last < BLOCK bytes (plus nothing else) for the next round. */
+  private async scan(final: boolean): Promise<void> {
+    if (this.failed) {
+      this.tlen = 0;
+      return;
+    }
+    const t = this.tbuf;
+    const tlen = this.tlen;
+    if (this.base.size < BLOCK || this.base.size > MAX_BASE) {
+      this.addInsert(t, 0, tlen);
+      this.tlen = 0;
+      this.flushCur();
+      return;
+    }
+    if (!this.indexed) await this.ensureWindow(0);
+    let p = 0; // next unencoded target byte
+    let ins = 0; // start of pending insert run
+    let h = 0;
+    let hValid = false;
+    const limit = tlen - BLOCK; // last position where a full block fits
+    while (p <= limit) {
+      // Try to continue the previous copy first (cheap, and keeps matches across chunk boundaries).
+      let matchBase = -1;
+      if (ins === p && this.copyOff >= 0) {
+        const cont = this.copyOff + this.copyLen;
+        const wo = cont - this.winStart;
+        if (wo >= 0 && wo + BLOCK <= this.winBuf.length && equalRange(this.winBuf, wo, t, p, BLOCK)) matchBase = cont;
+      }
+      if (matchBase < 0) {
+        if (!hValid) {
+          h = blockHash(t, p);
+          hValid = true;
+        }
+        const cand = this.table[Math.imul(h, 0x9e3779b1) >>> this.tableShift]!;
+        if (cand > 0 && equalRange(this.winBuf, cand - 1, t, p, BLOCK)) matchBase = this.winStart + cand - 1;
+      }
+      if (matchBase >= 0) {
+        // Extend backwards over the pending insert.
+        let wo = matchBase - this.winStart;
+        let tp = p;
+        while (tp > ins && wo > 0 && t[tp - 1] === this.winBuf[wo - 1]) {
+          tp--;
+          wo--;
+        }
+        // Extend forwards.
+        const fwd = matchLength(this.winBuf, wo + (p - tp), t, p, tlen);
+        const len = p - tp + fwd;
+        this.addInsert(t, ins, tp);
+        this.addCopy(this.winStart + wo, len);
+        p = tp + len;
+        ins = p;
+        hValid = false;
+        // Slide the window forward once matches approach its end.
+        const end = this.winStart + this.winBuf.length;
+        if (end < this.base.size && this.winStart + wo + len > this.winStart + (this.winBuf.length * 3) / 4) {
+          const next = Math.max(0, Math.floor((this.winStart + wo + len - this.window / 4) / BLOCK) * BLOCK);
+          if (next > this.winStart) await this.ensureWindow(next);
+        }
+        if (this.outBytes + this.cur.length > this.maxDelta) {
+          this.failed = true;
+          this.tlen = 0;
+          return;
+        }
+        continue;
+      }
+      // No match: roll one byte.
+      if (p + BLOCK < tlen) {
+        h = (Math.imul(h, MULT) - Math.imul(t[p]!, MULT_OUT) + t[p + BLOCK]!) | 0;
+      } else hValid = false;
+      p++;
+      if (p - ins >= 1 << 16) {
+        this.addInsert(t, ins, p);
+        ins = p;
+      }
+    }
+    if (final) {
+      this.addInsert(t, ins, tlen);
+      this.tlen = 0;
+    } else {
+      // Flush the insert run up to p; carry the unscanned tail (< BLOCK bytes) over.
+      this.addInsert(t, ins, p);
+      t.copyWithin(0, p, tlen);
+      this.tlen = tlen - p;
+    }
+    this.flushCur();
+  }
+
+  /** Finish encoding; returns the delta buffers, or null if it would be larger than `maxDeltaSize`. */
+  async finish(): Promise<Uint8Array[] | null> {
+    if (this.targetSeen !== this.targetSize) throw new DeltaError(`target had ${this.targetSeen} bytes, expected ${this.targetSize}`);
+    await this.scan(true);
+    if (this.copyOff >= 0) this.flushCopy();
+    this.flushCur();
+    if (this.failed || this.outBytes > this.maxDelta) return null;
+    return this.out;
+  }
+}
+
+function equalRange(a: Uint8Array, ao: number, b: Uint8Array, bo: number, n: number): boolean {
+  if (ao < 0 || ao + n > a.length || bo + n > b.length) return false;
+  for (let i = 0; i < n; i++) if (a[ao + i] !== b[bo + i]) return false;
+  return true;
+}
+
+/** Length of the common run a[ao…] vs b[bo, bEnd). Compares large slices with memcmp first. */
+function matchLength(a: Uint8Array, ao: number, b: Uint8Array, bo: number, bEnd: number): number {
+  const max = Math.min(a.length - ao, bEnd - bo);
+  let n = 0;
+  const STEP = 4096;
+  const A = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  const B = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  while (n + STEP <= max && A.compare(B, bo + n, bo + n + STEP, ao + n, ao + n + STEP) === 0) n += STEP;
+  while (n < max && a[ao + n] === b[bo + n]) n++;
+  return n;
+}
+
+/** Encode a whole in-memory delta (tests and small objects). */
+export async function createDelta(base: Uint8Array, target: Uint8Array, opts: DeltaEncoderOptions = {}): Promise<Uint8Array | null> {
+  const enc = new DeltaEncoder(memoryBase(base), target.length, { maxDeltaSize: Number.MAX_SAFE_INTEGER, ...opts });
+  await enc.push(target);
+  const parts = await enc.finish();
+  if (!parts) return null;
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,449 @@
+/**
+ * Streaming object reader: loose objects (any zlib level) and packed objects (pack v2/v3, idx v1/v2,
+ * ofs-delta and ref-delta chains). Nothing here holds a whole pack or a whole large object in memory:
+ * entries are inflated as streams over their exact byte range, and large delta bases are materialised to a
+ * temporary file that copy instructions read by position.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import { SavepointError } from '../errors.js';
+import { DeltaError, DeltaInterpreter, memoryBase, type BaseReader } from './delta.js';
+import { PackIndexError, parsePackIndex, type PackIndex } from './pack-index.js';
+
+export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
+const TYPE_BY_CODE: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
+export const OFS_DELTA = 6;
+export const REF_DELTA = 7;
+
+/** Receives an object's type and size once, then its content in order. Chunks are only valid during the call. */
+export interface ObjectSink {
+  header(type: ObjectType, size: number): void;
+  chunk(data: Uint8Array): void | Promise<void>;
+}
+
+/** Bases up to this size are held in memory while a delta is applied; larger ones go to a temp file. */
+export const MEMORY_BASE_LIMIT = 32 << 20;
+const READ_CHUNK = 1 << 20;
+
+export function looseObjectPath(gitdir: string, oid: string): string {
+  return path.join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
+}
+
+class CorruptObject extends Error {}
+
+function corrupt(oid: string, why: string, cause?: unknown): SavepointError {
+  return new SavepointError(
+    'E_OBJECT_CORRUPT',
+    `Stored object ${oid} is corrupt (${why}). Run \`savepoint verify\` to see which versions are affected; restore them from a remote or archive if one has them.`,
+    { oid, reason: why },
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function missing(oid: string): SavepointError {
+  return new SavepointError(
+    'E_OBJECT_MISSING',
+    `Stored object ${oid} is missing from the vault. Fetch it from a remote (\`savepoint fetch\`) or restore it from an archive.`,
+    { oid },
+  );
+}
+
+// ---------------------------------------------------------------- pack discovery
+
+export interface PackHandle {
+  packPath: string;
+  idxPath: string;
+  idx: PackIndex;
+  packSize: number;
+}
+
+const idxCache = new Map<string, { mtimeMs: number; size: number; pack: PackHandle }>();
+
+/** All packs of a repository (parsed indexes are cached by path, mtime and size). */
+export async function listPacks(gitdir: string): Promise<PackHandle[]> {
+  const dir = path.join(gitdir, 'objects', 'pack');
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return [];
+  }
+  const packs: PackHandle[] = [];
+  for (const name of names.sort()) {
+    if (!name.startsWith('pack-') || !name.endsWith('.idx')) continue;
+    const idxPath = path.join(dir, name);
+    const packPath = idxPath.slice(0, -4) + '.pack';
+    let st: import('node:fs').Stats;
+    let pst: import('node:fs').Stats;
+    try {
+      st = await fsp.stat(idxPath);
+      pst = await fsp.stat(packPath);
+    } catch {
+      continue; // an idx without its pack (or mid-rename): not usable
+    }
+    const cached = idxCache.get(idxPath);
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size && cached.pack.packSize === pst.size) {
+      packs.push(cached.pack);
+      continue;
+    }
+    const buf = await fsp.readFile(idxPath);
+    const sum = createHash('sha1').update(buf.subarray(0, buf.length - 20)).digest();
+    if (buf.length < 20 || !sum.equals(buf.subarray(buf.length - 20))) {
+      throw new SavepointError('E_OBJECT_CORRUPT', `The pack index ${name} is corrupt (checksum mismatch). Run \`savepoint verify\`; \`git index-pack\` can rebuild it from its pack.`, { file: idxPath });
+    }
+    let idx: PackIndex;
+    try {
+      idx = parsePackIndex(buf);
+    } catch (e) {
+      throw new SavepointError('E_OBJECT_CORRUPT', `The pack index ${name} is corrupt (${(e as Error).message}).`, { file: idxPath }, { cause: e });
+    }
+    const pack: PackHandle = { packPath, idxPath, idx, packSize: pst.size };
+    idxCache.set(idxPath, { mtimeMs: st.mtimeMs, size: st.size, pack });
+    packs.push(pack);
+  }
+  return packs;
+}
+
+export type ObjectLocation = { kind: 'loose'; path: string } | { kind: 'packed'; pack: PackHandle; offset: number };
+
+async function fileExists(p: string): Promise<boolean> {
+  try {
+    await fsp.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function locateObject(gitdir: string, oid: string): Promise<ObjectLocation | null> {
+  const loose = looseObjectPath(gitdir, oid);
+  if (await fileExists(loose)) return { kind: 'loose', path: loose };
+  for (const pack of await listPacks(gitdir)) {
+    const offset = pack.idx.find(oid);
+    if (offset >= 0) return { kind: 'packed', pack, offset };
+  }
+  return null;
+}
+
+export async function hasObject(gitdir: string, oid: string): Promise<boolean> {
+  return (await locateObject(gitdir, oid)) !== null;
+}
+
+// ---------------------------------------------------------------- inflate helpers
+
+/** Inflate a zlib stream from a file range, passing output chunks on. Returns the number of bytes produced. */
+async function inflateRange(file: string, start: number, end: number, onChunk: (c: Uint8Array) => void | Promise<void>): Promise<number> {
+  if (end <= start) throw new CorruptObject('entry has no compressed data');
+  let total = 0;
+  await pipeline(
+    createReadStream(file, { start, end: end - 1, highWaterMark: READ_CHUNK }),
+    zlib.createInflate({ chunkSize: READ_CHUNK }),
+    async (source: AsyncIterable<Buffer>) => {
+      for await (const c of source) {
+        total += c.length;
+        await onChunk(c);
+      }
+    },
+  );
+  return total;
+}
+
+// ---------------------------------------------------------------- loose
+
+async function streamLoose(file: string, sink: ObjectSink): Promise<{ type: ObjectType; size: number }> {
+  let head: Buffer | null = Buffer.alloc(0);
+  let type: ObjectType | undefined;
+  let size = -1;
+  let seen = 0;
+  let st: import('node:fs').Stats;
+  try {
+    st = await fsp.stat(file);
+  } catch (e) {
+    throw e;
+  }
+  await inflateRange(file, 0, st.size, async (c) => {
+    let data: Uint8Array = c;
+    if (head !== null) {
+      const buf: Buffer = Buffer.concat([head, c]);
+      const nul = buf.indexOf(0);
+      if (nul < 0) {
+        if (buf.length > 64) throw new CorruptObject('object header is unreadable');
+        head = buf;
+        return;
+      }
+      const m = /^(commit|tree|blob|tag) (\d+)$/.exec(buf.subarray(0, nul).toString('latin1'));
+      if (!m) throw new CorruptObject('object header is unreadable');
+      type = m[1] as ObjectType;
+      size = Number(m[2]);
+      head = null;
+      sink.header(type, size);
+      data = buf.subarray(nul + 1);
+    }
+    seen += data.length;
+    if (seen > size) throw new CorruptObject(`object is longer than its header says (${size} bytes)`);
+    if (data.length) await sink.chunk(data);
+  });
+  if (!type || seen !== size) throw new CorruptObject(`object is truncated (${seen} of ${size} bytes)`);
+  return { type, size };
+}
+
+// ---------------------------------------------------------------- packed
+
+interface EntryHeader {
+  typeCode: number;
+  size: number;
+  dataStart: number;
+  end: number;
+  baseOffset?: number;
+  baseOid?: string;
+}
+
+async function readEntryHeader(fh: FileHandle, pack: PackHandle, offset: number): Promise<EntryHeader> {
+  if (offset < 12 || offset >= pack.packSize - 20) throw new CorruptObject(`entry offset ${offset} is outside the pack`);
+  const end = pack.idx.entryEnd(offset, pack.packSize);
+  const want = Math.min(64, end - offset);
+  const buf = Buffer.alloc(want);
+  const { bytesRead } = await fh.read(buf, 0, want, offset);
+  if (bytesRead < want) throw new CorruptObject('pack is truncated');
+  let p = 0;
+  let c = buf[p++]!;
+  const typeCode = (c >> 4) & 7;
+  let size = c & 15;
+  let shift = 16;
+  while (c & 0x80) {
+    if (p >= want) throw new CorruptObject('entry header is corrupt');
+    c = buf[p++]!;
+    size += (c & 0x7f) * shift;
+    shift *= 128;
+  }
+  const h: EntryHeader = { typeCode, size, dataStart: 0, end };
+  if (typeCode === OFS_DELTA) {
+    if (p >= want) throw new CorruptObject('entry header is corrupt');
+    c = buf[p++]!;
+    let rel = c & 0x7f;
+    while (c & 0x80) {
+      if (p >= want) throw new CorruptObject('entry header is corrupt');
+      c = buf[p++]!;
+      rel = (rel + 1) * 128 + (c & 0x7f);
+    }
+    h.baseOffset = offset - rel;
+    if (h.baseOffset < 12 || h.baseOffset >= offset) throw new CorruptObject('delta base offset is out of range');
+  } else if (typeCode === REF_DELTA) {
+    if (p + 20 > want) throw new CorruptObject('entry header is corrupt');
+    h.baseOid = buf.subarray(p, p + 20).toString('hex');
+    p += 20;
+  } else if (!TYPE_BY_CODE[typeCode]) {
+    throw new CorruptObject(`entry has unknown type ${typeCode}`);
+  }
+  h.dataStart = offset + p;
+  return h;
+}
+
+export interface ReadContext {
+  gitdir: string;
+  /** directory for temp files holding large delta bases */
+  tmpDir: string;
+}
+
+async function streamPacked(ctx: ReadContext, pack: PackHandle, offset: number, sink: ObjectSink, depth: number): Promise<{ type: ObjectType; size: number }> {
+  if (depth > 10_000) throw new CorruptObject('delta chain is too deep (cycle?)');
+  const fh = await fsp.open(pack.packPath, 'r');
+  let h: EntryHeader;
+  try {
+    h = await readEntryHeader(fh, pack, offset);
+  } finally {
+    await fh.close();
+  }
+  const type = TYPE_BY_CODE[h.typeCode];
+  if (type) {
+    sink.header(type, h.size);
+    const n = await inflateRange(pack.packPath, h.dataStart, h.end, (c) => sink.chunk(c));
+    if (n !== h.size) throw new CorruptObject(`packed object has ${n} bytes, its header says ${h.size}`);
+    return { type, size: h.size };
+  }
+  // Delta: resolve the base first.
+  let base: MaterializedBase;
+  if (h.baseOffset !== undefined) {
+    base = await materialize(ctx, (s) => streamPacked(ctx, pack, h.baseOffset!, s, depth + 1));
+  } else {
+    const baseOid = h.baseOid!;
+    const inPack = pack.idx.find(baseOid);
+    if (inPack >= 0) base = await materialize(ctx, (s) => streamPacked(ctx, pack, inPack, s, depth + 1));
+    else base = await materialize(ctx, (s) => streamByOid(ctx, baseOid, s, depth + 1));
+  }
+  try {
+    let announced = false;
+    const interp = new DeltaInterpreter(base.reader, async (c) => {
+      if (!announced) {
+        sink.header(base.type, interp.resultSize);
+        announced = true;
+      }
+      await sink.chunk(c);
+    });
+    const n = await inflateRange(pack.packPath, h.dataStart, h.end, (c) => interp.push(c));
+    if (n !== h.size) throw new CorruptObject(`delta has ${n} bytes, its header says ${h.size}`);
+    interp.finish();
+    if (!announced) sink.header(base.type, interp.resultSize);
+    return { type: base.type, size: interp.resultSize };
+  } finally {
+    await base.close();
+  }
+}
+
+interface MaterializedBase {
+  type: ObjectType;
+  reader: BaseReader;
+  close(): Promise<void>;
+}
+
+let tmpSeq = 0;
+export function tempPath(dir: string, prefix: string): string {
+  tmpSeq += 1;
+  return path.join(dir, `${prefix}-${process.pid}-${Date.now().toString(36)}-${tmpSeq}`);
+}
+
+/** Open a file as a delta base read by position. */
+export async function fileBase(file: string, size: number, removeOnClose: boolean): Promise<BaseReader & { close(): Promise<void> }> {
+  const fh = await fsp.open(file, 'r');
+  const scratch = Buffer.alloc(READ_CHUNK);
+  return {
+    size,
+    async read(offset: number, length: number): Promise<Uint8Array> {
+      const buf = length <= scratch.length ? scratch.subarray(0, length) : Buffer.alloc(length);
+      let got = 0;
+      while (got < length) {
+        const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+        if (bytesRead === 0) throw new CorruptObject('delta base is shorter than expected');
+        got += bytesRead;
+      }
+      return buf;
+    },
+    async close() {
+      await fh.close();
+      if (removeOnClose) await fsp.rm(file, { force: true });
+    },
+  };
+}
+
+/** Stream an object into memory (small) or a temp file (large) so a delta can read it by position. */
+async function materialize(ctx: ReadContext, produce: (sink: ObjectSink) => Promise<{ type: ObjectType; size: number }>): Promise<MaterializedBase> {
+  let mem: Buffer | null = null;
+  let memAt = 0;
+  let tmp: string | null = null;
+  let out: FileHandle | null = null;
+  let pendingOpen: Promise<void> | null = null;
+  try {
+    const { type, size } = await produce({
+      header(_t, size) {
+        if (size <= MEMORY_BASE_LIMIT) mem = Buffer.allocUnsafe(size);
+        else {
+          tmp = tempPath(ctx.tmpDir, 'tmp_base');
+          pendingOpen = fsp.mkdir(ctx.tmpDir, { recursive: true }).then(async () => {
+            out = await fsp.open(tmp!, 'wx', 0o600);
+          });
+        }
+      },
+      async chunk(c) {
+        if (mem) {
+          if (memAt + c.length > mem.length) throw new CorruptObject('delta base is longer than its header says');
+          mem.set(c, memAt);
+          memAt += c.length;
+        } else {
+          if (pendingOpen) {
+            await pendingOpen;
+            pendingOpen = null;
+          }
+          let w = 0;
+          while (w < c.length) w += (await out!.write(c, w, c.length - w)).bytesWritten;
+        }
+      },
+    });
+    if (pendingOpen) await pendingOpen;
+    if (mem) {
+      const buf: Buffer = mem;
+      return { type, reader: memoryBase(buf), close: async () => undefined };
+    }
+    await (out as FileHandle | null)?.close();
+    out = null;
+    const fb = await fileBase(tmp!, size, true);
+    tmp = null;
+    return { type, reader: fb, close: () => fb.close() };
+  } catch (e) {
+    if (pendingOpen) await (pendingOpen as Promise<void>).catch(() => undefined);
+    await (out as FileHandle | null)?.close().catch(() => undefined);
+    if (tmp) await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function streamByOid(ctx: ReadContext, oid: string, sink: ObjectSink, depth: number): Promise<{ type: ObjectType; size: number }> {
+  const loc = await locateObject(ctx.gitdir, oid);
+  if (!loc) throw missing(oid);
+  if (loc.kind === 'loose') return streamLoose(loc.path, sink);
+  return streamPacked(ctx, loc.pack, loc.offset, sink, depth);
+}
+
+export interface StreamObjectOptions {
+  /** Check that the content hashes to `oid` (default true). */
+  verifyOid?: boolean;
+  /** Where temp files for large delta bases go (default `<gitdir>/objects/tmp-savepoint`). */
+  tmpDir?: string;
+  /** Read from this location instead of looking the object up. */
+  location?: ObjectLocation;
+}
+
+function wrapErrors(oid: string, e: unknown): unknown {
+  if (e instanceof SavepointError) return e;
+  if (e instanceof CorruptObject || e instanceof DeltaError || e instanceof PackIndexError) return corrupt(oid, e.message, e);
+  const err = e as NodeJS.ErrnoException;
+  if (err && typeof err.code === 'string' && (err.code.startsWith('Z_') || err.code === 'ERR_ZLIB_INITIALIZATION_FAILED')) return corrupt(oid, `zlib: ${err.message}`, e);
+  return e;
+}
+
+/**
+ * Stream one object's content to `sink`, wherever it is stored. Verifies the git object id unless told not to.
+ * Throws E_OBJECT_MISSING or E_OBJECT_CORRUPT (SavepointError); I/O errors from the sink pass through.
+ */
+export async function streamObject(gitdir: string, oid: string, sink: ObjectSink, opts: StreamObjectOptions = {}): Promise<{ type: ObjectType; size: number }> {
+  const ctx: ReadContext = { gitdir, tmpDir: opts.tmpDir ?? path.join(gitdir, 'objects', 'tmp-savepoint') };
+  const verify = opts.verifyOid !== false;
+  const sha1 = verify ? createHash('sha1') : null;
+  let declared = -1;
+  let seen = 0;
+  const inner: ObjectSink = {
+    header(type, size) {
+      declared = size;
+      sha1?.update(`${type} ${size}\0`);
+      sink.header(type, size);
+    },
+    chunk(c) {
+      seen += c.length;
+      sha1?.update(c);
+      return sink.chunk(c);
+    },
+  };
+  try {
+    const loc = opts.location ?? (await locateObject(gitdir, oid));
+    if (!loc) throw missing(oid);
+    const res = loc.kind === 'loose' ? await streamLoose(loc.path, inner) : await streamPacked(ctx, loc.pack, loc.offset, inner, 0);
+    if (seen !== declared) throw new CorruptObject(`object has ${seen} bytes, expected ${declared}`);
+    if (sha1) {
+      const got = sha1.digest('hex');
+      if (got !== oid) throw new CorruptObject(`content hashes to ${got}`);
+    }
+    return res;
+  } catch (e) {
+    throw wrapErrors(oid, e);
+  }
+}
+
+/** Read a small object whole (trees, commits, notes). Do not use for data blobs. */
+export async function readObjectBuffer(gitdir: string, oid: string, opts: StreamObjectOptions = {}): Promise<{ type: ObjectType; data: Buffer }> {
+  const parts: Buffer[] = [];
+  const { type } = await streamObject(gitdir, oid, { header() {}, chunk: (c) => void parts.push(Buffer.from(c)) }, opts);
+  return { type, data: Buffer.concat(parts) };
+}
