@@ -173,6 +173,9 @@ export class DeltaInterpreter {
 // ---------------------------------------------------------------- encoder
 
 const BLOCK = 16;
+const SLOTS = 4;
+/** Copies at least this long move the base window along (shorter ones may be chance matches far away). */
+const ANCHOR = 64;
 const MULT = 0x01000193; // FNV prime: odd, good bit spread under imul
 /** MULT^16 mod 2^32, the weight of the byte leaving the rolling window. */
 const MULT_OUT = (() => {
@@ -254,18 +257,20 @@ export class DeltaEncoder {
     const data = await this.base.read(start, Math.max(0, len));
     this.winBuf = new Uint8Array(data);
     const blocks = Math.floor(this.winBuf.length / BLOCK);
-    let bits = 10;
-    while (1 << bits < blocks * 2 && bits < 28) bits++;
-    if (this.table.length !== 1 << bits) this.table = new Int32Array(1 << bits);
+    let bits = 8;
+    while (1 << bits < blocks / 2 && bits < 26) bits++;
+    if (this.table.length !== SLOTS << bits) this.table = new Int32Array(SLOTS << bits);
     else this.table.fill(0);
     this.tableShift = 32 - bits;
     const table = this.table;
     const shift = this.tableShift;
     const wb = this.winBuf;
-    // Later blocks first so the earliest occurrence of a repeated block wins.
-    for (let b = blocks - 1; b >= 0; b--) {
-      const h = blockHash(wb, b * BLOCK);
-      table[Math.imul(h, 0x9e3779b1) >>> shift] = b * BLOCK + 1;
+    // Up to SLOTS positions per bucket; when a bucket is full, later blocks replace slots round-robin.
+    for (let b = 0; b < blocks; b++) {
+      const at = (Math.imul(blockHash(wb, b * BLOCK), 0x9e3779b1) >>> shift) * SLOTS;
+      let k = 0;
+      while (k < SLOTS && table[at + k] !== 0) k++;
+      table[at + (k < SLOTS ? k : b % SLOTS)] = b * BLOCK + 1;
     }
     this.indexed = true;
   }
@@ -375,8 +380,24 @@ export class DeltaEncoder {
           h = blockHash(t, p);
           hValid = true;
         }
-        const cand = this.table[Math.imul(h, 0x9e3779b1) >>> this.tableShift]!;
-        if (cand > 0 && equalRange(this.winBuf, cand - 1, t, p, BLOCK)) matchBase = this.winStart + cand - 1;
+        // Among the bucket's candidates take the longest match; on ties, the one nearest the expected position.
+        const at = (Math.imul(h, 0x9e3779b1) >>> this.tableShift) * SLOTS;
+        const expect = this.copyOff >= 0 ? this.copyOff + this.copyLen - this.winStart + (p - ins) : 0;
+        let bestLen = 0;
+        let bestDist = Infinity;
+        for (let k = 0; k < SLOTS; k++) {
+          const cand = this.table[at + k]!;
+          if (cand === 0) break;
+          const wo = cand - 1;
+          if (!equalRange(this.winBuf, wo, t, p, BLOCK)) continue;
+          const len = matchLength(this.winBuf, wo, t, p, tlen);
+          const dist = Math.abs(wo - expect);
+          if (len > bestLen || (len === bestLen && dist < bestDist)) {
+            bestLen = len;
+            bestDist = dist;
+            matchBase = this.winStart + wo;
+          }
+        }
       }
       if (matchBase >= 0) {
         // Extend backwards over the pending insert.
@@ -396,7 +417,7 @@ export class DeltaEncoder {
         hValid = false;
         // Slide the window forward once matches approach its end.
         const end = this.winStart + this.winBuf.length;
-        if (end < this.base.size && this.winStart + wo + len > this.winStart + (this.winBuf.length * 3) / 4) {
+        if (len >= ANCHOR && end < this.base.size && this.winStart + wo + len > this.winStart + (this.winBuf.length * 3) / 4) {
           const next = Math.max(0, Math.floor((this.winStart + wo + len - this.window / 4) / BLOCK) * BLOCK);
           if (next > this.winStart) await this.ensureWindow(next);
         }

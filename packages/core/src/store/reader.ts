@@ -247,6 +247,7 @@ export interface ReadContext {
   gitdir: string;
   /** directory for temp files holding large delta bases */
   tmpDir: string;
+  memoryBaseLimit: number;
 }
 
 async function streamPacked(ctx: ReadContext, pack: PackHandle, offset: number, sink: ObjectSink, depth: number): Promise<{ type: ObjectType; size: number }> {
@@ -339,7 +340,7 @@ async function materialize(ctx: ReadContext, produce: (sink: ObjectSink) => Prom
   try {
     const { type, size } = await produce({
       header(_t, size) {
-        if (size <= MEMORY_BASE_LIMIT) mem = Buffer.allocUnsafe(size);
+        if (size <= ctx.memoryBaseLimit) mem = Buffer.allocUnsafe(size);
         else {
           tmp = tempPath(ctx.tmpDir, 'tmp_base');
           pendingOpen = fsp.mkdir(ctx.tmpDir, { recursive: true }).then(async () => {
@@ -394,6 +395,8 @@ export interface StreamObjectOptions {
   tmpDir?: string;
   /** Read from this location instead of looking the object up. */
   location?: ObjectLocation;
+  /** Delta bases up to this size stay in memory, larger ones go to a temp file (default 32 MiB). */
+  memoryBaseLimit?: number;
 }
 
 function wrapErrors(oid: string, e: unknown): unknown {
@@ -409,7 +412,11 @@ function wrapErrors(oid: string, e: unknown): unknown {
  * Throws E_OBJECT_MISSING or E_OBJECT_CORRUPT (SavepointError); I/O errors from the sink pass through.
  */
 export async function streamObject(gitdir: string, oid: string, sink: ObjectSink, opts: StreamObjectOptions = {}): Promise<{ type: ObjectType; size: number }> {
-  const ctx: ReadContext = { gitdir, tmpDir: opts.tmpDir ?? path.join(gitdir, 'objects', 'tmp-savepoint') };
+  const ctx: ReadContext = {
+    gitdir,
+    tmpDir: opts.tmpDir ?? path.join(gitdir, 'objects', 'tmp-savepoint'),
+    memoryBaseLimit: opts.memoryBaseLimit ?? MEMORY_BASE_LIMIT,
+  };
   const verify = opts.verifyOid !== false;
   const sha1 = verify ? createHash('sha1') : null;
   let declared = -1;
