@@ -80,6 +80,13 @@ export async function loadHistory(vault: Vault): Promise<History> {
   if (!cache || cache.tip !== tip || cache.notesTip !== notesTip) {
     cache = await refresh(vault, cache, tip, notesTip);
     await writeCache(vault, cache);
+  } else {
+    // tags move without moving either tip: re-list them (tag objects already seen are not re-read)
+    const tags = Object.fromEntries(await listTagTargets(vault, new Map(Object.entries(cache.tags))));
+    if (JSON.stringify(tags) !== JSON.stringify(cache.tags)) {
+      cache.tags = tags;
+      await writeCache(vault, cache);
+    }
   }
   const tagMap = new Map<string, string>();
   const tagsByCommit = new Map<string, string[]>();
