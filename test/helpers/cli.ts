@@ -1,0 +1,69 @@
+/** Runs the built CLI (apps/cli/dist/bin.js) as a user would, with a fixed clock and author. */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url));
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json: any;
+}
+
+export const CLI_ENV = {
+  SAVEPOINT_NOW: '2026-05-01T09:00:00Z',
+  SAVEPOINT_AUTHOR_NAME: 'Ada Tester',
+  SAVEPOINT_AUTHOR_EMAIL: 'ada@example.test',
+  GIT_AUTHOR_NAME: 'Ada Tester',
+  GIT_AUTHOR_EMAIL: 'ada@example.test',
+  GIT_COMMITTER_NAME: 'Ada Tester',
+  GIT_COMMITTER_EMAIL: 'ada@example.test',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  NO_COLOR: '1',
+};
+
+export function sp(cwd: string, args: string[], opts: { env?: Record<string, string>; input?: string } = {}): RunResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...CLI_ENV, ...opts.env }, input: opts.input ?? '', encoding: 'utf8', maxBuffer: 1 << 26 });
+  let json: unknown;
+  if (args.includes('--json')) {
+    try {
+      json = JSON.parse(r.stdout);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+export function git(cwd: string, args: string[]): string {
+  const r = spawnSync('git', args, { cwd, env: { ...process.env, ...CLI_ENV }, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+export async function tempDir(): Promise<string> {
+  return fsp.realpath(await fsp.mkdtemp(path.join(os.tmpdir(), 'sp-e2e-')));
+}
+
+/** Hash of every file under dir (names + bytes), skipping Savepoint's own caches. */
+export async function snapshot(dir: string): Promise<string> {
+  const h = createHash('sha256');
+  const walk = async (rel: string): Promise<void> => {
+    const entries = (await fsp.readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
+      const child = path.join(rel, e.name);
+      if (child === path.join('.git', 'savepoint')) continue;
+      if (e.isDirectory()) await walk(child);
+      else if (e.isSymbolicLink()) h.update(`L ${child} ${await fsp.readlink(path.join(dir, child))}\n`);
+      else h.update(`F ${child}\n`).update(await fsp.readFile(path.join(dir, child)));
+    }
+  };
+  await walk('.');
+  return h.digest('hex');
+}
