@@ -10,10 +10,16 @@ import { registerCoreCommands } from './commands/index.js';
 const VERSION = '0.1.0';
 
 let corePromise: Promise<Core> | null = null;
+let loadedCore: Core | null = null;
 /** @savepoint/core (and isomorphic-git behind it) load only when a command needs them. */
 function loadCore(): Promise<Core> {
-  corePromise ??= import('@savepoint/core');
+  corePromise ??= import('@savepoint/core').then((m) => (loadedCore = m));
   return corePromise;
+}
+
+/** On Ctrl-C: remove temp files and locks that core registered; the user's files were never touched in place. */
+export function interrupted(): void {
+  loadedCore?.cleanupNow();
 }
 
 function authorFromEnv(env: NodeJS.ProcessEnv): { name: string; email: string } | undefined {

@@ -2,7 +2,9 @@
 import { EventEmitter } from 'node:events';
 import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import git from 'isomorphic-git';
+import os from 'node:os';
+import { createHash } from 'node:crypto';
+import { isogit } from './history/isogit.js';
 import { SavepointError } from './errors.js';
 import { defaultConfig, parseConfig, serializeConfig } from './model/config.js';
 import type { VaultConfig, VaultConfigInput } from './model/config.js';
@@ -69,10 +71,50 @@ async function resolveGitdir(dir: string): Promise<string> {
   return path.resolve(dir, m[1]!.trim());
 }
 
+/** [user] name/email from an ini-style git config file. */
+function userFromGitConfig(text: string): Partial<Author> {
+  const out: Partial<Author> = {};
+  let inUser = false;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('[')) {
+      inUser = /^\[user\]$/i.test(line);
+      continue;
+    }
+    const m = inUser ? /^(name|email)\s*=\s*(.*)$/i.exec(line) : null;
+    if (m) out[m[1]!.toLowerCase() as keyof Author] = m[2]!.replace(/^"(.*)"$/, '$1');
+  }
+  return out;
+}
+
+/** The author git would use: repository config, then ~/.gitconfig, then a neutral default. */
 async function authorFromGit(gitdir: string): Promise<Author> {
-  const name = (await git.getConfig({ fs, gitdir, path: 'user.name' }).catch(() => undefined)) as string | undefined;
-  const email = (await git.getConfig({ fs, gitdir, path: 'user.email' }).catch(() => undefined)) as string | undefined;
-  return { name: name || 'Savepoint', email: email || 'savepoint@localhost' };
+  const local = userFromGitConfig(await fsp.readFile(path.join(gitdir, 'config'), 'utf8').catch(() => ''));
+  const global = userFromGitConfig(await fsp.readFile(path.join(os.homedir(), '.gitconfig'), 'utf8').catch(() => ''));
+  return { name: local.name || global.name || 'Savepoint', email: local.email || global.email || 'savepoint@localhost' };
+}
+
+/** Parsed savepoint.json, cached by content so an unchanged file skips validation (and loading zod). */
+async function loadConfig(dir: string, gitdir: string): Promise<VaultConfig> {
+  const file = path.join(dir, CONFIG_FILE);
+  const text = await fsp.readFile(file, 'utf8');
+  const key = createHash('sha256').update(text).digest('hex');
+  const cacheFile = path.join(gitdir, 'savepoint', 'config-cache.json');
+  try {
+    const cached = JSON.parse(await fsp.readFile(cacheFile, 'utf8')) as { key: string; config: VaultConfig };
+    if (cached.key === key) return cached.config;
+  } catch {
+    // no cache yet
+  }
+  const config = await parseConfig(text, file);
+  try {
+    await fsp.mkdir(path.dirname(cacheFile), { recursive: true });
+    await fsp.writeFile(`${cacheFile}.${process.pid}.tmp`, JSON.stringify({ key, config }));
+    await fsp.rename(`${cacheFile}.${process.pid}.tmp`, cacheFile);
+  } catch {
+    // read-only .git: validate every time
+  }
+  return config;
 }
 
 export async function openVault(opts: VaultOptions): Promise<Vault> {
@@ -83,7 +125,7 @@ export async function openVault(opts: VaultOptions): Promise<Vault> {
   }
   const dir = await fsp.realpath(found);
   const gitdir = await resolveGitdir(dir);
-  const config = parseConfig(await fsp.readFile(path.join(dir, CONFIG_FILE), 'utf8'), path.join(dir, CONFIG_FILE));
+  const config = await loadConfig(dir, gitdir);
   const author = opts.author ?? (await authorFromGit(gitdir));
   return { dir, gitdir, cache: {}, config, branch: config.historyBranch, clock: opts.clock ?? (() => new Date()), author, events: new EventEmitter() };
 }
@@ -130,7 +172,7 @@ export async function initVault(opts: VaultOptions & { config?: VaultConfigInput
     }
   }
   const branch = existingRepo ? 'savepoint' : 'main';
-  const config = defaultConfig({ ...opts.config, historyBranch: opts.config?.historyBranch ?? branch });
+  const config = await defaultConfig({ ...opts.config, historyBranch: opts.config?.historyBranch ?? branch });
   const text = serializeConfig({ ...opts.config, historyBranch: config.historyBranch });
   const clock = opts.clock ?? (() => new Date());
   if (existingRepo) {
@@ -144,6 +186,7 @@ export async function initVault(opts: VaultOptions & { config?: VaultConfigInput
     if (!current.split('\n').includes(line)) await fsp.appendFile(exclude, `${current && !current.endsWith('\n') ? '\n' : ''}${line}\n`);
     return { dir, branch: config.historyBranch, created: true, existingRepo, config };
   }
+  const git = await isogit();
   await git.init({ fs, dir, defaultBranch: 'main' });
   const gitdir = path.join(dir, '.git');
   const ctx: GitCtx = { gitdir, cache: {} };

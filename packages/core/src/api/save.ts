@@ -1,7 +1,7 @@
 /** save: one commit on the history branch per call, holding only the saved paths, plus its checksum note. */
 import fs, { promises as fsp } from 'node:fs';
+import { isogit } from '../history/isogit.js';
 import path from 'node:path';
-import git from 'isomorphic-git';
 import { SavepointError, fromNodeError } from '../errors.js';
 import { buildSaveMessage, defaultSummary } from '../model/commit-message.js';
 import { serializeNote } from '../model/note.js';
@@ -165,6 +165,7 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
       tag = opts.tag;
     }
     if (await historyBranchCheckedOut(vault)) {
+      const git = await isogit();
       for (const s of stored) {
         await git.updateIndex({ fs, dir: vault.dir, gitdir: vault.gitdir, filepath: s.rel, oid: s.info.oid, add: true, mode: Number.parseInt(changes.get(s.rel)!.mode, 8) });
       }

@@ -1,7 +1,6 @@
 /** status: tracked files (saved paths + files matching trackedPatterns) as new / modified / unchanged / missing. */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import type { VersionRecord } from '../model/version.js';
 import { loadHistory } from '../history/versions.js';
 import { digestFile } from '../store/object-store.js';
@@ -53,6 +52,7 @@ export async function status(vault: Vault): Promise<FileStatus[]> {
     if (v.archive) c.archived += 1;
     counts.set(v.path, c);
   }
+  const { default: picomatch } = await import('picomatch');
   const tracked = picomatch(vault.config.trackedPatterns, { dot: false });
   const ignored = vault.config.ignorePatterns.length ? picomatch(vault.config.ignorePatterns, { dot: true }) : () => false;
   const archiveRel = toPosix(path.relative(vault.dir, path.resolve(vault.dir, vault.config.archiveLocation))) + '/';

@@ -4,8 +4,9 @@
  */
 import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import git from 'isomorphic-git';
 import type { TreeEntry } from 'isomorphic-git';
+import { isogit } from './isogit.js';
+import { listRefs, readRef } from './refs.js';
 import { SavepointError } from '../errors.js';
 
 export interface GitPerson {
@@ -22,12 +23,7 @@ export interface GitCtx {
 }
 
 export async function resolveRef(ctx: GitCtx, ref: string): Promise<string | null> {
-  try {
-    return await git.resolveRef({ fs, gitdir: ctx.gitdir, ref });
-  } catch (e) {
-    if ((e as { code?: string }).code === 'NotFoundError') return null;
-    throw e;
-  }
+  return readRef(ctx.gitdir, ref);
 }
 
 /** Atomically point `ref` at `oid` (write ref.lock, rename), only if it still points at `expected`. */
@@ -53,28 +49,34 @@ export async function updateRef(ctx: GitCtx, ref: string, oid: string, expected:
 }
 
 export async function deleteRef(ctx: GitCtx, ref: string): Promise<void> {
+  const git = await isogit();
   await git.deleteRef({ fs, gitdir: ctx.gitdir, ref });
 }
 
 export async function readCommit(ctx: GitCtx, oid: string) {
+  const git = await isogit();
   const { commit } = await git.readCommit({ fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
   return commit;
 }
 
 export async function readTreeEntries(ctx: GitCtx, oid: string): Promise<TreeEntry[]> {
+  const git = await isogit();
   const { tree } = await git.readTree({ fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
   return tree;
 }
 
 export async function writeTree(ctx: GitCtx, entries: TreeEntry[]): Promise<string> {
+  const git = await isogit();
   return git.writeTree({ fs, gitdir: ctx.gitdir, tree: entries });
 }
 
 export async function writeBlobText(ctx: GitCtx, text: string): Promise<string> {
+  const git = await isogit();
   return git.writeBlob({ fs, gitdir: ctx.gitdir, blob: Buffer.from(text, 'utf8') });
 }
 
 export async function readBlobText(ctx: GitCtx, oid: string): Promise<string> {
+  const git = await isogit();
   const { blob } = await git.readBlob({ fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
   return Buffer.from(blob).toString('utf8');
 }
@@ -130,6 +132,7 @@ export async function writeCommit(
   ctx: GitCtx,
   input: { tree: string; parents: string[]; message: string; author: GitPerson },
 ): Promise<string> {
+  const git = await isogit();
   return git.writeCommit({
     fs,
     gitdir: ctx.gitdir,
@@ -149,16 +152,16 @@ export async function* firstParentWalk(ctx: GitCtx, tip: string | null, stop: (o
 
 /** All tags (name → target commit), following annotated tags. */
 export async function listTagTargets(ctx: GitCtx, known: Map<string, { ref: string; commit: string }>): Promise<Map<string, { ref: string; commit: string }>> {
-  const names = await git.listTags({ fs, gitdir: ctx.gitdir });
+  const refs = await listRefs(ctx.gitdir, 'refs/tags/');
   const out = new Map<string, { ref: string; commit: string }>();
-  for (const name of names) {
-    const ref = await resolveRef(ctx, `refs/tags/${name}`);
-    if (!ref) continue;
+  for (const [full, ref] of refs) {
+    const name = full.slice('refs/tags/'.length);
     const cached = known.get(name);
     if (cached && cached.ref === ref) {
       out.set(name, cached);
       continue;
     }
+    const git = await isogit();
     let target = ref;
     for (let depth = 0; depth < 5; depth++) {
       const obj = await git.readObject({ fs, gitdir: ctx.gitdir, oid: target, cache: ctx.cache, format: 'parsed' });
@@ -174,6 +177,7 @@ export async function writeAnnotatedTag(
   ctx: GitCtx,
   input: { name: string; commit: string; message: string; tagger: GitPerson },
 ): Promise<string> {
+  const git = await isogit();
   const oid = await git.writeTag({
     fs,
     gitdir: ctx.gitdir,

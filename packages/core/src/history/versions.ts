@@ -175,7 +175,7 @@ async function refresh(vault: Vault, old: HistoryCache | null, tip: string | nul
       c.note = null;
       if (blob) {
         try {
-          c.note = parseNote(await readBlobText(vault, blob), c.oid);
+          c.note = await parseNote(await readBlobText(vault, blob), c.oid);
         } catch {
           c.note = null; // a broken note falls back to the commit trailers; verify reports it
         }

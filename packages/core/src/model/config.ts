@@ -1,71 +1,83 @@
 /** savepoint.json: validated with zod; unknown keys are errors that name the key. Pure. */
-import { z } from 'zod';
+import type { z as Z } from 'zod';
 import { SavepointError } from '../errors.js';
 
 export const DEFAULT_TRACKED_PATTERNS = ['**/*.csv', '**/*.tsv', '**/*.json', '**/*.xlsx', '**/*.mat', '**/*.h5', '**/*.hdf5', '**/*.db', '**/*.sqlite'];
 
-const duration = z.string().regex(/^\d+[hdwmy]$/, 'a duration like "30d", "12h", "8w", "6m" or "1y"');
+/** The schema is built on first use: zod costs ~70 ms to load, and an unchanged savepoint.json is served from a cache. */
+function buildSchema(z: typeof Z) {
+  const duration = z.string().regex(/^\d+[hdwmy]$/, 'a duration like "30d", "12h", "8w", "6m" or "1y"');
 
-const retentionSchema = z
-  .strictObject({
-    keepLast: z.number().int().min(1).default(10),
-    keepWithin: duration.optional(),
-    daily: z.number().int().min(0).optional(),
-    weekly: z.number().int().min(0).optional(),
-    monthly: z.number().int().min(0).optional(),
-    yearly: z.number().int().min(0).optional(),
-    auto: z.boolean().default(false),
-  })
-  .prefault({});
+  const retentionSchema = z
+    .strictObject({
+      keepLast: z.number().int().min(1).default(10),
+      keepWithin: duration.optional(),
+      daily: z.number().int().min(0).optional(),
+      weekly: z.number().int().min(0).optional(),
+      monthly: z.number().int().min(0).optional(),
+      yearly: z.number().int().min(0).optional(),
+      auto: z.boolean().default(false),
+    })
+    .prefault({});
 
-const remoteSchema = z.strictObject({
-  url: z.string().min(1),
-  /** media kind for the 3-2-1 count: disk, usb, nas, cloud, … */
-  media: z.string().default('network'),
-  offsite: z.boolean().default(true),
-});
+  const remoteSchema = z.strictObject({
+    url: z.string().min(1),
+    /** media kind for the 3-2-1 count: disk, usb, nas, cloud, … */
+    media: z.string().default('network'),
+    offsite: z.boolean().default(true),
+  });
 
-export const configSchema = z.strictObject({
-  $schema: z.string().optional(),
-  version: z.literal(1).default(1),
-  enabled: z.boolean().default(true),
-  /** the git branch that holds Savepoint's history */
-  historyBranch: z.string().min(1).default('main'),
-  archiveLocation: z.string().min(1).default('.savepoint/archive'),
-  maxVersions: z.number().int().min(1).default(10),
-  autoCommit: z.boolean().default(true),
-  checksum: z
-    .strictObject({ algorithm: z.literal('sha256').default('sha256'), md5: z.boolean().default(false) })
-    .prefault({}),
-  compressOld: z.boolean().default(true),
-  retentionDays: z.number().int().min(1).default(90),
-  trackedPatterns: z.array(z.string().min(1)).default(DEFAULT_TRACKED_PATTERNS),
-  ignorePatterns: z.array(z.string().min(1)).default([]),
-  retention: retentionSchema,
-  remotes: z.record(z.string(), remoteSchema).default({}),
-  autoPush: z.boolean().default(false),
-  autoCompactBytes: z.number().int().min(0).default(0),
-  hooks: z
-    .strictObject({ maxFileSize: z.number().int().min(1).default(50 * 1024 * 1024) })
-    .prefault({}),
-});
+  const configSchema = z.strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1).default(1),
+    enabled: z.boolean().default(true),
+    /** the git branch that holds Savepoint's history */
+    historyBranch: z.string().min(1).default('main'),
+    archiveLocation: z.string().min(1).default('.savepoint/archive'),
+    maxVersions: z.number().int().min(1).default(10),
+    autoCommit: z.boolean().default(true),
+    checksum: z
+      .strictObject({ algorithm: z.literal('sha256').default('sha256'), md5: z.boolean().default(false) })
+      .prefault({}),
+    compressOld: z.boolean().default(true),
+    retentionDays: z.number().int().min(1).default(90),
+    trackedPatterns: z.array(z.string().min(1)).default(DEFAULT_TRACKED_PATTERNS),
+    ignorePatterns: z.array(z.string().min(1)).default([]),
+    retention: retentionSchema,
+    remotes: z.record(z.string(), remoteSchema).default({}),
+    autoPush: z.boolean().default(false),
+    autoCompactBytes: z.number().int().min(0).default(0),
+    hooks: z
+      .strictObject({ maxFileSize: z.number().int().min(1).default(50 * 1024 * 1024) })
+      .prefault({}),
+  });
 
-export type VaultConfig = z.infer<typeof configSchema>;
-export type VaultConfigInput = z.input<typeof configSchema>;
+  return configSchema;
+}
 
-export function defaultConfig(overrides: VaultConfigInput = {}): VaultConfig {
-  return configSchema.parse(overrides);
+type ConfigSchema = ReturnType<typeof buildSchema>;
+let schemaPromise: Promise<ConfigSchema> | null = null;
+export function loadConfigSchema(): Promise<ConfigSchema> {
+  schemaPromise ??= import('zod').then((m) => buildSchema(m.z));
+  return schemaPromise;
+}
+
+export type VaultConfig = Z.infer<ConfigSchema>;
+export type VaultConfigInput = Z.input<ConfigSchema>;
+
+export async function defaultConfig(overrides: VaultConfigInput = {}): Promise<VaultConfig> {
+  return (await loadConfigSchema()).parse(overrides);
 }
 
 /** Parse savepoint.json text; every problem names the key path and the expected form. */
-export function parseConfig(text: string, file = 'savepoint.json'): VaultConfig {
+export async function parseConfig(text: string, file = 'savepoint.json'): Promise<VaultConfig> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
     throw new SavepointError('E_CONFIG_INVALID', `${file} is not valid JSON (${(e as Error).message}). Fix the syntax, or move it away and run \`savepoint init\` to write a fresh one.`, { file });
   }
-  const result = configSchema.safeParse(raw);
+  const result = (await loadConfigSchema()).safeParse(raw);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const at = issue.path.length ? issue.path.join('.') : '(top level)';

@@ -1,5 +1,5 @@
 /** The JSON checksum note attached to every save commit on refs/notes/savepoint. Pure. */
-import { z } from 'zod';
+import type { z as Z } from 'zod';
 import { SavepointError } from '../errors.js';
 
 export const NOTES_REF = 'refs/notes/savepoint';
@@ -7,40 +7,51 @@ export const NOTES_REF = 'refs/notes/savepoint';
 export const saveKinds = ['manual', 'pre-change', 'pre-restore', 'auto', 'hook'] as const;
 export type SaveKind = (typeof saveKinds)[number];
 
-const fileEntrySchema = z.object({
-  version: z.number().int().min(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  md5: z.string().regex(/^[0-9a-f]{32}$/).optional(),
-  size: z.number().int().min(0),
-  savedAt: z.string(),
-  experiment: z.string().optional(),
-  description: z.string().optional(),
-  source: z.string(),
-});
+function buildNoteSchema(z: typeof Z) {
+  const fileEntrySchema = z.object({
+    version: z.number().int().min(1),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    md5: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+    size: z.number().int().min(0),
+    savedAt: z.string(),
+    experiment: z.string().optional(),
+    description: z.string().optional(),
+    source: z.string(),
+  });
 
-export const noteSchema = z.object({
-  schema: z.literal(1),
-  files: z.record(z.string(), fileEntrySchema),
-  status: z.enum(['active', 'verified', 'archived']),
-  verifiedAt: z.string().optional(),
-  verifiedBy: z.string().optional(),
-  kind: z.enum(saveKinds).optional(),
-  /** retention hint: permanent, days:N, pre-change */
-  keep: z.string().optional(),
-  archive: z.string().optional(),
-});
+  const noteSchema = z.object({
+    schema: z.literal(1),
+    files: z.record(z.string(), fileEntrySchema),
+    status: z.enum(['active', 'verified', 'archived']),
+    verifiedAt: z.string().optional(),
+    verifiedBy: z.string().optional(),
+    kind: z.enum(saveKinds).optional(),
+    /** retention hint: permanent, days:N, pre-change */
+    keep: z.string().optional(),
+    archive: z.string().optional(),
+  });
 
-export type SaveNote = z.infer<typeof noteSchema>;
-export type NoteFileEntry = z.infer<typeof fileEntrySchema>;
+  return noteSchema;
+}
 
-export function parseNote(text: string, commit: string): SaveNote {
+type NoteSchema = ReturnType<typeof buildNoteSchema>;
+let notePromise: Promise<NoteSchema> | null = null;
+function loadNoteSchema(): Promise<NoteSchema> {
+  notePromise ??= import('zod').then((m) => buildNoteSchema(m.z));
+  return notePromise;
+}
+
+export type SaveNote = Z.infer<NoteSchema>;
+export type NoteFileEntry = SaveNote['files'][string];
+
+export async function parseNote(text: string, commit: string): Promise<SaveNote> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     throw new SavepointError('E_OBJECT_CORRUPT', `The checksum note on commit ${commit} is not JSON. Inspect it with \`git notes --ref=savepoint show ${commit}\`.`, { commit });
   }
-  const r = noteSchema.safeParse(raw);
+  const r = (await loadNoteSchema()).safeParse(raw);
   if (!r.success) {
     throw new SavepointError('E_OBJECT_CORRUPT', `The checksum note on commit ${commit} does not match schema 1 (${r.error.issues[0]?.message}). Inspect it with \`git notes --ref=savepoint show ${commit}\`.`, { commit });
   }
