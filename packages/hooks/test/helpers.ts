@@ -15,6 +15,9 @@ export const BIN = path.join(PKG_DIR, 'dist', 'bin.js');
 /** What the plain hook runs in tests: the built bin of this package. */
 export const CHECK_COMMAND = `node ${BIN} check`;
 
+/** The environment before isolateProcessEnv (npx needs the real HOME for its offline cache). */
+export const ORIGINAL_ENV: Record<string, string | undefined> = { ...process.env };
+
 const HOME = mkdtempSync(path.join(os.tmpdir(), 'sp-hooks-home-'));
 
 /** Environment for every git call (and, via process.env, for the library's own git calls). */
