@@ -8,7 +8,7 @@ import { loadHooksConfig, resolveHooksConfig, type HooksConfig, type HooksConfig
 import { HooksError } from './errors.js';
 import { scanFile } from './file-scan.js';
 import { git, readIndex, repoRoot, writeBlobToFile, type IndexEntry } from './git.js';
-import { problemText } from './messages.js';
+import { problemText, errorText } from './messages.js';
 import { backupReason, secretNameReason } from './rules/names.js';
 import { compileMatcher, hookPatterns, isChecksummed } from './rules/patterns.js';
 
@@ -133,7 +133,7 @@ function toRepoPath(root: string, cwd: string, file: string): string {
   const abs = path.resolve(cwd, file);
   const rel = path.relative(root, abs);
   if (rel === '' || rel.startsWith(`..${path.sep}`) || rel === '..' || path.isAbsolute(rel)) {
-    throw new HooksError('E_INVALID_ARGUMENT', `${file} is outside the repository at ${root}. Pass files inside it.`, { file, repoDir: root });
+    throw new HooksError('E_INVALID_ARGUMENT', errorText.outsideRepo(file, root), { file, repoDir: root });
   }
   return rel.split(path.sep).join('/');
 }
@@ -272,7 +272,7 @@ async function gitRetry(args: string[], cwd: string): Promise<void> {
     const r = await git(args, { cwd, allowFail: true });
     if (r.code === 0) return;
     if (attempt >= 20 || !r.stderr.includes('index.lock')) {
-      throw new HooksError('E_GIT_FAILED', `git ${args.join(' ')} failed: ${r.stderr.trim()}`, { args, stderr: r.stderr });
+      throw new HooksError('E_GIT_FAILED', errorText.gitFailed(args, r.stderr), { args, stderr: r.stderr });
     }
     await sleep(50 * (attempt + 1));
   }
@@ -287,7 +287,7 @@ async function lock(lockPath: string): Promise<() => Promise<void>> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       if (attempt >= 100) {
-        throw new HooksError('E_LOCKED', `${lockPath} exists: another savepoint check is running, or one crashed. If none is running, delete it and retry.`, {
+        throw new HooksError('E_LOCKED', errorText.locked(lockPath), {
           lock: lockPath,
         });
       }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { HooksError } from './errors.js';
+import { errorText } from './messages.js';
 
 /** What the pre-commit checks need from the vault's configuration. */
 export interface HooksConfig {
@@ -74,7 +75,7 @@ export function resolveHooksConfig(repoDir: string, input: HooksConfigInput = {}
     if (parsed === null) {
       throw new HooksError(
         'E_CONFIG_INVALID',
-        `hooks.maxFileSize must be a positive number of bytes or a size like "50MB" (got ${JSON.stringify(input.maxFileSize)}). Fix ${CONFIG_FILE}.`,
+        errorText.badMaxFileSize(input.maxFileSize, CONFIG_FILE),
         { key: 'hooks.maxFileSize', value: input.maxFileSize },
       );
     }
@@ -95,7 +96,7 @@ export function hooksConfigFromJson(repoDir: string, json: unknown): HooksConfig
     const key = issue && issue.path.length > 0 ? issue.path.join('.') : '(root)';
     throw new HooksError(
       'E_CONFIG_INVALID',
-      `${CONFIG_FILE}: invalid value for "${key}": ${issue?.message ?? 'invalid'}. Fix ${CONFIG_FILE} and try again.`,
+      errorText.badConfigKey(CONFIG_FILE, key, issue?.message ?? 'invalid'),
       { key, issues: parsed.error.issues.map((i) => ({ path: i.path.map(String), message: i.message })) },
     );
   }
@@ -121,7 +122,7 @@ export async function loadHooksConfig(repoDir: string): Promise<HooksConfig> {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new HooksError('E_CONFIG_INVALID', `${CONFIG_FILE} is not valid JSON (${(e as Error).message}). Fix it and try again.`, { file }, { cause: e });
+    throw new HooksError('E_CONFIG_INVALID', errorText.configNotJson(CONFIG_FILE, (e as Error).message), { file }, { cause: e });
   }
   return hooksConfigFromJson(repoDir, json);
 }

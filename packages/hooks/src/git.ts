@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import createDebug from 'debug';
 import { HooksError } from './errors.js';
+import { errorText } from './messages.js';
 
 const debug = createDebug('savepoint:hooks');
 
@@ -22,13 +23,13 @@ export function git(args: readonly string[], opts: { cwd: string; input?: string
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) =>
-      reject(new HooksError('E_GIT_FAILED', `Could not run git (${e.message}). Is git installed and on PATH?`, { args }, { cause: e })),
+      reject(new HooksError('E_GIT_FAILED', errorText.gitMissing(e.message), { args }, { cause: e })),
     );
     child.on('close', (code) => {
       const result = { code: code ?? 1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
       if (result.code !== 0 && !opts.allowFail) {
         reject(
-          new HooksError('E_GIT_FAILED', `git ${args.join(' ')} failed: ${result.stderr.trim() || `exit ${result.code}`}`, {
+          new HooksError('E_GIT_FAILED', errorText.gitFailed(args, result.stderr || `exit ${result.code}`), {
             args,
             code: result.code,
             stderr: result.stderr,
@@ -49,7 +50,7 @@ export async function gitText(args: readonly string[], cwd: string): Promise<str
 export async function repoRoot(dir: string): Promise<string> {
   const r = await git(['rev-parse', '--show-toplevel'], { cwd: dir, allowFail: true }).catch(() => null);
   if (!r || r.code !== 0) {
-    throw new HooksError('E_NOT_A_GIT_REPO', `${dir} is not inside a git work tree. Run this in your repository (or \`git init\` first).`, { dir });
+    throw new HooksError('E_NOT_A_GIT_REPO', errorText.notARepo(dir), { dir });
   }
   return r.stdout.toString('utf8').trim();
 }
@@ -87,6 +88,6 @@ export async function writeBlobToFile(cwd: string, oid: string, dest: string): P
   await pipeline(child.stdout, createWriteStream(dest));
   const code = await exited;
   if (code !== 0) {
-    throw new HooksError('E_GIT_FAILED', `git cat-file blob ${oid} failed: ${Buffer.concat(err).toString('utf8').trim()}`, { oid });
+    throw new HooksError('E_GIT_FAILED', errorText.gitFailed(['cat-file', 'blob', oid], Buffer.concat(err).toString('utf8')), { oid });
   }
 }

@@ -165,3 +165,87 @@ describe('plain git hook (no package.json)', () => {
     expect(repo.exists('.git/savepoint-hooks.json')).toBe(false);
   });
 });
+
+describe('husky mode files (no commits)', () => {
+  const snapshotOf = (repo: Repo) => ({ ...repo.snapshot().files, state: repo.exists('.git/savepoint-hooks.json') ? repo.read('.git/savepoint-hooks.json') : null });
+
+  it('appends to an existing .husky/pre-commit, is idempotent, and restores every byte on uninstall', async () => {
+    const repo = makeRepo({ packageJson: { name: 'x', devDependencies: { typescript: '^5' } } });
+    repo.write('package.json', '{\n\t"name": "x",\n\t"devDependencies": { "typescript": "^5" }\n}'); // tabs, no final newline
+    repo.write('.husky/pre-commit', 'npm test\n');
+    const before = snapshotOf(repo);
+
+    const first = await installHooks({ repoDir: repo.dir });
+    expect(first.mode).toBe('husky');
+    expect(repo.read('.husky/pre-commit').startsWith('npm test\n# >>> savepoint-hooks >>>\n')).toBe(true);
+    const pkg = repo.read('package.json');
+    expect(pkg).toContain('\n\t"devDependencies": {\n\t\t"typescript": "^5",\n\t\t"husky": "^9.1.7",\n\t\t"lint-staged": "^16.4.0"\n\t}');
+    expect(pkg.endsWith('}')).toBe(true);
+    const installed = snapshotOf(repo);
+
+    const second = await installHooks({ repoDir: repo.dir });
+    expect(second.changed).toBe(false);
+    expect(snapshotOf(repo)).toEqual(installed);
+
+    await uninstallHooks({ repoDir: repo.dir });
+    expect(snapshotOf(repo)).toEqual(before);
+  });
+
+  it('adds its entry to a lint-staged config in package.json and does not call lint-staged twice', async () => {
+    const repo = makeRepo({ packageJson: { name: 'x', 'lint-staged': { '*.ts': 'eslint --fix' }, devDependencies: { husky: '^9.0.0', 'lint-staged': '^16.0.0' } } });
+    repo.write('.husky/pre-commit', 'npx lint-staged\n');
+    const before = snapshotOf(repo);
+    const res = await installHooks({ repoDir: repo.dir });
+    expect(res.warnings.join('\n')).toContain('already runs lint-staged');
+    expect(repo.read('.husky/pre-commit')).toBe('npx lint-staged\n');
+    expect(repo.exists('.lintstagedrc.json')).toBe(false);
+    const pkg = JSON.parse(repo.read('package.json')) as Record<string, Record<string, string>>;
+    expect(pkg['lint-staged']).toEqual({ '*.ts': 'eslint --fix', [res.patterns]: 'savepoint-hooks check' });
+    expect(pkg.devDependencies).toEqual({ husky: '^9.0.0', 'lint-staged': '^16.0.0' });
+    expect(pkg.scripts).toEqual({ prepare: 'husky' });
+    await uninstallHooks({ repoDir: repo.dir });
+    expect(snapshotOf(repo)).toEqual(before);
+  });
+
+  it('keeps changes the user made after install, removing only its own entries', async () => {
+    const repo = makeRepo({ packageJson: { name: 'x' } });
+    await installHooks({ repoDir: repo.dir });
+    const pkg = JSON.parse(repo.read('package.json')) as Record<string, Record<string, string>>;
+    (pkg.devDependencies as Record<string, string>).vitest = '^4';
+    repo.write('package.json', `${JSON.stringify(pkg, null, 2)}\n`);
+    repo.write('.husky/pre-commit', `${repo.read('.husky/pre-commit')}npm test\n`);
+    const un = await uninstallHooks({ repoDir: repo.dir });
+    expect(JSON.parse(repo.read('package.json'))).toEqual({ name: 'x', devDependencies: { vitest: '^4' } });
+    expect(repo.read('.husky/pre-commit')).toBe('npm test\n');
+    expect(un.warnings.join('\n')).toContain('.husky/pre-commit was changed after install');
+    expect(repo.exists('.lintstagedrc.json')).toBe(false);
+  });
+
+  it('stops before writing anything when lint-staged is configured in a file it cannot edit', async () => {
+    const repo = makeRepo({ packageJson: { name: 'x' } });
+    repo.write('lint-staged.config.js', 'export default { "*.ts": "eslint" };\n');
+    const before = snapshotOf(repo);
+    await expect(installHooks({ repoDir: repo.dir })).rejects.toMatchObject({ code: 'E_HOOKS_CONFLICT' });
+    expect(snapshotOf(repo)).toEqual(before);
+  });
+
+  it('uses a plain hook when husky would hide an existing .git/hooks/pre-commit', async () => {
+    const repo = makeRepo({ packageJson: { name: 'x' } });
+    repo.write('.git/hooks/pre-commit', '#!/bin/sh\necho mine\n', 0o755);
+    const res = await installHooks({ repoDir: repo.dir, command: CHECK_COMMAND });
+    expect(res.mode).toBe('plain');
+    expect(res.warnings.join('\n')).toContain('husky would stop git running it');
+    expect(JSON.parse(repo.read('package.json'))).toEqual({ name: 'x' });
+  });
+
+  it('reinstalls cleanly when the command changes', async () => {
+    const repo = makeRepo();
+    await installHooks({ repoDir: repo.dir, command: 'savepoint-hooks check' });
+    await installHooks({ repoDir: repo.dir, command: CHECK_COMMAND });
+    const hook = repo.read('.git/hooks/pre-commit');
+    expect(hook.match(/# >>> savepoint-hooks >>>/g)).toHaveLength(1);
+    expect(hook).toContain(CHECK_COMMAND);
+    await uninstallHooks({ repoDir: repo.dir });
+    expect(repo.exists('.git/hooks/pre-commit')).toBe(false);
+  });
+});

@@ -136,7 +136,7 @@ async function readState(file: string): Promise<InstallState | null> {
   } catch {
     // fall through
   }
-  throw new HooksError('E_CONFIG_INVALID', `${file} is damaged. Delete it and remove the savepoint block from your pre-commit hook by hand.`, { file });
+  throw new HooksError('E_CONFIG_INVALID', installText.stateDamaged(file), { file });
 }
 
 function detectIndent(text: string): string | number {
@@ -213,7 +213,7 @@ async function undoJsonEdit(root: string, a: Extract<Action, { kind: 'json-edit'
   try {
     doc = JSON.parse(current);
   } catch {
-    warnings.push(`${a.path} is no longer valid JSON; remove ${a.added.map((x) => x.keys.join('.')).join(', ')} by hand`);
+    warnings.push(installText.jsonNowInvalid(a.path, a.added.map((x) => x.keys.join('.'))));
     return null;
   }
   const get = (keys: string[]): JsonObject | null => {
@@ -304,6 +304,98 @@ async function chooseMode(root: string, requested: InstallHooksOptions['mode'], 
   return 'husky';
 }
 
+interface Progress {
+  changes: string[];
+  warnings: string[];
+  nextSteps: string[];
+}
+
+/** husky + lint-staged: package.json entries, the lint-staged config entry, the .husky/pre-commit block. */
+async function installHusky(
+  root: string,
+  command: string,
+  entry: { glob: string; command: string },
+  res: Progress,
+  actions: Action[],
+  out: { huskyAdded: boolean },
+): Promise<string> {
+  const patterns = entry.glob;
+  const pkgFile = path.join(root, 'package.json');
+  const pkgText = await readText(pkgFile);
+  if (pkgText === null) throw new HooksError('E_HOOKS_CONFLICT', installText.conflictPackageJson('there is no package.json (use mode "plain")'), {});
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(pkgText);
+  } catch (e) {
+    throw new HooksError('E_HOOKS_CONFLICT', installText.conflictPackageJson(`it is not valid JSON (${(e as Error).message})`), {});
+  }
+  const pkgObj = isObject(pkg) ? pkg : {};
+  const edits: { keys: string[]; value: unknown }[] = [
+    { keys: ['devDependencies', 'husky'], value: HUSKY_RANGE },
+    { keys: ['devDependencies', 'lint-staged'], value: LINT_STAGED_RANGE },
+  ];
+  const hasDep = (name: string): boolean =>
+    ['dependencies', 'devDependencies'].some((k) => isObject(pkgObj[k]) && (pkgObj[k] as JsonObject)[name] !== undefined);
+  const scripts = isObject(pkgObj.scripts) ? pkgObj.scripts : {};
+  if (scripts.prepare === undefined) edits.push({ keys: ['scripts', 'prepare'], value: 'husky' });
+  else if (!/\bhusky\b/.test(String(scripts.prepare))) res.nextSteps.push(installText.addHuskyToPrepare);
+
+  // Where lint-staged will read its config from: package.json, a JSON rc file, or a new .lintstagedrc.json.
+  const ls = pkgObj['lint-staged'];
+  if (ls !== undefined) {
+    if (!isObject(ls)) throw new HooksError('E_HOOKS_CONFLICT', installText.conflictLintStagedConfig('package.json', patterns, entry.command), {});
+    if (ls[patterns] !== undefined && ls[patterns] !== entry.command) {
+      throw new HooksError('E_HOOKS_CONFLICT', installText.conflictLintStagedKey('package.json', patterns), {});
+    }
+    edits.push({ keys: ['lint-staged', patterns], value: entry.command });
+  }
+  let rcFile: string | null = null;
+  let rcText: string | null = null;
+  if (ls === undefined) {
+    const other = [];
+    for (const f of LINT_STAGED_FILES) if (await exists(path.join(root, f))) other.push(f);
+    const jsonRc = other.find((f) => f === '.lintstagedrc.json' || f === '.lintstagedrc');
+    if (other.length > 0 && !(jsonRc && other.length === 1)) {
+      throw new HooksError('E_HOOKS_CONFLICT', installText.conflictLintStagedConfig(other[0] as string, patterns, entry.command), { file: other[0] });
+    }
+    rcFile = path.join(root, jsonRc ?? '.lintstagedrc.json');
+    rcText = await readText(rcFile);
+    if (rcText !== null) {
+      let rc: unknown;
+      try {
+        rc = JSON.parse(rcText);
+      } catch {
+        throw new HooksError('E_HOOKS_CONFLICT', installText.conflictLintStagedConfig(path.basename(rcFile), patterns, entry.command), { file: rcFile });
+      }
+      if (isObject(rc) && rc[patterns] !== undefined && rc[patterns] !== entry.command) {
+        throw new HooksError('E_HOOKS_CONFLICT', installText.conflictLintStagedKey(path.basename(rcFile), patterns), {});
+      }
+    }
+  }
+  const huskyWasThere = hasDep('husky');
+  const pkgEdit = await addJsonKeys(root, pkgFile, edits.filter((e) => !(e.keys[0] === 'devDependencies' && hasDep(e.keys[1] as string))));
+  if (pkgEdit) {
+    actions.push(pkgEdit);
+    res.changes.push(installText.updatedPackageJson(pkgEdit.added.map((a) => a.keys.join('.'))));
+    if (!huskyWasThere && pkgEdit.added.some((a) => a.keys[1] === 'husky')) out.huskyAdded = true;
+  }
+  if (rcFile !== null) {
+    const rcEdit = await addJsonKeys(root, rcFile, [{ keys: [patterns], value: entry.command }]);
+    if (rcEdit) {
+      actions.push(rcEdit);
+      res.changes.push(rcText === null ? installText.createdFile(rcEdit.path) : installText.addedLintStagedKey(rcEdit.path, patterns));
+    }
+  }
+  const hookFile = path.join(root, '.husky', 'pre-commit');
+  actions.push(...(await addBlockTo(root, hookFile, huskyBlock(), '', res, { requireShell: false, skipIfRunsLintStaged: true })));
+  const hp = await hooksPathConfig(root);
+  if (!isHuskyHooksPath(hp)) res.nextSteps.push(installText.runInstall);
+  if (command.startsWith('savepoint-hooks') && !(await exists(path.join(root, 'node_modules', '.bin', 'savepoint-hooks')))) {
+    res.nextSteps.push(installText.makeCommandAvailable('savepoint-hooks'));
+  }
+  return hookFile;
+}
+
 /**
  * Install the pre-commit check. Idempotent: a second call with the same options writes nothing.
  * What was done is recorded in `<git dir>/savepoint-hooks.json` so uninstallHooks can undo exactly it.
@@ -312,7 +404,7 @@ export async function installHooks(options: InstallHooksOptions): Promise<Instal
   const root = await repoRoot(options.repoDir);
   const command = (options.command ?? DEFAULT_CHECK_COMMAND).trim();
   if (!command || /[\n\r]/.test(command)) {
-    throw new HooksError('E_INVALID_ARGUMENT', 'The hook command must be one non-empty line of shell text.', { command });
+    throw new HooksError('E_INVALID_ARGUMENT', installText.badCommand, { command });
   }
   const stateFile = path.join(await gitDir(root), STATE_FILE);
   const config = await loadHooksConfig(root);
@@ -334,84 +426,9 @@ export async function installHooks(options: InstallHooksOptions): Promise<Instal
   const prevHooksPath = state ? state.previousHooksPath : await hooksPathConfig(root);
   const actions: Action[] = [];
   let huskyAdded = state?.huskyAdded ?? false;
-  let hookFile: string;
-
-  if (mode === 'plain') {
-    hookFile = path.join(await effectiveHooksDir(root), 'pre-commit');
-    actions.push(...(await addBlockTo(root, hookFile, plainBlock(command), '#!/bin/sh\n', res, { requireShell: true, skipIfRunsLintStaged: false })));
-  } else {
-    const pkgFile = path.join(root, 'package.json');
-    const pkgText = await readText(pkgFile);
-    if (pkgText === null) throw new HooksError('E_HOOKS_CONFLICT', installText.conflictPackageJson('there is no package.json (use mode "plain")'), {});
-    let pkg: unknown;
-    try {
-      pkg = JSON.parse(pkgText);
-    } catch (e) {
-      throw new HooksError('E_HOOKS_CONFLICT', installText.conflictPackageJson(`it is not valid JSON (${(e as Error).message})`), {});
-    }
-    const pkgObj = isObject(pkg) ? pkg : {};
-    const edits: { keys: string[]; value: unknown }[] = [
-      { keys: ['devDependencies', 'husky'], value: HUSKY_RANGE },
-      { keys: ['devDependencies', 'lint-staged'], value: LINT_STAGED_RANGE },
-    ];
-    const hasDep = (name: string): boolean =>
-      ['dependencies', 'devDependencies'].some((k) => isObject(pkgObj[k]) && (pkgObj[k] as JsonObject)[name] !== undefined);
-    const scripts = isObject(pkgObj.scripts) ? pkgObj.scripts : {};
-    if (scripts.prepare === undefined) edits.push({ keys: ['scripts', 'prepare'], value: 'husky' });
-    else if (!/\bhusky\b/.test(String(scripts.prepare))) res.nextSteps.push('add `husky` to your "prepare" script (or run `npx husky` once)');
-
-    // Where lint-staged will read its config from: package.json, a JSON rc file, or a new .lintstagedrc.json.
-    const ls = pkgObj['lint-staged'];
-    if (ls !== undefined) {
-      if (!isObject(ls)) throw new HooksError('E_HOOKS_CONFLICT', installText.conflictLintStagedConfig('package.json', patterns, entry.command), {});
-      if (ls[patterns] !== undefined && ls[patterns] !== entry.command) {
-        throw new HooksError('E_HOOKS_CONFLICT', installText.conflictLintStagedKey('package.json', patterns), {});
-      }
-      edits.push({ keys: ['lint-staged', patterns], value: entry.command });
-    }
-    const huskyWasThere = hasDep('husky');
-    const pkgEdit = await addJsonKeys(root, pkgFile, edits.filter((e) => !(e.keys[0] === 'devDependencies' && hasDep(e.keys[1] as string))));
-    if (pkgEdit) {
-      actions.push(pkgEdit);
-      res.changes.push(installText.updatedPackageJson(pkgEdit.added.map((a) => a.keys.join('.'))));
-      if (!huskyWasThere && pkgEdit.added.some((a) => a.keys[1] === 'husky')) huskyAdded = true;
-    }
-    if (ls === undefined) {
-      const other = [];
-      for (const f of LINT_STAGED_FILES) if (await exists(path.join(root, f))) other.push(f);
-      const jsonRc = other.find((f) => f === '.lintstagedrc.json' || f === '.lintstagedrc');
-      if (other.length > 0 && !(jsonRc && other.length === 1)) {
-        throw new HooksError('E_HOOKS_CONFLICT', installText.conflictLintStagedConfig(other[0] as string, patterns, entry.command), { file: other[0] });
-      }
-      const rcFile = path.join(root, jsonRc ?? '.lintstagedrc.json');
-      const rcText = await readText(rcFile);
-      if (rcText !== null) {
-        let rc: unknown;
-        try {
-          rc = JSON.parse(rcText);
-        } catch {
-          throw new HooksError('E_HOOKS_CONFLICT', installText.conflictLintStagedConfig(path.basename(rcFile), patterns, entry.command), { file: rcFile });
-        }
-        if (isObject(rc) && rc[patterns] !== undefined && rc[patterns] !== entry.command) {
-          throw new HooksError('E_HOOKS_CONFLICT', installText.conflictLintStagedKey(path.basename(rcFile), patterns), {});
-        }
-      }
-      const rcEdit = await addJsonKeys(root, rcFile, [{ keys: [patterns], value: entry.command }]);
-      if (rcEdit) {
-        actions.push(rcEdit);
-        res.changes.push(rcText === null ? installText.createdFile(rcEdit.path) : installText.addedLintStagedKey(rcEdit.path, patterns));
-      }
-    }
-    hookFile = path.join(root, '.husky', 'pre-commit');
-    actions.push(...(await addBlockTo(root, hookFile, huskyBlock(), '', res, { requireShell: false, skipIfRunsLintStaged: true })));
-    const hp = await hooksPathConfig(root);
-    if (!isHuskyHooksPath(hp)) res.nextSteps.push(installText.runInstall);
-    if (command.startsWith('savepoint-hooks') && !(await exists(path.join(root, 'node_modules', '.bin', 'savepoint-hooks')))) {
-      res.nextSteps.push(installText.makeCommandAvailable('savepoint-hooks'));
-    }
-  }
-
-  if (actions.length > 0 || !state) {
+  let hookFile = '';
+  const persist = async (): Promise<void> => {
+    if (actions.length === 0) return;
     const next: InstallState = {
       schema: 1,
       mode,
@@ -421,8 +438,26 @@ export async function installHooks(options: InstallHooksOptions): Promise<Instal
       huskyAdded,
       actions: [...(state?.actions ?? []), ...actions],
     };
-    if (actions.length > 0 || next.actions.length > 0) await writeFile(stateFile, `${JSON.stringify(next, null, 2)}\n`);
+    await writeFile(stateFile, `${JSON.stringify(next, null, 2)}\n`);
+  };
+
+  try {
+    if (mode === 'plain') {
+      hookFile = path.join(await effectiveHooksDir(root), 'pre-commit');
+      actions.push(...(await addBlockTo(root, hookFile, plainBlock(command), '#!/bin/sh\n', res, { requireShell: true, skipIfRunsLintStaged: false })));
+    } else {
+      const out = { huskyAdded };
+      try {
+        hookFile = await installHusky(root, command, entry, res, actions, out);
+      } finally {
+        huskyAdded = out.huskyAdded;
+      }
+    }
+  } catch (e) {
+    await persist(); // whatever was done before the failure can still be uninstalled
+    throw e;
   }
+  await persist();
   debug('install (%s): %o', mode, res.changes);
   return {
     mode,
@@ -451,7 +486,7 @@ export async function uninstallHooks(options: { repoDir: string }): Promise<Unin
       const text = await readText(file);
       const next = text === null ? null : removeBlock(text, a.inserted, a.block);
       if (next === null) {
-        if (text !== null) warnings.push(`no savepoint block found in ${a.path}; left it as it is`);
+        if (text !== null) warnings.push(installText.noBlockFound(a.path));
         continue;
       }
       await writeFile(file, next);
@@ -468,7 +503,7 @@ export async function uninstallHooks(options: { repoDir: string }): Promise<Unin
           await writeFile(file, next);
           changes.push(installText.removedBlock(a.path));
         }
-        warnings.push(`${a.path} was changed after install, so it was kept (without the savepoint block)`);
+        warnings.push(installText.keptChangedFile(a.path));
       }
     } else if (a.kind === 'json-edit') {
       const msg = await undoJsonEdit(root, a, warnings);
@@ -480,7 +515,7 @@ export async function uninstallHooks(options: { repoDir: string }): Promise<Unin
         if (isHuskyHooksPath(hp)) {
           if (state.previousHooksPath === null) await git(['config', '--unset', 'core.hooksPath'], { cwd: root, allowFail: true });
           else await git(['config', 'core.hooksPath', state.previousHooksPath], { cwd: root });
-          changes.push(state.previousHooksPath === null ? 'unset core.hooksPath (set by husky)' : `restored core.hooksPath to ${state.previousHooksPath}`);
+          changes.push(installText.restoredHooksPath(state.previousHooksPath));
         }
         await rm(path.join(file, '_'), { recursive: true, force: true });
       }

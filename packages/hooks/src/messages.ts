@@ -183,6 +183,25 @@ export const installText = {
   conflictPackageJson: (reason: string) => `package.json cannot be updated: ${reason}. Fix package.json and run install again.`,
   huskyOverridesHooksPath: (p: string) =>
     `core.hooksPath is set to ${p}, so husky would replace your hooks; installing a plain git hook there instead`,
+  addHuskyToPrepare: 'add `husky` to your "prepare" script (or run `npx husky` once)',
+  noBlockFound: (f: string) => `no savepoint block found in ${f}; left it as it is`,
+  keptChangedFile: (f: string) => `${f} was changed after install, so it was kept (without the savepoint block)`,
+  jsonNowInvalid: (f: string, keys: readonly string[]) => `${f} is no longer valid JSON; remove ${keys.join(', ')} by hand`,
+  restoredHooksPath: (prev: string | null) => (prev === null ? 'unset core.hooksPath (set by husky)' : `restored core.hooksPath to ${prev}`),
+  badCommand: 'The hook command must be one non-empty line of shell text.',
+  stateDamaged: (f: string) => `${f} is damaged. Delete it and remove the savepoint block from your pre-commit hook by hand.`,
   huskyWouldHideHook: (p: string) =>
     `${p} already exists and husky would stop git running it; installing a plain git hook there instead`,
+};
+
+export const errorText = {
+  outsideRepo: (file: string, root: string) => `${file} is outside the repository at ${root}. Pass files inside it.`,
+  gitFailed: (args: readonly string[], stderr: string) => `git ${args.join(' ')} failed: ${stderr.trim()}`,
+  gitMissing: (reason: string) => `Could not run git (${reason}). Is git installed and on PATH?`,
+  notARepo: (dir: string) => `${dir} is not inside a git work tree. Run this in your repository (or \`git init\` first).`,
+  locked: (lock: string) => `${lock} exists: another savepoint check is running, or one crashed. If none is running, delete it and retry.`,
+  badMaxFileSize: (value: unknown, file: string) =>
+    `hooks.maxFileSize must be a positive number of bytes or a size like "50MB" (got ${JSON.stringify(value)}). Fix ${file}.`,
+  badConfigKey: (file: string, key: string, problem: string) => `${file}: invalid value for "${key}": ${problem}. Fix ${file} and try again.`,
+  configNotJson: (file: string, reason: string) => `${file} is not valid JSON (${reason}). Fix it and try again.`,
 };
