@@ -54,6 +54,9 @@ describe('runHooksCli', () => {
     const json = JSON.parse(r.out()) as { ok: boolean; files: { path: string }[]; checksums: { staged: boolean } };
     expect(json.files.map((f) => f.path)).toEqual(['a b.csv']);
     expect(json.checksums.staged).toBe(true);
+    const quiet = io(repo.dir, 'notes.txt\0README.md\0');
+    expect(await runHooksCli(['check', '--stdin0'], quiet.io)).toBe(EXIT_OK);
+    expect(quiet.out() + quiet.err()).toBe('');
   });
 
   it('usage errors exit 2; --help exits 0; errors carry their code', async () => {

@@ -93,7 +93,10 @@ export async function runHooksCli(argv: readonly string[], io: HooksCliIO): Prom
         onlyHookFiles: p.flags.has('--stdin0') || p.flags.has('--filter'),
       });
       if (json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-      else if (result.files.length === 0) io.stdout.write(`${cliText.nothingToCheck}\n`);
+      else if (result.files.length === 0) {
+        // The plain hook runs on every commit; stay quiet when no data file is staged.
+        if (!p.flags.has('--stdin0') && !p.flags.has('--filter')) io.stdout.write(`${cliText.nothingToCheck}\n`);
+      }
       else if (result.ok) io.stdout.write(formatCheckReport(result, { color: io.color }));
       else io.stderr.write(formatCheckReport(result, { color: io.color }));
       return result.ok ? EXIT_OK : EXIT_BLOCKED;
