@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { symlinkSync, unlinkSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +139,20 @@ describe('checkFiles', () => {
     expect(r.ok).toBe(true);
     expect(r.checksums.updated.map((u) => u.path)).toEqual(['sub/d.csv']);
     await expect(checkFiles({ repoDir: repo.dir, files: ['/etc/passwd'] })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+  });
+
+  it('accepts paths reached through a symlinked directory', async () => {
+    const repo = makeRepo();
+    repo.write('s.csv', GOOD);
+    repo.git('add', 's.csv');
+    const link = `${repo.dir}-link`;
+    symlinkSync(repo.dir, link);
+    try {
+      const r = await checkFiles({ repoDir: link, cwd: link, files: ['s.csv', path.join(link, 's.csv')], recordChecksums: false });
+      expect(r.files.map((f) => [f.path, f.ok])).toEqual([['s.csv', true]]);
+    } finally {
+      unlinkSync(link);
+    }
   });
 
   it('reports a missing file and refuses a directory that is not a repository', async () => {

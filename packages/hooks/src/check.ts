@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs';
 import { lstat, mkdtemp, readFile, rename, rm, writeFile, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,10 +130,26 @@ function mergeConfig(root: string, base: HooksConfig, over: HooksConfigInput): H
   });
 }
 
+const outside = (rel: string): boolean => rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+
+/** Best-effort real path (the file itself may be gone; its directory usually is not). */
+function realPath(abs: string): string {
+  try {
+    return realpathSync(abs);
+  } catch {
+    try {
+      return path.join(realpathSync(path.dirname(abs)), path.basename(abs));
+    } catch {
+      return abs;
+    }
+  }
+}
+
 function toRepoPath(root: string, cwd: string, file: string): string {
   const abs = path.resolve(cwd, file);
-  const rel = path.relative(root, abs);
-  if (rel === '' || rel.startsWith(`..${path.sep}`) || rel === '..' || path.isAbsolute(rel)) {
+  let rel = path.relative(root, abs);
+  if (outside(rel)) rel = path.relative(root, realPath(abs)); // e.g. cwd reached through a symlink (/tmp → /private/tmp)
+  if (outside(rel)) {
     throw new HooksError('E_INVALID_ARGUMENT', errorText.outsideRepo(file, root), { file, repoDir: root });
   }
   return rel.split(path.sep).join('/');
