@@ -141,6 +141,18 @@ describe('checkFiles', () => {
     await expect(checkFiles({ repoDir: repo.dir, files: ['/etc/passwd'] })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
   });
 
+  it('treats a CRLF working copy under core.autocrlf as the staged file (what sha256sum -c will see)', async () => {
+    const repo = makeRepo();
+    repo.git('config', 'core.autocrlf', 'true');
+    const crlf = 'a,b\r\n1,2\r\n';
+    repo.write('w.csv', crlf);
+    repo.git('add', 'w.csv');
+    expect(repo.git('cat-file', '-p', ':w.csv')).toBe('a,b\n1,2\n');
+    const r = await checkFiles({ repoDir: repo.dir, files: ['w.csv'] });
+    expect(r.files[0]).toMatchObject({ ok: true, source: 'worktree', sha256: sha(crlf) });
+    expect(execFileSync('sha256sum', ['-c', 'checksums.txt'], { cwd: repo.dir }).toString()).toBe('w.csv: OK\n');
+  });
+
   it('accepts paths reached through a symlinked directory', async () => {
     const repo = makeRepo();
     repo.write('s.csv', GOOD);

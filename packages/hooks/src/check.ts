@@ -212,7 +212,11 @@ async function checkOne(
   const oidAlgo = entry && entry.oid.length === 64 ? 'sha256' : 'sha1';
   let contentPath = abs;
   let source: FileReport['source'] = 'worktree';
-  let scan = st?.isFile() ? await scanFile(abs, st.size, { secrets: wantSecrets, oidAlgo }).catch(() => null) : null;
+  // Read the working copy when it is what gets committed; a size that differs from the staged blob
+  // means it is not (unless a clean filter / eol conversion makes them equal, which git diff knows).
+  let worktreeOk = st?.isFile() ?? false;
+  if (entry && st?.isFile() && st.size !== size) worktreeOk = await sameAsIndexAfterFilters(root, rel);
+  let scan = worktreeOk && st ? await scanFile(abs, st.size, { secrets: wantSecrets, oidAlgo }).catch(() => null) : null;
   if (entry && (!scan || scan.gitOid !== entry.oid) && !(scan && (await sameAsIndexAfterFilters(root, rel)))) {
     // The working tree differs from what is staged (partially staged file): check the staged blob.
     contentPath = path.join(await mkdtemp(path.join(tmp, 'blob-')), path.basename(rel));
