@@ -27,9 +27,11 @@ const SECRET_LABEL: Record<SecretFinding['kind'], string> = {
   assignment: 'a credential assignment',
 };
 
+const FORMAT_NAMES: Record<string, string> = { csv: 'CSV', tsv: 'TSV', json: 'JSON', xlsx: 'XLSX', sqlite: 'SQLite', text: 'text' };
+
 export const problemText = {
   formatInvalid: (format: string, message: string) => ({
-    message: `not valid ${format.toUpperCase()}: ${message}`,
+    message: `not valid ${FORMAT_NAMES[format] ?? format}: ${message}`,
     hint: 'fix the file (or save the working copy with `savepoint save`), then `git add` it again',
   }),
   tooLarge: (size: number, limit: number) => ({
