@@ -1,16 +1,17 @@
 /** save: one commit on the history branch per call, holding only the saved paths, plus its checksum note. */
-import fs, { promises as fsp } from 'node:fs';
-import { isogit } from '../history/isogit.js';
+import type fs from 'node:fs';
+import { promises as fsp } from 'node:fs';
+import { updateIndexEntries } from '../history/git-index.js';
 import path from 'node:path';
 import { SavepointError, fromNodeError } from '../errors.js';
-import { buildSaveMessage, defaultSummary } from '../model/commit-message.js';
+import { buildSaveMessage, defaultSummary, descriptionOf } from '../model/commit-message.js';
 import { serializeNote } from '../model/note.js';
 import type { SaveKind, SaveNote } from '../model/note.js';
 import type { VersionRecord } from '../model/version.js';
 import { isValidRefName, readCommit, updateRef, updateTree, writeAnnotatedTag, writeCommit } from '../history/git.js';
 import type { TreeChange } from '../history/git.js';
-import { writeNotes } from '../history/notes.js';
-import { loadHistory } from '../history/versions.js';
+import { writeNotesDetailed } from '../history/notes.js';
+import { appendSaveToCache, loadHistory } from '../history/versions.js';
 import { writeBlobFromFile } from '../store/object-store.js';
 import type { BlobInfo } from '../store/object-store.js';
 import { withLock } from '../util/lock.js';
@@ -157,18 +158,27 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
       };
     }
     // Note first, then branch: a crash in between leaves only an unreachable note, never an unnoted save.
-    await writeNotes(vault, new Map([[commit, serializeNote(note)]]), person);
+    const notes = await writeNotesDetailed(vault, new Map([[commit, serializeNote(note)]]), person);
     await updateRef(vault, `refs/heads/${vault.branch}`, commit, tip);
+    await appendSaveToCache(vault, { tip, notesTip: history.notesTip }, {
+      commit,
+      tip: commit,
+      notesTip: notes.commit,
+      summary: message.split('\n')[0]!,
+      description: descriptionOf(message),
+      timestamp: person.timestamp,
+      files: stored.map((s) => ({ path: s.rel, version: s.version, sha256: s.info.sha256, blob: s.info.oid })),
+      ...(opts.experiment ? { experiment: opts.experiment } : {}),
+      note,
+      noteBlob: notes.blobs.get(commit)!,
+    });
     let tag: string | undefined;
     if (opts.tag !== undefined) {
       await writeAnnotatedTag(vault, { name: opts.tag, commit, message: `${opts.tag}\n\n${files.map((f) => `${f.path} v${f.version}`).join('\n')}\n`, tagger: person });
       tag = opts.tag;
     }
     if (await historyBranchCheckedOut(vault)) {
-      const git = await isogit();
-      for (const s of stored) {
-        await git.updateIndex({ fs, dir: vault.dir, gitdir: vault.gitdir, filepath: s.rel, oid: s.info.oid, add: true, mode: Number.parseInt(changes.get(s.rel)!.mode, 8) });
-      }
+      await updateIndexEntries(vault.dir, vault.gitdir, stored.map((x) => ({ path: x.rel, oid: x.info.oid, mode: Number.parseInt(changes.get(x.rel)!.mode, 8) })));
     }
     vault.events.emit('save', { versions: files, commit });
     return { commit, files: results, ...(tag ? { tag } : {}) };

@@ -1,20 +1,17 @@
 /**
- * Thin helpers over isomorphic-git for the small objects: refs, trees, commits, notes, tags.
- * Ref updates are written lock-file-and-rename like git, so a crash never leaves a half-written ref.
+ * Refs, trees, commits and tags for the history branch. Objects go through ./objects (direct, fast);
+ * ref updates are written lock-file-and-rename like git, so a crash never leaves a half-written ref.
+ * isomorphic-git is kept for what it is good at (transport, init, index fallback) and loaded lazily.
  */
-import fs, { promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { TreeEntry } from 'isomorphic-git';
-import { isogit } from './isogit.js';
-import { listRefs, readRef } from './refs.js';
 import { SavepointError } from '../errors.js';
+import type { Commit, Person, TreeEntry } from './objects.js';
+import { parseTag, readCommitObject, readObject, readTree, serializeCommit, serializeTag, writeObject, writeTreeObject } from './objects.js';
+import { listRefs, readRef } from './refs.js';
 
-export interface GitPerson {
-  name: string;
-  email: string;
-  timestamp: number;
-  timezoneOffset: number;
-}
+export type { TreeEntry } from './objects.js';
+export type GitPerson = Person;
 
 export interface GitCtx {
   gitdir: string;
@@ -49,36 +46,30 @@ export async function updateRef(ctx: GitCtx, ref: string, oid: string, expected:
 }
 
 export async function deleteRef(ctx: GitCtx, ref: string): Promise<void> {
-  const git = await isogit();
-  await git.deleteRef({ fs, gitdir: ctx.gitdir, ref });
+  // loose ref only; a packed copy would need rewriting packed-refs, which git itself does on gc
+  await fsp.rm(path.join(ctx.gitdir, ...ref.split('/')), { force: true });
 }
 
-export async function readCommit(ctx: GitCtx, oid: string) {
-  const git = await isogit();
-  const { commit } = await git.readCommit({ fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
-  return commit;
+export async function readCommit(ctx: GitCtx, oid: string): Promise<Commit> {
+  return readCommitObject(ctx.gitdir, oid);
 }
 
 export async function readTreeEntries(ctx: GitCtx, oid: string): Promise<TreeEntry[]> {
-  const git = await isogit();
-  const { tree } = await git.readTree({ fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
-  return tree;
+  return readTree(ctx.gitdir, oid);
 }
 
 export async function writeTree(ctx: GitCtx, entries: TreeEntry[]): Promise<string> {
-  const git = await isogit();
-  return git.writeTree({ fs, gitdir: ctx.gitdir, tree: entries });
+  return writeTreeObject(ctx.gitdir, entries);
 }
 
 export async function writeBlobText(ctx: GitCtx, text: string): Promise<string> {
-  const git = await isogit();
-  return git.writeBlob({ fs, gitdir: ctx.gitdir, blob: Buffer.from(text, 'utf8') });
+  return writeObject(ctx.gitdir, 'blob', Buffer.from(text, 'utf8'));
 }
 
 export async function readBlobText(ctx: GitCtx, oid: string): Promise<string> {
-  const git = await isogit();
-  const { blob } = await git.readBlob({ fs, gitdir: ctx.gitdir, oid, cache: ctx.cache });
-  return Buffer.from(blob).toString('utf8');
+  const { type, data } = await readObject(ctx.gitdir, oid);
+  if (type !== 'blob') throw new SavepointError('E_OBJECT_CORRUPT', `Object ${oid} is a ${type}, expected a blob.`, { oid });
+  return data.toString('utf8');
 }
 
 /** Find the blob at `filepath` inside tree `treeOid`, or null. */
@@ -132,12 +123,8 @@ export async function writeCommit(
   ctx: GitCtx,
   input: { tree: string; parents: string[]; message: string; author: GitPerson },
 ): Promise<string> {
-  const git = await isogit();
-  return git.writeCommit({
-    fs,
-    gitdir: ctx.gitdir,
-    commit: { tree: input.tree, parent: input.parents, message: input.message, author: input.author, committer: input.author },
-  });
+  const commit: Commit = { tree: input.tree, parent: input.parents, author: input.author, committer: input.author, message: input.message };
+  return writeObject(ctx.gitdir, 'commit', serializeCommit(commit));
 }
 
 /** Walk first parents from `tip`, newest first, stopping when `stop(oid)` is true. */
@@ -161,12 +148,11 @@ export async function listTagTargets(ctx: GitCtx, known: Map<string, { ref: stri
       out.set(name, cached);
       continue;
     }
-    const git = await isogit();
     let target = ref;
     for (let depth = 0; depth < 5; depth++) {
-      const obj = await git.readObject({ fs, gitdir: ctx.gitdir, oid: target, cache: ctx.cache, format: 'parsed' });
-      if (obj.type !== 'tag') break;
-      target = (obj.object as { object: string }).object;
+      const obj = await readObject(ctx.gitdir, target).catch(() => null);
+      if (!obj || obj.type !== 'tag') break;
+      target = parseTag(obj.data).object;
     }
     out.set(name, { ref, commit: target });
   }
@@ -177,12 +163,7 @@ export async function writeAnnotatedTag(
   ctx: GitCtx,
   input: { name: string; commit: string; message: string; tagger: GitPerson },
 ): Promise<string> {
-  const git = await isogit();
-  const oid = await git.writeTag({
-    fs,
-    gitdir: ctx.gitdir,
-    tag: { object: input.commit, type: 'commit', tag: input.name, tagger: input.tagger, message: input.message },
-  });
+  const oid = await writeObject(ctx.gitdir, 'tag', serializeTag({ object: input.commit, type: 'commit', tag: input.name, tagger: input.tagger, message: input.message }));
   await updateRef(ctx, `refs/tags/${input.name}`, oid, null);
   return oid;
 }

@@ -2,7 +2,7 @@
  * Checksum notes on refs/notes/savepoint. We write a 2/38 fanout (`ab/cdef…`) so each save rewrites two
  * small trees, and read any fanout native git may have produced (flat, ab/cdef…, ab/cd/ef…).
  */
-import type { TreeEntry } from 'isomorphic-git';
+import type { TreeEntry } from './objects.js';
 import { NOTES_REF } from '../model/note.js';
 import type { GitCtx, GitPerson } from './git.js';
 import { readCommit, readTreeEntries, resolveRef, updateRef, writeBlobText, writeCommit, writeTree } from './git.js';
@@ -28,6 +28,11 @@ export async function readNotesMap(ctx: GitCtx, notesCommit: string | null): Pro
  * The ref moves only after every object is written.
  */
 export async function writeNotes(ctx: GitCtx, notes: Map<string, string>, author: GitPerson, message = "Notes added by 'savepoint'"): Promise<string> {
+  return (await writeNotesDetailed(ctx, notes, author, message)).commit;
+}
+
+/** As writeNotes, also returning the previous notes tip and each note's blob id. */
+export async function writeNotesDetailed(ctx: GitCtx, notes: Map<string, string>, author: GitPerson, message = "Notes added by 'savepoint'"): Promise<{ commit: string; parent: string | null; blobs: Map<string, string> }> {
   const parent = await resolveRef(ctx, NOTES_REF);
   const blobs = new Map<string, string>();
   for (const [commit, text] of notes) blobs.set(commit, await writeBlobText(ctx, text));
@@ -45,7 +50,7 @@ export async function writeNotes(ctx: GitCtx, notes: Map<string, string>, author
   }
   const commit = await writeCommit(ctx, { tree: newRoot, parents: parent ? [parent] : [], message: message + '\n', author });
   await updateRef(ctx, NOTES_REF, commit, parent);
-  return commit;
+  return { commit, parent, blobs };
 }
 
 async function mergeIntoFanout(ctx: GitCtx, rootEntries: TreeEntry[], blobs: Map<string, string>): Promise<string> {

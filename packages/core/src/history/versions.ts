@@ -72,6 +72,33 @@ async function writeCache(vault: Vault, cache: HistoryCache): Promise<void> {
   }
 }
 
+/**
+ * After a save, extend the cache in place (the new commit, its note and the new tips) so the next
+ * command does not walk anything. Only when the cache was current before the save.
+ */
+export async function appendSaveToCache(
+  vault: Vault,
+  prev: { tip: string | null; notesTip: string | null },
+  save: { commit: string; tip: string; notesTip: string; summary: string; description: string; timestamp: number; files: { path: string; version: number; sha256: string; blob: string }[]; experiment?: string; note: SaveNote; noteBlob: string },
+): Promise<void> {
+  const cache = await readCache(vault);
+  if (!cache || cache.tip !== prev.tip || cache.notesTip !== prev.notesTip) return;
+  const c: CachedCommit = {
+    oid: save.commit,
+    summary: save.summary,
+    description: save.description,
+    timestamp: save.timestamp,
+    trailers: save.files.map((f) => ({ path: f.path, version: f.version, sha256: f.sha256, blob: f.blob })),
+    noteBlob: save.noteBlob,
+    note: save.note,
+  };
+  if (save.experiment) c.experiment = save.experiment;
+  cache.commits.push(c);
+  cache.tip = save.tip;
+  cache.notesTip = save.notesTip;
+  await writeCache(vault, cache);
+}
+
 /** Read (and incrementally refresh) the full history. */
 export async function loadHistory(vault: Vault): Promise<History> {
   const tip = await resolveRef(vault, `refs/heads/${vault.branch}`);
