@@ -5,6 +5,7 @@ import { registerSave } from './save.js';
 import { registerHistory } from './history.js';
 import { registerRestore } from './restore.js';
 import { registerVerify } from './verify.js';
+import { registerHooks } from './hooks.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -12,4 +13,5 @@ export function registerCoreCommands(r: Registrar): void {
   registerHistory(r);
   registerRestore(r);
   registerVerify(r);
+  registerHooks(r);
 }

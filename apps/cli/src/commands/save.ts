@@ -1,5 +1,18 @@
 import type { Registrar } from '../context.js';
+import type { Core } from '../context.js';
 import { msg } from '../messages.js';
+
+/** The same validators the pre-commit hook uses (one parser per format, from @savepoint/diff). */
+function validateWithDiff(core: Core) {
+  return async (abs: string, rel: string): Promise<void> => {
+    const { validateDataFile } = await import('@savepoint/diff');
+    const r = await validateDataFile(abs, { name: rel });
+    if (!r.ok) {
+      const first = r.problems[0];
+      throw new core.SavepointError('E_VALIDATION_FAILED', `${rel} is not valid ${r.format}${first ? `: ${first.line ? `line ${first.line}: ` : ''}${first.message}` : ''}. Fix it, or save without --check to keep it as it is.`, { path: rel, format: r.format, problems: r.problems });
+    }
+  };
+}
 
 export function registerSave({ program, action }: Registrar): void {
   program
@@ -10,8 +23,9 @@ export function registerSave({ program, action }: Registrar): void {
     .option('-t, --tag <name>', 'also tag this save (annotated tag)')
     .option('-f, --force', 'save even when the content equals the latest version')
     .option('--keep <rule>', 'retention hint: permanent, pre-change or days:N')
+    .option('--check', 'refuse files that do not parse (CSV column counts, JSON, XLSX, SQLite integrity) before saving')
     .action(
-      action(async (ctx, files: string[], opts: { message?: string; experiment?: string; tag?: string; force?: boolean; keep?: string }) => {
+      action(async (ctx, files: string[], opts: { message?: string; experiment?: string; tag?: string; force?: boolean; keep?: string; check?: boolean }) => {
         const vault = await ctx.vault();
         const r = await ctx.core.save(vault, {
           files,
@@ -23,6 +37,7 @@ export function registerSave({ program, action }: Registrar): void {
           ...(opts.tag !== undefined ? { tag: opts.tag } : {}),
           ...(opts.force ? { force: true } : {}),
           ...(opts.keep !== undefined ? { keep: opts.keep } : {}),
+          ...(opts.check ? { validate: validateWithDiff(ctx.core) } : {}),
         });
         ctx.out.endProgress();
         if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r });
