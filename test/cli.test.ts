@@ -84,12 +84,20 @@ describe('savepoint CLI, bad input leaves everything as it was', () => {
     ['bad tag name', ['tag', 'data.csv@1', 'bad name'], 'E_BAD_TAG_NAME', 12],
     ['bad --keep', ['save', 'data.csv', '--keep', 'forever'], 'E_INVALID_ARGUMENT', 2],
     ['inside .git', ['save', '.git/config'], 'E_INVALID_ARGUMENT', 2],
+    ['a name that is not UTF-8', ['save', 'caf\uFFFD.csv'], 'E_INVALID_ARGUMENT', 2],
   ];
 
   beforeAll(async () => {
     await fsp.mkdir(path.join(vault, 'dir'), { recursive: true });
     await fsp.writeFile(path.join(root, 'outside.csv'), 'secret');
     await fsp.symlink(path.join(root, 'outside.csv'), path.join(vault, 'link.csv'));
+    await fsp.writeFile(Buffer.from(`${vault}/caf\xe9.csv`, 'latin1'), 'a\n1\n');
+  });
+
+  it('status lists a file whose name is not UTF-8 as unsupported instead of failing', () => {
+    const r = sp(vault, ['status', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json.files.find((f: any) => f.state === 'unsupported')).toMatchObject({ path: 'caf\uFFFD.csv' });
   });
 
   it.each(cases)('%s → %s', async (_name, args, code, exit) => {

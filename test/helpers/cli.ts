@@ -54,16 +54,19 @@ export async function tempDir(): Promise<string> {
 /** Hash of every file under dir (names + bytes), skipping Savepoint's own caches. */
 export async function snapshot(dir: string): Promise<string> {
   const h = createHash('sha256');
-  const walk = async (rel: string): Promise<void> => {
-    const entries = (await fsp.readdir(path.join(dir, rel), { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  // names as raw bytes, so files whose names are not UTF-8 are covered too
+  const walk = async (rel: Buffer): Promise<void> => {
+    const here = Buffer.concat([Buffer.from(dir + '/'), rel]);
+    const entries = (await fsp.readdir(here, { withFileTypes: true, encoding: 'buffer' })).sort((a, b) => Buffer.compare(a.name, b.name));
     for (const e of entries) {
-      const child = path.join(rel, e.name);
-      if (child === path.join('.git', 'savepoint')) continue;
+      const child = rel.length ? Buffer.concat([rel, Buffer.from('/'), e.name]) : e.name;
+      if (child.toString() === '.git/savepoint') continue;
+      const abs = Buffer.concat([Buffer.from(dir + '/'), child]);
       if (e.isDirectory()) await walk(child);
-      else if (e.isSymbolicLink()) h.update(`L ${child} ${await fsp.readlink(path.join(dir, child))}\n`);
-      else h.update(`F ${child}\n`).update(await fsp.readFile(path.join(dir, child)));
+      else if (e.isSymbolicLink()) h.update(Buffer.concat([Buffer.from('L '), child, Buffer.from(` ${await fsp.readlink(abs)}\n`)]));
+      else h.update(Buffer.concat([Buffer.from('F '), child, Buffer.from('\n')])).update(await fsp.readFile(abs));
     }
   };
-  await walk('.');
+  await walk(Buffer.alloc(0));
   return h.digest('hex');
 }

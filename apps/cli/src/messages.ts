@@ -48,9 +48,10 @@ export const msg = {
     return rows.filter(([, val]) => val !== undefined && val !== '').map(([k, val]) => `${k.padEnd(12)}${val}`);
   },
   statusLine(f: FileStatus, out: Output): string {
-    const label = { new: out.c.green('new'), modified: out.c.yellow('modified'), unchanged: out.c.dim('unchanged'), missing: out.c.red('missing') }[f.state];
+    const label = { new: out.c.green('new'), modified: out.c.yellow('modified'), unchanged: out.c.dim('unchanged'), missing: out.c.red('missing'), unsupported: out.c.red('bad name') }[f.state];
     const latest = f.latestVersion ? out.c.dim(` (v${f.latestVersion}${f.archivedVersions ? `, ${f.archivedVersions} archived` : ''})`) : '';
-    return `${label.padEnd(out.color ? 19 : 10)} ${f.path}${latest}`;
+    const hint = f.state === 'unsupported' ? out.c.dim('  (not valid UTF-8: rename it to save it)') : '';
+    return `${label.padEnd(out.color ? 19 : 10)} ${f.path}${latest}${hint}`;
   },
   statusEmpty: 'No tracked data files here. Save one with: savepoint save <file>',
   tag(r: TagResult): string {

@@ -9,7 +9,8 @@ import { cachedSha, readStatCache, writeStatCache } from '../util/stat-cache.js'
 import type { Vault } from '../vault.js';
 import { CONFIG_FILE } from '../vault.js';
 
-export type FileState = 'new' | 'modified' | 'unchanged' | 'missing';
+/** `unsupported`: a name that is not valid UTF-8; git and Savepoint can't address it portably. */
+export type FileState = 'new' | 'modified' | 'unchanged' | 'missing' | 'unsupported';
 
 export interface FileStatus {
   path: string;
@@ -24,14 +25,20 @@ export interface FileStatus {
 const ALWAYS_SKIPPED_DIRS = new Set(['.git', 'node_modules', '.savepoint']);
 const GENERATED = new Set([CONFIG_FILE, 'manifest.json', 'checksums.txt']);
 
-async function walk(root: string, skip: (rel: string) => boolean): Promise<string[]> {
+async function walk(root: string, skip: (rel: string) => boolean, badNames: string[]): Promise<string[]> {
   const out: string[] = [];
   const stack = [''];
   while (stack.length) {
     const rel = stack.pop()!;
-    const entries = await fsp.readdir(path.join(root, rel), { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      const child = rel ? `${rel}/${e.name}` : e.name;
+    const entries = await fsp.readdir(path.join(root, rel), { withFileTypes: true, encoding: 'buffer' }).catch(() => []);
+    for (const raw of entries) {
+      const name = raw.name.toString('utf8');
+      const child = rel ? `${rel}/${name}` : name;
+      if (!Buffer.from(name, 'utf8').equals(raw.name)) {
+        badNames.push(child);
+        continue;
+      }
+      const e = { name, isDirectory: () => raw.isDirectory(), isFile: () => raw.isFile() };
       if (e.isDirectory()) {
         if (!ALWAYS_SKIPPED_DIRS.has(e.name) && !skip(child + '/')) stack.push(child);
       } else if (e.isFile() && !skip(child)) out.push(child);
@@ -56,7 +63,8 @@ export async function status(vault: Vault): Promise<FileStatus[]> {
   const tracked = picomatch(vault.config.trackedPatterns, { dot: false });
   const ignored = vault.config.ignorePatterns.length ? picomatch(vault.config.ignorePatterns, { dot: true }) : () => false;
   const archiveRel = toPosix(path.relative(vault.dir, path.resolve(vault.dir, vault.config.archiveLocation))) + '/';
-  const found = await walk(vault.dir, (rel) => rel.startsWith(archiveRel) || ignored(rel.replace(/\/$/, '')));
+  const badNames: string[] = [];
+  const found = await walk(vault.dir, (rel) => rel.startsWith(archiveRel) || ignored(rel.replace(/\/$/, '')), badNames);
   const candidates = new Set<string>(latest.keys());
   for (const f of found) if (!GENERATED.has(f) && tracked(f)) candidates.add(f);
   const cache = await readStatCache(vault);
@@ -88,6 +96,7 @@ export async function status(vault: Vault): Promise<FileStatus[]> {
     }
     out.push({ ...base, state: sha === rec.sha256 ? 'unchanged' : 'modified', size: st.size });
   }
+  for (const p of badNames) out.push({ path: p, state: 'unsupported', versions: 0, archivedVersions: 0 });
   if (cacheDirty) await writeStatCache(vault, cache);
   return out;
 }

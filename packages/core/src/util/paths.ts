@@ -36,6 +36,9 @@ export async function resolveVaultPath(root: string, cwd: string, input: string)
   if (input === '' || input.includes('\0')) {
     throw new SavepointError('E_INVALID_ARGUMENT', 'Empty file name or a name containing a NUL byte. Give the path of a file inside the vault.', { path: input });
   }
+  if (input.includes('\uFFFD')) {
+    throw new SavepointError('E_INVALID_ARGUMENT', `"${input}" is not a valid UTF-8 file name (shown with �). Rename the file to a UTF-8 name, then save it.`, { path: input });
+  }
   const abs = path.resolve(cwd, input);
   const rel = path.relative(root, abs);
   if (rel === '' ) throw new SavepointError('E_NOT_A_FILE', `${input} is the vault folder itself; name a file inside it.`, { path: input });
