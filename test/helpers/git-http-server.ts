@@ -1,0 +1,177 @@
+/**
+ * A real smart-HTTP git server for tests: `git http-backend` (CGI, shipped with git) behind a small Node HTTP
+ * server on 127.0.0.1 with HTTP basic auth. Bare repositories live under a temp GIT_PROJECT_ROOT and accept
+ * pushes (`http.receivepack true`).
+ *
+ * The server runs in its own Node process so that tests may call the git binary synchronously
+ * (execFileSync would otherwise block the event loop that serves the request). Every request is logged to a
+ * file (method, path, status, and whether an Authorization header was present — never its value).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { promises as fsp } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface GitHttpServerOptions {
+  /** username → password; an empty map turns auth off */
+  users?: Record<string, string>;
+  /** require auth for reads (clone/fetch) too; default true */
+  authForReads?: boolean;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number;
+  auth: 'present' | 'absent';
+}
+
+export interface GitHttpServer {
+  port: number;
+  root: string;
+  /** http://127.0.0.1:<port>/<name>.git (no credentials) */
+  url(name: string): string;
+  /** make an empty bare repository <name>.git that accepts pushes */
+  createBareRepo(name: string, opts?: { defaultBranch?: string }): Promise<string>;
+  requests(): Promise<RequestLogEntry[]>;
+  /** stop the server (its port then refuses connections) and, with removeRoot, delete the repositories */
+  stop(opts?: { removeRoot?: boolean }): Promise<void>;
+}
+
+const SERVER_SOURCE = String.raw`
+const http = require('node:http');
+const fs = require('node:fs');
+const { spawn } = require('node:child_process');
+const cfg = JSON.parse(process.argv[1]);
+const users = cfg.users;
+const authOn = Object.keys(users).length > 0;
+function creds(header) {
+  if (!header || !header.startsWith('Basic ')) return null;
+  const d = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  const i = d.indexOf(':');
+  return i < 0 ? null : { user: d.slice(0, i), pass: d.slice(i + 1) };
+}
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url || '/', 'http://127.0.0.1');
+  const isWrite = url.pathname.endsWith('/git-receive-pack') || url.searchParams.get('service') === 'git-receive-pack';
+  const c = creds(req.headers.authorization);
+  const ok = !!c && Object.prototype.hasOwnProperty.call(users, c.user) && users[c.user] === c.pass;
+  const log = (status) => fs.appendFileSync(cfg.log, JSON.stringify({ method: req.method, path: url.pathname + url.search, status, auth: req.headers.authorization ? 'present' : 'absent' }) + '\n');
+  if (authOn && (isWrite || cfg.authForReads) && !ok) {
+    log(401);
+    req.resume();
+    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="savepoint-test"', 'Content-Type': 'text/plain' });
+    res.end('Authentication required\n');
+    return;
+  }
+  const env = {
+    PATH: process.env.PATH,
+    GIT_PROJECT_ROOT: cfg.root,
+    GIT_HTTP_EXPORT_ALL: '1',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    REQUEST_METHOD: req.method || 'GET',
+    PATH_INFO: decodeURIComponent(url.pathname),
+    QUERY_STRING: url.search.replace(/^\?/, ''),
+    CONTENT_TYPE: req.headers['content-type'] || '',
+    REMOTE_ADDR: '127.0.0.1',
+    REMOTE_USER: c && ok ? c.user : 'anonymous',
+    SERVER_PROTOCOL: 'HTTP/1.1',
+    GATEWAY_INTERFACE: 'CGI/1.1',
+  };
+  if (req.headers['content-length']) env.CONTENT_LENGTH = req.headers['content-length'];
+  if (req.headers['content-encoding']) env.HTTP_CONTENT_ENCODING = req.headers['content-encoding'];
+  if (req.headers['git-protocol']) env.GIT_PROTOCOL = String(req.headers['git-protocol']);
+  const child = spawn(cfg.backend, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  req.pipe(child.stdin);
+  child.stdin.on('error', () => {});
+  let head = Buffer.alloc(0);
+  let headerDone = false;
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (chunk) => {
+    if (headerDone) return void res.write(chunk);
+    head = Buffer.concat([head, chunk]);
+    let end = head.indexOf('\r\n\r\n');
+    let sep = 4;
+    if (end < 0) { end = head.indexOf('\n\n'); sep = 2; }
+    if (end < 0) return;
+    headerDone = true;
+    let status = 200;
+    const headers = {};
+    for (const line of head.subarray(0, end).toString('latin1').split(/\r?\n/)) {
+      const i = line.indexOf(':');
+      if (i < 0) continue;
+      const name = line.slice(0, i).trim();
+      const value = line.slice(i + 1).trim();
+      if (name.toLowerCase() === 'status') status = parseInt(value, 10);
+      else headers[name] = value;
+    }
+    log(status);
+    res.writeHead(status, headers);
+    res.write(head.subarray(end + sep));
+  });
+  child.on('close', () => {
+    if (!headerDone) {
+      log(500);
+      res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('git http-backend failed: ' + stderr);
+    } else res.end();
+  });
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));
+process.on('SIGTERM', () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
+`;
+
+const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+
+export async function startGitHttpServer(opts: GitHttpServerOptions = {}): Promise<GitHttpServer> {
+  const users = opts.users ?? { tester: 's3cret-pass' };
+  const root = await fsp.realpath(await fsp.mkdtemp(path.join(os.tmpdir(), 'sp-git-http-')));
+  const repos = path.join(root, 'repos');
+  await fsp.mkdir(repos);
+  const log = path.join(root, 'requests.jsonl');
+  await fsp.writeFile(log, '');
+  const backend = path.join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-http-backend');
+  const cfg = { users, authForReads: opts.authForReads ?? true, root: repos, log, backend };
+  const child: ChildProcess = spawn(process.execPath, ['-e', SERVER_SOURCE, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buf = '';
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`git http test server exited early (code ${code})`)));
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve((JSON.parse(buf.slice(0, nl)) as { port: number }).port);
+    });
+  });
+  child.removeAllListeners('exit');
+  let stopped = false;
+  return {
+    port,
+    root: repos,
+    url: (name) => `http://127.0.0.1:${port}/${name}.git`,
+    async createBareRepo(name, o = {}) {
+      const dir = path.join(repos, `${name}.git`);
+      execFileSync('git', ['init', '-q', '--bare', '-b', o.defaultBranch ?? 'main', dir], { env: GIT_ENV });
+      execFileSync('git', ['config', 'http.receivepack', 'true'], { cwd: dir, env: GIT_ENV });
+      return dir;
+    },
+    async requests() {
+      const text = await fsp.readFile(log, 'utf8');
+      return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as RequestLogEntry);
+    },
+    async stop(o = {}) {
+      if (!stopped) {
+        stopped = true;
+        if (child.exitCode === null) {
+          const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+          child.kill('SIGTERM');
+          await exited;
+        }
+      }
+      if (o.removeRoot) await fsp.rm(root, { recursive: true, force: true });
+    },
+  };
+}
