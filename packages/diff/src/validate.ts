@@ -4,7 +4,6 @@ import { DiffError, fromNodeError } from './errors.js';
 import { sniffDialect } from './csv/dialect.js';
 import { scanCsvFile } from './csv/file.js';
 import { parseJson } from './json/parse.js';
-import { readWorkbook } from './xlsx/read.js';
 import { openSqlite } from './sqlite/open.js';
 
 export interface ValidationProblem {
@@ -87,7 +86,7 @@ export async function validateDataFile(path: string, opts: { name?: string } = {
         break;
       }
       case 'xlsx':
-        await readWorkbook(path, name);
+        await (await import('./xlsx/read.js')).readWorkbook(path, name);
         break;
       case 'sqlite': {
         const db = await openSqlite(path, name);

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import type { ByteRange } from '../types.js';
+import { openFile } from '../csv/file.js';
+
+const CHUNK = 1 << 20;
+/** Differences closer than this are reported as one range. */
+const MERGE_GAP = 64;
+
+/**
+ * Compare two files byte by byte in chunks (constant memory): sha256 of each, number of differing bytes
+ * and the differing ranges (nearby ranges coalesced, at most `limit` kept; counts stay exact).
+ */
+export async function diffBytes(pathA: string, pathB: string, limit: number): Promise<{
+  sizeA: number; sizeB: number; shaA: string; shaB: string; bytesDiffering: number; rangeCount: number; ranges: ByteRange[];
+}> {
+  const [fa, fb] = [await openFile(pathA), await openFile(pathB)];
+  try {
+    const ha = createHash('sha256');
+    const hb = createHash('sha256');
+    const ba = Buffer.allocUnsafe(CHUNK);
+    const bb = Buffer.allocUnsafe(CHUNK);
+    let pos = 0;
+    let sizeA = 0, sizeB = 0;
+    let bytesDiffering = 0;
+    let rangeCount = 0;
+    const ranges: ByteRange[] = [];
+    let open: ByteRange | null = null; // the range being extended
+    const mark = (off: number, len: number) => {
+      bytesDiffering += len;
+      if (open && off - (open.offset + open.length) <= MERGE_GAP) { open.length = off + len - open.offset; return; }
+      if (open && ranges.length < limit) ranges.push(open);
+      if (open) rangeCount++;
+      open = { offset: off, length: len };
+    };
+    for (;;) {
+      const [ra, rb] = await Promise.all([readFull(fa, ba, pos), readFull(fb, bb, pos)]);
+      if (ra === 0 && rb === 0) break;
+      ha.update(ba.subarray(0, ra));
+      hb.update(bb.subarray(0, rb));
+      sizeA += ra; sizeB += rb;
+      const common = Math.min(ra, rb);
+      if (!ba.subarray(0, common).equals(bb.subarray(0, common))) {
+        // Find differing bytes, skipping equal 4 KiB blocks quickly.
+        for (let blk = 0; blk < common; blk += 4096) {
+          const end = Math.min(common, blk + 4096);
+          if (ba.subarray(blk, end).equals(bb.subarray(blk, end))) continue;
+          let i = blk;
+          while (i < end) {
+            if (ba[i] === bb[i]) { i++; continue; }
+            const s = i;
+            while (i < end && ba[i] !== bb[i]) i++;
+            mark(pos + s, i - s);
+          }
+        }
+      }
+      if (ra !== rb) mark(pos + common, Math.max(ra, rb) - common);
+      pos += Math.max(ra, rb);
+    }
+    if (open) { rangeCount++; if (ranges.length < limit) ranges.push(open); }
+    return { sizeA, sizeB, shaA: ha.digest('hex'), shaB: hb.digest('hex'), bytesDiffering, rangeCount, ranges };
+  } finally {
+    await fa.close();
+    await fb.close();
+  }
+}
+
+async function readFull(fh: import('node:fs/promises').FileHandle, buf: Buffer, pos: number): Promise<number> {
+  let got = 0;
+  while (got < buf.length) {
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, pos + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
+}

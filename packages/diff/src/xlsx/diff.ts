@@ -1,0 +1,54 @@
+import { diffTables, type Note } from '../table/engine.js';
+import { memorySource } from '../table/source.js';
+import { uniqueNames } from '../table/compare.js';
+import type { SheetDiff, XlsxDiffResult } from '../types.js';
+import { readWorkbook, type SheetData } from './read.js';
+
+/** Spreadsheet column letters: 0 → A, 25 → Z, 26 → AA. */
+export function columnLetter(i: number): string {
+  let s = '';
+  for (let n = i + 1; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+function sheetTable(label: string, sheet: SheetData) {
+  const [first, ...rest] = sheet.rows;
+  const header = uniqueNames((first ?? []).map((h, i) => (h === '' || h === null ? columnLetter(i) : h)));
+  return memorySource(`${label}!${sheet.name}`, header, rest, sheet.rowNumbers.slice(1));
+}
+
+export async function diffXlsx(
+  a: { path: string; label: string }, b: { path: string; label: string },
+  opts: { key?: string[]; tolerance?: number; limit: number },
+): Promise<Omit<XlsxDiffResult, 'a' | 'b'>> {
+  const [wa, wb] = await Promise.all([readWorkbook(a.path, a.label), readWorkbook(b.path, b.label)]);
+  const namesA = wa.map((s) => s.name);
+  const namesB = wb.map((s) => s.name);
+  const sheetsAdded = namesB.filter((n) => !namesA.includes(n));
+  const sheetsRemoved = namesA.filter((n) => !namesB.includes(n));
+  const sheets: SheetDiff[] = [];
+  const notes: Note[] = [];
+  for (const sa of wa) {
+    const sb = wb.find((s) => s.name === sa.name);
+    if (!sb) continue;
+    const A = sheetTable(a.label, sa);
+    const B = sheetTable(b.label, sb);
+    const useKey = opts.key && opts.key.every((k) => A.header.includes(k) && B.header.includes(k)) ? opts.key : undefined;
+    const d = await diffTables(A, B, { ...opts, key: useKey });
+    sheets.push({ name: sa.name, ...d });
+  }
+  const sum = (f: (s: SheetDiff) => number) => sheets.reduce((t, s) => t + f(s), 0);
+  const sheetsChanged = sheets.filter((s) => s.summary.added + s.summary.removed + s.summary.changed + s.summary.moved + s.columns.added.length + s.columns.removed.length > 0 || s.columns.reordered).length;
+  return {
+    format: 'xlsx',
+    identical: sheetsAdded.length === 0 && sheetsRemoved.length === 0 && sheetsChanged === 0 && namesA.join('\0') === namesB.filter((n) => namesA.includes(n)).join('\0'),
+    summary: {
+      sheetsAdded: sheetsAdded.length, sheetsRemoved: sheetsRemoved.length, sheetsChanged,
+      rowsAdded: sum((s) => s.summary.added), rowsRemoved: sum((s) => s.summary.removed), rowsChanged: sum((s) => s.summary.changed), cellsChanged: sum((s) => s.summary.cellsChanged),
+    },
+    sheetsAdded,
+    sheetsRemoved,
+    sheets,
+    notes,
+  };
+}
