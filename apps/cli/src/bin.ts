@@ -6,8 +6,8 @@ import { interrupted, main } from './main.js';
 (module as { enableCompileCache?: () => void }).enableCompileCache?.();
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted();
+  process.on(signal, () => {
+    if (interrupted()) return;
     process.stderr.write(`\nsavepoint: interrupted; nothing was changed by the unfinished step.\n`);
     process.exit(130);
   });

@@ -12,6 +12,8 @@ export interface CommandContext {
   cwd: string;
   core: Core;
   vault(): Promise<Vault>;
+  /** take over Ctrl-C/SIGTERM (e.g. to finish pending work); a second signal still exits */
+  onInterrupt(handler: () => void): void;
   /** progress callback that draws on a TTY */
   onProgress: (e: { phase: string; loaded: number; total: number; item?: string }) => void;
 }

@@ -17,9 +17,21 @@ function loadCore(): Promise<Core> {
   return corePromise;
 }
 
-/** On Ctrl-C: remove temp files and locks that core registered; the user's files were never touched in place. */
-export function interrupted(): void {
+let interruptHandler: (() => void) | null = null;
+
+/**
+ * On Ctrl-C: a command that took over the signal (watch) gets it once and returns true; otherwise remove
+ * the temp files and locks core registered (the user's files are never written in place) and return false.
+ */
+export function interrupted(): boolean {
+  const handler = interruptHandler;
+  interruptHandler = null;
+  if (handler) {
+    handler();
+    return true;
+  }
   loadedCore?.cleanupNow();
+  return false;
 }
 
 function authorFromEnv(env: NodeJS.ProcessEnv): { name: string; email: string } | undefined {
@@ -75,6 +87,9 @@ export async function main(argv: string[], io: Io): Promise<number> {
             return vaultPromise;
           },
           onProgress: (e) => out.progress(e.phase, e.loaded, e.total, e.item),
+          onInterrupt: (handler) => {
+            interruptHandler = handler;
+          },
         };
         try {
           const code = await (handler as (c: CommandContext, ...a: unknown[]) => Promise<number | void>)(ctx, ...args.slice(0, -1));

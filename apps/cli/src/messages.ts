@@ -1,5 +1,5 @@
 /** Every user-facing sentence of the CLI, in one place. */
-import type { FileStatus, RestoreResult, SaveResult, TagResult, VerifyResult, VersionRecord, ExportResult, InitResult } from '@savepoint/core';
+import type { AutoSaveEvent, FileStatus, RestoreResult, SaveResult, TagResult, VerifyResult, VersionRecord, ExportResult, InitResult } from '@savepoint/core';
 import type { Output } from './output.js';
 import { formatBytes } from './output.js';
 
@@ -70,6 +70,21 @@ export const msg = {
     );
     if (!r.ok) lines.push('Damaged versions can be restored from a remote (savepoint fetch) or an archive; the others are intact.');
     return lines;
+  },
+  watchReady(dir: string): string {
+    return `Watching ${dir} for changes to tracked data files; Ctrl-C stops (pending saves finish first).`;
+  },
+  watchEvent(e: AutoSaveEvent, out: Output): string {
+    switch (e.type) {
+      case 'saved':
+        return `${out.c.green('saved')}     ${e.path}@${e.version}`;
+      case 'unchanged':
+        return `${out.c.dim('unchanged')} ${e.path}@${e.version}`;
+      case 'retry':
+        return `${out.c.yellow('retrying')}  ${e.path} in ${e.delayMs} ms (attempt ${e.attempt}): ${e.message}`;
+      case 'failed':
+        return `${out.c.red('not saved')} ${e.path} after ${e.attempts} attempts [${e.code}]: ${e.message}\nYour file is untouched; save it by hand with: savepoint save ${e.path}`;
+    }
   },
   export(r: ExportResult): string[] {
     return [`Wrote ${r.checksums} (${r.files} files) and ${r.manifest} (${r.versions} versions).`, 'Check files against it with: sha256sum -c checksums.txt'];

@@ -6,6 +6,7 @@ import { registerHistory } from './history.js';
 import { registerRestore } from './restore.js';
 import { registerVerify } from './verify.js';
 import { registerHooks } from './hooks.js';
+import { registerWatch } from './watch.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -14,4 +15,5 @@ export function registerCoreCommands(r: Registrar): void {
   registerRestore(r);
   registerVerify(r);
   registerHooks(r);
+  registerWatch(r);
 }

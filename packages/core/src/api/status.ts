@@ -47,6 +47,14 @@ async function walk(root: string, skip: (rel: string) => boolean, badNames: stri
   return out;
 }
 
+/** Matcher for the vault's trackedPatterns (minus ignorePatterns) on vault-relative POSIX paths. */
+export async function trackedMatcher(vault: Vault): Promise<(rel: string) => boolean> {
+  const { default: picomatch } = await import('picomatch');
+  const tracked = picomatch(vault.config.trackedPatterns, { dot: false });
+  const ignored = vault.config.ignorePatterns.length ? picomatch(vault.config.ignorePatterns, { dot: true }) : () => false;
+  return (rel) => !GENERATED.has(rel) && tracked(rel) && !ignored(rel);
+}
+
 export async function status(vault: Vault): Promise<FileStatus[]> {
   const history = await loadHistory(vault);
   const latest = new Map<string, VersionRecord>();
@@ -60,13 +68,13 @@ export async function status(vault: Vault): Promise<FileStatus[]> {
     counts.set(v.path, c);
   }
   const { default: picomatch } = await import('picomatch');
-  const tracked = picomatch(vault.config.trackedPatterns, { dot: false });
+  const isTracked = await trackedMatcher(vault);
   const ignored = vault.config.ignorePatterns.length ? picomatch(vault.config.ignorePatterns, { dot: true }) : () => false;
   const archiveRel = toPosix(path.relative(vault.dir, path.resolve(vault.dir, vault.config.archiveLocation))) + '/';
   const badNames: string[] = [];
   const found = await walk(vault.dir, (rel) => rel.startsWith(archiveRel) || ignored(rel.replace(/\/$/, '')), badNames);
   const candidates = new Set<string>(latest.keys());
-  for (const f of found) if (!GENERATED.has(f) && tracked(f)) candidates.add(f);
+  for (const f of found) if (isTracked(f)) candidates.add(f);
   const cache = await readStatCache(vault);
   let cacheDirty = false;
   const out: FileStatus[] = [];

@@ -1,0 +1,48 @@
+/** `savepoint watch`: save tracked data files automatically when they change (chokidar). */
+import type { Registrar } from '../context.js';
+import { msg } from '../messages.js';
+
+export function registerWatch({ program, action }: Registrar): void {
+  program
+    .command('watch [paths...]')
+    .description('save tracked data files automatically when they change (debounced; failures retried with backoff, never blocking your work)')
+    .option('--debounce <ms>', 'quiet time after a change before saving', '1000')
+    .action(
+      action(async (ctx, paths: string[] | undefined, opts: { debounce: string }) => {
+        const vault = await ctx.vault();
+        const path = await import('node:path');
+        const { watch } = await import('chokidar');
+        const debounceMs = Number(opts.debounce);
+        if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `--debounce must be a number of milliseconds (got "${opts.debounce}").`);
+        const tracked = await ctx.core.trackedMatcher(vault);
+        const archive = path.resolve(vault.dir, vault.config.archiveLocation);
+        const roots = paths?.length ? await Promise.all(paths.map(async (p) => path.join(vault.dir, await ctx.core.resolveVaultPath(vault.dir, ctx.cwd, p)))) : [vault.dir];
+        const saver = ctx.core.createAutoSaver(vault, {
+          debounceMs,
+          onEvent: (e) => {
+            if (ctx.out.json) ctx.io.stdout.write(JSON.stringify(e) + '\n');
+            else if (e.type === 'failed' || e.type === 'retry') ctx.out.warn(msg.watchEvent(e, ctx.out));
+            else ctx.out.line(msg.watchEvent(e, ctx.out));
+          },
+        });
+        const watcher = watch(roots, {
+          ignoreInitial: true,
+          awaitWriteFinish: { stabilityThreshold: Math.min(500, debounceMs || 1), pollInterval: 50 },
+          ignored: (p: string) => p.includes(`${path.sep}.git`) || p.startsWith(archive) || p.includes(`${path.sep}node_modules`) || path.basename(p).includes('.savepoint-tmp-'),
+        });
+        const onChange = (abs: string) => {
+          const rel = path.relative(vault.dir, abs).split(path.sep).join('/');
+          if (tracked(rel)) saver.notify(rel);
+        };
+        watcher.on('add', onChange).on('change', onChange);
+        await new Promise<void>((resolve) => watcher.on('ready', () => resolve()));
+        if (ctx.out.json) ctx.io.stdout.write(JSON.stringify({ type: 'ready', dir: vault.dir, patterns: vault.config.trackedPatterns }) + '\n');
+        else ctx.out.line(msg.watchReady(vault.dir));
+        // run until Ctrl-C / SIGTERM; pending saves are flushed first
+        await new Promise<void>((resolve) => ctx.onInterrupt(resolve));
+        await watcher.close();
+        await saver.close();
+        return 0;
+      }),
+    );
+}
