@@ -25,6 +25,8 @@ function buildSchema(z: typeof Z) {
     /** media kind for the 3-2-1 count: disk, usb, nas, cloud, … */
     media: z.string().default('network'),
     offsite: z.boolean().default(true),
+    /** push to this remote after every save (overrides the top-level autoPush) */
+    autoPush: z.boolean().optional(),
   });
 
   const configSchema = z.strictObject({
