@@ -84,7 +84,7 @@ export async function diffFiles(a: DiffSide, b: DiffSide, opts: DiffOptions): Pr
       const da = sniffDialect(headA, pref);
       const db = sniffDialect(headB, pref);
       const [sa, sb] = await Promise.all([openCsvSource(A.path, A.label, da), openCsvSource(B.path, B.label, db)]);
-      const t = await diffTables(sa, sb, { key: opts.key, tolerance: opts.tolerance, limit });
+      const t = await diffTables(sa, sb, { key: opts.key, tolerance: opts.tolerance, limit, detectKey: !opts.positional });
       const s = t.summary;
       return {
         format, a: sideA, b: sideB,
@@ -124,7 +124,7 @@ export async function diffFiles(a: DiffSide, b: DiffSide, opts: DiffOptions): Pr
     }
     case 'xlsx': {
       const { diffXlsx } = await import('./xlsx/diff.js');
-      return { ...(await diffXlsx(A, B, { key: opts.key, tolerance: opts.tolerance, limit })), a: sideA, b: sideB };
+      return { ...(await diffXlsx(A, B, { key: opts.key, tolerance: opts.tolerance, limit, detectKey: !opts.positional })), a: sideA, b: sideB };
     }
     case 'sqlite': {
       const { diffSqlite } = await import('./sqlite/diff.js');

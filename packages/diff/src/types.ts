@@ -18,6 +18,8 @@ export interface DiffOptions {
   tolerance?: number;
   /** Maximum number of detailed changes kept (per table / sheet); counts stay exact. Default 1000. */
   limit?: number;
+  /** CSV/TSV/XLSX: match rows by position even when a unique key column could be detected. */
+  positional?: boolean;
   /** Force a format instead of detecting it. */
   format?: DataFormat;
 }

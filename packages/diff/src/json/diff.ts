@@ -72,7 +72,21 @@ export function findKeyField(a: JsonValue[], b: JsonValue[]): string | null {
     }
     return true;
   };
-  for (const f of candidates) if (uniqueIn(a, f) && uniqueIn(b, f)) return f;
+  // Other fields qualify only with string/integer values (a measurement is not an identity) that the
+  // two versions mostly share.
+  const idLike = (f: string) => [...a, ...b].every((el) => {
+    const v = (el as { [k: string]: JsonValue })[f];
+    return typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
+  });
+  const shared = (f: string) => {
+    const inA = new Set(a.map((el) => JSON.stringify((el as { [k: string]: JsonValue })[f])));
+    const n = b.filter((el) => inA.has(JSON.stringify((el as { [k: string]: JsonValue })[f]))).length;
+    return n * 2 >= Math.min(a.length, b.length);
+  };
+  for (const f of candidates) {
+    if (!uniqueIn(a, f) || !uniqueIn(b, f)) continue;
+    if (KEY_FIELDS.includes(f) || (idLike(f) && shared(f))) return f;
+  }
   return null;
 }
 

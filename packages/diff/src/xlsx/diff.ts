@@ -19,7 +19,7 @@ function sheetTable(label: string, sheet: SheetData) {
 
 export async function diffXlsx(
   a: { path: string; label: string }, b: { path: string; label: string },
-  opts: { key?: string[]; tolerance?: number; limit: number },
+  opts: { key?: string[]; tolerance?: number; limit: number; detectKey?: boolean },
 ): Promise<Omit<XlsxDiffResult, 'a' | 'b'>> {
   const [wa, wb] = await Promise.all([readWorkbook(a.path, a.label), readWorkbook(b.path, b.label)]);
   const namesA = wa.map((s) => s.name);
