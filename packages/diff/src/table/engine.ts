@@ -140,8 +140,8 @@ export function compareRows(plan: ColumnPlan, ra: readonly Cell[], rb: readonly 
     const ib = plan.idxB[u]!;
     const column = plan.union[u]!;
     if (ia >= 0 && ib >= 0) {
-      const va = ra[ia] ?? '';
-      const vb = rb[ib] ?? '';
+      const va = ra[ia] === undefined ? '' : ra[ia]!;
+      const vb = rb[ib] === undefined ? '' : rb[ib]!;
       if (!cellEqual(va, vb, tolerance)) out.push({ column, old: va, new: vb });
     } else if (ib >= 0) {
       const vb = rb[ib];
