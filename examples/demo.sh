@@ -20,6 +20,10 @@ for v in 1 2 3; do
 done
 step log
 sp log
+step diff measurements.csv@1 @3
+sp diff measurements.csv@1 @3
+step diff run-config.json@1 @3
+sp diff run-config.json@1 @3
 step show measurements.csv@baseline
 sp show measurements.csv@baseline
 step restore measurements.csv@1

@@ -17,6 +17,8 @@ export { log, resolveVersion, loadHistory } from './api/query.js';
 export type { LogOptions } from './api/query.js';
 export type { History } from './history/versions.js';
 export { restore, materialize, catVersion } from './api/restore.js';
+export { withMaterialized } from './api/materialize.js';
+export type { Endpoint, MaterializedFile } from './api/materialize.js';
 export type { RestoreOptions, RestoreResult } from './api/restore.js';
 export { verify } from './api/verify.js';
 export type { VerifyOptions, VerifyResult, VerifyItem } from './api/verify.js';

@@ -7,6 +7,7 @@ import { registerRestore } from './restore.js';
 import { registerVerify } from './verify.js';
 import { registerHooks } from './hooks.js';
 import { registerWatch } from './watch.js';
+import { registerDiff } from './diff.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -16,4 +17,5 @@ export function registerCoreCommands(r: Registrar): void {
   registerVerify(r);
   registerHooks(r);
   registerWatch(r);
+  registerDiff(r);
 }

@@ -1,0 +1,55 @@
+/** `savepoint diff` end to end: versions and working copies, CSV and JSON, --stat/--json/--key/--exit-code. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { snapshot, sp, tempDir } from './helpers/cli.js';
+
+let root: string;
+let vault: string;
+beforeAll(async () => {
+  root = await tempDir();
+  vault = path.join(root, 'v');
+  sp(root, ['init', 'v']);
+  const save = async (rel: string, text: string) => {
+    await fsp.writeFile(path.join(vault, rel), text);
+    expect(sp(vault, ['save', rel]).code).toBe(0);
+  };
+  await save('t.csv', 'id,name,score\n1,ann,10\n2,bob,20\n3,cy,30\n');
+  await save('t.csv', 'id,name,score\n1,ann,11\n3,cy,30\n4,dee,40\n');
+  await save('r.json', JSON.stringify({ runs: [{ id: 1, loss: 0.5 }, { id: 2, loss: 0.4 }] }));
+  await save('r.json', JSON.stringify({ runs: [{ id: 1, loss: 0.5 }, { id: 2, loss: 0.39 }], note: 'x' }));
+});
+afterAll(async () => fsp.rm(root, { recursive: true, force: true }));
+
+describe('savepoint diff', () => {
+  it('reports rows added, removed and changed cells between two versions', () => {
+    const r = sp(vault, ['diff', 't.csv@1', '@2']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('score: "10" → "11"');
+    expect(r.stdout).toMatch(/\+ id=4/);
+    expect(r.stdout).toMatch(/- id=2/);
+    expect(r.stdout).toContain('1 row added, 1 row removed, 1 row changed (1 cell)');
+    const j = sp(vault, ['diff', 't.csv@1', 't.csv@2', '--json', '--key', 'id']).json;
+    expect(j).toMatchObject({ ok: true, format: 'csv', identical: false, summary: { added: 1, removed: 1, changed: 1 } });
+  });
+
+  it('compares the working file with the latest save by default, and honours --exit-code', async () => {
+    expect(sp(vault, ['diff', 't.csv', '--exit-code']).code).toBe(0);
+    await fsp.appendFile(path.join(vault, 't.csv'), '5,eve,50\n');
+    const before = await snapshot(vault);
+    const r = sp(vault, ['diff', 't.csv', '--exit-code', '--stat']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('1 row added, 0 rows removed, 0 rows changed (0 cells)');
+    expect(await snapshot(vault)).toBe(before);
+  });
+
+  it('diffs JSON by path, matching array items by key', () => {
+    const r = sp(vault, ['diff', 'r.json@1', '@latest']);
+    expect(r.stdout).toContain('$.runs[id=2].loss: 0.4 → 0.39');
+    expect(r.stdout).toContain('+ $.note: "x"');
+  });
+
+  it('explains unknown versions', () => {
+    expect(sp(vault, ['diff', 't.csv@9', '--json']).json.error.code).toBe('E_UNKNOWN_VERSION');
+  });
+});
