@@ -34,3 +34,17 @@ export { resolveVaultPath } from './util/paths.js';
 export { cleanupNow } from './util/cleanup.js';
 export type { ProgressCallback, ProgressEvent } from './util/progress.js';
 export { digestFile } from './store/object-store.js';
+// remotes: push/fetch/pull/clone over smart HTTP, push queue, 3-2-1 copies
+export { addRemote, listRemotes, removeRemote, getRemote, MEDIA_KINDS, REMOTE_NOTES_PREFIX } from './remote/config.js';
+export type { RemoteInfo, AddRemoteOptions, MediaKind } from './remote/config.js';
+export { pushRemote, fetchRemote, pullRemote, mergeNotesRef } from './remote/sync.js';
+export type { PushResult, FetchResult, PullResult, RemoteOpOptions, NotesMergeAction } from './remote/sync.js';
+export { cloneVault } from './remote/clone.js';
+export type { CloneOptions, CloneResult } from './remote/clone.js';
+export { pushRemotes, autoPush, autoPushTargets, pushQueue } from './remote/push-many.js';
+export type { PushOutcome, PushManyOptions } from './remote/push-many.js';
+export { copiesStatus, computeCopies } from './remote/copies.js';
+export type { CopiesReport, CopiesOptions, VersionCopies, CopyLocation, RemoteCopyInfo, CopiesSummary } from './remote/copies.js';
+export type { QueueEntry } from './remote/queue.js';
+export type { RemoteAuth, RemoteCredentials, TransportOptions } from './remote/transport.js';
+export { redactUrl, redactText } from './remote/url.js';
