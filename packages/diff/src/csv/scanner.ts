@@ -124,7 +124,7 @@ export class CsvScanner {
               if (buf[pos + 1] === Q) {
                 quoted = 2;
                 h1 = Math.imul(h1 ^ c, 16777619);
-                h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+                h2 = (Math.imul(h2, 31) + c) | 0;
                 pos += 2;
                 continue;
               }
@@ -133,7 +133,7 @@ export class CsvScanner {
             if (c === LF) line++;
             else if (c === CR && (pos + 1 >= end || buf[pos + 1] !== LF)) line++;
             h1 = Math.imul(h1 ^ c, 16777619);
-            h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+            h2 = (Math.imul(h2, 31) + c) | 0;
             pos++;
           }
           fe = pos;
@@ -150,7 +150,7 @@ export class CsvScanner {
             const c = buf[pos]!;
             if (c === D || c === LF || c === CR) break;
             h1 = Math.imul(h1 ^ c, 16777619);
-            h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+            h2 = (Math.imul(h2, 31) + c) | 0;
             pos++;
           }
           if (pos >= end && !eof) break outer;

@@ -1,7 +1,10 @@
-import { openSync, closeSync } from 'node:fs';
-import { DiffError, fromNodeError } from '../errors.js';
-import { columnSalt, fmix32, uniqueNames } from '../table/compare.js';
-import type { RowSource } from '../table/source.js';
+import { openSync, closeSync, existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DiffError, fromNodeError, type DiffErrorCode } from '../errors.js';
+import { uniqueNames } from '../table/compare.js';
+import { fingerprintCsv, wrongWidth, type RowArrays } from './fingerprint.js';
+import type { BackgroundScan, RowSource } from '../table/source.js';
 import type { Cell } from '../table/types.js';
 import { readCsvHeader, readCsvSpans, scanCsvFile } from './file.js';
 import type { CsvDialect } from './scanner.js';
@@ -12,12 +15,39 @@ export interface CsvSource extends RowSource {
   readonly rawHeader: string[];
 }
 
-function wrongWidth(label: string, line: number, want: number, got: number): DiffError {
-  return new DiffError(
-    'E_CSV_MALFORMED',
-    `Malformed CSV in ${label} at line ${line}: expected ${want} fields (as in the header) but found ${got}. Fix that line and try again.`,
-    { label, line, expected: want, found: got, reason: 'field-count' },
-  );
+/** Files at least this large are fingerprinted in a worker thread while the other version is read. */
+export const WORKER_MIN_BYTES = 8 * 1024 * 1024;
+
+const WORKER_URL = new URL('./scan-worker.js', import.meta.url);
+/** The worker needs the compiled .js file; under a TypeScript test runner the in-thread path is used. */
+const workerAvailable = (() => {
+  try {
+    return WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL));
+  } catch {
+    return false;
+  }
+})();
+
+function backgroundScan(job: import('./fingerprint.js').FingerprintJob): BackgroundScan | null {
+  if (!workerAvailable) return null;
+  let size = 0;
+  try {
+    size = statSync(job.path).size;
+  } catch {
+    return null;
+  }
+  if (size < WORKER_MIN_BYTES) return null;
+  const worker = new Worker(WORKER_URL, { workerData: job });
+  const promise = new Promise<RowArrays>((resolve, reject) => {
+    worker.once('message', (m: { ok?: RowArrays; error?: { code: string; message: string; details: Record<string, unknown> } }) => {
+      if (m.ok) resolve(m.ok);
+      else reject(new DiffError(m.error!.code as DiffErrorCode, m.error!.message, m.error!.details));
+      void worker.terminate();
+    });
+    worker.once('error', (e) => reject(e));
+  });
+  promise.catch(() => undefined); // handled by whoever awaits it; avoid unhandled rejection on cancel
+  return { promise, cancel: () => void worker.terminate() };
 }
 
 /**
@@ -25,7 +55,7 @@ function wrongWidth(label: string, line: number, want: number, got: number): Dif
  * (no strings are made except key cells), so a pass over a large file allocates almost nothing.
  */
 export async function openCsvSource(path: string, label: string, dialect: CsvDialect): Promise<CsvSource> {
-  const { header: rawHeader, line: headerLine } = await readCsvHeader(path, dialect);
+  const { header: rawHeader } = await readCsvHeader(path, dialect);
   const header = uniqueNames(rawHeader);
   const width = rawHeader.length;
 
@@ -35,13 +65,7 @@ export async function openCsvSource(path: string, label: string, dialect: CsvDia
     let first = true;
     await scanCsvFile(path, dialect, (s, base) => {
       if (first) { first = false; return; }
-      if (s.nf !== width) {
-        try {
-          throw wrongWidth(label, s.recLine, width, s.nf);
-        } catch (e) {
-          throw e;
-        }
-      }
+      if (s.nf !== width) throw wrongWidth(label, s.recLine, width, s.nf);
       return visitRecord(s, base);
     });
   };
@@ -52,24 +76,10 @@ export async function openCsvSource(path: string, label: string, dialect: CsvDia
     rawHeader,
     dialect,
     async scan(keyCols, unionIndex, visit) {
-      const s1 = Int32Array.from(unionIndex, (u) => (u < 0 ? 0 : columnSalt(u, 1)));
-      const s2 = Int32Array.from(unionIndex, (u) => (u < 0 ? 0 : columnSalt(u, 2)));
-      const use = Uint8Array.from(unionIndex, (u) => (u < 0 ? 0 : 1));
-      const single = keyCols && keyCols.length === 1 ? keyCols[0]! : -1;
-      await scanRows((s, base) => {
-        let r1 = 0;
-        let r2 = 0;
-        const fs = s.fieldStart, fe = s.fieldEnd, f1 = s.fieldH1, f2 = s.fieldH2;
-        for (let i = 0; i < s.nf; i++) {
-          if (fe[i] === fs[i] || use[i] === 0) continue;
-          r1 = (r1 + fmix32(f1[i]! ^ s1[i]!)) | 0;
-          r2 = (r2 + fmix32(f2[i]! ^ s2[i]!)) | 0;
-        }
-        let key: string | null = null;
-        if (single >= 0) key = s.cell(single);
-        else if (keyCols) key = JSON.stringify(keyCols.map((k) => s.cell(k)));
-        return visit(key, r1, r2, s.recLine, base + s.recStart, s.recLength);
-      });
+      await fingerprintCsv({ path, label, dialect, width, keyCols: keyCols ? [...keyCols] : null, unionIndex: [...unionIndex] }, visit);
+    },
+    scanInBackground(keyCols, unionIndex) {
+      return backgroundScan({ path, label, dialect, width, keyCols: keyCols ? [...keyCols] : null, unionIndex: [...unionIndex] });
     },
     async fetch(refs) {
       if (refs.length === 0) return [];
@@ -95,6 +105,5 @@ export async function openCsvSource(path: string, label: string, dialect: CsvDia
       return out;
     },
   };
-  void headerLine;
   return source;
 }

@@ -1,5 +1,6 @@
 import { diffTables, type Note } from '../table/engine.js';
 import { hashCells, keyOf, memorySource, type RowSource } from '../table/source.js';
+import { hashString } from '../table/compare.js';
 import type { Cell } from '../table/types.js';
 import type { SqliteColumn, SqliteDiffResult, SqliteTableDiff } from '../types.js';
 import { openSqlite, type SqliteDb } from './open.js';
@@ -43,9 +44,9 @@ function rowidSource(db: SqliteDb, label: string, table: string, cols: SqliteCol
       for (const raw of db.prepare(sel).raw(true).iterate() as Iterable<unknown[]>) {
         n++;
         const cells = toCells(raw);
-        const key = keyCols ? keyOf(keyCols.map((k) => cells[k] ?? null)) : null;
+        const [k1, k2] = keyCols ? hashString(keyOf(keyCols.map((k) => cells[k] ?? null))) : [0, 0];
         const [h1, h2] = hashCells(cells, unionIndex);
-        if (visit(key, h1, h2, n, Number(raw[0] as bigint), 0) === false) return;
+        if (visit(k1, k2, h1, h2, n, Number(raw[0] as bigint), 0) === false) return;
       }
     },
     async fetch(refs) {
@@ -60,7 +61,6 @@ function rowidSource(db: SqliteDb, label: string, table: string, cols: SqliteCol
 
 function memoryTable(db: SqliteDb, label: string, table: string, cols: SqliteColumn[]): RowSource {
   const rows = (db.prepare(`SELECT ${cols.map((c) => q(c.name)).join(', ')} FROM ${q(table)}`).raw(true).all() as unknown[][]).map((r) => r.map(sqliteCell));
-  void hashCells;
   return memorySource(`${label}:${table}`, cols.map((c) => c.name), rows, rows.map((_, i) => i + 1));
 }
 

@@ -1,7 +1,7 @@
 import { DiffError } from '../errors.js';
 import { myersDiff } from '../text/myers.js';
-import { cellEqual, isBlankCell } from './compare.js';
-import { keyCells, type RowSource } from './source.js';
+import { cellEqual, fmix32, isBlankCell } from './compare.js';
+import { scanWith, type RowSource } from './source.js';
 import type { Cell } from './types.js';
 
 export interface TableColumns {
@@ -81,7 +81,7 @@ class Grow {
   h1 = new Int32Array(1024);
   h2 = new Int32Array(1024);
   r1 = new Float64Array(1024);
-  r2 = new Float64Array(1024);
+  r2 = new Int32Array(1024);
   line = new Int32Array(1024);
   n = 0;
   push(h1: number, h2: number, line: number, r1: number, r2: number): number {
@@ -90,7 +90,7 @@ class Grow {
       const gi = (x: Int32Array) => { const y = new Int32Array(c); y.set(x); return y; };
       const gf = (x: Float64Array) => { const y = new Float64Array(c); y.set(x); return y; };
       this.h1 = gi(this.h1); this.h2 = gi(this.h2); this.line = gi(this.line);
-      this.r1 = gf(this.r1); this.r2 = gf(this.r2);
+      this.r1 = gf(this.r1); this.r2 = gi(this.r2);
     }
     const i = this.n++;
     this.h1[i] = h1; this.h2[i] = h2; this.line[i] = line; this.r1[i] = r1; this.r2[i] = r2;
@@ -212,48 +212,127 @@ function emptySummary(plan: ColumnPlan): TableSummary {
   };
 }
 
-async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: string[], opts: TableDiffOptions): Promise<TableDiff | DuplicateKey> {
+/**
+ * Open-addressing hash table from a 64-bit key hash (two int32 lanes) to a row index, in typed arrays:
+ * about 12 bytes per row and no per-row string, so memory stays small for millions of rows.
+ */
+class KeyTable {
+  // Interleaved [k1, k2, value] per slot so a probe touches one cache line.
+  private d: Int32Array;
+  private cap: number;
+  private size = 0;
+  constructor(capacity = 1 << 12) {
+    this.cap = capacity;
+    this.d = KeyTable.alloc(capacity);
+  }
+  private static alloc(cap: number): Int32Array {
+    const d = new Int32Array(cap * 3);
+    for (let i = 2; i < d.length; i += 3) d[i] = -1;
+    return d;
+  }
+  private slot(k1: number, k2: number): number {
+    const d = this.d;
+    const mask = this.cap - 1;
+    let i = fmix32(k1 ^ Math.imul(k2, 0x27d4eb2d)) & mask;
+    for (;;) {
+      const o = i * 3;
+      if (d[o + 2] === -1 || (d[o] === k1 && d[o + 1] === k2)) return o;
+      i = (i + 1) & mask;
+    }
+  }
+  get(k1: number, k2: number): number {
+    return this.d[this.slot(k1, k2) + 2]!;
+  }
+  /** Insert unless present; returns the existing value or -1 when inserted. */
+  add(k1: number, k2: number, val: number): number {
+    const o = this.slot(k1, k2);
+    const d = this.d;
+    if (d[o + 2] !== -1) return d[o + 2]!;
+    d[o] = k1; d[o + 1] = k2; d[o + 2] = val;
+    if (++this.size * 10 > this.cap * 7) this.grow();
+    return -1;
+  }
+  private grow(): void {
+    const old = this.d;
+    this.cap *= 2;
+    this.d = KeyTable.alloc(this.cap);
+    for (let o = 0; o < old.length; o += 3) {
+      if (old[o + 2] === -1) continue;
+      const n = this.slot(old[o]!, old[o + 1]!);
+      this.d[n] = old[o]!; this.d[n + 1] = old[o + 1]!; this.d[n + 2] = old[o + 2]!;
+    }
+  }
+}
+
+/** Two different keys with the same 64-bit hash (astronomically rare): the caller falls back to positional. */
+class KeyCollision {}
+
+const sameKey = (ka: readonly number[], ra: readonly Cell[], kb: readonly number[], rb: readonly Cell[]) =>
+  ka.every((k, i) => (ra[k] ?? '') === (rb[kb[i]!] ?? ''));
+
+async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: string[], opts: TableDiffOptions): Promise<TableDiff | DuplicateKey | KeyCollision> {
   const keyA = key.map((k) => A.header.indexOf(k));
   const keyB = key.map((k) => B.header.indexOf(k));
   const summary = emptySummary(plan);
   const a = new Grow();
-  const map = new Map<string, number>();
-  let dup: DuplicateKey | null = null;
-  await A.scan(keyA, plan.unionA, (k, h1, h2, line, r1, r2) => {
-    const prev = map.get(k!);
-    if (prev !== undefined) { dup = new DuplicateKey(k!, 'a', [a.line[prev]!, line]); return false; }
-    map.set(k!, a.push(h1, h2, line, r1, r2));
-  });
-  if (dup) return dup;
+  const table = new KeyTable();
+  let suspect: [number, number] | null = null;
+  const bg = B.scanInBackground?.(keyB, plan.unionB) ?? null;
+  try {
+    await A.scan(keyA, plan.unionA, (k1, k2, h1, h2, line, r1, r2) => {
+    const i = a.push(h1, h2, line, r1, r2);
+    const prev = table.add(k1, k2, i);
+    if (prev !== -1) { suspect = [prev, i]; return false; }
+    });
+  } catch (e) {
+    bg?.cancel();
+    throw e;
+  }
+  if (suspect) {
+    bg?.cancel();
+    const [p, i] = suspect as [number, number];
+    const [rp, ri] = await A.fetch([a.ref(p), a.ref(i)]);
+    if (!sameKey(keyA, rp!, keyA, ri!)) return new KeyCollision();
+    return new DuplicateKey(JSON.stringify(keyA.map((k) => rp![k] ?? '')), 'a', [a.line[p]!, a.line[i]!]);
+  }
   summary.rowsA = a.n;
   const seen = new Uint8Array(a.n);
-  const addedKeys = new Map<string, number>();
+  const addedKeys = new KeyTable();
+  const addedAll = new Grow(); // every added row (for duplicate checks): h1 = b row
   // Candidates: rows present in both with different fingerprints.
   const cand = new Grow(); // h1 = a index, h2 = b row, line = b line, r1/r2 = b ref
-  const added = new Kept<{ bRow: number; bLine: number; key: string; ref1: number; ref2: number }>(opts.limit);
+  const added = new Kept<{ bRow: number; bLine: number; ref1: number; ref2: number }>(opts.limit);
   let bRow = 0;
   let lastIdx = -1;
   let orderChanged = false;
-  await B.scan(keyB, plan.unionB, (k, h1, h2, line, r1, r2) => {
+  let bSuspect: { kind: 'added'; first: number; line: number; ref1: number; ref2: number } | { kind: 'seen'; idx: number; line: number; ref1: number; ref2: number } | null = null;
+  await scanWith(B, bg, keyB, plan.unionB, (k1, k2, h1, h2, line, r1, r2) => {
     bRow++;
-    const idx = map.get(k!);
-    if (idx === undefined) {
-      const prev = addedKeys.get(k!);
-      if (prev !== undefined) { dup = new DuplicateKey(k!, 'b', [prev, line]); return false; }
-      addedKeys.set(k!, line);
+    const idx = table.get(k1, k2);
+    if (idx === -1) {
+      const j = addedAll.push(bRow, 0, line, r1, r2);
+      const prev = addedKeys.add(k1, k2, j);
+      if (prev !== -1) { bSuspect = { kind: 'added', first: prev, line, ref1: r1, ref2: r2 }; return false; }
       summary.added++;
-      added.offer({ bRow, bLine: line, key: k!, ref1: r1, ref2: r2 });
+      added.offer({ bRow, bLine: line, ref1: r1, ref2: r2 });
       return;
     }
-    if (seen[idx] === 1) { dup = new DuplicateKey(k!, 'b', [line]); return false; }
+    if (seen[idx] === 1) { bSuspect = { kind: 'seen', idx, line, ref1: r1, ref2: r2 }; return false; }
     seen[idx] = 1;
     if (idx < lastIdx) orderChanged = true;
     lastIdx = idx;
     if (a.h1[idx] === h1 && a.h2[idx] === h2) summary.unchanged++;
     else cand.push(idx, bRow, line, r1, r2);
   });
-  if (dup) return dup;
-  addedKeys.clear();
+  if (bSuspect) {
+    const sus = bSuspect as { kind: 'added' | 'seen'; first?: number; idx?: number; line: number; ref1: number; ref2: number };
+    const [second] = await B.fetch([{ ref1: sus.ref1, ref2: sus.ref2 }]);
+    const firstRow = sus.kind === 'added' ? (await B.fetch([addedAll.ref(sus.first!)]))[0]! : (await A.fetch([a.ref(sus.idx!)]))[0]!;
+    const firstKeys = sus.kind === 'added' ? keyB : keyA;
+    if (!sameKey(firstKeys, firstRow, keyB, second!)) return new KeyCollision();
+    const lines = sus.kind === 'added' ? [addedAll.line[sus.first!]!, sus.line] : [sus.line];
+    return new DuplicateKey(JSON.stringify(keyB.map((k) => second![k] ?? '')), 'b', lines);
+  }
   summary.rowsB = bRow;
 
   const changed = new Kept<RowChange>(opts.limit);
@@ -266,7 +345,9 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
     for (let i = start; i < end; i++) {
       const ai = cand.h1[i]!;
       const ra = rowsA[i - start]!;
-      const cells = compareRows(plan, ra, rowsB[i - start]!, opts.tolerance);
+      const rb = rowsB[i - start]!;
+      if (!sameKey(keyA, ra, keyB, rb)) return new KeyCollision();
+      const cells = compareRows(plan, ra, rb, opts.tolerance);
       if (cells.length === 0) { summary.unchanged++; continue; }
       summary.changed++;
       summary.cellsChanged += cells.length;
@@ -274,7 +355,7 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
     }
   }
   const addedRows = await B.fetch(added.items);
-  const addedChanges: RowChange[] = added.items.map((x, i) => ({ kind: 'added', bRow: x.bRow, bLine: x.bLine, key: keyCells(x.key, key.length), values: addedRows[i]! }));
+  const addedChanges: RowChange[] = added.items.map((x, i) => ({ kind: 'added', bRow: x.bRow, bLine: x.bLine, key: keyB.map((k) => addedRows[i]![k] ?? ''), values: addedRows[i]! }));
 
   const removedIdx: number[] = [];
   for (let i = 0; i < a.n; i++) {
@@ -318,8 +399,14 @@ async function positionalDiff(A: RowSource, B: RowSource, plan: ColumnPlan, opts
   const summary = emptySummary(plan);
   const a = new Grow();
   const b = new Grow();
-  await A.scan(null, plan.unionA, (_k, h1, h2, line, r1, r2) => { a.push(h1, h2, line, r1, r2); });
-  await B.scan(null, plan.unionB, (_k, h1, h2, line, r1, r2) => { b.push(h1, h2, line, r1, r2); });
+  const bg = B.scanInBackground?.(null, plan.unionB) ?? null;
+  try {
+    await A.scan(null, plan.unionA, (_k1, _k2, h1, h2, line, r1, r2) => { a.push(h1, h2, line, r1, r2); });
+  } catch (e) {
+    bg?.cancel();
+    throw e;
+  }
+  await scanWith(B, bg, null, plan.unionB, (_k1, _k2, h1, h2, line, r1, r2) => { b.push(h1, h2, line, r1, r2); });
   summary.rowsA = a.n;
   summary.rowsB = b.n;
   const ah1 = a.h1, ah2 = a.h2, bh1 = b.h1, bh2 = b.h2;
@@ -454,6 +541,12 @@ export async function diffTables(A: RowSource, B: RowSource, opts: TableDiffOpti
   }
   if (key && key.length > 0) {
     const r = await keyedDiff(A, B, plan, key, { ...opts, keySource });
+    if (r instanceof KeyCollision) {
+      notes.push({ code: 'approximate' });
+      const res = await positionalDiff(A, B, plan, opts);
+      res.notes.unshift(...notes);
+      return res;
+    }
     if (!(r instanceof DuplicateKey)) return r;
     const shown = r.key;
     const where = r.side === 'a' ? A.label : B.label;

@@ -10,7 +10,7 @@ export interface RowSource {
   /** Column names, unique. */
   readonly header: string[];
   /**
-   * Visit every data row in order. `key` is the joined key-column values (null without key columns);
+   * Visit every data row in order. kh1/kh2 hash the key-column values (0 without key columns);
    * h1/h2 fingerprint the row where each column `i` is salted by `unionIndex[i]`; blank CSV cells and
    * NULLs do not contribute, so a column that is absent and one that is empty fingerprint alike.
    * `ref1/ref2` let `fetch` find the row again. Return false to stop.
@@ -18,12 +18,34 @@ export interface RowSource {
   scan(
     keyCols: readonly number[] | null,
     unionIndex: readonly number[],
-    visit: (key: string | null, h1: number, h2: number, line: number, ref1: number, ref2: number) => void | false,
+    visit: (kh1: number, kh2: number, h1: number, h2: number, line: number, ref1: number, ref2: number) => void | false,
   ): Promise<void>;
+  /**
+   * Optionally start fingerprinting every row on another thread (same contract as scan). Returns null
+   * when not worthwhile (small input) or not possible; the caller then uses scan.
+   */
+  scanInBackground?(keyCols: readonly number[] | null, unionIndex: readonly number[]): BackgroundScan | null;
   /** Decode rows by the refs given during scan, in the given order. */
   fetch(refs: readonly { ref1: number; ref2: number }[]): Promise<Cell[][]>;
   /** Up to `n` first data rows, for key detection. */
   sample(n: number): Promise<Cell[][]>;
+}
+
+export interface BackgroundScan {
+  promise: Promise<import('../csv/fingerprint.js').RowArrays>;
+  cancel(): void;
+}
+
+/** Visit every row of a background scan's result, or scan in this thread when there is none. */
+export async function scanWith(
+  src: RowSource, bg: BackgroundScan | null, keyCols: readonly number[] | null, unionIndex: readonly number[],
+  visit: (kh1: number, kh2: number, h1: number, h2: number, line: number, ref1: number, ref2: number) => void | false,
+): Promise<void> {
+  if (!bg) return src.scan(keyCols, unionIndex, visit);
+  const a = await bg.promise;
+  for (let i = 0; i < a.n; i++) {
+    if (visit(a.kh1[i]!, a.kh2[i]!, a.h1[i]!, a.h2[i]!, a.line[i]!, a.r1[i]!, a.r2[i]!) === false) return;
+  }
 }
 
 /** Key string for one row from its key cells. */
@@ -63,9 +85,9 @@ export function memorySource(label: string, header: string[], rows: Cell[][], li
     async scan(keyCols, unionIndex, visit) {
       for (let i = 0; i < rows.length; i++) {
         const r = rows[i]!;
-        const key = keyCols ? keyOf(keyCols.map((k) => r[k] ?? '')) : null;
+        const [k1, k2] = keyCols ? hashString(keyOf(keyCols.map((k) => r[k] ?? ''))) : [0, 0];
         const [h1, h2] = hashCells(r, unionIndex);
-        if (visit(key, h1, h2, lines?.[i] ?? i + 2, i, 0) === false) return;
+        if (visit(k1, k2, h1, h2, lines?.[i] ?? i + 2, i, 0) === false) return;
       }
     },
     async fetch(refs) {

@@ -1,0 +1,17 @@
+/**
+ * Worker thread entry: fingerprints one CSV file (see fingerprintToArrays) so the two versions of a
+ * large file are read on two cores at once. Results are transferred, not copied.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DiffError } from '../errors.js';
+import { fingerprintToArrays, type FingerprintJob } from './fingerprint.js';
+
+fingerprintToArrays(workerData as FingerprintJob).then(
+  (a) => {
+    parentPort!.postMessage({ ok: a }, [a.kh1.buffer, a.kh2.buffer, a.h1.buffer, a.h2.buffer, a.line.buffer, a.r1.buffer, a.r2.buffer] as ArrayBuffer[]);
+  },
+  (e: unknown) => {
+    const err = e instanceof DiffError ? e.toJSON() : { code: 'E_INTERNAL', message: (e as Error)?.message ?? String(e), details: {} };
+    parentPort!.postMessage({ error: err });
+  },
+);
