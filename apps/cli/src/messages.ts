@@ -90,3 +90,78 @@ export const msg = {
     return [`Wrote ${r.checksums} (${r.files} files) and ${r.manifest} (${r.versions} versions).`, 'Check files against it with: sha256sum -c checksums.txt'];
   },
 };
+
+// ---------------------------------------------------------------- remotes (push, fetch, pull, clone, copies)
+import type { CloneResult, CopiesReport, FetchResult, PullResult, PushOutcome, QueueEntry, RemoteInfo } from '@savepoint/core';
+
+const short = (oid: string | null | undefined) => (oid ? oid.slice(0, 10) : '(none)');
+
+export const remoteMsg = {
+  none: 'No remotes yet. Add one with: savepoint remote add NAME URL [--media nas|usb|disk|cloud] [--offsite]',
+  added(r: RemoteInfo): string {
+    return `Added remote ${r.name} → ${r.url} (${r.media}, ${r.offsite ? 'off-site' : 'on-site'}${r.autoPush ? ', auto-push' : ''}). Push with: savepoint push ${r.name}`;
+  },
+  removed(r: RemoteInfo): string {
+    return `Removed remote ${r.name} (${r.url}); the repository there was not touched.`;
+  },
+  listLine(r: RemoteInfo, queued: QueueEntry | undefined, out: Output): string {
+    const flags = [r.media, r.offsite ? 'off-site' : 'on-site', ...(r.autoPush ? ['auto-push'] : [])].join(', ');
+    const q = queued ? out.c.yellow(`  behind: ${queued.attempts} failed push${queued.attempts === 1 ? '' : 'es'} since ${queued.since} [${queued.lastError.code}]`) : '';
+    return `${out.c.bold(r.name.padEnd(12))} ${r.url}  ${out.c.dim(`(${flags})`)}${q}`;
+  },
+  pushOutcome(o: PushOutcome, out: Output): string[] {
+    if (o.ok && o.result) {
+      const r = o.result;
+      if (r.status === 'up-to-date') return [`${out.c.dim('up to date')} ${o.remote}`];
+      const parts = [`${r.branch.ref.replace('refs/heads/', '')} ${short(r.branch.from)}..${short(r.branch.to)}`];
+      if (r.notes.merged === 'merged') parts.push('notes merged with the remote\'s');
+      if (r.tags.pushed.length) parts.push(`${r.tags.pushed.length} tag${r.tags.pushed.length === 1 ? '' : 's'}`);
+      const lines = [`${out.c.green('pushed')}     ${o.remote}: ${parts.join(', ')} (${r.objects} objects)`];
+      if (r.tags.conflicts.length) lines.push(out.c.yellow(`  tags that differ on ${o.remote} were left alone: ${r.tags.conflicts.join(', ')}`));
+      return lines;
+    }
+    if (o.skipped === 'backoff' && o.queueEntry) return [`${out.c.yellow('waiting')}    ${o.remote}: last push failed [${o.queueEntry.lastError.code}]; next automatic retry after ${o.queueEntry.nextAttempt} (or run: savepoint push ${o.remote})`];
+    const e = o.error;
+    return [`${out.c.red('not pushed')} ${o.remote} [${e?.code ?? '?'}]: ${e?.message ?? ''}`, ...(o.queued ? [out.c.dim(`  queued; retried on the next save or with: savepoint push ${o.remote}`)] : [])];
+  },
+  fetched(r: FetchResult, branch: string): string[] {
+    const lines = [`Fetched ${r.remote}: ${branch} at ${short(r.branch)}${r.newTags.length ? `, new tags: ${r.newTags.join(', ')}` : ''}`];
+    if (r.notes.action === 'merged') lines.push(`Checksum notes merged with ${r.remote}'s (${r.notes.merged} save${r.notes.merged === 1 ? '' : 's'} had notes on both sides).`);
+    else if (r.notes.action === 'fast-forward') lines.push(`Checksum notes updated from ${r.remote}.`);
+    return lines;
+  },
+  pulled(r: PullResult, branch: string): string[] {
+    const lines = remoteMsg.fetched(r, branch);
+    if (r.status === 'fast-forward') lines.push(`${branch} moved forward ${short(r.from)}..${short(r.to)}${r.updatedFiles.length ? `; updated ${r.updatedFiles.join(', ')}` : ''}`);
+    else if (r.status === 'ahead') lines.push(`${branch} already has everything from ${r.remote} (and more: push with savepoint push ${r.remote}).`);
+    else if (r.status === 'no-remote-branch') lines.push(`${r.remote} has no ${branch} branch yet; push to create it.`);
+    else lines.push(`${branch} is up to date.`);
+    if (r.keptFiles.length) lines.push(`Kept your unsaved changes in ${r.keptFiles.join(', ')}; the pulled versions are in the history (savepoint restore FILE@latest).`);
+    return lines;
+  },
+  cloned(r: CloneResult, versions: number): string[] {
+    return [`Cloned ${r.fetch.url} into ${r.dir} (branch ${r.branch}, ${versions} version${versions === 1 ? '' : 's'}, ${r.files} file${r.files === 1 ? '' : 's'} checked out).`, 'Check every version with: savepoint verify'];
+  },
+  copiesLines(rep: CopiesReport, out: Output): string[] {
+    const lines: string[] = [];
+    for (const v of [...rep.versions].reverse()) {
+      const where = v.locations.map((l) => l.name).join(', ') || 'nowhere';
+      const mark = v.ok321 ? out.c.green('3-2-1') : v.copies <= 1 ? out.c.red('1 copy') : out.c.yellow(`${v.copies} copies`);
+      lines.push(`${mark.padEnd(out.color ? 17 : 8)} ${v.path}@${v.version}  ${out.c.dim(`${v.media} media${v.offsite ? ', off-site' : ''}: ${where}`)}`);
+    }
+    for (const r of rep.remotes) {
+      const when = r.lastPush ?? r.lastFetch;
+      lines.push(out.c.dim(`remote ${r.name} (${r.media}, ${r.offsite ? 'off-site' : 'on-site'}): ${r.tip ? `at ${short(r.tip)}` : 'never pushed'}${when ? `, last sync ${when}` : ''}${r.refreshError ? ` — refresh failed [${r.refreshError.code}]` : ''}`));
+    }
+    const s = rep.summary;
+    lines.push(
+      s.versions === 0
+        ? 'No versions yet.'
+        : `${s.ok321 === s.versions ? out.c.green('3-2-1 OK') : out.c.yellow('3-2-1 not met')}: ${s.ok321}/${s.versions} versions have 3 copies on 2 media with 1 off-site; ${s.singleCopy} exist only once; ${s.withOffsite} have an off-site copy.`,
+    );
+    return lines;
+  },
+  queueLines(queue: QueueEntry[], out: Output): string[] {
+    return queue.map((q) => out.c.yellow(`push pending: ${q.remote} — ${q.attempts} failed attempt${q.attempts === 1 ? '' : 's'} since ${q.since} [${q.lastError.code}]; next retry after ${q.nextAttempt} (or: savepoint push ${q.remote})`));
+  },
+};

@@ -1,6 +1,7 @@
 /** Read-only history commands: log, show, status, tag, export, cat. */
 import type { Registrar } from '../context.js';
-import { msg } from '../messages.js';
+import { msg, remoteMsg } from '../messages.js';
+import { remoteAuthFromEnv } from './remote.js';
 
 function parseLimit(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -40,13 +41,22 @@ export function registerHistory({ program, action }: Registrar): void {
   program
     .command('status')
     .description('tracked files: new, modified since the last save, unchanged, missing')
+    .option('--copies', 'per version: copies (vault, archives, remotes as of the last push/fetch), media, off-site — the 3-2-1 check')
+    .option('--refresh', 'with --copies: ask every remote for its current state first (network)')
     .action(
-      action(async (ctx) => {
+      action(async (ctx, opts: { copies?: boolean; refresh?: boolean }) => {
         const vault = await ctx.vault();
         const files = await ctx.core.status(vault);
-        if (ctx.out.json) return ctx.out.emitJson({ ok: true, files });
+        const pushQueue = await ctx.core.pushQueue(vault);
+        const copies = opts.copies ? await ctx.core.copiesStatus(vault, { ...(opts.refresh ? { refresh: true, ...remoteAuthFromEnv(ctx.io.env) } : {}) }) : undefined;
+        if (ctx.out.json) return ctx.out.emitJson({ ok: true, files, pushQueue, ...(copies ? { copies } : {}) });
         if (files.length === 0) ctx.out.line(msg.statusEmpty);
         for (const f of files) ctx.out.line(msg.statusLine(f, ctx.out));
+        remoteMsg.queueLines(pushQueue, ctx.out).forEach((l) => ctx.out.line(l));
+        if (copies) {
+          ctx.out.line();
+          remoteMsg.copiesLines(copies, ctx.out).forEach((l) => ctx.out.line(l));
+        }
       }),
     );
 

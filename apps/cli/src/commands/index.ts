@@ -8,6 +8,7 @@ import { registerVerify } from './verify.js';
 import { registerHooks } from './hooks.js';
 import { registerWatch } from './watch.js';
 import { registerDiff } from './diff.js';
+import { registerRemote } from './remote.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -18,4 +19,5 @@ export function registerCoreCommands(r: Registrar): void {
   registerHooks(r);
   registerWatch(r);
   registerDiff(r);
+  registerRemote(r);
 }

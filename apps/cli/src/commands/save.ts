@@ -1,6 +1,7 @@
 import type { Registrar } from '../context.js';
 import type { Core } from '../context.js';
 import { msg } from '../messages.js';
+import { remoteAuthFromEnv, reportPushOutcomes } from './remote.js';
 
 /** The same validators the pre-commit hook uses (one parser per format, from @savepoint/diff). */
 function validateWithDiff(core: Core) {
@@ -40,8 +41,16 @@ export function registerSave({ program, action }: Registrar): void {
           ...(opts.check ? { validate: validateWithDiff(ctx.core) } : {}),
         });
         ctx.out.endProgress();
-        if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r });
-        else msg.save(r, ctx.out).forEach((l) => ctx.out.line(l));
+        // auto-push (configured remotes + queued retries); a failed push is queued and reported, never fails the save
+        const pushes = await ctx.core.autoPush(vault, { ...remoteAuthFromEnv(ctx.io.env), onProgress: ctx.onProgress }).catch((e: unknown) => [
+          { remote: '*', ok: false, queued: false, error: { code: (e as { code?: string }).code ?? 'E_INTERNAL', message: ctx.core.redactText(String((e as Error)?.message ?? e)), details: {} } },
+        ]);
+        ctx.out.endProgress();
+        if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r, ...(pushes.length ? { push: pushes } : {}) });
+        else {
+          msg.save(r, ctx.out).forEach((l) => ctx.out.line(l));
+          reportPushOutcomes(ctx, pushes, { warnOnly: true });
+        }
       }),
     );
 }

@@ -45,8 +45,11 @@ export async function pushRemotes(vault: Vault, opts: PushManyOptions = {}): Pro
     } catch (e) {
       const err = e instanceof SavepointError ? e : fromNodeError(e, `pushing to ${remote}`);
       const error = { code: err.code, message: redactText(err.message), details: err.details };
-      const q = await updatePushQueue(vault.gitdir, (qq) => recordFailure(qq, remote, vault.clock(), { code: error.code, message: error.message }));
-      out.push({ remote, ok: false, error, queued: true, queueEntry: q.entries.find((x) => x.remote === remote)! });
+      // queue what saves push automatically (or what already waits); a one-off push just reports its error
+      if (opts.auto || getRemote(vault, remote).autoPush || queue.entries.some((e) => e.remote === remote)) {
+        const q = await updatePushQueue(vault.gitdir, (qq) => recordFailure(qq, remote, vault.clock(), { code: error.code, message: error.message }));
+        out.push({ remote, ok: false, error, queued: true, queueEntry: q.entries.find((x) => x.remote === remote)! });
+      } else out.push({ remote, ok: false, error, queued: false });
     }
   }
   return out;
