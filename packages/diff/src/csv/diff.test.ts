@@ -235,3 +235,23 @@ describe('applyCsvDiff(a, diffFiles(a, b)) = b', () => {
     ), { numRuns: 150 });
   });
 });
+
+describe('large positional diff (anchored alignment)', () => {
+  it('applying the diff rebuilds b and moved/changed rows are found', async () => {
+    let seed = 7;
+    const rnd = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 4294967296; };
+    const a = Array.from({ length: 20_000 }, (_, i) => [`s${(rnd() * 1e9) | 0}`, i % 50 === 0 ? 'dup' : `${i}`]);
+    const b = a.map((r) => [...r]);
+    for (let k = 0; k < 200; k++) b[(rnd() * b.length) | 0]![1] = `changed-${k}`;
+    b.splice(5000, 10);
+    b.splice(100, 0, ['new', 'row']);
+    b.push(...b.splice(7000, 2)); // two rows moved to the end
+    const textA = formatCsv([['s', 'v'], ...a]);
+    const textB = formatCsv([['s', 'v'], ...b]);
+    const r = await csvDiff(textA, textB, { positional: true, limit: 100_000 });
+    expect(r.notes).toEqual([]);
+    expect(r.summary.moved).toBe(2);
+    expect(r.summary.added).toBe(1);
+    expect(parseCsv(applyCsvDiff(textA, r))).toEqual(parseCsv(textB));
+  });
+});

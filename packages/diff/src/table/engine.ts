@@ -1,6 +1,8 @@
 import { DiffError } from '../errors.js';
 import { myersDiff } from '../text/myers.js';
-import { cellEqual, fmix32, isBlankCell } from './compare.js';
+import { cellEqual, isBlankCell } from './compare.js';
+import { KeyTable } from './key-table.js';
+import { anchoredDiff } from '../text/anchored.js';
 import { scanWith, type RowSource } from './source.js';
 import type { Cell } from './types.js';
 
@@ -212,58 +214,6 @@ function emptySummary(plan: ColumnPlan): TableSummary {
   };
 }
 
-/**
- * Open-addressing hash table from a 64-bit key hash (two int32 lanes) to a row index, in typed arrays:
- * about 12 bytes per row and no per-row string, so memory stays small for millions of rows.
- */
-class KeyTable {
-  // Interleaved [k1, k2, value] per slot so a probe touches one cache line.
-  private d: Int32Array;
-  private cap: number;
-  private size = 0;
-  constructor(capacity = 1 << 12) {
-    this.cap = capacity;
-    this.d = KeyTable.alloc(capacity);
-  }
-  private static alloc(cap: number): Int32Array {
-    const d = new Int32Array(cap * 3);
-    for (let i = 2; i < d.length; i += 3) d[i] = -1;
-    return d;
-  }
-  private slot(k1: number, k2: number): number {
-    const d = this.d;
-    const mask = this.cap - 1;
-    let i = fmix32(k1 ^ Math.imul(k2, 0x27d4eb2d)) & mask;
-    for (;;) {
-      const o = i * 3;
-      if (d[o + 2] === -1 || (d[o] === k1 && d[o + 1] === k2)) return o;
-      i = (i + 1) & mask;
-    }
-  }
-  get(k1: number, k2: number): number {
-    return this.d[this.slot(k1, k2) + 2]!;
-  }
-  /** Insert unless present; returns the existing value or -1 when inserted. */
-  add(k1: number, k2: number, val: number): number {
-    const o = this.slot(k1, k2);
-    const d = this.d;
-    if (d[o + 2] !== -1) return d[o + 2]!;
-    d[o] = k1; d[o + 1] = k2; d[o + 2] = val;
-    if (++this.size * 10 > this.cap * 7) this.grow();
-    return -1;
-  }
-  private grow(): void {
-    const old = this.d;
-    this.cap *= 2;
-    this.d = KeyTable.alloc(this.cap);
-    for (let o = 0; o < old.length; o += 3) {
-      if (old[o + 2] === -1) continue;
-      const n = this.slot(old[o]!, old[o + 1]!);
-      this.d[n] = old[o]!; this.d[n + 1] = old[o + 1]!; this.d[n + 2] = old[o + 2]!;
-    }
-  }
-}
-
 /** Two different keys with the same 64-bit hash (astronomically rare): the caller falls back to positional. */
 class KeyCollision {}
 
@@ -410,22 +360,27 @@ async function positionalDiff(A: RowSource, B: RowSource, plan: ColumnPlan, opts
   summary.rowsA = a.n;
   summary.rowsB = b.n;
   const ah1 = a.h1, ah2 = a.h2, bh1 = b.h1, bh2 = b.h2;
-  const { runs, exact } = myersDiff(a.n, b.n, (i, j) => ah1[i] === bh1[j] && ah2[i] === bh2[j]);
+  const { runs, exact } = anchoredDiff(ah1, ah2, a.n, bh1, bh2, b.n);
 
-  // Moved rows: a deleted row identical to an inserted row elsewhere.
-  const deleted = new Map<string, number[]>();
-  for (const r of runs) if (r.op === 'delete') for (let i = r.a; i < r.a + r.n; i++) {
-    const h = `${ah1[i]},${ah2[i]}`;
-    const l = deleted.get(h);
-    if (l) l.push(i); else deleted.set(h, [i]);
+  // Moved rows: a deleted row identical to an inserted row elsewhere. Deleted rows are chained per
+  // fingerprint in a typed table (value = first row of the chain, -2 = chain used up).
+  const heads = new KeyTable();
+  const next = new Int32Array(a.n).fill(-2);
+  for (let r = runs.length - 1; r >= 0; r--) {
+    const run = runs[r]!;
+    if (run.op !== 'delete') continue;
+    for (let i = run.a + run.n - 1; i >= run.a; i--) {
+      const head = heads.get(ah1[i]!, ah2[i]!);
+      next[i] = head === -1 ? -2 : head;
+      heads.set(ah1[i]!, ah2[i]!, i);
+    }
   }
   const movedFromA = new Int32Array(b.n).fill(-1); // b index → a index
   const movedA = new Uint8Array(a.n);
   for (const r of runs) if (r.op === 'insert') for (let j = r.b; j < r.b + r.n; j++) {
-    const l = deleted.get(`${bh1[j]},${bh2[j]}`);
-    if (l && l.length > 0) { const i = l.shift()!; movedFromA[j] = i; movedA[i] = 1; }
+    const i = heads.get(bh1[j]!, bh2[j]!);
+    if (i >= 0) { movedFromA[j] = i; movedA[i] = 1; heads.set(bh1[j]!, bh2[j]!, next[i]!); }
   }
-  deleted.clear();
 
   // Events in file order: 0 = removed(a), 1 = added(b), 2 = pair(a,b) to compare, 3 = moved(a→b).
   const evKind: number[] = [];

@@ -1,4 +1,4 @@
-import { myersDiff } from './myers.js';
+import { anchoredDiff } from './anchored.js';
 
 export interface TextLine {
   op: ' ' | '+' | '-';
@@ -30,7 +30,7 @@ export function splitLines(text: string): string[] {
 }
 
 /**
- * Unified line diff (Myers, linear space, bounded by `maxCost`). Lines are interned to integers first,
+ * Unified line diff (patience anchors + linear-space Myers in the gaps, bounded by `maxCost`). Lines are interned to integers first,
  * so comparisons are cheap whatever the line length.
  */
 export function diffLines(a: readonly string[], b: readonly string[], opts: TextDiffOptions = {}): {
@@ -43,7 +43,7 @@ export function diffLines(a: readonly string[], b: readonly string[], opts: Text
   const ia = Int32Array.from(a, intern);
   const ib = Int32Array.from(b, intern);
   ids.clear();
-  const { runs, exact } = myersDiff(ia.length, ib.length, (i, j) => ia[i] === ib[j], { maxCost: opts.maxCost ?? 20_000_000 });
+  const { runs, exact } = anchoredDiff(ia, new Int32Array(ia.length), ia.length, ib, new Int32Array(ib.length), ib.length, { maxCost: opts.maxCost ?? 20_000_000 });
   let added = 0;
   let removed = 0;
   let kept = 0;

@@ -69,3 +69,31 @@ describe('myersDiff', () => {
     expect(runs.map((r) => r.op)).toEqual(['equal', 'delete', 'insert', 'equal', 'insert']);
   });
 });
+
+describe('anchoredDiff', () => {
+  it('produces a valid script for long sequences (anchors + Myers in the gaps)', async () => {
+    const { anchoredDiff } = await import('./anchored.js');
+    fc.assert(fc.property(
+      fc.integer({ min: 3000, max: 6000 }), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 3 }), fc.integer({ min: -1, max: 50 })), { maxLength: 60 }),
+      (len, edits) => {
+        // Mostly unique values with some repeats, edited by deletes, inserts, duplicates and moves.
+        const a = Array.from({ length: len }, (_, i) => (i % 10 === 0 ? -1 : i));
+        const b = a.slice();
+        for (const [pos, kind, v] of edits) {
+          const p = pos % (b.length + 1);
+          if (kind === 0) b.splice(p, 1);
+          else if (kind === 1) b.splice(p, 0, 1_000_000 + v);
+          else if (kind === 2) b.splice(p, 0, v);
+          else b.push(...b.splice(p, 3));
+        }
+        const ha = Int32Array.from(a);
+        const hb = Int32Array.from(b);
+        const { runs, exact } = anchoredDiff(ha, new Int32Array(a.length), a.length, hb, new Int32Array(b.length), b.length);
+        expect(exact).toBe(true);
+        check(a, b, runs);
+        const changed = runs.filter((r) => r.op !== 'equal').reduce((s, r) => s + r.n, 0);
+        expect(changed).toBeLessThanOrEqual(2 * (edits.length * 3 + 2) + 2);
+      },
+    ), { numRuns: 40 });
+  });
+});

@@ -127,7 +127,7 @@ export function myersDiff(n: number, m: number, eq: (i: number, j: number) => bo
  * Coalesce runs so that every changed region between two equal runs is exactly one delete followed by
  * one insert (either may be absent), and adjacent equal runs are merged.
  */
-function normalizeRuns(raw: EditRun[]): EditRun[] {
+export function normalizeRuns(raw: EditRun[]): EditRun[] {
   const out: EditRun[] = [];
   let ra = -1, raEnd = 0, rb = -1, rbEnd = 0;
   const flush = () => {
