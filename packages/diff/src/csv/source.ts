@@ -37,7 +37,12 @@ function backgroundScan(job: import('./fingerprint.js').FingerprintJob): Backgro
     return null;
   }
   if (size < WORKER_MIN_BYTES) return null;
-  const worker = new Worker(WORKER_URL, { workerData: job });
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_URL, { workerData: job });
+  } catch {
+    return null; // e.g. thread limits: the caller scans in this thread
+  }
   const promise = new Promise<RowArrays>((resolve, reject) => {
     worker.once('message', (m: { ok?: RowArrays; error?: { code: string; message: string; details: Record<string, unknown> } }) => {
       if (m.ok) resolve(m.ok);
