@@ -132,6 +132,8 @@ describe('push and clone', () => {
     expect(gitCli(clonedDir, ['status', '--porcelain', '--untracked-files=no']).split('\n').filter((l) => l && !l.endsWith('savepoint.json'))).toEqual([]);
     expect(listRemotes(c.vault).map((r) => r.name)).toEqual(['origin']);
     expect(gitCli(clonedDir, ['tag']).trim()).toBe('good-run');
+    gitCli(clonedDir, ['fsck', '--strict', '--no-dangling']);
+    expect(gitCli(clonedDir, ['notes', '--ref=savepoint', 'list']).trim().split('\n')).toHaveLength(4); // one note per save
   });
 
   it('pull fast-forwards the clone; pull into a diverged vault is refused and explained', async () => {
@@ -196,6 +198,32 @@ describe('notes from two vaults', () => {
     // B fetches and gets A's new note merged with its own verification
     const f = await fetchRemote(b, { ...auth, remote: 'origin' });
     expect(['fast-forward', 'merged']).toContain(f.notes.action);
+  });
+});
+
+describe('vault inside a code repository', () => {
+  it('pushes only the savepoint branch and its tags; clone picks that branch; native git fetch uses the refspecs', async () => {
+    const t = await makeTempVault({ existingRepo: true });
+    vaults.push(t);
+    t.git(['tag', 'code-v1']);
+    await t.write('results.csv', 'a,b\n1,2\n');
+    await save(t.vault, { files: ['results.csv'], message: 'results', tag: 'res-1' });
+    await server.createBareRepo('coderepo');
+    await addRemote(t.vault, { name: 'origin', url: server.url('coderepo') });
+    const r = await pushRemote(t.vault, { ...auth, remote: 'origin' });
+    expect(r.branch.ref).toBe('refs/heads/savepoint');
+    expect(r.tags.pushed).toEqual(['res-1']);
+    const bare = path.join(server.root, 'coderepo.git');
+    expect(gitCli(bare, ['for-each-ref', '--format=%(refname)']).trim().split('\n').sort()).toEqual(['refs/heads/savepoint', 'refs/notes/savepoint', 'refs/tags/res-1']);
+    // the user's branch, index and files were not touched
+    expect(t.git(['status', '--porcelain', '--untracked-files=no'])).toBe('');
+    const c = await cloneVault({ ...auth, url: server.url('coderepo'), dir: path.join(scratch, 'code-clone'), author: TEST_AUTHOR });
+    expect(c.branch).toBe('savepoint');
+    expect(c.vault.config.historyBranch).toBe('savepoint');
+    expect((await verify(c.vault)).verified).toBe(1);
+    // native git in the original vault: `git fetch origin` brings the notes into the tracking ref too
+    gitCli(t.dir, ['-c', `http.extraHeader=Authorization: Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`, 'fetch', '-q', 'origin']);
+    expect(t.git(['rev-parse', 'refs/notes/savepoint-remotes/origin']).trim()).toBe(t.git(['rev-parse', 'refs/notes/savepoint']).trim());
   });
 });
 

@@ -2,14 +2,10 @@
 import type { GitCtx } from '../history/git.js';
 import { readCommit, readTreeEntries } from '../history/git.js';
 import { parseTag, readObject } from '../history/objects.js';
+import { hasObject as storeHasObject } from '../store/reader.js';
 
 export async function hasObject(ctx: GitCtx, oid: string): Promise<boolean> {
-  try {
-    await readObject(ctx.gitdir, oid);
-    return true;
-  } catch {
-    return false;
-  }
+  return storeHasObject(ctx.gitdir, oid);
 }
 
 /** Follow annotated tags to the commit; null when an object is missing locally. */

@@ -116,3 +116,35 @@ export function parseReceivePackResult(body: Uint8Array, sideband: boolean): Rec
   }
   return report;
 }
+
+export interface UploadPackResult {
+  pack: Buffer;
+  progress: string[];
+  errors: string[];
+}
+
+/** Parse the answer to a stateless upload-pack request: ACK/NAK lines, then the pack (side-band or raw). */
+export function parseUploadPackResult(body: Uint8Array, sideband: boolean): UploadPackResult {
+  const b = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const progress: string[] = [];
+  const errors: string[] = [];
+  let i = 0;
+  // leading ACK/NAK/shallow pkt-lines
+  while (i + 4 <= b.length) {
+    const len = Number.parseInt(b.toString('ascii', i, i + 4), 16);
+    if (!Number.isFinite(len) || len < 4) break;
+    const text = b.toString('utf8', i + 4, i + Math.min(len, 64));
+    if (!/^(ACK|NAK|shallow|unshallow)/.test(text)) break;
+    i += len;
+  }
+  if (!sideband) return { pack: b.subarray(i), progress, errors };
+  const chunks: Buffer[] = [];
+  for (const l of splitPktLines(b.subarray(i))) {
+    if (l === null || l.length === 0) continue;
+    const band = l[0];
+    if (band === 1) chunks.push(l.subarray(1));
+    else if (band === 2) progress.push(l.subarray(1).toString('utf8'));
+    else if (band === 3) errors.push(l.subarray(1).toString('utf8').trim());
+  }
+  return { pack: Buffer.concat(chunks), progress, errors };
+}

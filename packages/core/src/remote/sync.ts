@@ -10,7 +10,7 @@ import path from 'node:path';
 import { SavepointError } from '../errors.js';
 import { NOTES_REF } from '../model/note.js';
 import type { GitCtx, TreeEntry } from '../history/git.js';
-import { readBlobText, readCommit, readTreeEntries, resolveRef, updateRef, writeBlobText, writeCommit, writeTree } from '../history/git.js';
+import { isValidRefName, readBlobText, readCommit, readTreeEntries, resolveRef, updateRef, writeBlobText, writeCommit, writeTree } from '../history/git.js';
 import { updateIndexEntries } from '../history/git-index.js';
 import { isogit } from '../history/isogit.js';
 import { readNotesMap } from '../history/notes.js';
@@ -103,29 +103,63 @@ export async function mergeNotesRef(vault: Vault, theirs: string | null, from: s
 
 // ------------------------------------------------------------------ fetch
 
-/** Download branch heads, tags and the notes of a remote into the object store and tracking refs. */
-async function fetchObjects(gitdir: string, session: RemoteSession, name: string, adv: RefAdvertisement, branch: string, opts: TransportOptions): Promise<void> {
-  const ref = adv.refs.has(NOTES_REF) ? NOTES_REF : adv.refs.has(`refs/heads/${branch}`) ? `refs/heads/${branch}` : [...adv.refs.keys()].find((r) => r.startsWith('refs/heads/'));
-  if (!ref) return;
-  const git = await isogit();
-  const { request } = await import('isomorphic-git/http/node');
-  const http = { request: (req: Parameters<typeof request>[0]) => request({ ...req, fetchOptions: { timeout: opts.timeoutMs ?? 30_000 } }) };
-  try {
-    await git.fetch({
-      fs,
-      http,
-      gitdir,
-      url: session.url,
-      remote: name,
-      ref,
-      singleBranch: false,
-      tags: true,
-      headers: session.authHeaders(),
-      ...(opts.onProgress ? { onProgress: (e: { phase: string; loaded: number; total: number }) => opts.onProgress!({ phase: `fetch: ${e.phase.toLowerCase()}`, loaded: e.loaded, total: e.total }) } : {}),
-    });
-  } catch (e) {
-    throw session.toError(e, 'fetching');
+/**
+ * Download the remote's history branch, its notes and the tags on them into the object store (one pack,
+ * indexed next to git's own). Tags already present here are never replaced (as git does); new ones are added.
+ */
+async function fetchObjects(vault: Vault, session: RemoteSession, adv: RefAdvertisement, opts: TransportOptions): Promise<void> {
+  const wants = new Set<string>();
+  const branchTip = adv.refs.get(`refs/heads/${vault.branch}`);
+  const notesTip = adv.refs.get(NOTES_REF);
+  for (const oid of [branchTip, notesTip]) if (oid && !(await hasObject(vault, oid))) wants.add(oid);
+  // tags whose target we have (or are about to get via include-tag) but whose tag object we lack
+  const tagRefs = [...adv.refs].filter(([r]) => r.startsWith('refs/tags/'));
+  for (const [ref, oid] of tagRefs) {
+    const target = adv.peeled.get(ref) ?? oid;
+    if (!(await hasObject(vault, oid)) && (await hasObject(vault, target))) wants.add(oid);
   }
+  const haves = new Set<string>();
+  for (const prefix of ['refs/heads/', 'refs/notes/', 'refs/tags/', 'refs/remotes/']) for (const oid of (await listRefs(vault.gitdir, prefix)).values()) haves.add(oid);
+  const pack = await session.uploadPack([...wants], [...haves], adv.capabilities);
+  if (pack) await storePack(vault.gitdir, pack, opts);
+  for (const [ref, oid] of tagRefs) {
+    if (ref.endsWith('^{}') || !isValidRefName(ref.slice(10))) continue;
+    if ((await resolveRef(vault, ref)) === null && (await hasObject(vault, oid))) {
+      const target = await peel(vault, oid);
+      if (target) await updateRef(vault, ref, oid, null);
+    }
+  }
+}
+
+/** Write a received pack (temp file + rename) and its index, as git's index-pack would. */
+async function storePack(gitdir: string, pack: Buffer, opts: TransportOptions): Promise<void> {
+  if (pack.length < 32 || pack.toString('latin1', 0, 4) !== 'PACK') {
+    throw new SavepointError('E_REMOTE_UNREACHABLE', 'The remote sent data that is not a git pack. Try again; if it persists, check the server.', {});
+  }
+  const sum = pack.subarray(pack.length - 20).toString('hex');
+  if (createHash('sha1').update(pack.subarray(0, pack.length - 20)).digest('hex') !== sum) {
+    throw new SavepointError('E_REMOTE_UNREACHABLE', 'The pack received from the remote is damaged (checksum mismatch). Nothing was changed; try again.', {});
+  }
+  const dir = path.join(gitdir, 'objects', 'pack');
+  await fsp.mkdir(dir, { recursive: true });
+  const name = `pack-${sum}.pack`;
+  const tmp = path.join(dir, `tmp_fetch_${process.pid}_${sum.slice(0, 8)}`);
+  const untrack = trackTemp(tmp);
+  try {
+    await fsp.writeFile(tmp, pack);
+    await fsp.rename(tmp, path.join(dir, name));
+  } finally {
+    untrack();
+    await fsp.rm(tmp, { force: true });
+  }
+  const git = await isogit();
+  await git.indexPack({
+    fs,
+    dir: gitdir,
+    gitdir,
+    filepath: `objects/pack/${name}`,
+    ...(opts.onProgress ? { onProgress: (e: { phase: string; loaded: number; total: number }) => opts.onProgress!({ phase: `fetch: ${e.phase.toLowerCase()}`, loaded: e.loaded, total: e.total }) } : {}),
+  });
 }
 
 export interface FetchResult {
@@ -140,7 +174,7 @@ export interface FetchResult {
 
 async function fetchInto(vault: Vault, session: RemoteSession, name: string, adv: RefAdvertisement, opts: TransportOptions): Promise<FetchResult> {
   const tagsBefore = new Set((await listRefs(vault.gitdir, 'refs/tags/')).keys());
-  await fetchObjects(vault.gitdir, session, name, adv, vault.branch, opts);
+  await fetchObjects(vault, session, adv, opts);
   const branchRef = trackingBranchRef(name, vault.branch);
   const remoteBranch = adv.refs.get(`refs/heads/${vault.branch}`) ?? null;
   if (remoteBranch && (await hasObject(vault, remoteBranch))) await setRef(vault, branchRef, remoteBranch);
