@@ -8,6 +8,7 @@ import { registerVerify } from './verify.js';
 import { registerHooks } from './hooks.js';
 import { registerWatch } from './watch.js';
 import { registerDiff } from './diff.js';
+import { registerTui } from './tui.js';
 import { registerRemote } from './remote.js';
 
 export function registerCoreCommands(r: Registrar): void {
@@ -19,5 +20,6 @@ export function registerCoreCommands(r: Registrar): void {
   registerHooks(r);
   registerWatch(r);
   registerDiff(r);
+  registerTui(r);
   registerRemote(r);
 }

@@ -1,0 +1,24 @@
+/** `savepoint tui` (and a bare `savepoint` in a terminal): the interactive app. Ink/React load only here. */
+import type { Registrar } from '../context.js';
+
+export function registerTui({ program, action }: Registrar): void {
+  program
+    .command('tui')
+    .description('browse files, history, diffs and checksums in an interactive terminal app (restore, verify, retention)')
+    .action(
+      action(async (ctx) => {
+        const vault = await ctx.vault();
+        const { renderApp } = await import('@savepoint/tui');
+        const app = renderApp({
+          dir: vault.dir,
+          vault,
+          stdin: ctx.io.stdin as NodeJS.ReadStream,
+          stdout: ctx.io.stdout as NodeJS.WriteStream,
+          stderr: ctx.io.stderr as NodeJS.WriteStream,
+          color: ctx.out.color,
+        });
+        await app.waitUntilExit();
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,188 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { log, save, status } from '@savepoint/core';
+import { makeTempVault } from '../../../../packages/core/src/testing/temp-vault.js';
+import type { TempVault } from '../../../../packages/core/src/testing/temp-vault.js';
+import { drive, KEYS } from '../testing/harness.js';
+import type { Driven } from '../testing/harness.js';
+
+let tv: TempVault;
+let app: Driven | null = null;
+
+beforeEach(async () => {
+  tv = await makeTempVault();
+  await tv.write('data.csv', 'id,value\n1,a\n2,b\n');
+  await save(tv.vault, { files: ['data.csv'], message: 'first measurements' });
+  await tv.write('data.csv', 'id,value\n1,a\n2,B\n3,c\n');
+  await save(tv.vault, { files: ['data.csv'], message: 'fix row 2, add row 3' });
+  await tv.write('notes.json', '{"run": 1}\n');
+  await save(tv.vault, { files: ['notes.json'], message: 'run notes' });
+});
+
+afterEach(async () => {
+  app?.unmount();
+  app = null;
+  await tv.cleanup();
+});
+
+const start = (extra: Partial<Parameters<typeof drive>[0]> = {}) => {
+  app = drive({ dir: tv.dir, clock: tv.clock, author: { name: 'Ada Tester', email: 'ada@example.test' }, color: false, ...extra });
+  return app;
+};
+
+describe('browsing', () => {
+  test('lists files with state and counts, and the history of the selected file', async () => {
+    const a = start();
+    const f = await a.waitFor('History: data.csv');
+    expect(f).toMatch(/› data\.csv\s+saved\s+v2 ×2/);
+    expect(f).toMatch(/notes\.json\s+saved\s+v1 ×1/);
+    expect(f).toMatch(/v2\s+2026-05-01 \d\d:\d\dZ\s+\d+ B\s+·\s+fix row 2, add row 3/);
+    expect(f).toContain('first measurements');
+    await a.press('j');
+    const g = await a.waitFor('History: notes.json');
+    expect(g).toContain('run notes');
+    expect(g).not.toContain('first measurements');
+  });
+
+  test('Enter opens the history, then the detail of the selected version', async () => {
+    const a = start();
+    await a.waitFor('History: data.csv');
+    await a.press(KEYS.enter, 'j', KEYS.enter);
+    const f = await a.waitFor('Detail: data.csv@1');
+    const [rec] = (await log(tv.vault, { path: 'data.csv' })).filter((v) => v.version === 1);
+    expect(f).toContain(rec!.sha256);
+    expect(f).toContain('first measurements');
+    expect(f).not.toMatch(/Commit\s+[0-9a-f]{40}/);
+    // the detail is longer than its pane: PgDn pages it
+    await a.press(KEYS.pageDown);
+    const g = await a.waitFor(/Commit\s+[0-9a-f]{40}/);
+    expect(g).toContain(rec!.commit);
+    // Esc closes the view again
+    await a.press(KEYS.escape);
+    await a.waitFor((fr) => !fr.includes('Detail:'));
+  });
+
+  test('Tab switches the focused pane (double border)', async () => {
+    const a = start();
+    const f = await a.waitFor('History: data.csv');
+    // the focused pane's title sits between double vertical bars: ║Files … ║
+    const focused = (fr: string) => (/║(Files|History)/.exec(fr) ?? [])[1];
+    expect(focused(f)).toBe('Files');
+    await a.press(KEYS.tab);
+    await a.waitFor((fr) => focused(fr) === 'History');
+    await a.press(KEYS.tab);
+    await a.waitFor((fr) => focused(fr) === 'Files');
+  });
+
+  test('d shows the data diff of a version against the previous one, w against the working file', async () => {
+    const a = start();
+    await a.waitFor('History: data.csv');
+    await a.press(KEYS.tab, 'd');
+    const f = await a.waitFor((fr) => fr.includes('Diff: data.csv@1 → data.csv@2') && !fr.includes('Computing'));
+    expect(f).toMatch(/value.*"b".*"B"/);
+    expect(f).toMatch(/3, c/);
+    await tv.write('data.csv', 'id,value\n1,a\n2,B\n3,c\n4,d\n');
+    await a.press('w');
+    const g = await a.waitFor((fr) => fr.includes('data.csv@2 → working file') && fr.includes('4, d'));
+    expect(g).not.toContain('"b"');
+  });
+
+  test('? shows the keys, any key closes them', async () => {
+    const a = start();
+    await a.waitFor('History: data.csv');
+    await a.press('?');
+    await a.waitFor('Savepoint keys');
+    await a.press('x');
+    await a.waitFor((fr) => !fr.includes('Savepoint keys') && fr.includes('History: data.csv'));
+  });
+
+  test('with color off no escape sequence reaches the terminal', async () => {
+    const a = start();
+    await a.waitFor('History: data.csv');
+    await a.press(KEYS.tab, 'd');
+    await a.waitFor((fr) => fr.includes('Diff: data.csv@1 → data.csv@2') && !fr.includes('Computing'));
+    for (const fr of a.frames) expect(fr).not.toMatch(/\u001b\[/);
+  });
+});
+
+describe('restore', () => {
+  test('asks first, saves the unsaved working copy, restores and shows the pre-restore save', async () => {
+    await tv.write('data.csv', 'id,value\nunsaved,work\n');
+    const a = start();
+    await a.waitFor(/data\.csv\s+modified/);
+    await a.press(KEYS.tab, 'j', 'r');
+    const f = await a.waitFor('unsaved changes: they will be saved first');
+    expect(f).toContain('Restore data.csv@1?');
+    // n cancels: nothing changes
+    await a.press('n');
+    await a.waitFor((fr) => !fr.includes('Restore data.csv@1?'));
+    expect(await fsp.readFile(path.join(tv.dir, 'data.csv'), 'utf8')).toBe('id,value\nunsaved,work\n');
+    await a.press('r');
+    await a.waitFor('y / Enter restore');
+    await a.press('y');
+    const g = await a.waitFor('Restored data.csv@1');
+    expect(g).toContain('saved first as data.csv@3 (pre-restore snapshot)');
+    expect(await fsp.readFile(path.join(tv.dir, 'data.csv'), 'utf8')).toBe('id,value\n1,a\n2,b\n');
+    const v3 = (await log(tv.vault, { path: 'data.csv' }))[0]!;
+    expect(v3).toMatchObject({ version: 3, kind: 'pre-restore' });
+    await a.press('x');
+    const h = await a.waitFor((fr) => fr.includes('pre-restore save: data.csv@3') && /v3\s+2026/.test(fr));
+    // the working file now holds v1, which differs from the newest save (the snapshot)
+    expect(h).toMatch(/data\.csv\s+modified\s+v3 ×3/);
+    expect(h).toMatch(/v3\s+2026-05-01 \d\d:\d\dZ\s+\d+ B\s+·\s+Pre-restore snapshot/);
+    // the cursor stays on the restored version although a newer one appeared above it
+    expect(h).toMatch(/› v1 /);
+  });
+
+  test('restoring over a working copy that is already saved says so and makes no snapshot', async () => {
+    const a = start();
+    await a.waitFor('History: data.csv');
+    await a.press(KEYS.tab, 'j', 'r');
+    await a.waitFor('currently matches saved version 2');
+    await a.press(KEYS.enter);
+    const f = await a.waitFor('Restored data.csv@1');
+    expect(f).not.toContain('pre-restore');
+    expect((await status(tv.vault)).find((s) => s.path === 'data.csv')).toMatchObject({ state: 'modified', versions: 2 });
+  });
+});
+
+describe('verify', () => {
+  test('shows progress, then results, and the versions are marked ✓', async () => {
+    const a = start();
+    await a.waitFor('History: data.csv');
+    await a.press('v');
+    const f = await a.waitFor('✓ OK');
+    expect(f).toMatch(/verified 3 · corrupted 0 · missing 0/);
+    expect(f).toContain('All stored versions match their checksum notes.');
+    await a.waitFor(/v2\s+2026-05-01 \d\d:\d\dZ\s+\d+ B\s+✓/);
+    expect(a.frames.some((fr) => fr.includes('Verifying…') || /\[[#-]+\]/.test(fr))).toBe(true);
+  });
+
+  test('a damaged object is reported with its version, the app keeps running', async () => {
+    const [v1] = (await log(tv.vault, { path: 'data.csv' })).filter((v) => v.version === 1);
+    const obj = path.join(tv.dir, '.git', 'objects', v1!.blob.slice(0, 2), v1!.blob.slice(2));
+    await fsp.chmod(obj, 0o644);
+    await fsp.writeFile(obj, Buffer.from('not a zlib stream'));
+    const a = start();
+    await a.waitFor('History: data.csv');
+    await a.press('v');
+    const f = await a.waitFor('✗ PROBLEMS');
+    expect(f).toMatch(/(CORRUPTED|MISSING)\s+data\.csv@1/);
+    expect(f).toContain('[E_VERIFY_FAILED]');
+    // the version that verified is marked, the damaged one is not
+    await a.waitFor(/v2\s+2026-05-01 \d\d:\d\dZ\s+\d+ B\s+✓/);
+    expect(a.frame()).toMatch(/v1\s+2026-05-01 \d\d:\d\dZ\s+\d+ B\s+·/);
+    await a.press(KEYS.tab, 'j');
+    await a.waitFor('History: notes.json');
+  });
+});
+
+describe('errors', () => {
+  test('a folder that is not a vault shows the error code instead of crashing', async () => {
+    const dir = await fsp.mkdtemp(path.join(path.dirname(tv.dir), 'plain-'));
+    app = drive({ dir, color: false });
+    const f = await app.waitFor('[E_NOT_A_VAULT]');
+    expect(f).toContain('q quit');
+  });
+});

@@ -1,0 +1,244 @@
+/**
+ * The Savepoint terminal app: files and history on top, the open view (detail, diff, verify, retention)
+ * below, a message line and key hints at the bottom. Every failure from core is shown with its code.
+ */
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Box, Text, useApp } from 'ink';
+import type { Author, Vault, VerifyResult, VersionRecord } from '@savepoint/core';
+import { toErrorInfo } from '../errors.js';
+import type { ErrorInfo } from '../errors.js';
+import { useDiff } from '../hooks/use-diff.js';
+import type { DiffRequest } from '../hooks/use-diff.js';
+import { useRestore } from '../hooks/use-restore.js';
+import { useTerminalSize } from '../hooks/use-terminal-size.js';
+import { useVault } from '../hooks/use-vault.js';
+import { useVerify } from '../hooks/use-verify.js';
+import { useKeys } from '../hooks/use-keys.js';
+import { keyToAction } from '../state/keymap.js';
+import { clampNav, initialNav, navigate } from '../state/navigation.js';
+import type { Action, NavCounts, NavState } from '../state/navigation.js';
+import { ThemeProvider, useTheme } from '../theme.js';
+import { DetailPane, detailLines } from './DetailPane.js';
+import { DiffPane } from './DiffPane.js';
+import { ErrorText } from './ErrorText.js';
+import { FilesPane } from './FilesPane.js';
+import { HelpOverlay } from './HelpOverlay.js';
+import { HistoryPane } from './HistoryPane.js';
+import { RestoreDialog } from './RestoreDialog.js';
+import { VerifyPane, verifyLines } from './VerifyPane.js';
+
+export interface AppProps {
+  /** any folder inside the vault */
+  dir: string;
+  /** colours on (default) or off (NO_COLOR, --no-color) */
+  color?: boolean;
+  clock?: () => Date;
+  author?: Author;
+  /** an already opened vault; `dir` is then only shown */
+  vault?: Vault;
+}
+
+type Message = { kind: 'info'; text: string } | { kind: 'error'; error: ErrorInfo } | null;
+
+export function App(props: AppProps) {
+  return (
+    <ThemeProvider color={props.color !== false}>
+      <Main {...props} />
+    </ThemeProvider>
+  );
+}
+
+const byVersionDesc = (a: VersionRecord, b: VersionRecord) => b.version - a.version;
+
+function Main({ dir, clock, author, vault: given }: AppProps) {
+  const t = useTheme();
+  const app = useApp();
+  const { columns, rows } = useTerminalSize();
+  const { state: vaultState, reload } = useVault({ dir, ...(clock ? { clock } : {}), ...(author ? { author } : {}), ...(given ? { vault: given } : {}) });
+  const [nav, setNav] = useState<NavState>(initialNav);
+  const [message, setMessage] = useState<Message>(null);
+
+  const refresh = useCallback(() => {
+    reload().then((err) => err && setMessage({ kind: 'error', error: err }));
+  }, [reload]);
+  const verifier = useVerify(
+    useCallback(
+      (outcome: { result: VerifyResult } | { error: ErrorInfo }) => {
+        if ('error' in outcome) {
+          setMessage({ kind: 'error', error: outcome.error });
+          return;
+        }
+        const r = outcome.result;
+        setMessage(r.ok ? { kind: 'info', text: `Verify: all ${r.verified} stored versions match their checksums.` } : { kind: 'error', error: { code: 'E_VERIFY_FAILED', message: `${r.corrupted} corrupted and ${r.missing} missing of ${r.items.length} versions; see the Verify pane. Restore damaged versions from a remote or archive.` } });
+        refresh();
+      },
+      [refresh],
+    ),
+  );
+  const restorer = useRestore(refresh);
+
+  const data = vaultState.phase === 'ready' ? vaultState.data : null;
+  const files = data?.files ?? [];
+  const file = files[nav.file];
+  const versions = useMemo(() => (file && data ? [...(data.versionsByPath.get(file.path) ?? [])].sort(byVersionDesc) : []), [file, data]);
+  const selected = versions[nav.version];
+  const previous = versions[nav.version + 1];
+
+  const diffReq: DiffRequest | null = data && nav.view === 'diff' && selected ? { vault: data.vault, version: selected, previous, against: nav.diffAgainst, color: t.color } : null;
+  const diff = useDiff(diffReq);
+
+  // layout: header 1 row, footer 2 rows, one spare row so Ink never has to clear the screen
+  const body = Math.max(6, rows - 4);
+  const bottomOpen = nav.view !== null || restorer.state !== null;
+  const topH = bottomOpen ? Math.max(5, Math.floor(body * 0.45)) : body;
+  const bottomH = body - topH;
+  const filesW = Math.max(24, Math.floor(columns * 0.4));
+
+  const viewLines =
+    nav.view === 'detail' ? (selected ? detailLines(selected).length : 0)
+    : nav.view === 'diff' ? (diff.phase === 'ready' ? diff.lines.length : 0)
+    : nav.view === 'verify' ? (verifier.state.phase === 'done' ? verifyLines(verifier.state.result).length + 1 : 0)
+    : 0;
+  const counts: NavCounts = { files: files.length, versions: versions.length, viewLines, listHeight: Math.max(1, topH - 3), viewHeight: Math.max(1, bottomH - 3) };
+
+  // after a reload, keep the same file and version selected (a save adds rows above them)
+  const selectedKey = useRef<{ path?: string; version?: number }>({});
+  useLayoutEffect(() => {
+    if (!data) return;
+    const want = selectedKey.current;
+    setNav((s) => {
+      const fi = want.path !== undefined ? data.files.findIndex((f) => f.path === want.path) : -1;
+      if (fi < 0) return s;
+      const list = [...(data.versionsByPath.get(want.path!) ?? [])].sort(byVersionDesc);
+      const vi = want.version !== undefined ? list.findIndex((v) => v.version === want.version) : -1;
+      const next = { ...s, file: fi, version: vi >= 0 ? vi : 0 };
+      return next.file === s.file && next.version === s.version ? s : next;
+    });
+  }, [data]);
+  useLayoutEffect(() => {
+    selectedKey.current = { ...(file ? { path: file.path } : {}), ...(selected ? { version: selected.version } : {}) };
+  });
+
+  // keep cursors valid when a reload changes the lists
+  useEffect(() => {
+    setNav((s) => clampNav(s, counts));
+  }, [counts.files, counts.versions, counts.viewLines, counts.viewHeight]);
+
+  useEffect(() => {
+    if (nav.quit) app.exit();
+  }, [nav.quit, app]);
+
+  const run = (a: Action) => {
+    const next = navigate(nav, a, counts);
+    setNav(next);
+    if (!data) return;
+    try {
+      switch (a.type) {
+        case 'verify':
+          verifier.start(data.vault);
+          break;
+        case 'restore': {
+          const target = versions[next.version];
+          if (!target) {
+            setMessage({ kind: 'info', text: file ? `${file.path} has no saved version to restore.` : 'No file selected.' });
+            break;
+          }
+          restorer.open(data.vault, target, versions);
+          break;
+        }
+        case 'diff':
+          if (!versions.length && file) setMessage({ kind: 'info', text: `${file.path} has no saved version to compare.` });
+          break;
+        case 'retention':
+          setMessage({ kind: 'info', text: 'Retention planning is not available in this build of Savepoint yet.' });
+          break;
+      }
+    } catch (e) {
+      setMessage({ kind: 'error', error: toErrorInfo(e) });
+    }
+  };
+
+  useKeys((input, key) => {
+    if (vaultState.phase !== 'ready') {
+      if (input === 'q' || key.escape) app.exit();
+      return;
+    }
+    const r = restorer.state;
+    if (r) {
+      if (r.phase === 'done' || r.phase === 'error') {
+        restorer.close();
+        if (r.phase === 'done') setMessage({ kind: 'info', text: `Restored ${r.result.path}@${r.result.version}${r.result.preRestoreSave ? ` (pre-restore save: ${r.result.preRestoreSave.path}@${r.result.preRestoreSave.version})` : ''}.` });
+        return;
+      }
+      const a = keyToAction(input, key, 'dialog');
+      if (a?.type === 'confirm' && r.phase === 'confirm') restorer.confirm(data!.vault);
+      else if (a?.type === 'cancel') restorer.close();
+      return;
+    }
+    const a = keyToAction(input, key, nav.help ? 'help' : 'normal');
+    if (!a) return;
+    if (message && a.type !== 'quit') setMessage(null);
+    run(a);
+  });
+
+  const header = (
+    <Box>
+      <Text bold color={t.accent}>
+        Savepoint
+      </Text>
+      <Box flexGrow={1} marginLeft={1}>
+        <Text color={t.muted} wrap="truncate-start">
+          {data?.vault.dir ?? dir}
+        </Text>
+      </Box>
+      <Text color={t.muted}>{vaultState.phase === 'ready' && vaultState.refreshing ? 'refreshing… ' : ''}? help  q quit</Text>
+    </Box>
+  );
+
+  if (vaultState.phase !== 'ready') {
+    return (
+      <Box flexDirection="column" width={columns}>
+        {header}
+        {vaultState.phase === 'loading' ? <Text color={t.muted}>Opening vault…</Text> : <ErrorText error={vaultState.error} />}
+        {vaultState.phase === 'error' ? <Text color={t.muted}>q quit</Text> : null}
+      </Box>
+    );
+  }
+
+  const viewFocused = nav.focus === 'view';
+  let bottom = null;
+  if (restorer.state) bottom = <RestoreDialog state={restorer.state} width={columns} />;
+  else if (nav.view === 'detail') bottom = <DetailPane version={selected} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
+  else if (nav.view === 'diff') bottom = <DiffPane state={diff} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
+  else if (nav.view === 'verify') bottom = <VerifyPane state={verifier.state} focused={viewFocused} height={bottomH} width={columns} scroll={nav.scroll} />;
+
+  const hints = nav.help ? 'any key: close help' : '↑↓/jk move  Tab pane  Enter open  d diff  r restore  v verify  p plan  ? help  q quit';
+  return (
+    <Box flexDirection="column" width={columns}>
+      {header}
+      {nav.help ? (
+        <Box height={body} overflow="hidden">
+          <HelpOverlay width={Math.min(columns, 80)} />
+        </Box>
+      ) : (
+        <>
+          <Box height={topH}>
+            <FilesPane files={files} cursor={nav.file} focused={nav.focus === 'files'} width={filesW} height={topH} />
+            <HistoryPane path={file?.path} versions={versions} cursor={nav.version} focused={nav.focus === 'history'} height={topH} />
+          </Box>
+          {bottomOpen ? (
+            <Box height={bottomH} overflow="hidden" flexDirection="column">
+              {bottom}
+            </Box>
+          ) : null}
+        </>
+      )}
+      <Box>
+        {message?.kind === 'error' ? <ErrorText error={message.error} /> : <Text wrap="truncate-end">{message?.text ?? ' '}</Text>}
+      </Box>
+      <Text color={t.muted} wrap="truncate-end">
+        {hints}
+      </Text>
+    </Box>
+  );
+}

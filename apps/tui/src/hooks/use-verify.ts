@@ -1,0 +1,49 @@
+/** Run core's verify with progress; the result stays on screen until the next run. */
+import { useCallback, useRef, useState } from 'react';
+import { verify } from '@savepoint/core';
+import type { ProgressEvent, Vault, VerifyResult } from '@savepoint/core';
+import { toErrorInfo } from '../errors.js';
+import type { ErrorInfo } from '../errors.js';
+
+export type VerifyState =
+  | { phase: 'idle' }
+  | { phase: 'running'; progress: ProgressEvent | null }
+  | { phase: 'done'; result: VerifyResult }
+  | { phase: 'error'; error: ErrorInfo };
+
+/** Redraw the bar at most this often (progress events come per chunk). */
+const PROGRESS_INTERVAL_MS = 50;
+
+export function useVerify(onFinished: (outcome: { result: VerifyResult } | { error: ErrorInfo }) => void): { state: VerifyState; start: (vault: Vault) => void } {
+  const [state, setState] = useState<VerifyState>({ phase: 'idle' });
+  const running = useRef(false);
+  const start = useCallback(
+    (vault: Vault) => {
+      if (running.current) return;
+      running.current = true;
+      setState({ phase: 'running', progress: null });
+      let last = 0;
+      const onProgress = (e: ProgressEvent) => {
+        const now = Date.now();
+        if (now - last < PROGRESS_INTERVAL_MS && e.loaded < e.total) return;
+        last = now;
+        setState({ phase: 'running', progress: e });
+      };
+      verify(vault, { onProgress }).then(
+        (result) => {
+          running.current = false;
+          setState({ phase: 'done', result });
+          onFinished({ result });
+        },
+        (e: unknown) => {
+          running.current = false;
+          const error = toErrorInfo(e);
+          setState({ phase: 'error', error });
+          onFinished({ error });
+        },
+      );
+    },
+    [onFinished],
+  );
+  return { state, start };
+}

@@ -1,0 +1,67 @@
+/** Mount the app on a terminal (or on test streams) and resolve when the user quits. */
+import { render } from 'ink';
+import type { Author, Vault } from '@savepoint/core';
+import { App } from './components/App.js';
+import { TuiError } from './errors.js';
+
+export interface RenderAppOptions {
+  /** any folder inside the vault */
+  dir: string;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+  /** colours on (default) or off; the CLI passes false for NO_COLOR / --no-color / TERM=dumb */
+  color?: boolean;
+  clock?: () => Date;
+  author?: Author;
+  /** an already opened vault (then `dir` is only displayed) */
+  vault?: Vault;
+  /** draw on the terminal's alternate screen and restore the old screen on exit (default: stdout is a TTY) */
+  alternateScreen?: boolean;
+  /** Ctrl-C quits (default true) */
+  exitOnCtrlC?: boolean;
+}
+
+export interface TuiHandle {
+  /** resolves when the user quits (q, Ctrl-C) or `unmount` is called */
+  waitUntilExit(): Promise<void>;
+  unmount(): void;
+}
+
+const ENTER_ALT = '\u001b[?1049h\u001b[H';
+const LEAVE_ALT = '\u001b[?1049l';
+
+export function renderApp(opts: RenderAppOptions): TuiHandle {
+  const stdin = opts.stdin ?? process.stdin;
+  const stdout = opts.stdout ?? process.stdout;
+  if (!stdin.isTTY || typeof stdin.setRawMode !== 'function') {
+    throw new TuiError('E_NOT_A_TERMINAL', 'The Savepoint app needs an interactive terminal (stdin is not a TTY). Run it in a terminal, or use commands like `savepoint status` and `savepoint log` in scripts.', {});
+  }
+  const alt = opts.alternateScreen ?? !!stdout.isTTY;
+  if (alt) stdout.write(ENTER_ALT);
+  const instance = render(<App dir={opts.dir} {...(opts.color !== undefined ? { color: opts.color } : {})} {...(opts.clock ? { clock: opts.clock } : {})} {...(opts.author ? { author: opts.author } : {})} {...(opts.vault ? { vault: opts.vault } : {})} />, {
+    stdin,
+    stdout,
+    ...(opts.stderr ? { stderr: opts.stderr } : {}),
+    exitOnCtrlC: opts.exitOnCtrlC ?? true,
+    patchConsole: false,
+  });
+  let left = false;
+  const leave = () => {
+    if (alt && !left) {
+      left = true;
+      stdout.write(LEAVE_ALT);
+    }
+  };
+  const done = instance.waitUntilExit().then(
+    () => leave(),
+    (e: unknown) => {
+      leave();
+      throw e;
+    },
+  );
+  return {
+    waitUntilExit: () => done,
+    unmount: () => instance.unmount(),
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Test harness: the real App on ink-testing-library's streams over a real temp vault.
+ * Keys are sent as the bytes a terminal sends; `waitFor` polls the last frame (no fixed sleeps).
+ */
+import { render } from 'ink-testing-library';
+import { App } from '../components/App.js';
+import type { AppProps } from '../components/App.js';
+
+export const KEYS = {
+  up: '\u001b[A',
+  down: '\u001b[B',
+  right: '\u001b[C',
+  left: '\u001b[D',
+  enter: '\r',
+  escape: '\u001b',
+  tab: '\t',
+  shiftTab: '\u001b[Z',
+  pageUp: '\u001b[5~',
+  pageDown: '\u001b[6~',
+} as const;
+
+export interface Driven {
+  frame(): string;
+  press(...keys: string[]): Promise<void>;
+  waitFor(test: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
+  unmount(): void;
+  frames: string[];
+}
+
+const matches = (frame: string, test: string | RegExp | ((frame: string) => boolean)) =>
+  typeof test === 'string' ? frame.includes(test) : test instanceof RegExp ? test.test(frame) : test(frame);
+
+export function drive(props: AppProps): Driven {
+  const inst = render(<App {...props} />);
+  const frame = () => inst.lastFrame() ?? '';
+  // Ink reads stdin on a 'readable' event: wait until each key was taken (the frame or a tick later)
+  const tick = () => new Promise<void>((r) => setImmediate(r));
+  const d: Driven = {
+    frame,
+    frames: inst.frames,
+    async press(...keys) {
+      for (const k of keys) {
+        inst.stdin.write(k);
+        await tick();
+        await tick();
+      }
+    },
+    async waitFor(test, timeoutMs = 10_000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const f = frame();
+        if (matches(f, test)) return f;
+        if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${String(test)}; last frame:\n${f}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    },
+    unmount: () => inst.unmount(),
+  };
+  return d;
+}
