@@ -10,12 +10,16 @@ function buildSchema(z: typeof Z) {
 
   const retentionSchema = z
     .strictObject({
-      keepLast: z.number().int().min(1).default(10),
+      /** keep the newest N versions of every file (default: maxVersions) */
+      keepLast: z.number().int().min(1).optional(),
       keepWithin: duration.optional(),
       daily: z.number().int().min(0).optional(),
       weekly: z.number().int().min(0).optional(),
       monthly: z.number().int().min(0).optional(),
       yearly: z.number().int().min(0).optional(),
+      /** delete archives older than this (off unless set; see retention/policy.ts) */
+      expireArchivesAfter: duration.optional(),
+      /** apply the policy after every save made from the CLI */
       auto: z.boolean().default(false),
     })
     .prefault({});
