@@ -34,6 +34,7 @@ const byCode: Record<string, number> = {
   E_REMOTE_UNREACHABLE: 16,
   E_AUTH_FAILED: 17,
   E_PUSH_REJECTED: 18,
+  E_HISTORY_DIVERGED: 19,
   E_INTERRUPTED: 130,
   E_INTERNAL: 70,
 };
