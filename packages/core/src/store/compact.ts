@@ -1,0 +1,401 @@
+/**
+ * `compact`: move loose objects into packs, with deltas between successive versions of the same path.
+ *
+ * Two packs are written per run:
+ * - a *data* pack with file versions (delta chains newest → oldest, so the latest version is stored whole
+ *   and restores fastest), read only by our streaming reader;
+ * - a *meta* pack with commits, trees, tags, notes and small config blobs, which isomorphic-git reads (it
+ *   loads a whole pack into memory when it needs an object from it, so data must stay out of that pack).
+ *
+ * Safety: both packs are fully written, fsynced, renamed into place and every object is read back and
+ * hash-checked from the installed pack before any loose copy is removed. A lock file keeps two compactions
+ * apart; saves may run concurrently (a loose object that appears mid-run simply stays loose).
+ */
+import { promises as fsp } from 'node:fs';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import git from 'isomorphic-git';
+import { SavepointError, fromNodeError } from '../errors.js';
+import type { ProgressCallback } from '../util/progress.js';
+import { DeltaEncoder, memoryBase, type BaseReader } from './delta.js';
+import { PackWriter, buildIndexV2, fsyncDir, installPack } from './pack-writer.js';
+import { MEMORY_BASE_LIMIT, fileBase, listPacks, looseObjectPath, readObjectBuffer, streamObject, tempPath, type ObjectType } from './reader.js';
+
+export interface LooseObjectStats {
+  count: number;
+  /** bytes on disk of all loose objects */
+  bytes: number;
+}
+
+const HEX2 = /^[0-9a-f]{2}$/;
+const HEX38 = /^[0-9a-f]{38}$/;
+
+async function listLoose(gitdir: string): Promise<{ oid: string; file: string; bytes: number }[]> {
+  const objects = path.join(gitdir, 'objects');
+  const out: { oid: string; file: string; bytes: number }[] = [];
+  let dirs: string[];
+  try {
+    dirs = await fsp.readdir(objects);
+  } catch {
+    return out;
+  }
+  for (const d of dirs) {
+    if (!HEX2.test(d)) continue;
+    let names: string[];
+    try {
+      names = await fsp.readdir(path.join(objects, d));
+    } catch {
+      continue;
+    }
+    for (const n of names) {
+      if (!HEX38.test(n)) continue;
+      const file = path.join(objects, d, n);
+      try {
+        const st = await fsp.stat(file);
+        out.push({ oid: d + n, file, bytes: st.size });
+      } catch {
+        // removed meanwhile
+      }
+    }
+  }
+  return out;
+}
+
+/** Count and total on-disk size of loose objects (for auto-compact decisions). */
+export async function looseObjectStats(gitdir: string): Promise<LooseObjectStats> {
+  const all = await listLoose(gitdir);
+  return { count: all.length, bytes: all.reduce((s, o) => s + o.bytes, 0) };
+}
+
+/** Read a loose object's type and size from the first bytes of its zlib stream. */
+async function looseHeader(file: string): Promise<{ type: ObjectType; size: number }> {
+  const fh = await fsp.open(file, 'r');
+  try {
+    const buf = Buffer.alloc(128);
+    const { bytesRead } = await fh.read(buf, 0, 128, 0);
+    const out = zlib.inflateSync(buf.subarray(0, bytesRead), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    const nul = out.indexOf(0);
+    const m = /^(commit|tree|blob|tag) (\d+)$/.exec(out.subarray(0, nul < 0 ? 0 : nul).toString('latin1'));
+    if (!m) throw new Error('bad header');
+    return { type: m[1] as ObjectType, size: Number(m[2]) };
+  } catch (e) {
+    throw new SavepointError('E_OBJECT_CORRUPT', `Loose object ${file} is corrupt (${(e as Error).message}); compaction stopped before changing anything. Run \`savepoint verify\`.`, { file }, { cause: e });
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Paths whose blobs isomorphic-git may read itself: keep them in the meta pack. */
+const META_PATHS = new Set(['savepoint.json', '.gitignore', '.gitattributes', '.gitmodules']);
+/** Blobs at least this big go to the data pack even when no history path is known for them. */
+const DATA_MIN_SIZE = 1 << 20;
+
+/**
+ * Which blobs are versions of the same path: walks every branch and tag (newest commit first) and returns,
+ * per path, the distinct blob ids newest → oldest.
+ */
+export async function collectVersionChains(gitdir: string): Promise<Map<string, string[]>> {
+  const chains = new Map<string, string[]>();
+  const seenBlob = new Set<string>();
+  const seenTree = new Set<string>();
+  const seenCommit = new Set<string>();
+  const cache = {};
+  const starts: string[] = [];
+  const branches = await git.listBranches({ fs, gitdir }).catch(() => [] as string[]);
+  // The history branches first so their order defines "newest".
+  branches.sort((a, b) => rank(a) - rank(b));
+  for (const b of branches) starts.push(`refs/heads/${b}`);
+  for (const t of await git.listTags({ fs, gitdir }).catch(() => [] as string[])) starts.push(`refs/tags/${t}`);
+
+  const walkTree = async (treeOid: string, prefix: string): Promise<void> => {
+    const key = `${treeOid}:${prefix}`;
+    if (seenTree.has(key)) return;
+    seenTree.add(key);
+    const { tree } = await git.readTree({ fs, gitdir, oid: treeOid, cache });
+    for (const e of tree) {
+      const p = prefix ? `${prefix}/${e.path}` : e.path;
+      if (e.type === 'tree') await walkTree(e.oid, p);
+      else if (e.type === 'blob') {
+        let list = chains.get(p);
+        if (!list) chains.set(p, (list = []));
+        if (!list.includes(e.oid) && !seenBlob.has(`${p}\0${e.oid}`)) {
+          list.push(e.oid);
+          seenBlob.add(`${p}\0${e.oid}`);
+        }
+      }
+    }
+  };
+
+  for (const ref of starts) {
+    let oid: string;
+    try {
+      oid = await git.resolveRef({ fs, gitdir, ref });
+      // Peel annotated tags.
+      for (let i = 0; i < 10; i++) {
+        const { type } = await git.readObject({ fs, gitdir, oid, format: 'deflated', cache }).catch(() => ({ type: 'unknown' }));
+        if (type !== 'tag') break;
+        oid = (await git.readTag({ fs, gitdir, oid, cache })).tag.object;
+      }
+      if (seenCommit.has(oid)) continue;
+      const commits = await git.log({ fs, gitdir, ref: oid, cache });
+      for (const c of commits) {
+        if (seenCommit.has(c.oid)) continue;
+        seenCommit.add(c.oid);
+        await walkTree(c.commit.tree, '');
+      }
+    } catch {
+      // A ref that does not resolve to commits (e.g. a tag of a blob) contributes no chains.
+    }
+  }
+  return chains;
+}
+
+function rank(branch: string): number {
+  return branch === 'savepoint' ? 0 : branch === 'main' ? 1 : 2;
+}
+
+export interface CompactOptions {
+  gitdir: string;
+  onProgress?: ProgressCallback;
+  /** Versions of the same path, newest first (skips the history walk). */
+  pathHints?: Map<string, string[]> | Record<string, string[]>;
+  /** zlib level for packed data (default 6, like git). */
+  level?: number;
+  /** Longest delta chain (default 50, like git). */
+  maxDepth?: number;
+  /** Base window held in memory by the delta encoder (default 64 MiB). */
+  deltaWindow?: number;
+}
+
+export interface CompactResult {
+  /** loose objects packed (and removed) */
+  packedObjects: number;
+  deltas: number;
+  looseBytesBefore: number;
+  packBytes: number;
+  packs: string[];
+}
+
+interface Planned {
+  oid: string;
+  type: ObjectType;
+  size: number;
+  file: string;
+}
+
+async function acquireLock(gitdir: string): Promise<() => Promise<void>> {
+  const lock = path.join(gitdir, 'savepoint-compact.lock');
+  try {
+    const fh = await fsp.open(lock, 'wx');
+    await fh.writeFile(`${process.pid}\n`);
+    await fh.close();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+      throw new SavepointError('E_LOCKED', `Another compaction is running on this vault (${lock} exists). Wait for it to finish; if none is running, delete that file.`, { lock });
+    }
+    throw fromNodeError(e, 'locking the vault for compaction');
+  }
+  return () => fsp.rm(lock, { force: true });
+}
+
+/** Materialise a stored object as a delta base (memory when small, a temp file otherwise). */
+async function openBase(gitdir: string, oid: string, size: number, tmpDir: string): Promise<BaseReader & { close(): Promise<void> }> {
+  if (size <= MEMORY_BASE_LIMIT) {
+    const { data } = await readObjectBuffer(gitdir, oid, { verifyOid: false });
+    return Object.assign(memoryBase(data), { close: async () => undefined });
+  }
+  await fsp.mkdir(tmpDir, { recursive: true });
+  const tmp = tempPath(tmpDir, 'tmp_cbase');
+  const fh = await fsp.open(tmp, 'wx', 0o600);
+  try {
+    await streamObject(gitdir, oid, {
+      header() {},
+      async chunk(c) {
+        let w = 0;
+        while (w < c.length) w += (await fh.write(c, w, c.length - w)).bytesWritten;
+      },
+    }, { verifyOid: false });
+  } catch (e) {
+    await fh.close();
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  return fileBase(tmp, size, true);
+}
+
+/**
+ * Pack all loose objects (see module comment). Returns what was done; a vault with no loose objects is a no-op.
+ */
+export async function compactObjects(opts: CompactOptions): Promise<CompactResult> {
+  const { gitdir } = opts;
+  const level = opts.level ?? 6;
+  const maxDepth = opts.maxDepth ?? 50;
+  const release = await acquireLock(gitdir);
+  const tmpDir = path.join(gitdir, 'objects', 'tmp-savepoint');
+  const writers: PackWriter[] = [];
+  try {
+    const loose = await listLoose(gitdir);
+    const result: CompactResult = { packedObjects: 0, deltas: 0, looseBytesBefore: loose.reduce((s, o) => s + o.bytes, 0), packBytes: 0, packs: [] };
+    if (!loose.length) return result;
+    const planned = new Map<string, Planned>();
+    for (const o of loose) {
+      const h = await looseHeader(o.file);
+      planned.set(o.oid, { oid: o.oid, type: h.type, size: h.size, file: o.file });
+    }
+
+    // Which blobs are file versions, and in which order.
+    const chainsIn = opts.pathHints
+      ? opts.pathHints instanceof Map
+        ? opts.pathHints
+        : new Map(Object.entries(opts.pathHints))
+      : await collectVersionChains(gitdir);
+    const chains: Planned[][] = [];
+    const inData = new Set<string>();
+    for (const [p, oids] of chainsIn) {
+      if (META_PATHS.has(path.posix.basename(p))) continue;
+      const chain: Planned[] = [];
+      for (const oid of oids) {
+        const o = planned.get(oid);
+        if (o && o.type === 'blob' && !inData.has(oid)) {
+          chain.push(o);
+          inData.add(oid);
+        }
+      }
+      if (chain.length) chains.push(chain);
+    }
+    const metaPaths = new Set<string>();
+    for (const [p, oids] of chainsIn) if (META_PATHS.has(path.posix.basename(p))) for (const oid of oids) metaPaths.add(oid);
+    for (const o of planned.values()) {
+      if (o.type === 'blob' && !inData.has(o.oid) && !metaPaths.has(o.oid) && o.size >= DATA_MIN_SIZE) {
+        chains.push([o]);
+        inData.add(o.oid);
+      }
+    }
+    const meta = [...planned.values()].filter((o) => !inData.has(o.oid));
+
+    const totalBytes = [...planned.values()].reduce((s, o) => s + o.size, 0);
+    let doneBytes = 0;
+    const progress = (o: Planned) => {
+      doneBytes += o.size;
+      opts.onProgress?.({ phase: 'compact', loaded: doneBytes, total: totalBytes, item: o.oid });
+    };
+    const packDir = path.join(gitdir, 'objects', 'pack');
+
+    // --- data pack
+    if (inData.size) {
+      const w = await PackWriter.create(packDir, inData.size, level);
+      writers.push(w);
+      for (const chain of chains) {
+        let prev: Planned | null = null;
+        let depth = 0;
+        for (const o of chain) {
+          let stored = false;
+          if (prev && depth < maxDepth && o.size > 64 && prev.size > 64) {
+            const base = await openBase(gitdir, prev.oid, prev.size, tmpDir);
+            try {
+              const enc = new DeltaEncoder(base, o.size, { window: opts.deltaWindow, maxDeltaSize: Math.min(Math.floor(o.size / 2), 256 << 20) });
+              await streamObject(gitdir, o.oid, { header() {}, chunk: (c) => enc.push(c) }, { verifyOid: false, location: { kind: 'loose', path: o.file } });
+              const delta = await enc.finish();
+              if (delta) {
+                await w.addOfsDelta(o.oid, prev.oid, delta);
+                stored = true;
+                depth++;
+                result.deltas++;
+              }
+            } finally {
+              await base.close();
+            }
+          }
+          if (!stored) {
+            await addWhole(w, gitdir, o);
+            depth = 0;
+          }
+          prev = o;
+          progress(o);
+        }
+      }
+    }
+    // --- meta pack
+    if (meta.length) {
+      const w = await PackWriter.create(packDir, meta.length, level);
+      writers.push(w);
+      for (const o of meta) {
+        await addWhole(w, gitdir, o);
+        progress(o);
+      }
+    }
+
+    // --- install, then verify every object from the installed packs before touching loose copies
+    const installed: string[] = [];
+    for (const w of writers) {
+      const sum = await w.finish();
+      const idx = buildIndexV2(w.entries, sum);
+      const { packPath } = await installPack(packDir, w.tmpPack, sum, idx);
+      installed.push(packPath);
+      result.packBytes += w.bytesWritten + idx.length;
+    }
+    writers.length = 0;
+    const packs = await listPacks(gitdir);
+    let verified = 0;
+    for (const packPath of installed) {
+      const pack = packs.find((p) => p.packPath === packPath);
+      if (!pack) throw new SavepointError('E_INTERNAL', `The new pack ${packPath} is not readable; loose objects were kept.`, { packPath });
+      for (const { oid, offset } of pack.idx.entries()) {
+        await streamObject(gitdir, oid, { header() {}, chunk() {} }, { location: { kind: 'packed', pack, offset } });
+        verified++;
+        opts.onProgress?.({ phase: 'compact-verify', loaded: verified, total: planned.size });
+      }
+    }
+    // --- remove the loose copies
+    const dirs = new Set<string>();
+    for (const o of planned.values()) {
+      await fsp.rm(o.file, { force: true });
+      dirs.add(path.dirname(o.file));
+    }
+    for (const d of dirs) await fsp.rmdir(d).catch(() => undefined); // only when empty
+    await fsyncDir(path.join(gitdir, 'objects'));
+    await fsp.rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
+    result.packedObjects = planned.size;
+    result.packs = installed.map((p) => path.basename(p));
+    return result;
+  } catch (e) {
+    for (const w of writers) await w.abort();
+    if (e instanceof SavepointError) throw e;
+    throw fromNodeError(e, 'compacting the vault');
+  } finally {
+    await release();
+  }
+}
+
+async function addWhole(w: PackWriter, gitdir: string, o: Planned): Promise<void> {
+  const location = { kind: 'loose' as const, path: o.file };
+  if (o.size <= 4 << 20) {
+    const { data } = await readObjectBuffer(gitdir, o.oid, { location });
+    await w.addBuffer(o.oid, o.type, data);
+    return;
+  }
+  await w.addStream(o.oid, o.type, o.size, async (push) => {
+    await streamObject(gitdir, o.oid, { header() {}, chunk: (c) => push(c) }, { location });
+  });
+}
+
+export interface AutoCompactPolicy {
+  /** compact when loose objects take more than this many bytes (default 256 MiB) */
+  maxLooseBytes?: number;
+  /** … or when there are more than this many loose objects (default 5000) */
+  maxLooseCount?: number;
+}
+
+/** Pure decision used by `autoCompact`. */
+export function shouldCompact(stats: LooseObjectStats, policy: AutoCompactPolicy = {}): boolean {
+  return stats.bytes > (policy.maxLooseBytes ?? 256 << 20) || stats.count > (policy.maxLooseCount ?? 5000);
+}
+
+/** Compact only when loose data exceeds the policy; returns null when nothing was needed. */
+export async function autoCompact(opts: CompactOptions & AutoCompactPolicy): Promise<CompactResult | null> {
+  const stats = await looseObjectStats(opts.gitdir);
+  if (!shouldCompact(stats, opts)) return null;
+  return compactObjects(opts);
+}
