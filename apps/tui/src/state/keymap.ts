@@ -73,3 +73,20 @@ export function keyToAction(input: string, key: KeyInfo, mode: KeyMode): Action 
   }
   return null;
 }
+
+/**
+ * Terminals deliver keys typed fast (or sent together, e.g. by tmux send-keys) as one chunk, which Ink
+ * hands over as one multi-character `input` such as "\tdj". Split such a chunk into single keys; chunks
+ * with escape sequences (arrows, PgDn) or with a key Ink recognised are left as they are.
+ */
+export function splitInput(input: string, key: KeyInfo): [string, KeyInfo][] {
+  const recognised = Object.entries(key).some(([k, v]) => v === true && k !== 'shift' && k !== 'meta');
+  if (input.length <= 1 || recognised || input.includes('\u001b')) return [[input, key]];
+  const out: [string, KeyInfo][] = [];
+  for (const ch of input) {
+    if (ch === '\t') out.push(['', { tab: true }]);
+    else if (ch === '\r' || ch === '\n') out.push(['', { return: true }]);
+    else out.push([ch, /[A-Z]/.test(ch) ? { shift: true } : {}]);
+  }
+  return out;
+}

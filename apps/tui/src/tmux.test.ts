@@ -1,0 +1,100 @@
+/**
+ * The real thing in a real terminal: the built CLI (`node apps/cli/dist/bin.js tui`) runs in a tmux pane
+ * on its own tmux server socket; keys go in with send-keys, the screen comes back with capture-pane.
+ * Needs `npx tsc -b` first (like the e2e suite) and tmux; without tmux the suite is skipped and says so.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { log, save } from '@savepoint/core';
+import { makeTempVault } from '../../../packages/core/src/testing/temp-vault.js';
+import type { TempVault } from '../../../packages/core/src/testing/temp-vault.js';
+
+const BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+const hasTmux = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
+const SKIP_REASON = 'SKIPPED: tmux is not installed (apt-get install -y tmux) — the real-terminal test did not run';
+if (!hasTmux) console.warn(`[tui] ${SKIP_REASON}`);
+
+describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI' : `real terminal (tmux): ${SKIP_REASON}`, () => {
+  let tv: TempVault;
+  let sock: string;
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
+  const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'sp');
+  const keys = (...k: string[]) => tmux('send-keys', '-t', 'sp', ...k);
+  async function waitFor(test: string | RegExp | ((s: string) => boolean), timeoutMs = 15_000): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const s = screen();
+      if (typeof test === 'string' ? s.includes(test) : test instanceof RegExp ? test.test(s) : test(s)) return s;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${String(test)}; screen:\n${s}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npx tsc -b\` before this test`);
+    tv = await makeTempVault();
+    await tv.write('data.csv', 'id,value\n1,a\n2,b\n');
+    await save(tv.vault, { files: ['data.csv'], message: 'first measurements' });
+    await tv.write('data.csv', 'id,value\n1,a\n2,B\n3,c\n');
+    await save(tv.vault, { files: ['data.csv'], message: 'fix row 2, add row 3' });
+    await tv.write('data.csv', 'id,value\nunsaved,work\n');
+    sock = path.join(path.dirname(tv.dir), 'tmux.sock');
+    const conf = path.join(path.dirname(tv.dir), 'tmux.conf');
+    // keep the pane after the app exits so its exit status can be read
+    await fsp.writeFile(conf, 'set -g remain-on-exit on\nset -g status off\n');
+    const env = ['NO_COLOR=1', 'SAVEPOINT_NOW=2026-06-01T12:00:00Z', 'SAVEPOINT_AUTHOR_NAME=Ada Tester', 'SAVEPOINT_AUTHOR_EMAIL=ada@example.test'];
+    // Ink only draws live frames outside CI, so CI variables are removed for the app itself
+    const cmd = `env -u CI -u CONTINUOUS_INTEGRATION ${env.map((e) => `'${e}'`).join(' ')} TERM=xterm-256color '${process.execPath}' '${BIN}' tui`;
+    execFileSync('tmux', ['-S', sock, '-f', conf, 'new-session', '-d', '-s', 'sp', '-x', '100', '-y', '30', '-c', tv.dir, cmd]);
+  });
+
+  afterAll(async () => {
+    if (sock && existsSync(sock)) spawnSync('tmux', ['-S', sock, 'kill-server']);
+    await tv?.cleanup();
+  });
+
+  test('browse, diff, restore with confirm, verify, quit', async () => {
+    let s = await waitFor('History: data.csv');
+    expect(s).toMatch(/data\.csv\s+modified\s+v2 ×2/);
+    expect(s).toContain('fix row 2, add row 3');
+    // NO_COLOR: the pane holds no colour attributes (bold / inverse are allowed)
+    expect(screen(true)).not.toMatch(/\u001b\[[0-9;]*(3[0-7]|38;|9[0-7])[0-9;]*m/);
+
+    keys('Tab', 'd');
+    s = await waitFor((x) => x.includes('Diff: data.csv@1 → data.csv@2') && !x.includes('Computing'));
+    expect(s).toMatch(/value.*"b".*"B"/);
+
+    keys('j', 'r');
+    s = await waitFor('unsaved changes: they will be saved first');
+    expect(s).toContain('Restore data.csv@1?');
+    keys('y');
+    s = await waitFor('Restored data.csv@1');
+    expect(s).toContain('saved first as data.csv@3 (pre-restore snapshot)');
+    expect(await fsp.readFile(path.join(tv.dir, 'data.csv'), 'utf8')).toBe('id,value\n1,a\n2,b\n');
+    // any key closes the result; the message line keeps it
+    keys('Escape');
+    s = await waitFor('Restored data.csv@1 (pre-restore save: data.csv@3).');
+    expect(s).toMatch(/v3\s+2026-06-01 12:00Z\s+\d+ B\s+·\s+Pre-restore snapshot/);
+
+    keys('v');
+    s = await waitFor('✓ OK');
+    expect(s).toMatch(/verified 3 · corrupted 0 · missing 0/);
+    await waitFor(/v1\s+2026-05-01 \d\d:\d\dZ\s+\d+ B\s+✓/);
+
+    keys('?');
+    await waitFor('Savepoint keys');
+    keys('x');
+    await waitFor((x) => !x.includes('Savepoint keys') && x.includes('History: data.csv'));
+
+    keys('q');
+    await waitFor(() => tmux('display-message', '-p', '-t', 'sp', '#{pane_dead}').trim() === '1');
+    expect(tmux('display-message', '-p', '-t', 'sp', '#{pane_dead_status}').trim()).toBe('0');
+    // the alternate screen was left: the app's frame is gone from the visible screen
+    expect(screen()).not.toContain('History: data.csv');
+    const newest = (await log(await tv.reopen(), { path: 'data.csv' }))[0]!;
+    expect(newest).toMatchObject({ version: 3, kind: 'pre-restore', savedAt: '2026-06-01T12:00:00.000Z' });
+  });
+});
