@@ -7,6 +7,7 @@ import { writeNotes } from '../history/notes.js';
 import { loadHistory } from '../history/versions.js';
 import { digestBlob } from '../store/object-store.js';
 import { withLock } from '../util/lock.js';
+import { verifyArchivedVersions } from '../retention/archive.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
 import type { Vault } from '../vault.js';
@@ -42,7 +43,7 @@ export interface VerifyOptions {
   archives?: boolean;
   /** write verified status into the notes (default true) */
   markNotes?: boolean;
-  /** how archived versions are checked (provided by the retention module) */
+  /** how archived versions are checked (default: retention/archive.ts unpacks and re-hashes each archive) */
   verifyArchived?: (vault: Vault, versions: VersionRecord[]) => Promise<VerifyItem[]>;
 }
 
@@ -86,7 +87,7 @@ export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<Ve
   }
   if (archived.length && opts.archives !== false) {
     if (opts.verifyArchived) items.push(...(await opts.verifyArchived(vault, archived)));
-    else for (const v of archived) items.push({ path: v.path, version: v.version, commit: v.commit, status: 'missing', expected: v.sha256, message: `archived in ${v.archive}; archive checks are unavailable`, ...(v.archive ? { archive: v.archive } : {}) });
+    else items.push(...(await verifyArchivedVersions(vault, archived, opts.onProgress)));
   }
   const count = (s: VerifyItemStatus) => items.filter((i) => i.status === s).length;
   const result: VerifyResult = { verified: count('verified'), corrupted: count('corrupted'), missing: count('missing'), bytes: done, items, ok: false };

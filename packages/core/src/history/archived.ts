@@ -1,15 +1,27 @@
 /**
  * Versions that retention moved out of the history branch into archives. Archives register themselves in
  * <archiveLocation>/index.json; this reader turns that index into version records.
+ *
+ * index.json: {schema: 1, archives: [{file, sha256, size?, createdAt?, period?, versions: VersionRecord[]}]}
+ * `file` is relative to the archive location; `sha256` is the checksum of the archive file itself.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { VersionRecord } from '../model/version.js';
 import type { Vault } from '../vault.js';
 
+export interface ArchiveIndexEntry {
+  file: string;
+  sha256: string;
+  size?: number;
+  createdAt?: string;
+  period?: string;
+  versions: VersionRecord[];
+}
+
 export interface ArchiveIndex {
   schema: 1;
-  archives: { file: string; sha256: string; versions: VersionRecord[] }[];
+  archives: ArchiveIndexEntry[];
 }
 
 export function archiveDir(vault: Vault): string {
@@ -18,13 +30,43 @@ export function archiveDir(vault: Vault): string {
 
 export async function readArchiveIndex(vault: Vault): Promise<ArchiveIndex> {
   try {
-    return JSON.parse(await fsp.readFile(path.join(archiveDir(vault), 'index.json'), 'utf8')) as ArchiveIndex;
+    const parsed = JSON.parse(await fsp.readFile(path.join(archiveDir(vault), 'index.json'), 'utf8')) as ArchiveIndex;
+    return parsed && Array.isArray(parsed.archives) ? parsed : { schema: 1, archives: [] };
   } catch {
     return { schema: 1, archives: [] };
   }
 }
 
+/** Replace index.json atomically (temp file, fsync, rename). */
+export async function writeArchiveIndex(vault: Vault, index: ArchiveIndex): Promise<void> {
+  const dir = archiveDir(vault);
+  await fsp.mkdir(dir, { recursive: true });
+  const file = path.join(dir, 'index.json');
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fh = await fsp.open(tmp, 'w');
+  try {
+    await fh.writeFile(JSON.stringify(index, null, 2) + '\n');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fsp.rename(tmp, file);
+}
+
 export async function readArchivedVersions(vault: Vault): Promise<VersionRecord[]> {
   const index = await readArchiveIndex(vault);
   return index.archives.flatMap((a) => a.versions.map((v) => ({ ...v, status: 'archived' as const, archive: a.file })));
+}
+
+/**
+ * Merge archived versions into the branch's: a branch version whose content is still in its commit's tree
+ * wins (an archive written by a retention run that stopped before moving refs changes nothing); a branch
+ * version whose blob was dropped by retention is replaced by its archived record. Each path@version once.
+ */
+export function mergeArchived(branch: VersionRecord[], archived: VersionRecord[]): VersionRecord[] {
+  const key = (v: VersionRecord) => `${v.path}\0${v.version}`;
+  const live = new Set(branch.filter((v) => v.blob).map(key));
+  const fromArchive = new Map<string, VersionRecord>();
+  for (const a of archived) if (!live.has(key(a)) && !fromArchive.has(key(a))) fromArchive.set(key(a), a);
+  return [...branch.filter((v) => v.blob || !fromArchive.has(key(v))), ...fromArchive.values()];
 }

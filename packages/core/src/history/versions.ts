@@ -12,7 +12,7 @@ import type { VersionRecord } from '../model/version.js';
 import type { Vault } from '../vault.js';
 import { blobAtPath, firstParentWalk, listTagTargets, readBlobText, readCommit, resolveRef } from './git.js';
 import { readNotesMap } from './notes.js';
-import { readArchivedVersions } from './archived.js';
+import { mergeArchived, readArchivedVersions } from './archived.js';
 
 const CACHE_VERSION = 2;
 
@@ -154,9 +154,7 @@ export async function loadHistory(vault: Vault): Promise<History> {
       versions.push(rec);
     }
   });
-  const archived = await readArchivedVersions(vault);
-  const onBranch = new Set(versions.map((v) => `${v.path}\0${v.version}`));
-  const merged = [...archived.filter((a) => !onBranch.has(`${a.path}\0${a.version}`)), ...versions];
+  const merged = mergeArchived(versions, await readArchivedVersions(vault));
   merged.sort((a, b) => (a.savedAt < b.savedAt ? -1 : a.savedAt > b.savedAt ? 1 : a.seq - b.seq));
   return { tip, notesTip, versions: merged, commits, tags: tagMap };
 }
