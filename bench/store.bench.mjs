@@ -1,0 +1,149 @@
+// Storage engine benchmarks: Savepoint (real CLI when built, else the store API) vs native git vs
+// isomorphic-git, on the same files in the same run, each operation in its own child process.
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureData } from './gen-data.mjs';
+import { CLI, DATA, ROOT, cliAvailable, dirBytes, fmtMB, fmtS, gitSync, line, measure, requireBuilt, rss, sh } from './lib.mjs';
+
+const STORE = path.join(ROOT, 'bench/child/store.mjs');
+const ISO = path.join(ROOT, 'bench/child/isogit.mjs');
+const only = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean);
+const want = (name) => only.length === 0 || only.includes(name);
+// Vaults must live outside this repository (savepoint init refuses nested repos): work in the temp dir.
+const WORK = process.env.BENCH_WORK ?? path.join(os.tmpdir(), `savepoint-bench-${process.pid}`);
+
+function fresh(name) {
+  const dir = path.join(WORK, name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+async function spInit(dir) {
+  if (cliAvailable()) await measure('node', [CLI, 'init', '.'], { cwd: dir });
+  else gitSync(dir, ['init', '-q', '-b', 'main']);
+}
+/** Savepoint save of `name` inside vault `dir`. */
+function spSave(dir, name) {
+  if (cliAvailable()) return measure('node', [CLI, 'save', name, '-m', 'bench'], { cwd: dir });
+  return measure('node', [STORE, 'save', path.join(dir, '.git'), path.join(dir, name)]);
+}
+function gitInit(dir) {
+  gitSync(dir, ['init', '-q', '-b', 'main']);
+}
+const gitAddCommit = (dir, name) => sh(`git add ${name} && git commit -q -m bench`, { cwd: dir });
+
+const results = {};
+requireBuilt();
+const how = cliAvailable() ? 'CLI' : 'store API';
+console.log(`# store benchmarks (savepoint via ${how}; node ${process.version})`);
+const data = await ensureData({ big: want('save1g') });
+const size100 = statSync(data.csv100).size;
+
+if (want('save')) {
+  const sp = fresh('sp-save');
+  await spInit(sp);
+  copyFileSync(data.csv100, path.join(sp, 'data.csv'));
+  const g = fresh('git-save');
+  gitInit(g);
+  copyFileSync(data.csv100, path.join(g, 'data.csv'));
+  const iso = fresh('iso-save');
+  gitInit(iso);
+  copyFileSync(data.csv100, path.join(iso, 'data.csv'));
+  // page cache warm for everyone
+  await sh(`cat ${data.csv100} > /dev/null`);
+  const ours = await spSave(sp, 'data.csv');
+  const theirs = await gitAddCommit(g, 'data.csv');
+  const isog = await measure('node', [ISO, 'add-commit', iso, 'data.csv']);
+  results.save = line('save 100MB', ours, theirs);
+  console.log(`save 100MB: savepoint ${fmtS(ours.seconds)} / isomorphic-git ${fmtS(isog.seconds)} = ${(isog.seconds / ours.seconds).toFixed(1)}× faster, peak RSS ${rss(ours)} vs ${rss(isog)}`);
+  // store level only (no CLI start-up, no commit): the raw engine
+  const rawDir = fresh('raw-save');
+  gitInit(rawDir);
+  const raw = await measure('node', [STORE, 'save', path.join(rawDir, '.git'), data.csv100]).catch(() => null);
+  if (raw) console.log(`save 100MB (store API only): ${fmtS(raw.seconds)}, peak RSS ${rss(raw)}`);
+}
+
+if (want('restore')) {
+  const sp = fresh('sp-restore');
+  await spInit(sp);
+  copyFileSync(data.csv100, path.join(sp, 'data.csv'));
+  await spSave(sp, 'data.csv');
+  const g = fresh('git-restore');
+  gitInit(g);
+  copyFileSync(data.csv100, path.join(g, 'data.csv'));
+  await gitAddCommit(g, 'data.csv');
+  const iso = fresh('iso-restore');
+  gitInit(iso);
+  copyFileSync(data.csv100, path.join(iso, 'data.csv'));
+  await measure('node', [ISO, 'add-commit', iso, 'data.csv']);
+  let ours;
+  if (cliAvailable()) {
+    rmSync(path.join(sp, 'data.csv'));
+    ours = await measure('node', [CLI, 'restore', 'data.csv@1'], { cwd: sp });
+  } else {
+    const oid = gitSync(sp, ['hash-object', data.csv100]).trim();
+    ours = await measure('node', [STORE, 'restore', path.join(sp, '.git'), oid, path.join(sp, 'restored.csv')]);
+  }
+  rmSync(path.join(g, 'data.csv'));
+  const theirs = await measure('git', ['checkout', '--', 'data.csv'], { cwd: g });
+  rmSync(path.join(iso, 'data.csv'));
+  const isog = await measure('node', [ISO, 'checkout', iso, 'data.csv']);
+  results.restore = line('restore 100MB', ours, theirs, 'git checkout');
+  console.log(`restore 100MB: savepoint ${fmtS(ours.seconds)} / isomorphic-git checkout ${fmtS(isog.seconds)}, peak RSS ${rss(ours)} vs ${rss(isog)}`);
+}
+
+if (want('verify')) {
+  const sp = fresh('sp-verify');
+  await spInit(sp);
+  copyFileSync(data.csv100, path.join(sp, 'data.csv'));
+  await spSave(sp, 'data.csv');
+  const oid = gitSync(sp, ['hash-object', data.csv100]).trim();
+  const ours = cliAvailable() ? await measure('node', [CLI, 'verify'], { cwd: sp }) : await measure('node', [STORE, 'verify', path.join(sp, '.git'), oid]);
+  const raw = await measure('node', [STORE, 'verify', path.join(sp, '.git'), oid]);
+  const theirs = await sh(`git cat-file blob ${oid} | sha256sum > /dev/null`, { cwd: sp });
+  console.log(`verify 100MB: savepoint ${fmtS(ours.seconds)} = ${(size100 / 1e6 / ours.seconds).toFixed(0)} MB/s (store API ${(size100 / 1e6 / raw.seconds).toFixed(0)} MB/s) / git cat-file|sha256sum ${fmtS(theirs.seconds)} = ${(ours.seconds / theirs.seconds).toFixed(2)}, peak RSS ${rss(ours)} vs ${rss(theirs)}`);
+}
+
+if (want('save1g') && data.csv1g) {
+  const sp = fresh('sp-save1g');
+  await spInit(sp);
+  copyFileSync(data.csv1g, path.join(sp, 'big.csv'));
+  const g = fresh('git-save1g');
+  gitInit(g);
+  copyFileSync(data.csv1g, path.join(g, 'big.csv'));
+  const ours = await spSave(sp, 'big.csv');
+  const theirs = await gitAddCommit(g, 'big.csv');
+  line('save 1GiB', ours, theirs);
+  rmSync(sp, { recursive: true, force: true });
+  rmSync(g, { recursive: true, force: true });
+}
+
+if (want('compact')) {
+  const sp = fresh('sp-compact');
+  await spInit(sp);
+  const g = fresh('git-compact');
+  gitInit(g);
+  let spSaves = 0;
+  let gitSaves = 0;
+  for (const v of data.versions) {
+    copyFileSync(v, path.join(sp, 'data.csv'));
+    spSaves += (await spSave(sp, 'data.csv')).seconds;
+    copyFileSync(v, path.join(g, 'data.csv'));
+    gitSaves += (await gitAddCommit(g, 'data.csv')).seconds;
+  }
+  console.log(`10 saves of ~100MB versions: savepoint ${fmtS(spSaves)} / git ${fmtS(gitSaves)} = ${(spSaves / gitSaves).toFixed(2)}`);
+  const loose = dirBytes(path.join(sp, '.git/objects'));
+  const ours = await measure('node', [STORE, 'compact', path.join(sp, '.git')]);
+  const theirs = await measure('git', ['gc', '--aggressive', '-q'], { cwd: g });
+  const ourSize = dirBytes(path.join(sp, '.git/objects'));
+  const gitSize = dirBytes(path.join(g, '.git/objects'));
+  line('compact 10 versions', ours, theirs, 'git gc --aggressive', `, store ${fmtMB(ourSize)} vs ${fmtMB(gitSize)} = ${(ourSize / gitSize).toFixed(2)} (loose before: ${fmtMB(loose)})`);
+  // after compaction the oldest version (end of a 9-delta chain) must still restore
+  const oldest = gitSync(sp, ['hash-object', data.versions[0]]).trim();
+  const rs = await measure('node', [STORE, 'restore', path.join(sp, '.git'), oldest, path.join(sp, 'oldest.csv')]);
+  const gr = await sh(`git cat-file blob ${oldest} > oldest.csv`, { cwd: g });
+  line('restore oldest of 10 after compact', rs, gr, 'git cat-file');
+}
+rmSync(WORK, { recursive: true, force: true });
