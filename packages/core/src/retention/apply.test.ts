@@ -214,7 +214,7 @@ describe('applyRetention', () => {
 /** `git fsck --strict` exits 0 and reports nothing but the old history's dangling commits (left for git gc). */
 export function expectFsckClean(dir: string): void {
   const out = gitCli(dir, ['fsck', '--strict']).trim();
-  for (const line of out ? out.split('\n') : []) expect(line).toMatch(/^dangling commit [0-9a-f]{40}$/);
+  for (const line of out ? out.split('\n') : []) expect(line).toMatch(/^dangling (commit|tag) [0-9a-f]{40}$/);
 }
 
 function createHashBlob(c: string): string {

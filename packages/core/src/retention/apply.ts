@@ -193,6 +193,8 @@ async function runJournal(vault: Vault, j: Journal, onStep?: ApplyRetentionOptio
   for (const [i, m] of j.moves.entries()) {
     const cur = await resolveRef(vault, m.ref);
     if (cur === m.to) continue;
+    // a ref moved twice (the notes): already past this move when it sits at a later move's state
+    if (j.moves.slice(i + 1).some((x) => x.ref === m.ref && (x.from === cur || x.to === cur))) continue;
     if (cur !== m.from) {
       // something else moved this ref since the journal was written: stop, prune nothing (always safe)
       warnings.push(`${m.ref} moved during an interrupted retention run (expected ${m.from ?? 'nothing'}, found ${cur ?? 'nothing'}); the run was not finished and nothing was pruned. Run \`savepoint retention apply\` again.`);
@@ -503,6 +505,18 @@ export async function applyRetention(vault: Vault, plan: VaultRetentionPlan, opt
 
       // 3. register the archives (records point at the rewritten save commits)
       const index = await readArchiveIndex(vault);
+      // versions an interrupted earlier run registered (they stayed on the branch) now live in the new archive
+      const again = new Set(toArchive.map((v) => `${v.path}\0${v.version}`));
+      const superseded: string[] = [];
+      index.archives = index.archives.flatMap((a) => {
+        const rest = a.versions.filter((v) => !again.has(`${v.path}\0${v.version}`));
+        if (rest.length === a.versions.length) return [a];
+        if (rest.length === 0) {
+          superseded.push(a.file);
+          return [];
+        }
+        return [{ ...a, versions: rest }];
+      });
       for (const w of written) {
         const file = path.relative(dir, w.file).split(path.sep).join('/');
         const versions = w.manifest.versions.map(({ archiveCommit: _c, ...v }) => {
@@ -524,6 +538,14 @@ export async function applyRetention(vault: Vault, plan: VaultRetentionPlan, opt
       result.prune = run.prune;
       warnings.push(...run.warnings);
       result.archived = toArchive.length;
+      if (run.completed) {
+        for (const f of superseded) {
+          const abs = path.join(dir, f);
+          await fsp.rm(abs, { force: true });
+          await fsp.rm(`${abs}.sha256`, { force: true });
+          warnings.push(`Removed ${f}: an interrupted earlier run wrote it; its versions are in the new archive.`);
+        }
+      }
       if (result.prune.packed) warnings.push(`${result.prune.packed} archived object(s) are inside a pack and were left there; \`git gc --prune=now\` drops them once nothing else refers to them.`);
       if (result.prune.reachable) warnings.push(`${result.prune.reachable} archived object(s) are still referenced elsewhere (another branch, a remote-tracking ref, a reflog or the index) and were kept.`);
     }
