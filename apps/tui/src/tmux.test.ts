@@ -4,7 +4,7 @@
  * Needs `npx tsc -b` first (like the e2e suite) and tmux; without tmux the suite is skipped and says so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -20,6 +20,7 @@ if (!hasTmux) console.warn(`[tui] ${SKIP_REASON}`);
 describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI' : `real terminal (tmux): ${SKIP_REASON}`, () => {
   let tv: TempVault;
   let sock: string;
+  let statusFile: string;
   const tmux = (...args: string[]) => execFileSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
   const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'sp');
   const keys = (...k: string[]) => tmux('send-keys', '-t', 'sp', ...k);
@@ -47,7 +48,9 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
     await fsp.writeFile(conf, 'set -g remain-on-exit on\nset -g status off\n');
     const env = ['NO_COLOR=1', 'SAVEPOINT_NOW=2026-06-01T12:00:00Z', 'SAVEPOINT_AUTHOR_NAME=Ada Tester', 'SAVEPOINT_AUTHOR_EMAIL=ada@example.test'];
     // Ink only draws live frames outside CI, so CI variables are removed for the app itself
-    const cmd = `env -u CI -u CONTINUOUS_INTEGRATION ${env.map((e) => `'${e}'`).join(' ')} TERM=xterm-256color '${process.execPath}' '${BIN}' tui`;
+    // the shell records the app's exit status in a file (tmux's own #{pane_dead_status} is not always set)
+    statusFile = path.join(path.dirname(tv.dir), 'exit-status');
+    const cmd = `env -u CI -u CONTINUOUS_INTEGRATION ${env.map((e) => `'${e}'`).join(' ')} TERM=xterm-256color '${process.execPath}' '${BIN}' tui; echo $? > '${statusFile}'`;
     execFileSync('tmux', ['-S', sock, '-f', conf, 'new-session', '-d', '-s', 'sp', '-x', '100', '-y', '30', '-c', tv.dir, cmd]);
   });
 
@@ -76,7 +79,7 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
     expect(await fsp.readFile(path.join(tv.dir, 'data.csv'), 'utf8')).toBe('id,value\n1,a\n2,b\n');
     // any key closes the result; the message line keeps it
     keys('Escape');
-    s = await waitFor('Restored data.csv@1 (pre-restore save: data.csv@3).');
+    s = await waitFor((x) => x.includes('Restored data.csv@1 (pre-restore save: data.csv@3).') && !x.includes('refreshing…'));
     expect(s).toMatch(/v3\s+2026-06-01 12:00Z\s+\d+ B\s+·\s+Pre-restore snapshot/);
 
     keys('v');
@@ -90,8 +93,8 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
     await waitFor((x) => !x.includes('Savepoint keys') && x.includes('History: data.csv'));
 
     keys('q');
-    await waitFor(() => tmux('display-message', '-p', '-t', 'sp', '#{pane_dead}').trim() === '1');
-    expect(tmux('display-message', '-p', '-t', 'sp', '#{pane_dead_status}').trim()).toBe('0');
+    await waitFor(() => existsSync(statusFile) && readFileSync(statusFile, 'utf8').endsWith('\n'));
+    expect(readFileSync(statusFile, 'utf8').trim()).toBe('0');
     // the alternate screen was left: the app's frame is gone from the visible screen
     expect(screen()).not.toContain('History: data.csv');
     const newest = (await log(await tv.reopen(), { path: 'data.csv' }))[0]!;
