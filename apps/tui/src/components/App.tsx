@@ -13,6 +13,7 @@ import { useRestore } from '../hooks/use-restore.js';
 import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useVault } from '../hooks/use-vault.js';
 import { useVerify } from '../hooks/use-verify.js';
+import { planHasWork, useRetention } from '../hooks/use-retention.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { keyToAction } from '../state/keymap.js';
 import { clampNav, initialNav, navigate } from '../state/navigation.js';
@@ -25,6 +26,8 @@ import { FilesPane } from './FilesPane.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { HistoryPane } from './HistoryPane.js';
 import { RestoreDialog } from './RestoreDialog.js';
+import { ApplyRetentionDialog } from './ApplyRetentionDialog.js';
+import { RetentionPane, planLines } from './RetentionPane.js';
 import { VerifyPane, verifyLines } from './VerifyPane.js';
 
 export interface AppProps {
@@ -76,6 +79,7 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
     ),
   );
   const restorer = useRestore(refresh);
+  const retention = useRetention(refresh);
 
   const data = vaultState.phase === 'ready' ? vaultState.data : null;
   const files = data?.files ?? [];
@@ -89,7 +93,8 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
 
   // layout: header 1 row, footer 2 rows, one spare row so Ink never has to clear the screen
   const body = Math.max(6, rows - 4);
-  const bottomOpen = nav.view !== null || restorer.state !== null;
+  const dialogOpen = restorer.state !== null || retention.apply !== null;
+  const bottomOpen = nav.view !== null || dialogOpen;
   const topH = bottomOpen ? Math.max(5, Math.floor(body * 0.45)) : body;
   const bottomH = body - topH;
   const filesW = Math.max(24, Math.floor(columns * 0.4));
@@ -98,6 +103,7 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
     nav.view === 'detail' ? (selected ? detailLines(selected).length : 0)
     : nav.view === 'diff' ? (diff.phase === 'ready' ? diff.lines.length : 0)
     : nav.view === 'verify' ? (verifier.state.phase === 'done' ? verifyLines(verifier.state.result).length + 1 : 0)
+    : nav.view === 'retention' ? (retention.plan.phase === 'ready' || retention.plan.phase === 'applied' ? planLines(retention.plan.plan).length + 2 : 0)
     : 0;
   const counts: NavCounts = { files: files.length, versions: versions.length, viewLines, listHeight: Math.max(1, topH - 3), viewHeight: Math.max(1, bottomH - 3) };
 
@@ -150,7 +156,13 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
           if (!versions.length && file) setMessage({ kind: 'info', text: `${file.path} has no saved version to compare.` });
           break;
         case 'retention':
-          setMessage({ kind: 'info', text: 'Retention planning is not available in this build of Savepoint yet.' });
+          retention.makePlan(data.vault);
+          break;
+        case 'apply':
+          if (nav.view !== 'retention') break;
+          if (retention.plan.phase !== 'ready') setMessage({ kind: 'info', text: 'No current plan to apply: press p to make one first.' });
+          else if (!planHasWork(retention.plan.plan)) setMessage({ kind: 'info', text: 'This plan archives and deletes nothing; there is nothing to apply.' });
+          else retention.ask();
           break;
       }
     } catch (e) {
@@ -161,6 +173,19 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
   useKeys((input, key) => {
     if (vaultState.phase !== 'ready') {
       if (input === 'q' || key.escape) app.exit();
+      return;
+    }
+    const ap = retention.apply;
+    if (ap) {
+      if (ap.phase === 'done' || ap.phase === 'error') {
+        retention.close();
+        if (ap.phase === 'done') setMessage({ kind: 'info', text: `Retention applied: ${ap.result.archived} archived, ${ap.result.deleted} deleted.` });
+        else setMessage({ kind: 'error', error: ap.error });
+        return;
+      }
+      const a = keyToAction(input, key, 'dialog');
+      if (a?.type === 'confirm' && ap.phase === 'confirm') retention.confirm(data!.vault);
+      else if (a?.type === 'cancel') retention.close();
       return;
     }
     const r = restorer.state;
@@ -207,9 +232,11 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
 
   const viewFocused = nav.focus === 'view';
   let bottom = null;
-  if (restorer.state) bottom = <RestoreDialog state={restorer.state} width={columns} />;
+  if (retention.apply) bottom = <ApplyRetentionDialog state={retention.apply} width={columns} archiveLocation={data!.vault.config.archiveLocation} />;
+  else if (restorer.state) bottom = <RestoreDialog state={restorer.state} width={columns} />;
   else if (nav.view === 'detail') bottom = <DetailPane version={selected} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
   else if (nav.view === 'diff') bottom = <DiffPane state={diff} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
+  else if (nav.view === 'retention') bottom = <RetentionPane state={retention.plan} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
   else if (nav.view === 'verify') bottom = <VerifyPane state={verifier.state} focused={viewFocused} height={bottomH} width={columns} scroll={nav.scroll} />;
 
   const hints = nav.help ? 'any key: close help' : '↑↓/jk move  Tab pane  Enter open  d diff  r restore  v verify  p plan  ? help  q quit';
