@@ -20,7 +20,9 @@ import { SavepointError, fromNodeError } from '../errors.js';
 import type { ProgressCallback } from '../util/progress.js';
 import { DeltaEncoder, memoryBase, type BaseReader } from './delta.js';
 import { PackWriter, buildIndexV2, fsyncDir, installPack } from './pack-writer.js';
-import { MEMORY_BASE_LIMIT, fileBase, listPacks, looseObjectPath, readObjectBuffer, streamObject, tempPath, type ObjectType } from './reader.js';
+import { createHash } from 'node:crypto';
+import { DeltaInterpreter } from './delta.js';
+import { CorruptObject, MEMORY_BASE_LIMIT, OFS_DELTA, fileBase, inflateRange, listPacks, readEntryHeader, readObjectBuffer, streamObject, tempPath, type ObjectType, type PackHandle } from './reader.js';
 
 export interface LooseObjectStats {
   count: number;
@@ -342,11 +344,10 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
     for (const packPath of installed) {
       const pack = packs.find((p) => p.packPath === packPath);
       if (!pack) throw new SavepointError('E_INTERNAL', `The new pack ${packPath} is not readable; loose objects were kept.`, { packPath });
-      for (const { oid, offset } of pack.idx.entries()) {
-        await streamObject(gitdir, oid, { header() {}, chunk() {} }, { location: { kind: 'packed', pack, offset } });
+      await verifyPackSequential(gitdir, pack, tmpDir, () => {
         verified++;
         opts.onProgress?.({ phase: 'compact-verify', loaded: verified, total: planned.size });
-      }
+      });
     }
     // --- remove the loose copies
     const dirs = new Set<string>();
@@ -398,4 +399,109 @@ export async function autoCompact(opts: CompactOptions & AutoCompactPolicy): Pro
   const stats = await looseObjectStats(opts.gitdir);
   if (!shouldCompact(stats, opts)) return null;
   return compactObjects(opts);
+}
+
+const TYPE_NAMES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
+
+/**
+ * Read back every object of a freshly written pack and check its SHA-1. Entries are visited in pack order
+ * and the previous object's content is kept (memory or temp file), so a delta chain newest → oldest costs
+ * one pass instead of re-resolving the chain for every version.
+ */
+async function verifyPackSequential(gitdir: string, pack: PackHandle, tmpDir: string, onObject: () => void): Promise<void> {
+  const entries = [...pack.idx.entries()].sort((a, b) => a.offset - b.offset);
+  type Prev = { offset: number; type: ObjectType; reader: BaseReader & { close(): Promise<void> } };
+  let prev: Prev | null = null;
+  const fh = await fsp.open(pack.packPath, 'r');
+  try {
+    for (const { oid, offset } of entries) {
+      const h = await readEntryHeader(fh, pack, offset);
+      const sha1 = createHash('sha1');
+      let mem: Buffer | null = null;
+      let memAt = 0;
+      let tmp: string | null = null;
+      let out: import('node:fs/promises').FileHandle | null = null;
+      let type: ObjectType;
+      let size: number;
+      const start = async (t: ObjectType, n: number) => {
+        sha1.update(`${t} ${n}\0`);
+        if (n <= MEMORY_BASE_LIMIT) mem = Buffer.allocUnsafe(n);
+        else {
+          await fsp.mkdir(tmpDir, { recursive: true });
+          tmp = tempPath(tmpDir, 'tmp_verify');
+          out = await fsp.open(tmp, 'wx', 0o600);
+        }
+      };
+      const take = async (c: Uint8Array) => {
+        sha1.update(c);
+        if (mem) {
+          if (memAt + c.length > mem.length) throw new CorruptObject('object is longer than declared');
+          mem.set(c, memAt);
+          memAt += c.length;
+        } else {
+          let w = 0;
+          while (w < c.length) w += (await out!.write(c, w, c.length - w)).bytesWritten;
+        }
+      };
+      try {
+        const baseType = TYPE_NAMES[h.typeCode];
+        if (baseType) {
+          type = baseType;
+          size = h.size;
+          await start(type, size);
+          const n = await inflateRange(pack.packPath, h.dataStart, h.end, take);
+          if (n !== size) throw new CorruptObject(`object has ${n} bytes, expected ${size}`);
+        } else if (h.typeCode === OFS_DELTA && prev && h.baseOffset === prev.offset) {
+          const p: Prev = prev;
+          type = p.type;
+          let started = false;
+          const interp: DeltaInterpreter = new DeltaInterpreter(p.reader, async (c) => {
+            if (!started) {
+              started = true;
+              await start(type, interp.resultSize);
+            }
+            await take(c);
+          });
+          await inflateRange(pack.packPath, h.dataStart, h.end, (c) => interp.push(c));
+          interp.finish();
+          size = interp.resultSize;
+          if (!started) await start(type, size);
+        } else {
+          // Not a continuation of the previous entry: resolve it the general way.
+          let t: ObjectType = 'blob';
+          let started: Promise<void> | null = null;
+          const r = await streamObject(gitdir, oid, {
+            header(tt, n) {
+              t = tt;
+              started = start(tt, n);
+            },
+            async chunk(c) {
+              await started;
+              await take(c);
+            },
+          }, { location: { kind: 'packed', pack, offset }, verifyOid: false });
+          await started;
+          type = t;
+          size = r.size;
+        }
+        if (sha1.digest('hex') !== oid) throw new CorruptObject(`object ${oid} in the new pack does not hash to its id`);
+      } catch (e) {
+        await (out as import('node:fs/promises').FileHandle | null)?.close().catch(() => undefined);
+        if (tmp) await fsp.rm(tmp, { force: true }).catch(() => undefined);
+        throw e instanceof CorruptObject ? new SavepointError('E_OBJECT_CORRUPT', `The new pack failed verification (${e.message}); loose objects were kept.`, { oid }) : e;
+      }
+      if (prev) await prev.reader.close();
+      if (mem) {
+        const buf: Buffer = mem;
+        prev = { offset, type, reader: Object.assign(memoryBase(buf), { close: async () => undefined }) };
+      } else {
+        await (out as import('node:fs/promises').FileHandle | null)?.close();
+        prev = { offset, type, reader: await fileBase(tmp!, size, true) };
+      }
+      onObject();
+    }
+  } finally {
+    await fh.close();
+    if (prev) await prev.reader.close();
+  }
 }

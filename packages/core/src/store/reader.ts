@@ -33,7 +33,7 @@ export function looseObjectPath(gitdir: string, oid: string): string {
   return path.join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2));
 }
 
-class CorruptObject extends Error {}
+export class CorruptObject extends Error {}
 
 function corrupt(oid: string, why: string, cause?: unknown): SavepointError {
   return new SavepointError(
@@ -136,7 +136,7 @@ export async function hasObject(gitdir: string, oid: string): Promise<boolean> {
 // ---------------------------------------------------------------- inflate helpers
 
 /** Inflate a zlib stream from a file range, passing output chunks on. Returns the number of bytes produced. */
-async function inflateRange(file: string, start: number, end: number, onChunk: (c: Uint8Array) => void | Promise<void>): Promise<number> {
+export async function inflateRange(file: string, start: number, end: number, onChunk: (c: Uint8Array) => void | Promise<void>): Promise<number> {
   if (end <= start) throw new CorruptObject('entry has no compressed data');
   let total = 0;
   await pipeline(
@@ -193,7 +193,7 @@ async function streamLoose(file: string, sink: ObjectSink): Promise<{ type: Obje
 
 // ---------------------------------------------------------------- packed
 
-interface EntryHeader {
+export interface EntryHeader {
   typeCode: number;
   size: number;
   dataStart: number;
@@ -202,7 +202,7 @@ interface EntryHeader {
   baseOid?: string;
 }
 
-async function readEntryHeader(fh: FileHandle, pack: PackHandle, offset: number): Promise<EntryHeader> {
+export async function readEntryHeader(fh: FileHandle, pack: PackHandle, offset: number): Promise<EntryHeader> {
   if (offset < 12 || offset >= pack.packSize - 20) throw new CorruptObject(`entry offset ${offset} is outside the pack`);
   const end = pack.idx.entryEnd(offset, pack.packSize);
   const want = Math.min(64, end - offset);
