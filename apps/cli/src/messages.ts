@@ -165,3 +165,69 @@ export const remoteMsg = {
     return queue.map((q) => out.c.yellow(`push pending: ${q.remote} — ${q.attempts} failed attempt${q.attempts === 1 ? '' : 's'} since ${q.since} [${q.lastError.code}]; next retry after ${q.nextAttempt} (or: savepoint push ${q.remote})`));
   },
 };
+
+// ---------------------------------------------------------------- retention and archives
+import type { ApplyRetentionResult, ArchiveInfo, ExpiringVersion, RetentionDecision, RetentionPolicy, VaultRetentionPlan } from '@savepoint/core';
+
+const when = (iso: string) => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z');
+
+export const retentionMsg = {
+  policy(p: RetentionPolicy): string {
+    const parts = [`keep-last ${p.keepLast}`];
+    if (p.keepWithin) parts.push(`keep-within ${p.keepWithin}`);
+    for (const k of ['daily', 'weekly', 'monthly', 'yearly'] as const) if (p[k]) parts.push(`${k} ${p[k]}`);
+    if (p.expireArchivesAfter) parts.push(`archives expire after ${p.expireArchivesAfter}`);
+    return `${parts.join(', ')}; tags, permanent saves, unverified snapshots and the latest version of every file are always kept`;
+  },
+  decision(d: RetentionDecision, out: Output): string {
+    const label = d.action === 'archive' ? out.c.yellow('archive') : d.action === 'delete' ? out.c.red('delete ') : d.archive ? out.c.dim('archived') : out.c.green('keep   ');
+    const until = d.keptUntil ? out.c.dim(` until ${when(d.keptUntil)}`) : '';
+    const also = d.rules.length > 1 ? out.c.dim(` (+${d.rules.slice(1).join(', ')})`) : '';
+    return `${label.padEnd(out.color ? 18 : 8)} ${`${d.path}@${d.version}`.padEnd(20)} ${when(d.savedAt)}  ${formatBytes(d.size).padStart(8)}  ${d.reason}${also}${until}`;
+  },
+  plan(plan: VaultRetentionPlan, out: Output, all: boolean): string[] {
+    const lines = [out.c.bold(`Retention plan (${retentionMsg.policy(plan.policy)})`)];
+    const shown = plan.decisions.filter((d) => all || d.action !== 'keep' || !d.archive);
+    for (const d of shown) lines.push(retentionMsg.decision(d, out));
+    const stay = plan.decisions.filter((d) => d.action === 'keep' && d.archive).length;
+    const c = plan.counts;
+    lines.push(
+      `${c.archive} to archive, ${c.delete} to delete, ${c.keep - stay} kept${stay ? `, ${stay} already archived${all ? '' : ' (--all lists them)'}` : ''}; frees ${formatBytes(plan.bytesFreed)} from the repository.`,
+    );
+    if (c.archive + c.delete === 0) lines.push('Nothing to do.');
+    return lines;
+  },
+  confirm: 'Apply this plan? Archived versions stay restorable from their archive. [y/N] ',
+  declined: 'Nothing was changed.',
+  needYes: 'Refusing to apply a retention plan without confirmation: this is not an interactive terminal. Review it with `savepoint retention plan`, then run `savepoint retention apply --yes` with the same options.',
+  applied(r: ApplyRetentionResult, out: Output): string[] {
+    const lines: string[] = [];
+    for (const a of r.archives) lines.push(`${out.c.green('archived')} ${a.versions.length} version${a.versions.length === 1 ? '' : 's'} → ${a.file} (${formatBytes(a.size)}, sha256 ${a.sha256.slice(0, 12)}, bundle verified)`);
+    for (const f of r.deletedArchives) lines.push(`${out.c.red('deleted')}  ${f}`);
+    if (r.archived) lines.push(`Rewrote ${r.commitsRewritten} save commit${r.commitsRewritten === 1 ? '' : 's'} without the archived content; ${r.notesMoved} note${r.notesMoved === 1 ? '' : 's'} re-attached${r.tagsMoved.length ? `, tags moved: ${r.tagsMoved.join(', ')}` : ''}.`);
+    if (r.archived) lines.push(`Removed ${r.prune.objects} object${r.prune.objects === 1 ? '' : 's'} (${formatBytes(r.prune.bytes)}) from the repository.`);
+    if (!r.archived && !r.deleted) lines.push('Nothing to do.');
+    return lines;
+  },
+  autoApplied(n: number, files: string[]): string {
+    return `retention: archived ${n} old version${n === 1 ? '' : 's'} into ${files.join(', ')}`;
+  },
+  autoFailed(code: string, message: string): string {
+    return `warning: automatic retention after the save failed [${code}]: ${message} (the save itself succeeded)`;
+  },
+  expiring(r: { until: string; versions: ExpiringVersion[] }, out: Output): string[] {
+    if (!r.versions.length) return [`No version would leave the repository before ${when(r.until)} (without new saves).`];
+    return [
+      ...r.versions.map((v) => `${out.c.yellow(v.then.padEnd(8))} ${`${v.path}@${v.version}`.padEnd(20)} ${when(v.savedAt)}  ${formatBytes(v.size).padStart(8)}  kept by ${v.keptBy}${v.keptUntil ? ` until ${when(v.keptUntil)}` : ''}`),
+      `${r.versions.length} version${r.versions.length === 1 ? '' : 's'} would be archived by ${when(r.until)}. Keep one with: savepoint tag FILE@N`,
+    ];
+  },
+  archiveList(list: ArchiveInfo[], out: Output): string[] {
+    if (!list.length) return ['No archives yet. `savepoint retention plan` shows what retention would archive.'];
+    return list.map((a) => {
+      const state = a.present ? '' : out.c.red(' MISSING');
+      const vs = a.versions.map((v) => `${v.path}@${v.version}`).join(', ');
+      return `${out.c.bold(a.file)}  ${formatBytes(a.size)}  ${a.createdAt ? when(a.createdAt) : ''}  ${out.c.dim(`sha256 ${a.sha256.slice(0, 12)}`)}${state}\n  ${vs}`;
+    });
+  },
+};

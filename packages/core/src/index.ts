@@ -49,11 +49,11 @@ export type { QueueEntry } from './remote/queue.js';
 export type { RemoteAuth, RemoteCredentials, TransportOptions } from './remote/transport.js';
 export { redactUrl, redactText } from './remote/url.js';
 // retention and archives: pure planner, crash-safe apply, archive list/verify/restore
-export { planRetention, describeRule } from './retention/plan.js';
-export type { PlanVersion, RetentionAction, RetentionRule, RetentionDecision, RetentionPlan } from './retention/plan.js';
+export { planRetention, planExpiring, describeRule } from './retention/plan.js';
+export type { ExpiringVersion, PlanVersion, RetentionAction, RetentionRule, RetentionDecision, RetentionPlan } from './retention/plan.js';
 export { parseDuration, policyFromConfig, validatePolicy } from './retention/policy.js';
 export type { RetentionPolicy, RetentionOverrides } from './retention/policy.js';
-export { planVaultRetention, applyRetention, recoverRetention, retentionInput, periodOf } from './retention/apply.js';
+export { planVaultRetention, applyRetention, recoverRetention, retentionInput, expiringVersions, periodOf } from './retention/apply.js';
 export type { VaultRetentionPlan, PlanVaultOptions, ApplyRetentionOptions, ApplyRetentionResult, ApplyStep, ArchiveSummary, PruneReport } from './retention/apply.js';
 export { listArchives, verifyArchivedVersions } from './retention/archive.js';
 export type { ArchiveInfo } from './retention/archive.js';

@@ -10,6 +10,7 @@ import { registerWatch } from './watch.js';
 import { registerDiff } from './diff.js';
 import { registerTui } from './tui.js';
 import { registerRemote } from './remote.js';
+import { registerArchive, registerRetention } from './retention.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -22,4 +23,6 @@ export function registerCoreCommands(r: Registrar): void {
   registerDiff(r);
   registerTui(r);
   registerRemote(r);
+  registerRetention(r);
+  registerArchive(r);
 }

@@ -1,7 +1,8 @@
 import type { Registrar } from '../context.js';
 import type { Core } from '../context.js';
-import { msg } from '../messages.js';
+import { msg, retentionMsg } from '../messages.js';
 import { remoteAuthFromEnv, reportPushOutcomes } from './remote.js';
+import { autoRetention } from './retention.js';
 
 /** The same validators the pre-commit hook uses (one parser per format, from @savepoint/diff). */
 function validateWithDiff(core: Core) {
@@ -46,9 +47,12 @@ export function registerSave({ program, action }: Registrar): void {
           { remote: '*', ok: false, queued: false, error: { code: (e as { code?: string }).code ?? 'E_INTERNAL', message: ctx.core.redactText(String((e as Error)?.message ?? e)), details: {} } },
         ]);
         ctx.out.endProgress();
-        if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r, ...(pushes.length ? { push: pushes } : {}) });
+        // retention.auto: apply the configured policy; a failure is a warning on stderr, never a failed save
+        const retention = r.commit ? await autoRetention(ctx, vault) : null;
+        if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r, ...(pushes.length ? { push: pushes } : {}), ...(retention ? { retention } : {}) });
         else {
           msg.save(r, ctx.out).forEach((l) => ctx.out.line(l));
+          if (retention?.archived) ctx.out.line(ctx.out.c.dim(retentionMsg.autoApplied(retention.archived, retention.archives ?? [])));
           reportPushOutcomes(ctx, pushes, { warnOnly: true });
         }
       }),

@@ -32,8 +32,8 @@ import type { Vault } from '../vault.js';
 import { personAt } from '../vault.js';
 import { openArchive, writeArchiveFile } from './archive-file.js';
 import type { WrittenArchive } from './archive-file.js';
-import { planRetention } from './plan.js';
-import type { PlanVersion, RetentionPlan } from './plan.js';
+import { planExpiring, planRetention } from './plan.js';
+import type { ExpiringVersion, PlanVersion, RetentionPlan } from './plan.js';
 import { policyFromConfig } from './policy.js';
 import type { RetentionOverrides } from './policy.js';
 
@@ -75,6 +75,15 @@ export async function planVaultRetention(vault: Vault, opts: PlanVaultOptions = 
   const input = await retentionInput(vault);
   const plan = planRetention(input.versions, policy, opts.now ?? vault.clock());
   return { ...plan, branch: vault.branch, tip: input.tip, notesTip: input.notesTip };
+}
+
+/** Versions the vault's policy keeps today but would archive within `within` ("7d") if nothing changed. */
+export async function expiringVersions(vault: Vault, within: string, opts: PlanVaultOptions = {}): Promise<{ now: string; until: string; policy: ReturnType<typeof policyFromConfig>; versions: ExpiringVersion[] }> {
+  const policy = policyFromConfig(vault.config, opts.overrides);
+  const input = await retentionInput(vault);
+  const now = opts.now ?? vault.clock();
+  const r = planExpiring(input.versions, policy, now, within);
+  return { now: now.toISOString(), until: r.until, policy, versions: r.versions };
 }
 
 export type ApplyStep = 'archives-written' | 'objects-written' | 'index-written' | 'journal-written' | 'notes-added' | 'branch-moved' | 'tags-moved' | 'notes-cleaned' | 'pruned';

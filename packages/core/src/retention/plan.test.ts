@@ -208,3 +208,23 @@ describe('planRetention (examples)', () => {
     expect(parseDuration('2w')).toBe(14 * DAY);
   });
 });
+
+describe('planExpiring', () => {
+  it('lists versions that only time-bound rules keep and that run out inside the window', async () => {
+    const { planExpiring } = await import('./plan.js');
+    const at = (daysAgo: number) => new Date(NOW - daysAgo * DAY).toISOString();
+    const versions: PlanVersion[] = [
+      { path: 'd.csv', version: 1, savedAt: at(40), size: 1, tags: [], kind: 'manual', status: 'active' },
+      { path: 'd.csv', version: 2, savedAt: at(27), size: 1, tags: [], kind: 'manual', status: 'active' },
+      { path: 'd.csv', version: 3, savedAt: at(26), size: 1, tags: [], kind: 'manual', status: 'active', keep: 'days:30' },
+      { path: 'd.csv', version: 4, savedAt: at(1), size: 1, tags: [], kind: 'manual', status: 'active' },
+    ];
+    const r = planExpiring(versions, { keepLast: 1, keepWithin: '30d' }, new Date(NOW), '7d');
+    expect(r.versions.map((v) => [v.version, v.keptBy, v.then])).toEqual([
+      [2, 'keep-within', 'archive'],
+      [3, 'keep-days', 'archive'],
+    ]);
+    expect(r.versions[0]!.keptUntil).toBe(new Date(NOW + 3 * DAY).toISOString());
+    expect(r.until).toBe(new Date(NOW + 7 * DAY).toISOString());
+  });
+});

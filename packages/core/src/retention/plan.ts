@@ -232,3 +232,37 @@ export function planRetention(versions: readonly PlanVersion[], policy: Retentio
   for (const d of decisions) counts[d.action]++;
   return { now: now.toISOString(), policy: { ...policy }, decisions, counts, bytesFreed };
 }
+
+export interface ExpiringVersion {
+  path: string;
+  version: number;
+  savedAt: string;
+  size: number;
+  /** the rule keeping it today */
+  keptBy: RetentionRule;
+  /** when the time-bound rules keeping it run out (when known) */
+  keptUntil?: string;
+  /** what the plan at the end of the window would do with it */
+  then: RetentionAction;
+}
+
+/**
+ * Versions kept today that the same policy would archive (or delete) at `now + within` if nothing else
+ * changed (no new saves, no verification). Pure.
+ */
+export function planExpiring(versions: readonly PlanVersion[], policy: RetentionPolicy, now: Date, within: string): { until: string; versions: ExpiringVersion[] } {
+  const later = new Date(now.getTime() + parseDuration(within));
+  const today = planRetention(versions, policy, now);
+  const then = new Map(planRetention(versions, policy, later).decisions.map((d) => [`${d.path}\0${d.version}`, d]));
+  const out: ExpiringVersion[] = [];
+  for (const d of today.decisions) {
+    if (d.action !== 'keep' || d.archive) continue;
+    const future = then.get(`${d.path}\0${d.version}`)!;
+    if (future.action === 'keep') continue;
+    const e: ExpiringVersion = { path: d.path, version: d.version, savedAt: d.savedAt, size: d.size, keptBy: d.rule, then: future.action };
+    if (d.keptUntil) e.keptUntil = d.keptUntil;
+    out.push(e);
+  }
+  out.sort((a, b) => (a.keptUntil ?? '').localeCompare(b.keptUntil ?? '') || a.path.localeCompare(b.path) || a.version - b.version);
+  return { until: later.toISOString(), versions: out };
+}

@@ -1,0 +1,169 @@
+/**
+ * Retention and archives: `retention plan|apply|expiring`, `archive list|verify`. Core computes every plan;
+ * this file only parses flags, prints, and asks before applying.
+ */
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import type { RetentionOverrides, Vault } from '@savepoint/core';
+import type { CommandContext, Registrar } from '../context.js';
+import { EXIT, exitCodeFor } from '../exit-codes.js';
+import { msg, retentionMsg } from '../messages.js';
+
+interface PolicyFlags {
+  keepLast?: string;
+  keepWithin?: string;
+  daily?: string;
+  weekly?: string;
+  monthly?: string;
+  yearly?: string;
+  expireArchives?: string;
+}
+
+function policyOptions(cmd: Command): Command {
+  return cmd
+    .option('--keep-last <n>', 'keep the newest N versions of every file (default: retention.keepLast, else maxVersions)')
+    .option('--keep-within <duration>', 'keep every version saved within this time, e.g. 30d, 12h, 8w, 6m, 1y')
+    .option('--daily <n>', 'keep the newest version of each of the last N days')
+    .option('--weekly <n>', 'keep the newest version of each of the last N weeks')
+    .option('--monthly <n>', 'keep the newest version of each of the last N months')
+    .option('--yearly <n>', 'keep the newest version of each of the last N years')
+    .option('--expire-archives <duration>', 'delete archives older than this (off unless given or configured)');
+}
+
+function count(ctx: CommandContext, flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(text)) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `--${flag} needs a whole number (got "${text}").`, { [flag]: text });
+  return Number(text);
+}
+
+function overrides(ctx: CommandContext, f: PolicyFlags): RetentionOverrides {
+  const o: RetentionOverrides = {};
+  const keepLast = count(ctx, 'keep-last', f.keepLast);
+  if (keepLast !== undefined) o.keepLast = keepLast;
+  if (f.keepWithin !== undefined) o.keepWithin = f.keepWithin;
+  for (const k of ['daily', 'weekly', 'monthly', 'yearly'] as const) {
+    const v = count(ctx, k, f[k]);
+    if (v !== undefined) o[k] = v;
+  }
+  if (f.expireArchives !== undefined) o.expireArchivesAfter = f.expireArchives;
+  return o;
+}
+
+async function ask(ctx: CommandContext, question: string): Promise<boolean> {
+  const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
+  try {
+    const answer = await new Promise<string>((resolve) => {
+      rl.question(question, resolve);
+      rl.once('close', () => resolve(''));
+    });
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Apply the vault's configured policy after a save (retention.auto); failures are warnings, never errors. */
+export async function autoRetention(ctx: CommandContext, vault: Vault): Promise<{ ok: boolean; archived?: number; archives?: string[]; error?: { code: string; message: string } } | null> {
+  if (!vault.config.retention.auto) return null;
+  try {
+    const plan = await ctx.core.planVaultRetention(vault);
+    if (plan.counts.archive + plan.counts.delete === 0) return { ok: true, archived: 0 };
+    const r = await ctx.core.applyRetention(vault, plan);
+    return { ok: true, archived: r.archived, archives: r.archives.map((a) => a.file) };
+  } catch (e) {
+    const code = (e as { code?: string }).code ?? 'E_INTERNAL';
+    const message = String((e as Error)?.message ?? e);
+    ctx.io.stderr.write(retentionMsg.autoFailed(code, message) + '\n');
+    return { ok: false, error: { code, message } };
+  }
+}
+
+export function registerRetention({ program, action }: Registrar): void {
+  const retention = program.command('retention').description('decide which old versions move into archives (plan, apply, expiring)');
+
+  policyOptions(retention.command('plan'))
+    .description('show what retention would keep, archive or delete, why, and the bytes it frees (changes nothing)')
+    .option('--all', 'also list versions that are already archived')
+    .action(
+      action(async (ctx, opts: PolicyFlags & { all?: boolean }) => {
+        const vault = await ctx.vault();
+        const plan = await ctx.core.planVaultRetention(vault, { overrides: overrides(ctx, opts) });
+        if (ctx.out.json) ctx.out.emitJson(plan);
+        else retentionMsg.plan(plan, ctx.out, !!opts.all).forEach((l) => ctx.out.line(l));
+      }),
+    );
+
+  policyOptions(retention.command('apply'))
+    .description('archive (and, if configured, delete) exactly the plan shown; asks first unless --yes')
+    .option('-y, --yes', 'apply without asking (required when not on a terminal)')
+    .option('--all', 'also list versions that are already archived')
+    .action(
+      action(async (ctx, opts: PolicyFlags & { yes?: boolean; all?: boolean }) => {
+        const vault = await ctx.vault();
+        const plan = await ctx.core.planVaultRetention(vault, { overrides: overrides(ctx, opts) });
+        const interactive = !ctx.out.json && !!ctx.io.stdin.isTTY && !!ctx.io.stdout.isTTY;
+        const work = plan.counts.archive + plan.counts.delete;
+        if (!ctx.out.json) retentionMsg.plan(plan, ctx.out, !!opts.all).forEach((l) => ctx.out.line(l));
+        if (work > 0 && !opts.yes) {
+          if (!interactive) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', retentionMsg.needYes, { archive: plan.counts.archive, delete: plan.counts.delete });
+          if (!(await ask(ctx, retentionMsg.confirm))) {
+            ctx.out.line(retentionMsg.declined);
+            return EXIT.ok;
+          }
+        }
+        const result = await ctx.core.applyRetention(vault, plan, { onProgress: ctx.onProgress });
+        ctx.out.endProgress();
+        if (ctx.out.json) ctx.out.emitJson({ ok: true, plan, result });
+        else {
+          retentionMsg.applied(result, ctx.out).forEach((l) => ctx.out.line(l));
+          result.warnings.forEach((w) => ctx.out.warn(`warning: ${w}`));
+        }
+      }),
+    );
+
+  policyOptions(retention.command('expiring'))
+    .description('list versions kept today that the policy would archive within a time window (no new saves assumed)')
+    .option('--within <duration>', 'the window, e.g. 7d', '7d')
+    .action(
+      action(async (ctx, opts: PolicyFlags & { within: string }) => {
+        const vault = await ctx.vault();
+        const r = await ctx.core.expiringVersions(vault, opts.within, { overrides: overrides(ctx, opts) });
+        if (ctx.out.json) ctx.out.emitJson(r);
+        else retentionMsg.expiring(r, ctx.out).forEach((l) => ctx.out.line(l));
+      }),
+    );
+}
+
+export function registerArchive({ program, action }: Registrar): void {
+  const archive = program.command('archive').description('archives written by retention: list and verify them');
+
+  archive
+    .command('list')
+    .description('list archives, their checksums and the versions they hold')
+    .action(
+      action(async (ctx) => {
+        const vault = await ctx.vault();
+        const list = await ctx.core.listArchives(vault);
+        if (ctx.out.json) ctx.out.emitJson({ archives: list });
+        else retentionMsg.archiveList(list, ctx.out).forEach((l) => ctx.out.line(l));
+      }),
+    );
+
+  archive
+    .command('verify')
+    .description('unpack every archive, check its checksum, bundle and pack, and re-hash each version; non-zero exit on any problem')
+    .action(
+      action(async (ctx) => {
+        const vault = await ctx.vault();
+        const history = await ctx.core.loadHistory(vault);
+        const archived = history.versions.filter((v) => v.archive);
+        const items = await ctx.core.verifyArchivedVersions(vault, archived, ctx.onProgress);
+        ctx.out.endProgress();
+        const n = (s: string) => items.filter((i) => i.status === s).length;
+        const r = { verified: n('verified'), corrupted: n('corrupted'), missing: n('missing'), bytes: archived.reduce((x, v) => x + Math.max(0, v.size), 0), items, ok: n('corrupted') + n('missing') === 0 };
+        if (ctx.out.json) ctx.out.emitJson(r);
+        else msg.verify(r, ctx.out).forEach((l) => ctx.out.line(l));
+        return r.ok ? EXIT.ok : exitCodeFor('E_VERIFY_FAILED');
+      }),
+    );
+}
