@@ -20,10 +20,28 @@ if (!hasTmux) console.warn(`[tui] ${SKIP_REASON}`);
 describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI' : `real terminal (tmux): ${SKIP_REASON}`, () => {
   let tv: TempVault;
   let sock: string;
-  let statusFile: string;
   const tmux = (...args: string[]) => execFileSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
-  const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'sp');
-  const keys = (...k: string[]) => tmux('send-keys', '-t', 'sp', ...k);
+  let session = 'sp';
+  const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session);
+  const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+  let conf: string;
+  /** run the built CLI with `args` in a new 100×30 tmux session; the shell writes its exit status to a file */
+  function launch(name: string, args: string[], env: string[]): string {
+    session = name;
+    const statusFile = path.join(path.dirname(tv.dir), `exit-status-${name}`);
+    // Ink only draws live frames outside CI, so CI variables are removed for the app itself
+    const cmd = `env -u CI -u CONTINUOUS_INTEGRATION ${env.map((e) => `'${e}'`).join(' ')} TERM=xterm-256color '${process.execPath}' '${BIN}' ${args.join(' ')}; echo $? > '${statusFile}'`;
+    execFileSync('tmux', ['-S', sock, '-f', conf, 'new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', tv.dir, cmd]);
+    return statusFile;
+  }
+  async function exitStatus(statusFile: string, timeoutMs = 15_000): Promise<string> {
+    const end = Date.now() + timeoutMs;
+    while (!(existsSync(statusFile) && readFileSync(statusFile, 'utf8').endsWith('\n'))) {
+      if (Date.now() > end) throw new Error(`the app did not exit within ${timeoutMs} ms; screen:\n${screen()}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    return readFileSync(statusFile, 'utf8').trim();
+  }
   async function waitFor(test: string | RegExp | ((s: string) => boolean), timeoutMs = 15_000): Promise<string> {
     const end = Date.now() + timeoutMs;
     for (;;) {
@@ -43,15 +61,9 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
     await save(tv.vault, { files: ['data.csv'], message: 'fix row 2, add row 3' });
     await tv.write('data.csv', 'id,value\nunsaved,work\n');
     sock = path.join(path.dirname(tv.dir), 'tmux.sock');
-    const conf = path.join(path.dirname(tv.dir), 'tmux.conf');
-    // keep the pane after the app exits so its exit status can be read
+    conf = path.join(path.dirname(tv.dir), 'tmux.conf');
+    // panes stay after the app exits, so the screen it leaves behind can be read
     await fsp.writeFile(conf, 'set -g remain-on-exit on\nset -g status off\n');
-    const env = ['NO_COLOR=1', 'SAVEPOINT_NOW=2026-06-01T12:00:00Z', 'SAVEPOINT_AUTHOR_NAME=Ada Tester', 'SAVEPOINT_AUTHOR_EMAIL=ada@example.test'];
-    // Ink only draws live frames outside CI, so CI variables are removed for the app itself
-    // the shell records the app's exit status in a file (tmux's own #{pane_dead_status} is not always set)
-    statusFile = path.join(path.dirname(tv.dir), 'exit-status');
-    const cmd = `env -u CI -u CONTINUOUS_INTEGRATION ${env.map((e) => `'${e}'`).join(' ')} TERM=xterm-256color '${process.execPath}' '${BIN}' tui; echo $? > '${statusFile}'`;
-    execFileSync('tmux', ['-S', sock, '-f', conf, 'new-session', '-d', '-s', 'sp', '-x', '100', '-y', '30', '-c', tv.dir, cmd]);
   });
 
   afterAll(async () => {
@@ -60,6 +72,8 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
   });
 
   test('browse, diff, restore with confirm, verify, quit', async () => {
+    const env = ['NO_COLOR=1', 'SAVEPOINT_NOW=2026-06-01T12:00:00Z', 'SAVEPOINT_AUTHOR_NAME=Ada Tester', 'SAVEPOINT_AUTHOR_EMAIL=ada@example.test'];
+    const statusFile = launch('sp', ['tui'], env);
     let s = await waitFor('History: data.csv');
     expect(s).toMatch(/data\.csv\s+modified\s+v2 ×2/);
     expect(s).toContain('fix row 2, add row 3');
@@ -93,11 +107,18 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
     await waitFor((x) => !x.includes('Savepoint keys') && x.includes('History: data.csv'));
 
     keys('q');
-    await waitFor(() => existsSync(statusFile) && readFileSync(statusFile, 'utf8').endsWith('\n'));
-    expect(readFileSync(statusFile, 'utf8').trim()).toBe('0');
+    expect(await exitStatus(statusFile)).toBe('0');
     // the alternate screen was left: the app's frame is gone from the visible screen
     expect(screen()).not.toContain('History: data.csv');
     const newest = (await log(await tv.reopen(), { path: 'data.csv' }))[0]!;
     expect(newest).toMatchObject({ version: 3, kind: 'pre-restore', savedAt: '2026-06-01T12:00:00.000Z' });
+  });
+
+  test('a bare `savepoint` in a terminal opens the app, with colour unless NO_COLOR', async () => {
+    const statusFile = launch('bare', [], []);
+    await waitFor('History: data.csv');
+    expect(screen(true)).toMatch(/\u001b\[[0-9;]*(3[0-7]|38;|9[0-7])[0-9;]*m/);
+    keys('q');
+    expect(await exitStatus(statusFile)).toBe('0');
   });
 });
