@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import zlib from 'node:zlib';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { makeTempVault, makeTempDir, gitCli } from '../testing/temp-vault.js';
@@ -178,6 +179,28 @@ describe('applyRetention', () => {
     expect(r).toMatchObject({ ok: true, missing: 0, corrupted: 0 });
     expect(r.verified).toBe(9);
     expect((await log(t.vault, { path: 'data/a.csv' })).find((v) => v.version === 2)!.tags).toEqual(['sp/data/a.csv/v2']);
+  }, 60_000);
+
+  it('stores versions of a file as deltas: many small edits of a big CSV make a small archive', async () => {
+    t = await makeTempVault();
+    const base = Array.from({ length: 40_000 }, (_, k) => `${k},${createHash('md5').update(String(k)).digest('hex')}`);
+    const contents: string[] = [];
+    for (let i = 1; i <= 9; i++) {
+      base[i * 1000] = `${i * 1000},edited in version ${i}`;
+      contents.push(`id,hash\n${base.join('\n')}\n`);
+      await t.write('big.csv', contents[i - 1]!);
+      await save(t.vault, { files: ['big.csv'] });
+    }
+    const res = await applyRetention(t.vault, await planVaultRetention(t.vault, { overrides: { keepLast: 1 } }));
+    expect(res.archived).toBe(8);
+    const one = zlib.gzipSync(contents[0]!).length;
+    // eight ~1.5 MB versions; whole they would gzip to ~8 × one
+    expect(res.archives[0]!.size).toBeLessThan(one * 1.5);
+    const x = await makeTempDir('sp-archive-d-');
+    extra.push(x);
+    execFileSync('tar', ['-xzf', path.join(t.dir, '.savepoint/archive', res.archives[0]!.file), '-C', x]);
+    gitCli(t.dir, ['bundle', 'verify', path.join(x, 'archive.bundle')]);
+    await expectAllRestorable('big.csv', contents);
   }, 60_000);
 
   it('refuses a plan made before the history moved, and a damaged archive is reported by verify and restore', async () => {

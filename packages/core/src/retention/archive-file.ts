@@ -17,7 +17,9 @@ import type { VersionRecord } from '../model/version.js';
 import { hashObject, serializeCommit, serializeTree } from '../history/objects.js';
 import type { Commit, TreeEntry } from '../history/objects.js';
 import { buildIndexV2, fsyncDir, PackWriter } from '../store/pack-writer.js';
-import { streamObject } from '../store/reader.js';
+import { fileBase, MEMORY_BASE_LIMIT, readObjectBuffer, streamObject, tempPath } from '../store/reader.js';
+import { DeltaEncoder, memoryBase } from '../store/delta.js';
+import type { BaseReader } from '../store/delta.js';
 import { digestBlob } from '../store/object-store.js';
 import { readTar, tarHeader, tarPadding, TAR_END, TarFormatError } from './tar.js';
 
@@ -48,10 +50,6 @@ export interface WrittenArchive {
   manifest: ArchiveManifest;
 }
 
-function oidsEqualOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** A nested tree holding just `filepath → blob`; returns the trees bottom-up (last = root). */
 function treesFor(filepath: string, blob: string): { oid: string; data: Buffer }[] {
   const parts = filepath.split('/');
@@ -66,14 +64,56 @@ function treesFor(filepath: string, blob: string): { oid: string; data: Buffer }
   return out;
 }
 
-async function sha256OfFile(file: string): Promise<{ sha256: string; size: number }> {
-  const h = createHash('sha256');
-  let size = 0;
-  for await (const c of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
-    h.update(c as Buffer);
-    size += (c as Buffer).length;
+const MAX_DEPTH = 50;
+/** Deltas larger than this are not worth holding in memory; the version is stored whole instead. */
+const MAX_DELTA = 64 << 20;
+
+async function addWholeBlob(writer: PackWriter, gitdir: string, oid: string, size: number): Promise<void> {
+  await writer.addStream(oid, 'blob', size, async (push) => {
+    await streamObject(gitdir, oid, {
+      header(type, s) {
+        if (type !== 'blob' || s !== size) throw new SavepointError('E_OBJECT_CORRUPT', `Stored object ${oid} is a ${type} of ${s} bytes; its note says a blob of ${size}. Run \`savepoint verify\`.`, { oid });
+      },
+      chunk: (c) => push(c),
+    });
+  });
+}
+
+/** The base in memory when small, else streamed to a temp file read by position (bounded memory). */
+async function openBase(gitdir: string, oid: string, size: number, tmpDir: string): Promise<BaseReader & { close(): Promise<void> }> {
+  if (size <= MEMORY_BASE_LIMIT) {
+    const { data } = await readObjectBuffer(gitdir, oid);
+    return Object.assign(memoryBase(data), { close: async () => undefined });
   }
-  return { sha256: h.digest('hex'), size };
+  const tmp = tempPath(tmpDir, 'tmp_abase');
+  const fh = await fsp.open(tmp, 'wx', 0o600);
+  try {
+    await streamObject(gitdir, oid, {
+      header() {},
+      async chunk(c) {
+        let w = 0;
+        while (w < c.length) w += (await fh.write(c, w, c.length - w)).bytesWritten;
+      },
+    });
+  } catch (e) {
+    await fh.close();
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+  return fileBase(tmp, size, true);
+}
+
+async function deltaAgainst(gitdir: string, baseOid: string, baseSize: number, oid: string, size: number, tmpDir: string): Promise<Uint8Array[] | null> {
+  const base = await openBase(gitdir, baseOid, baseSize, tmpDir);
+  try {
+    const enc = new DeltaEncoder(base, size, { maxDeltaSize: Math.min(Math.floor(size / 2), MAX_DELTA) });
+    await streamObject(gitdir, oid, { header() {}, chunk: (c) => enc.push(c) });
+    return await enc.finish();
+  } finally {
+    await base.close();
+  }
 }
 
 async function fsyncFile(file: string): Promise<void> {
@@ -125,20 +165,42 @@ export async function writeArchiveFile(opts: {
   }
   const head = parent!;
   await fsp.mkdir(opts.tmpDir, { recursive: true });
-  const writer = await PackWriter.create(opts.tmpDir, blobs.size + small.size, opts.level);
+  // Pack entries are stored uncompressed (level 0): the whole tar is gzipped once afterwards. Versions of the
+  // same file are stored as deltas against the previous one (chains of at most MAX_DEPTH), which is what makes
+  // an archive of many versions of a big CSV small.
+  const writer = await PackWriter.create(opts.tmpDir, blobs.size + small.size, 0);
   let packChecksum: string;
   try {
-    for (const [oid, size] of [...blobs.entries()].sort(([a], [b]) => oidsEqualOrder(a, b))) {
-      let declared = size;
-      if (declared < 0) declared = (await digestBlob(opts.gitdir, oid)).size;
-      await writer.addStream(oid, 'blob', declared, async (push) => {
-        await streamObject(opts.gitdir, oid, {
-          header(type, s) {
-            if (type !== 'blob' || s !== declared) throw new SavepointError('E_OBJECT_CORRUPT', `Stored object ${oid} is a ${type} of ${s} bytes; its note says a blob of ${declared}. Run \`savepoint verify\`.`, { oid });
-          },
-          chunk: (c) => push(c),
-        });
-      });
+    const sizes = new Map<string, number>();
+    for (const [oid, size] of blobs) sizes.set(oid, size >= 0 ? size : (await digestBlob(opts.gitdir, oid)).size);
+    const chains = new Map<string, string[]>();
+    for (const v of [...versions].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.version - b.version))) {
+      if (!chains.has(v.path)) chains.set(v.path, []);
+      chains.get(v.path)!.push(v.blob);
+    }
+    const added = new Set<string>();
+    for (const chain of chains.values()) {
+      let prev: string | null = null;
+      let depth = 0;
+      for (const oid of chain) {
+        if (added.has(oid)) continue;
+        const size = sizes.get(oid)!;
+        let stored = false;
+        if (prev && depth < MAX_DEPTH && size > 64 && sizes.get(prev)! > 64) {
+          const delta = await deltaAgainst(opts.gitdir, prev, sizes.get(prev)!, oid, size, opts.tmpDir);
+          if (delta) {
+            await writer.addOfsDelta(oid, prev, delta);
+            stored = true;
+            depth++;
+          }
+        }
+        if (!stored) {
+          await addWholeBlob(writer, opts.gitdir, oid, size);
+          depth = 0;
+        }
+        added.add(oid);
+        prev = oid;
+      }
     }
     for (const [oid, o] of small) await writer.addBuffer(oid, o.type, o.data);
     packChecksum = await writer.finish();
