@@ -1,6 +1,6 @@
 /** Mount the app on a terminal (or on test streams) and resolve when the user quits. */
 import { render } from 'ink';
-import type { Author, Vault } from '@savepoint/core';
+import type { Author, RemoteAuth, Vault } from '@savepoint/core';
 import { App } from './components/App.js';
 import { TuiError } from './errors.js';
 
@@ -16,6 +16,8 @@ export interface RenderAppOptions {
   author?: Author;
   /** an already opened vault (then `dir` is only displayed) */
   vault?: Vault;
+  /** credentials for pushing to remotes; never stored or shown */
+  remoteAuth?: RemoteAuth;
   /** draw on the terminal's alternate screen and restore the old screen on exit (default: stdout is a TTY) */
   alternateScreen?: boolean;
   /** Ctrl-C quits (default true) */
@@ -39,7 +41,7 @@ export function renderApp(opts: RenderAppOptions): TuiHandle {
   }
   const alt = opts.alternateScreen ?? !!stdout.isTTY;
   if (alt) stdout.write(ENTER_ALT);
-  const instance = render(<App dir={opts.dir} {...(opts.color !== undefined ? { color: opts.color } : {})} {...(opts.clock ? { clock: opts.clock } : {})} {...(opts.author ? { author: opts.author } : {})} {...(opts.vault ? { vault: opts.vault } : {})} />, {
+  const instance = render(<App dir={opts.dir} {...(opts.color !== undefined ? { color: opts.color } : {})} {...(opts.clock ? { clock: opts.clock } : {})} {...(opts.author ? { author: opts.author } : {})} {...(opts.vault ? { vault: opts.vault } : {})} {...(opts.remoteAuth ? { remoteAuth: opts.remoteAuth } : {})} />, {
     stdin,
     stdout,
     ...(opts.stderr ? { stderr: opts.stderr } : {}),

@@ -1,5 +1,6 @@
 /** `savepoint tui` (and a bare `savepoint` in a terminal): the interactive app. Ink/React load only here. */
 import type { Registrar } from '../context.js';
+import { remoteAuthFromEnv } from './remote.js';
 
 export function registerTui({ program, action }: Registrar): void {
   program
@@ -16,6 +17,8 @@ export function registerTui({ program, action }: Registrar): void {
           stdout: ctx.io.stdout as NodeJS.WriteStream,
           stderr: ctx.io.stderr as NodeJS.WriteStream,
           color: ctx.out.color,
+          // pushing from the app uses the same credentials as `savepoint push` (env, git credential helpers)
+          remoteAuth: remoteAuthFromEnv(ctx.io.env),
         });
         await app.waitUntilExit();
         return 0;

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text, useApp } from 'ink';
-import type { Author, Vault, VerifyResult, VersionRecord } from '@savepoint/core';
+import type { Author, RemoteAuth, Vault, VerifyResult, VersionRecord } from '@savepoint/core';
 import { toErrorInfo } from '../errors.js';
 import type { ErrorInfo } from '../errors.js';
 import { useDiff } from '../hooks/use-diff.js';
@@ -14,6 +14,7 @@ import { useTerminalSize } from '../hooks/use-terminal-size.js';
 import { useVault } from '../hooks/use-vault.js';
 import { useVerify } from '../hooks/use-verify.js';
 import { planHasWork, useRetention } from '../hooks/use-retention.js';
+import { useCopies, usePush } from '../hooks/use-remotes.js';
 import { useKeys } from '../hooks/use-keys.js';
 import { keyToAction } from '../state/keymap.js';
 import { clampNav, initialNav, navigate } from '../state/navigation.js';
@@ -28,6 +29,8 @@ import { HistoryPane } from './HistoryPane.js';
 import { RestoreDialog } from './RestoreDialog.js';
 import { ApplyRetentionDialog } from './ApplyRetentionDialog.js';
 import { RetentionPane, planLines } from './RetentionPane.js';
+import { RemotesPane, remoteLines } from './RemotesPane.js';
+import { PushDialog } from './PushDialog.js';
 import { VerifyPane, verifyLines } from './VerifyPane.js';
 
 export interface AppProps {
@@ -39,6 +42,8 @@ export interface AppProps {
   author?: Author;
   /** an already opened vault; `dir` is then only shown */
   vault?: Vault;
+  /** credentials for pushing to remotes (the CLI passes env / git credential helpers) */
+  remoteAuth?: RemoteAuth;
 }
 
 type Message = { kind: 'info'; text: string } | { kind: 'error'; error: ErrorInfo } | null;
@@ -53,7 +58,7 @@ export function App(props: AppProps) {
 
 const byVersionDesc = (a: VersionRecord, b: VersionRecord) => b.version - a.version;
 
-function Main({ dir, clock, author, vault: given }: AppProps) {
+function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
   const t = useTheme();
   const app = useApp();
   const { columns, rows } = useTerminalSize();
@@ -80,6 +85,7 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
   );
   const restorer = useRestore(refresh);
   const retention = useRetention(refresh);
+  const pusher = usePush(remoteAuth, refresh);
 
   const data = vaultState.phase === 'ready' ? vaultState.data : null;
   const files = data?.files ?? [];
@@ -90,10 +96,12 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
 
   const diffReq: DiffRequest | null = data && nav.view === 'diff' && selected ? { vault: data.vault, version: selected, previous, against: nav.diffAgainst, color: t.color } : null;
   const diff = useDiff(diffReq);
+  const copies = useCopies(data?.vault ?? null, nav.view === 'remotes', data);
+  const copiesReport = copies.phase === 'ready' ? copies.report : copies.phase === 'loading' ? copies.report : undefined;
 
   // layout: header 1 row, footer 2 rows, one spare row so Ink never has to clear the screen
   const body = Math.max(6, rows - 4);
-  const dialogOpen = restorer.state !== null || retention.apply !== null;
+  const dialogOpen = restorer.state !== null || retention.apply !== null || pusher.state !== null;
   const bottomOpen = nav.view !== null || dialogOpen;
   const topH = bottomOpen ? Math.max(5, Math.floor(body * 0.45)) : body;
   const bottomH = body - topH;
@@ -103,6 +111,7 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
     nav.view === 'detail' ? (selected ? detailLines(selected).length : 0)
     : nav.view === 'diff' ? (diff.phase === 'ready' ? diff.lines.length : 0)
     : nav.view === 'verify' ? (verifier.state.phase === 'done' ? verifyLines(verifier.state.result).length + 1 : 0)
+    : nav.view === 'remotes' ? (copiesReport ? remoteLines(copiesReport, selected).length : 0)
     : nav.view === 'retention' ? (retention.plan.phase === 'ready' || retention.plan.phase === 'applied' ? planLines(retention.plan.plan).length + 2 : 0)
     : 0;
   const counts: NavCounts = { files: files.length, versions: versions.length, viewLines, listHeight: Math.max(1, topH - 3), viewHeight: Math.max(1, bottomH - 3) };
@@ -158,6 +167,11 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
         case 'retention':
           retention.makePlan(data.vault);
           break;
+        case 'push':
+          if (nav.view !== 'remotes') break;
+          if (!copiesReport) setMessage({ kind: 'info', text: 'Still reading the remotes; try again in a moment.' });
+          else if (!pusher.ask(copiesReport.remotes.map((r) => r.name))) setMessage({ kind: 'info', text: 'No remotes to push to. Add one with `savepoint remote add NAME URL`.' });
+          break;
         case 'apply':
           if (nav.view !== 'retention') break;
           if (retention.plan.phase !== 'ready') setMessage({ kind: 'info', text: 'No current plan to apply: press p to make one first.' });
@@ -173,6 +187,22 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
   useKeys((input, key) => {
     if (vaultState.phase !== 'ready') {
       if (input === 'q' || key.escape) app.exit();
+      return;
+    }
+    const ps = pusher.state;
+    if (ps) {
+      if (ps.phase === 'done' || ps.phase === 'error') {
+        pusher.close();
+        if (ps.phase === 'error') setMessage({ kind: 'error', error: ps.error });
+        else {
+          const failed = ps.outcomes.filter((o) => !o.ok);
+          setMessage(failed.length ? { kind: 'error', error: { code: failed[0]!.error?.code ?? 'E_INTERNAL', message: `push failed for ${failed.map((o) => o.remote).join(', ')}: ${failed[0]!.error?.message ?? 'skipped'}` } } : { kind: 'info', text: `Pushed to ${ps.outcomes.map((o) => o.remote).join(', ')}.` });
+        }
+        return;
+      }
+      const a = keyToAction(input, key, 'dialog');
+      if (a?.type === 'confirm' && ps.phase === 'confirm') pusher.confirm(data!.vault);
+      else if (a?.type === 'cancel' && ps.phase === 'confirm') pusher.close();
       return;
     }
     const ap = retention.apply;
@@ -232,14 +262,16 @@ function Main({ dir, clock, author, vault: given }: AppProps) {
 
   const viewFocused = nav.focus === 'view';
   let bottom = null;
-  if (retention.apply) bottom = <ApplyRetentionDialog state={retention.apply} width={columns} archiveLocation={data!.vault.config.archiveLocation} />;
+  if (pusher.state) bottom = <PushDialog state={pusher.state} width={columns} />;
+  else if (retention.apply) bottom = <ApplyRetentionDialog state={retention.apply} width={columns} archiveLocation={data!.vault.config.archiveLocation} />;
   else if (restorer.state) bottom = <RestoreDialog state={restorer.state} width={columns} />;
   else if (nav.view === 'detail') bottom = <DetailPane version={selected} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
   else if (nav.view === 'diff') bottom = <DiffPane state={diff} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
+  else if (nav.view === 'remotes') bottom = <RemotesPane state={copies} selected={selected} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
   else if (nav.view === 'retention') bottom = <RetentionPane state={retention.plan} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
   else if (nav.view === 'verify') bottom = <VerifyPane state={verifier.state} focused={viewFocused} height={bottomH} width={columns} scroll={nav.scroll} />;
 
-  const hints = nav.help ? 'any key: close help' : '↑↓/jk move  Tab pane  Enter open  d diff  r restore  v verify  p plan  ? help  q quit';
+  const hints = nav.help ? 'any key: close help' : '↑↓/jk move  Tab pane  Enter open  d diff  r restore  v verify  p plan  c copies  ? help  q quit';
   return (
     <Box flexDirection="column" width={columns}>
       {header}

@@ -33,6 +33,8 @@ export const HELP_LINES: [string, string][] = [
   ['v', 'verify every stored version against its checksum'],
   ['p', 'retention plan: what would be archived and why'],
   ['a', 'in the retention plan: apply it (asks first)'],
+  ['c', 'remotes and copies (3-2-1) of the selected version'],
+  ['u', 'in the remotes view: push to every remote (asks first)'],
   ['?', 'this help'],
   ['q', 'quit'],
 ];
@@ -66,6 +68,10 @@ export function keyToAction(input: string, key: KeyInfo, mode: KeyMode): Action 
       return { type: 'retention' };
     case 'a':
       return { type: 'apply' };
+    case 'c':
+      return { type: 'remotes' };
+    case 'u':
+      return { type: 'push' };
     case '?':
       return { type: 'help' };
     case 'q':

@@ -23,6 +23,8 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     { type: 'verify' },
     { type: 'retention' },
     { type: 'apply' },
+    { type: 'remotes' },
+    { type: 'push' },
     { type: 'help' },
     { type: 'confirm' },
     { type: 'cancel' },
@@ -136,7 +138,7 @@ describe('keys', () => {
     expect(keyToAction('', { tab: true, shift: true }, 'normal')).toEqual({ type: 'focusPrev' });
     expect(keyToAction('', { return: true }, 'normal')).toEqual({ type: 'open' });
     expect(keyToAction('', { pageDown: true }, 'normal')).toEqual({ type: 'page', dir: 1 });
-    for (const [k, type] of [['d', 'diff'], ['r', 'restore'], ['v', 'verify'], ['p', 'retention'], ['?', 'help'], ['q', 'quit']] as const) {
+    for (const [k, type] of [['d', 'diff'], ['r', 'restore'], ['v', 'verify'], ['p', 'retention'], ['c', 'remotes'], ['u', 'push'], ['?', 'help'], ['q', 'quit']] as const) {
       expect(keyToAction(k, {}, 'normal')).toEqual({ type });
     }
   });

@@ -4,7 +4,7 @@
  * (restore, verify, retention) and owns their confirm dialogs.
  */
 export type Focus = 'files' | 'history' | 'view';
-export type ViewKind = 'detail' | 'diff' | 'verify' | 'retention';
+export type ViewKind = 'detail' | 'diff' | 'verify' | 'retention' | 'remotes';
 export type DiffAgainst = 'previous' | 'working';
 
 export type Action =
@@ -22,6 +22,8 @@ export type Action =
   | { type: 'verify' }
   | { type: 'retention' }
   | { type: 'apply' }
+  | { type: 'remotes' }
+  | { type: 'push' }
   | { type: 'help' }
   | { type: 'quit' }
   | { type: 'confirm' }
@@ -142,8 +144,12 @@ export function navigate(s: NavState, a: Action, c: NavCounts): NavState {
     case 'retention':
       return { ...s, view: 'retention', focus: 'view', scroll: 0 };
     case 'apply':
-      // the App opens the apply dialog when a plan is on screen
+    case 'push':
+      // the App opens the apply / push dialog when the plan / remotes are on screen
       return s;
+    case 'remotes':
+      // focus stays, so moving through versions shows where each one has copies
+      return { ...s, view: 'remotes', scroll: 0 };
     case 'help':
       return { ...s, help: true };
     case 'quit':
