@@ -88,6 +88,42 @@ describe('browsing', () => {
     expect(g).not.toContain('"b"');
   });
 
+  test('a long diff pages with PgDn / PgUp', async () => {
+    const rows = (f: (i: number) => string) => 'id,value\n' + Array.from({ length: 120 }, (_, i) => `${i},${f(i)}`).join('\n') + '\n';
+    await tv.write('big.csv', rows(() => 'old'));
+    await save(tv.vault, { files: ['big.csv'], message: 'big 1' });
+    await tv.write('big.csv', rows((i) => `new${i}`));
+    await save(tv.vault, { files: ['big.csv'], message: 'big 2' });
+    const a = start();
+    await a.waitFor('History: big.csv');
+    await a.press(KEYS.tab, 'd');
+    const f = await a.waitFor((fr) => fr.includes('Diff: big.csv@1 → big.csv@2') && /lines 1–\d+ of \d+/.test(fr));
+    const [, shown, total] = /lines 1–(\d+) of (\d+)/.exec(f)!;
+    expect(Number(total)).toBeGreaterThan(240);
+    expect(f).toContain('"old" → "new0"');
+    expect(f).not.toContain('"new40"');
+    await a.press(KEYS.pageDown);
+    const g = await a.waitFor(`lines ${Number(shown) + 1}–`);
+    expect(g).not.toContain('"old" → "new0"');
+    // with the view focused, G / End go to its last page
+    await a.press(KEYS.tab, 'G');
+    const h = await a.waitFor(`–${total} of ${total}`);
+    expect(h).toContain('rows changed');
+    await a.press(KEYS.pageUp);
+    await a.waitFor((fr) => fr.includes(`of ${total}`) && !fr.includes(`–${total} of`));
+  });
+
+  test('a diff that cannot be made shows the error code in the pane', async () => {
+    await fsp.rm(path.join(tv.dir, 'data.csv'));
+    const a = start();
+    await a.waitFor(/data\.csv\s+missing/);
+    await a.press('d');
+    const f = await a.waitFor('[E_FILE_NOT_FOUND]');
+    expect(f).toContain('Diff: data.csv@2 → working file');
+    await a.press('w');
+    await a.waitFor((fr) => fr.includes('Diff: data.csv@1 → data.csv@2') && fr.includes('"b" → "B"'));
+  });
+
   test('? shows the keys, any key closes them', async () => {
     const a = start();
     await a.waitFor('History: data.csv');
