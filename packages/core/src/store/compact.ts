@@ -22,7 +22,7 @@ import { DeltaEncoder, memoryBase, type BaseReader } from './delta.js';
 import { PackWriter, buildIndexV2, fsyncDir, installPack } from './pack-writer.js';
 import { createHash } from 'node:crypto';
 import { DeltaInterpreter } from './delta.js';
-import { CorruptObject, MEMORY_BASE_LIMIT, OFS_DELTA, fileBase, inflateRange, listPacks, readEntryHeader, readObjectBuffer, streamObject, tempPath, type ObjectType, type PackHandle } from './reader.js';
+import { BufferedFileWriter, CorruptObject, MEMORY_BASE_LIMIT, OFS_DELTA, fileBase, inflateRange, listPacks, readEntryHeader, readObjectBuffer, streamObject, tempPath, type ObjectType, type PackHandle } from './reader.js';
 
 export interface LooseObjectStats {
   count: number;
@@ -166,7 +166,7 @@ export interface CompactOptions {
   level?: number;
   /** Longest delta chain (default 50, like git). */
   maxDepth?: number;
-  /** Base window held in memory by the delta encoder (default 64 MiB). */
+  /** Base window held in memory by the delta encoder (default 128 MiB). */
   deltaWindow?: number;
 }
 
@@ -210,14 +210,13 @@ async function openBase(gitdir: string, oid: string, size: number, tmpDir: strin
   await fsp.mkdir(tmpDir, { recursive: true });
   const tmp = tempPath(tmpDir, 'tmp_cbase');
   const fh = await fsp.open(tmp, 'wx', 0o600);
+  const bw = new BufferedFileWriter(fh);
   try {
     await streamObject(gitdir, oid, {
       header() {},
-      async chunk(c) {
-        let w = 0;
-        while (w < c.length) w += (await fh.write(c, w, c.length - w)).bytesWritten;
-      },
+      chunk: (c) => bw.write(c),
     }, { verifyOid: false });
+    await bw.flush();
   } catch (e) {
     await fh.close();
     await fsp.rm(tmp, { force: true });
@@ -421,6 +420,7 @@ async function verifyPackSequential(gitdir: string, pack: PackHandle, tmpDir: st
       let memAt = 0;
       let tmp: string | null = null;
       let out: import('node:fs/promises').FileHandle | null = null;
+      let writer: BufferedFileWriter | null = null;
       let type: ObjectType;
       let size: number;
       const start = async (t: ObjectType, n: number) => {
@@ -439,8 +439,8 @@ async function verifyPackSequential(gitdir: string, pack: PackHandle, tmpDir: st
           mem.set(c, memAt);
           memAt += c.length;
         } else {
-          let w = 0;
-          while (w < c.length) w += (await out!.write(c, w, c.length - w)).bytesWritten;
+          if (!writer) writer = new BufferedFileWriter(out!);
+          await writer.write(c);
         }
       };
       try {
@@ -495,6 +495,7 @@ async function verifyPackSequential(gitdir: string, pack: PackHandle, tmpDir: st
         const buf: Buffer = mem;
         prev = { offset, type, reader: Object.assign(memoryBase(buf), { close: async () => undefined }) };
       } else {
+        await (writer as BufferedFileWriter | null)?.flush();
         await (out as import('node:fs/promises').FileHandle | null)?.close();
         prev = { offset, type, reader: await fileBase(tmp!, size, true) };
       }

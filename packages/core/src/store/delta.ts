@@ -176,6 +176,9 @@ const BLOCK = 16;
 const SLOTS = 4;
 /** Copies at least this long move the base window along (shorter ones may be chance matches far away). */
 const ANCHOR = 64;
+/** Minimum length of a copy far (> FAR bytes) from the expected base position. */
+const MIN_FAR_COPY = 48;
+const FAR = 1 << 16;
 const MULT = 0x01000193; // FNV prime: odd, good bit spread under imul
 /** MULT^16 mod 2^32, the weight of the byte leaving the rolling window. */
 const MULT_OUT = (() => {
@@ -203,7 +206,7 @@ function writeVarint(n: number, out: number[]): void {
 }
 
 export interface DeltaEncoderOptions {
-  /** Size of the base window held in memory (bytes); the whole base when it is smaller. */
+  /** Size of the base window held in memory (bytes; default 128 MiB); the whole base when it is smaller. */
   window?: number;
   /** Give up (return null from finish) once the delta exceeds this many bytes. */
   maxDeltaSize?: number;
@@ -241,7 +244,7 @@ export class DeltaEncoder {
     private readonly targetSize: number,
     opts: DeltaEncoderOptions = {},
   ) {
-    this.window = Math.max(1 << 16, Math.min(opts.window ?? 64 << 20, base.size || 1));
+    this.window = Math.max(1 << 16, Math.min(opts.window ?? 128 << 20, base.size || 1));
     this.maxDelta = opts.maxDeltaSize ?? Math.max(1024, Math.floor(targetSize / 2));
     this.tbuf = new Uint8Array(Math.min(4 << 20, Math.max(targetSize, 1)) + 64 * 1024);
     const header: number[] = [];
@@ -370,10 +373,15 @@ export class DeltaEncoder {
     while (p <= limit) {
       // Try to continue the previous copy first (cheap, and keeps matches across chunk boundaries).
       let matchBase = -1;
+      let bestLen = 0;
+      const bestLenOf = (_m: number) => bestLen;
       if (ins === p && this.copyOff >= 0) {
         const cont = this.copyOff + this.copyLen;
         const wo = cont - this.winStart;
-        if (wo >= 0 && wo + BLOCK <= this.winBuf.length && equalRange(this.winBuf, wo, t, p, BLOCK)) matchBase = cont;
+        if (wo >= 0 && wo + BLOCK <= this.winBuf.length && equalRange(this.winBuf, wo, t, p, BLOCK)) {
+          matchBase = cont;
+          bestLen = Number.MAX_SAFE_INTEGER;
+        }
       }
       if (matchBase < 0) {
         if (!hValid) {
@@ -383,7 +391,6 @@ export class DeltaEncoder {
         // Among the bucket's candidates take the longest match; on ties, the one nearest the expected position.
         const at = (Math.imul(h, 0x9e3779b1) >>> this.tableShift) * SLOTS;
         const expect = this.copyOff >= 0 ? this.copyOff + this.copyLen - this.winStart + (p - ins) : 0;
-        let bestLen = 0;
         let bestDist = Infinity;
         for (let k = 0; k < SLOTS; k++) {
           const cand = this.table[at + k]!;
@@ -398,6 +405,11 @@ export class DeltaEncoder {
             matchBase = this.winStart + wo;
           }
         }
+      }
+      // A short match far from where the previous copy ended is usually chance (repeated field values);
+      // taking it costs the reader a random access for a few bytes saved, so insert instead.
+      if (matchBase >= 0 && this.copyOff >= 0 && bestLenOf(matchBase) < MIN_FAR_COPY && Math.abs(matchBase - (this.copyOff + this.copyLen + (p - ins))) > FAR) {
+        matchBase = -1;
       }
       if (matchBase >= 0) {
         // Extend backwards over the pending insert.

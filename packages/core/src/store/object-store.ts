@@ -37,6 +37,8 @@ export interface WriteBlobOptions {
 export interface ReadBlobOptions {
   md5?: boolean;
   onProgress?: ProgressCallback;
+  /** readBlobToFile only: fsync `dest` before returning (default true, so a rename after it is crash-safe). */
+  fsync?: boolean;
 }
 
 /** Stream a file into a loose blob object in one pass: git SHA-1, sha256 (md5) and framing together. */
@@ -59,8 +61,23 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
   let loaded = 0;
   let pending: Promise<void> = Promise.resolve();
   // Writes are double-buffered: hashing the next chunk overlaps the previous write.
-  const outBufs = [Buffer.allocUnsafe(0), Buffer.allocUnsafe(0)];
+  const CHUNK = 1 << 20;
+  const outBufs = sink.kind === 'file' ? [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)] : [];
   let which = 0;
+  let fill = 0;
+  const flush = async (): Promise<void> => {
+    const fh = out;
+    if (!fh || fill === 0) return;
+    const b = outBufs[which]!;
+    const len = fill;
+    which ^= 1;
+    fill = 0;
+    await pending;
+    pending = (async () => {
+      let w = 0;
+      while (w < len) w += (await fh.write(b, w, len - w)).bytesWritten;
+    })();
+  };
   try {
     if (sink.kind === 'file') {
       out = await fsp.open(sink.path, 'wx', 0o644);
@@ -77,24 +94,24 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
         md5?.update(c);
         loaded += c.length;
         if (fh) {
-          // The chunk is only valid during this call: copy it into a buffer we own, then write asynchronously.
-          let b = outBufs[which]!;
-          if (b.length < c.length) b = outBufs[which] = Buffer.allocUnsafe(Math.max(c.length, 1 << 20));
-          b.set(c, 0);
-          const len = c.length;
-          which ^= 1;
-          await pending;
-          pending = (async () => {
-            let w = 0;
-            while (w < len) w += (await fh.write(b, w, len - w)).bytesWritten;
-          })();
+          // Chunks are only valid during this call and may be small (delta copies): coalesce them into
+          // 1 MiB buffers we own, and write each full buffer while the next one fills.
+          let p = 0;
+          while (p < c.length) {
+            const n = Math.min(c.length - p, CHUNK - fill);
+            outBufs[which]!.set(c.subarray(p, p + n), fill);
+            fill += n;
+            p += n;
+            if (fill === CHUNK) await flush();
+          }
         }
         opts.onProgress?.({ phase, loaded, total, item: oid });
       },
     });
+    await flush();
     await pending;
     if (out) {
-      await out.sync();
+      if (opts.fsync !== false) await out.sync();
       await out.close();
       out = undefined;
     }
