@@ -19,9 +19,19 @@ export interface ArchiveIndexEntry {
   versions: VersionRecord[];
 }
 
+/** A version whose archive retention deleted (expireArchivesAfter): gone for good, hidden from history. */
+export interface DeletedVersion {
+  path: string;
+  version: number;
+  sha256: string;
+  archive: string;
+  deletedAt: string;
+}
+
 export interface ArchiveIndex {
   schema: 1;
   archives: ArchiveIndexEntry[];
+  deleted?: DeletedVersion[];
 }
 
 export function archiveDir(vault: Vault): string {
@@ -63,10 +73,18 @@ export async function readArchivedVersions(vault: Vault): Promise<VersionRecord[
  * wins (an archive written by a retention run that stopped before moving refs changes nothing); a branch
  * version whose blob was dropped by retention is replaced by its archived record. Each path@version once.
  */
-export function mergeArchived(branch: VersionRecord[], archived: VersionRecord[]): VersionRecord[] {
-  const key = (v: VersionRecord) => `${v.path}\0${v.version}`;
+export function mergeArchived(branch: VersionRecord[], archived: VersionRecord[], deleted: { path: string; version: number }[] = []): VersionRecord[] {
+  const key = (v: { path: string; version: number }) => `${v.path}\0${v.version}`;
   const live = new Set(branch.filter((v) => v.blob).map(key));
+  const gone = new Set(deleted.map(key));
   const fromArchive = new Map<string, VersionRecord>();
   for (const a of archived) if (!live.has(key(a)) && !fromArchive.has(key(a))) fromArchive.set(key(a), a);
-  return [...branch.filter((v) => v.blob || !fromArchive.has(key(v))), ...fromArchive.values()];
+  return [...branch.filter((v) => v.blob || (!fromArchive.has(key(v)) && !gone.has(key(v)))), ...fromArchive.values()];
+}
+
+/** The branch's versions with the archive index applied (archived records in, deleted versions out). */
+export async function withArchived(vault: Vault, branch: VersionRecord[]): Promise<VersionRecord[]> {
+  const index = await readArchiveIndex(vault);
+  const archived = index.archives.flatMap((a) => a.versions.map((v) => ({ ...v, status: 'archived' as const, archive: a.file })));
+  return mergeArchived(branch, archived, index.deleted ?? []);
 }

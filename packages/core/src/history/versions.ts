@@ -12,7 +12,7 @@ import type { VersionRecord } from '../model/version.js';
 import type { Vault } from '../vault.js';
 import { blobAtPath, firstParentWalk, listTagTargets, readBlobText, readCommit, resolveRef } from './git.js';
 import { readNotesMap } from './notes.js';
-import { mergeArchived, readArchivedVersions } from './archived.js';
+import { withArchived } from './archived.js';
 
 const CACHE_VERSION = 2;
 
@@ -154,7 +154,7 @@ export async function loadHistory(vault: Vault): Promise<History> {
       versions.push(rec);
     }
   });
-  const merged = mergeArchived(versions, await readArchivedVersions(vault));
+  const merged = await withArchived(vault, versions);
   merged.sort((a, b) => (a.savedAt < b.savedAt ? -1 : a.savedAt > b.savedAt ? 1 : a.seq - b.seq));
   return { tip, notesTip, versions: merged, commits, tags: tagMap };
 }

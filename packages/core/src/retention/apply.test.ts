@@ -203,6 +203,30 @@ describe('applyRetention', () => {
     await expectAllRestorable('big.csv', contents);
   }, 60_000);
 
+  it('deletes archives only past expireArchivesAfter; deleted versions leave the history, the rest stays verified', async () => {
+    t = await makeTempVault();
+    const contents = await saveMany(4);
+    const first = await applyRetention(t.vault, await planVaultRetention(t.vault, { overrides: { keepLast: 2 } }));
+    expect(first.archived).toBe(2);
+    // not expired yet: nothing to delete
+    const soon = await planVaultRetention(t.vault, { overrides: { keepLast: 2, expireArchivesAfter: '30d' } });
+    expect(soon.counts).toEqual({ keep: 4, archive: 0, delete: 0 });
+    const later = await planVaultRetention(t.vault, { overrides: { keepLast: 2, expireArchivesAfter: '30d' }, now: new Date(Date.parse('2026-07-01T00:00:00Z')) });
+    expect(later.decisions.map((d) => `${d.version}:${d.action}:${d.rule}`)).toEqual(['1:delete:archive-expired', '2:delete:archive-expired', '3:keep:keep-last', '4:keep:latest']);
+    const res = await applyRetention(t.vault, later);
+    expect(res).toMatchObject({ deleted: 2, deletedArchives: [first.archives[0]!.file] });
+    await expect(fsp.access(path.join(t.dir, '.savepoint/archive', first.archives[0]!.file))).rejects.toThrow();
+    expect((await log(await t.reopen(), { path: 'data.csv' })).map((v) => v.version)).toEqual([4, 3]);
+    expect(await verify(t.vault)).toMatchObject({ ok: true, verified: 2, missing: 0 });
+    await t.write('data.csv', content(5));
+    expect((await save(t.vault, { files: ['data.csv'] })).files[0]!.version).toBe(5);
+    for (const i of [3, 4]) {
+      await restore(t.vault, { address: `data.csv@${i}`, to: `r${i}.csv` });
+      expect(await fsp.readFile(path.join(t.dir, `r${i}.csv`), 'utf8')).toBe(contents[i - 1]);
+    }
+    expectFsckClean(t.dir);
+  }, 60_000);
+
   it('refuses a plan made before the history moved, and a damaged archive is reported by verify and restore', async () => {
     t = await makeTempVault();
     const contents = await saveMany(4);

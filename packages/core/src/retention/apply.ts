@@ -559,11 +559,20 @@ export async function applyRetention(vault: Vault, plan: VaultRetentionPlan, opt
       if (result.prune.reachable) warnings.push(`${result.prune.reachable} archived object(s) are still referenced elsewhere (another branch, a remote-tracking ref, a reflog or the index) and were kept.`);
     }
 
-    // 6. expired archives: index first, then the files
+    // 6. expired archives: index first, then the files; an archive goes only when the plan deletes all it holds
     if (toDelete.size) {
       const index = await readArchiveIndex(vault);
+      const planned = new Set(plan.decisions.filter((d) => d.action === 'delete').map((d) => `${d.path}\0${d.version}`));
+      for (const a of index.archives) {
+        if (toDelete.has(a.file) && !a.versions.every((v) => planned.has(`${v.path}\0${v.version}`))) {
+          toDelete.delete(a.file);
+          warnings.push(`${a.file} was kept: the plan deletes only part of what it holds.`);
+        }
+      }
       const gone = index.archives.filter((a) => toDelete.has(a.file));
       index.archives = index.archives.filter((a) => !toDelete.has(a.file));
+      const deletedAt = vault.clock().toISOString();
+      index.deleted = [...(index.deleted ?? []), ...gone.flatMap((a) => a.versions.map((v) => ({ path: v.path, version: v.version, sha256: v.sha256, archive: a.file, deletedAt })))];
       await writeArchiveIndex(vault, index);
       for (const a of gone) {
         const abs = path.join(archiveDir(vault), a.file);
