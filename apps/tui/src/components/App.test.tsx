@@ -4,7 +4,7 @@ import path from 'node:path';
 import { log, save, status } from '@savepoint/core';
 import { makeTempVault } from '../../../../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../../../../packages/core/src/testing/temp-vault.js';
-import { drive, KEYS } from '../testing/harness.js';
+import { drive, KEYS, removeVault } from '../testing/harness.js';
 import type { Driven } from '../testing/harness.js';
 
 let tv: TempVault;
@@ -21,9 +21,10 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await app?.idle().catch(() => undefined);
   app?.unmount();
   app = null;
-  await tv.cleanup();
+  await removeVault(tv.dir);
 });
 
 const start = (extra: Partial<Parameters<typeof drive>[0]> = {}) => {

@@ -271,7 +271,14 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
   else if (nav.view === 'retention') bottom = <RetentionPane state={retention.plan} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
   else if (nav.view === 'verify') bottom = <VerifyPane state={verifier.state} focused={viewFocused} height={bottomH} width={columns} scroll={nav.scroll} />;
 
-  const hints = nav.help ? 'any key: close help' : '↑↓/jk move  Tab pane  Enter open  d diff  r restore  v verify  p plan  c copies  ? help  q quit';
+  const viewHints: Record<NonNullable<NavState['view']>, string> = {
+    detail: 'PgUp/PgDn page  Esc close',
+    diff: 'w vs working/previous  PgUp/PgDn page  Esc close',
+    verify: 'Esc close',
+    retention: 'a apply plan  Esc close',
+    remotes: 'u push  Esc close',
+  };
+  const hints = nav.help ? 'any key: close help' : `${nav.view ? viewHints[nav.view] + '  ' : '↑↓ move  Tab pane  Enter open  '}d diff  r restore  v verify  p plan  c copies  ? help`;
   return (
     <Box flexDirection="column" width={columns}>
       {header}

@@ -31,7 +31,7 @@ export function RemotesPane({ state, selected, focused, height, scroll }: { stat
   const report = state.phase === 'ready' ? state.report : state.phase === 'loading' ? state.report : undefined;
   const lines = report ? remoteLines(report, selected) : [];
   return (
-    <Pane title="Remotes and copies" focused={focused} height={height} right={report?.remotes.length ? 'u: push to all remotes' : ''}>
+    <Pane title="Remotes and copies" focused={focused} height={height} right={state.phase === 'loading' ? 'reading…' : report?.remotes.length ? 'u: push to all remotes' : ''}>
       {state.phase === 'loading' && !report ? <Text color={t.muted}>Reading remote state…</Text> : null}
       {state.phase === 'error' ? <ErrorText error={state.error} /> : null}
       <Box flexDirection="column">

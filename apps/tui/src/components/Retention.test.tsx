@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, test } from 'vitest';
 import { log, save } from '@savepoint/core';
 import { makeTempVault } from '../../../../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../../../../packages/core/src/testing/temp-vault.js';
-import { drive, KEYS } from '../testing/harness.js';
+import { drive, KEYS, removeVault } from '../testing/harness.js';
 import type { Driven } from '../testing/harness.js';
 
 let tv: TempVault;
@@ -19,9 +19,10 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
+  await app?.idle().catch(() => undefined);
   app?.unmount();
   app = null;
-  await tv.cleanup();
+  await removeVault(tv.dir);
 });
 
 const start = () => (app = drive({ dir: tv.dir, clock: tv.clock, author: { name: 'Ada Tester', email: 'ada@example.test' }, color: false }));

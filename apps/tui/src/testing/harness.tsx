@@ -2,6 +2,8 @@
  * Test harness: the real App on ink-testing-library's streams over a real temp vault.
  * Keys are sent as the bytes a terminal sends; `waitFor` polls the last frame (no fixed sleeps).
  */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { App } from '../components/App.js';
 import type { AppProps } from '../components/App.js';
@@ -23,8 +25,20 @@ export interface Driven {
   frame(): string;
   press(...keys: string[]): Promise<void>;
   waitFor(test: string | RegExp | ((frame: string) => boolean), timeoutMs?: number): Promise<string>;
+  /** wait until no background work is shown (refresh, diff, verify, plan, remote state) */
+  idle(timeoutMs?: number): Promise<string>;
   unmount(): void;
   frames: string[];
+}
+
+const BUSY = ['refreshing…', 'Computing diff…', 'Verifying…', 'Planning…', 'Reading remote state…', 'reading…', 'Checking the working copy', 'Opening vault…'];
+
+/**
+ * Remove a temp vault after its app was unmounted. Work the app started just before (a refresh writing
+ * git's caches) may still be finishing, so removal retries briefly instead of failing on ENOTEMPTY.
+ */
+export async function removeVault(dir: string): Promise<void> {
+  await fsp.rm(path.dirname(dir), { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
 }
 
 const matches = (frame: string, test: string | RegExp | ((frame: string) => boolean)) =>
@@ -54,6 +68,7 @@ export function drive(props: AppProps): Driven {
         await new Promise((r) => setTimeout(r, 10));
       }
     },
+    idle: (timeoutMs) => d.waitFor((f) => !BUSY.some((b) => f.includes(b)), timeoutMs),
     unmount: () => inst.unmount(),
   };
   return d;
