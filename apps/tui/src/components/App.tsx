@@ -143,7 +143,15 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
     if (nav.quit) app.exit();
   }, [nav.quit, app]);
 
+  const [quitArmed, setQuitArmed] = useState(false);
   const run = (a: Action) => {
+    if (a.type === 'quit' && verifier.state.phase === 'running' && !quitArmed) {
+      // core's verify cannot be interrupted halfway: say that quitting waits for it
+      setQuitArmed(true);
+      setMessage({ kind: 'info', text: 'Verify is still running; the program ends when it has finished. Press q again to quit anyway.' });
+      return;
+    }
+    if (a.type !== 'quit') setQuitArmed(false);
     const next = navigate(nav, a, counts);
     setNav(next);
     if (!data) return;
