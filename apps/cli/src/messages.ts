@@ -118,6 +118,7 @@ export const remoteMsg = {
       if (r.tags.pushed.length) parts.push(`${r.tags.pushed.length} tag${r.tags.pushed.length === 1 ? '' : 's'}`);
       const lines = [`${out.c.green('pushed')}     ${o.remote}: ${parts.join(', ')} (${r.objects} objects)`];
       if (r.tags.conflicts.length) lines.push(out.c.yellow(`  tags that differ on ${o.remote} were left alone: ${r.tags.conflicts.join(', ')}`));
+      if (r.branch.retained) lines.push(out.c.dim(`  retention rewrote this history; ${o.remote} keeps its previous history (with the archived versions) as ${r.branch.retained}`));
       return lines;
     }
     if (o.skipped === 'backoff' && o.queueEntry) return [`${out.c.yellow('waiting')}    ${o.remote}: last push failed [${o.queueEntry.lastError.code}]; next automatic retry after ${o.queueEntry.nextAttempt} (or run: savepoint push ${o.remote})`];

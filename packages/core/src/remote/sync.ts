@@ -4,6 +4,7 @@
  * merged first (a merge commit with both parents), never overwritten. Fetch brings branch, tags and notes
  * and merges the notes locally; pull also fast-forwards the history branch.
  */
+import { readRewrites, rewrittenInto } from '../history/rewrites.js';
 import { createHash } from 'node:crypto';
 import fs, { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -203,7 +204,8 @@ export interface PushResult {
   remote: string;
   url: string;
   status: 'pushed' | 'up-to-date';
-  branch: { ref: string; from: string | null; to: string };
+  /** `retained`: after a retention rewrite, the ref on the remote that keeps its previous history */
+  branch: { ref: string; from: string | null; to: string; retained?: string };
   notes: { from: string | null; to: string | null; merged: NotesMergeAction };
   tags: { pushed: string[]; conflicts: string[] };
   objects: number;
@@ -224,7 +226,15 @@ export async function pushRemote(vault: Vault, opts: RemoteOpOptions): Promise<P
     const local = await resolveRef(vault, branchRef);
     if (!local) throw new SavepointError('E_INVALID_ARGUMENT', `Nothing to push yet: the history branch "${vault.branch}" has no saves. Save a file first.`, { branch: vault.branch });
     const remoteTip = adv.refs.get(branchRef) ?? null;
-    if (remoteTip && remoteTip !== local) {
+    // the remote holds history that retention rewrote here: keep it there under a ref, then replace the branch
+    let retained: string | null = null;
+    if (remoteTip && remoteTip !== local && (await hasObject(vault, remoteTip)) && !(await isAncestor(vault, remoteTip, local))) {
+      const ancestorOrSelf = async (a: string, b: string) => a === b || ((await hasObject(vault, a)) && (await hasObject(vault, b)) && (await isAncestor(vault, a, b)));
+      if (await rewrittenInto(await readRewrites(vault), remoteTip, local, ancestorOrSelf)) {
+        retained = `refs/savepoint/retained/${vault.branch}/${vault.clock().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${remoteTip.slice(0, 12)}`;
+      }
+    }
+    if (remoteTip && remoteTip !== local && !retained) {
       const known = await hasObject(vault, remoteTip);
       if (!known || !(await isAncestor(vault, remoteTip, local))) {
         const behind = known && (await isAncestor(vault, local, remoteTip));
@@ -267,7 +277,10 @@ export async function pushRemote(vault: Vault, opts: RemoteOpOptions): Promise<P
       }
     }
     if (localNotes && remoteNotes !== localNotes) updates.unshift({ ref: NOTES_REF, old: remoteNotes ?? ZERO, new: localNotes });
+    // the branch update carries the remote's current tip as its old value, so the server refuses it if the
+    // branch moved meanwhile (a lease); the retained ref keeps the rewritten history reachable there
     if (remoteTip !== local) updates.unshift({ ref: branchRef, old: remoteTip ?? ZERO, new: local });
+    if (retained && remoteTip) updates.push({ ref: retained, old: ZERO, new: remoteTip });
     let objects = 0;
     if (updates.length) {
       opts.onProgress?.({ phase: 'push: counting objects', loaded: 0, total: 0 });
@@ -292,7 +305,7 @@ export async function pushRemote(vault: Vault, opts: RemoteOpOptions): Promise<P
       remote: r.name,
       url: session.shownUrl,
       status: updates.length ? 'pushed' : 'up-to-date',
-      branch: { ref: branchRef, from: remoteTip, to: local },
+      branch: { ref: branchRef, from: remoteTip, to: local, ...(retained ? { retained } : {}) },
       notes: { from: remoteNotes, to: localNotes, merged: notesMerge },
       tags: { pushed: pushedTags, conflicts },
       objects,

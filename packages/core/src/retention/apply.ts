@@ -11,6 +11,7 @@
  *   5. prune: only loose objects that are archived blobs and unreachable from every ref, HEAD, reflog and index
  *   6. delete archives the plan expired (index first, then the files)
  */
+import { recordRewrite } from '../history/rewrites.js';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { SavepointError } from '../errors.js';
@@ -210,6 +211,7 @@ async function runJournal(vault: Vault, j: Journal, onStep?: ApplyRetentionOptio
       await fsp.rm(journalFile(vault), { force: true });
       return { completed: false, prune: noPrune, warnings };
     }
+    if (m.ref === `refs/heads/${vault.branch}` && m.from && m.to) await recordRewrite(vault, m.from, m.to);
     await updateRef(vault, m.ref, m.to, m.from);
     await onStep?.(moveStep(j, i));
   }
