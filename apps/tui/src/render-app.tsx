@@ -52,9 +52,13 @@ export function renderApp(opts: RenderAppOptions): TuiHandle {
   const leave = () => {
     if (alt && !left) {
       left = true;
+      process.off('exit', leave);
       stdout.write(LEAVE_ALT);
     }
   };
+  // also when the process ends some other way (a signal handler calling exit), never leave the terminal
+  // stuck on the alternate screen
+  if (alt) process.once('exit', leave);
   const done = instance.waitUntilExit().then(
     () => leave(),
     (e: unknown) => {

@@ -9,6 +9,8 @@ export function registerTui({ program, action }: Registrar): void {
     .action(
       action(async (ctx) => {
         const vault = await ctx.vault();
+        // React picks its (slower, warning-checking) development build from NODE_ENV when it first loads
+        process.env.NODE_ENV ??= 'production';
         const { renderApp } = await import('@savepoint/tui');
         const app = renderApp({
           dir: vault.dir,

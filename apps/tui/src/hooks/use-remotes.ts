@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { copiesStatus, pushRemotes } from '@savepoint/core';
 import type { CopiesReport, ProgressEvent, PushOutcome, RemoteAuth, Vault } from '@savepoint/core';
 import { toErrorInfo } from '../errors.js';
+import { PROGRESS_INTERVAL_MS } from './use-verify.js';
 import type { ErrorInfo } from '../errors.js';
 
 export type CopiesState = { phase: 'idle' } | { phase: 'loading'; report?: CopiesReport } | { phase: 'ready'; report: CopiesReport } | { phase: 'error'; error: ErrorInfo };
@@ -50,7 +51,7 @@ export function usePush(auth: RemoteAuth | undefined, onDone: () => void) {
       let last = 0;
       const onProgress = (e: ProgressEvent) => {
         const now = Date.now();
-        if (now - last < 50 && e.loaded < e.total) return;
+        if (now - last < PROGRESS_INTERVAL_MS && e.loaded < e.total) return;
         last = now;
         setState({ phase: 'running', remotes, progress: e });
       };

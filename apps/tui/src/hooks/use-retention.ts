@@ -6,6 +6,7 @@ import { useCallback, useRef, useState } from 'react';
 import { applyRetention, planVaultRetention } from '@savepoint/core';
 import type { ApplyRetentionResult, ProgressEvent, Vault, VaultRetentionPlan } from '@savepoint/core';
 import { toErrorInfo } from '../errors.js';
+import { PROGRESS_INTERVAL_MS } from './use-verify.js';
 import type { ErrorInfo } from '../errors.js';
 
 export type PlanState =
@@ -58,7 +59,7 @@ export function useRetention(onApplied: () => void) {
       let last = 0;
       const onProgress = (e: ProgressEvent) => {
         const now = Date.now();
-        if (now - last < 50 && e.loaded < e.total) return;
+        if (now - last < PROGRESS_INTERVAL_MS && e.loaded < e.total) return;
         last = now;
         setApply({ phase: 'running', plan: shown, progress: e });
       };
