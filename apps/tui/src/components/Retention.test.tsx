@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, expect, test } from 'vitest';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 import { log, save } from '@savepoint/core';
 import { makeTempVault } from '../../../../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../../../../packages/core/src/testing/temp-vault.js';
@@ -68,6 +70,14 @@ test('p shows the plan with reasons; nothing changes until a and y', async () =>
   await a.press('v');
   const v = await a.waitFor('✓ OK');
   expect(v).toMatch(/verified 5 · corrupted 0 · missing 0/);
+
+  // and restorable: v1 comes back out of the archive
+  await a.press(KEYS.escape, KEYS.escape, 'G', 'r');
+  await a.waitFor('currently matches saved version 4');
+  expect(a.frame()).toContain('Restore data.csv@1?');
+  await a.press('y');
+  await a.waitFor('Restored data.csv@1');
+  expect(await fsp.readFile(path.join(tv.dir, 'data.csv'), 'utf8')).toBe('id,value\n1,1\n');
 });
 
 test('a plan made before the history moved is refused with its code', async () => {
