@@ -11,7 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { SavepointError, fromNodeError } from '../errors.js';
 import type { ProgressCallback } from '../util/progress.js';
-import { OffThreadAdler } from './adler-worker.js';
+import { adler32 } from './adler32.js';
 import { looseObjectPath, tempPath } from './reader.js';
 
 export interface LooseWriteOptions {
@@ -94,7 +94,7 @@ export async function writeLooseBlob(gitdir: string, file: string, opts: LooseWr
     const sha1: Hash = createHash('sha1').update(header);
     const sha256: Hash = createHash('sha256');
     const md5: Hash | undefined = opts.md5 ? createHash('md5') : undefined;
-    const adler = new OffThreadAdler(header);
+    let adler = adler32(header);
 
     const first = Buffer.alloc(ZLIB_HEADER.length + framedSize(header.length));
     ZLIB_HEADER.copy(first, 0);
@@ -116,7 +116,7 @@ export async function writeLooseBlob(gitdir: string, file: string, opts: LooseWr
       sha1.update(view);
       sha256.update(view);
       md5?.update(view);
-      adler.update(view);
+      adler = adler32(view, adler);
       const ob = outBufs[k & 1]!;
       // outBufs[k&1] was last written at step k-2, whose write finished before step k-1 started its write.
       const n = frameStoredBlocks(view, bytesRead, ob);
@@ -132,7 +132,7 @@ export async function writeLooseBlob(gitdir: string, file: string, opts: LooseWr
     }
     const trailer = Buffer.alloc(FINAL_BLOCK.length + 4);
     FINAL_BLOCK.copy(trailer, 0);
-    trailer.writeUInt32BE(await adler.digest(), FINAL_BLOCK.length);
+    trailer.writeUInt32BE(adler >>> 0, FINAL_BLOCK.length);
     await writeAll(out, trailer, trailer.length);
     if (opts.fsync !== false) await out.sync();
     await out.close();

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { SavepointError } from '../errors.js';
-import { OffThreadAdler } from './adler-worker.js';
+import { adler32 } from './adler32.js';
 import { DeltaError, DeltaInterpreter, memoryBase, type BaseReader } from './delta.js';
 import { PackIndexError, parsePackIndex, type PackIndex } from './pack-index.js';
 
@@ -188,7 +188,7 @@ async function streamStoredRanges(file: string, fileSize: number, ranges: Array<
   try {
     const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
     let which = 0;
-    const adler = checkAdler ? new OffThreadAdler() : null;
+    let adler = 1;
     // Coalesce neighbouring ranges into reads of up to 1 MiB (headers are skipped when emitting).
     let i = 0;
     while (i < ranges.length) {
@@ -206,15 +206,15 @@ async function streamStoredRanges(file: string, fileSize: number, ranges: Array<
       }
       for (let k = i; k <= j; k++) {
         const seg = buf.subarray(ranges[k]![0] - start, ranges[k]![1] - start);
-        adler?.update(seg);
+        if (checkAdler) adler = adler32(seg, adler);
         await onChunk(seg);
       }
       i = j + 1;
     }
-    if (adler) {
+    if (checkAdler) {
       const tail = Buffer.alloc(4);
       await fh.read(tail, 0, 4, fileSize - 4);
-      if (tail.readUInt32BE(0) !== (await adler.digest())) throw new CorruptObject('Adler-32 checksum mismatch');
+      if (tail.readUInt32BE(0) !== adler >>> 0) throw new CorruptObject('Adler-32 checksum mismatch');
     }
   } finally {
     await fh.close();
