@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { log, save, status } from '@savepoint/core';
+import { log, save, status, tagVersion } from '@savepoint/core';
 import { makeTempVault } from '../../../../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../../../../packages/core/src/testing/temp-vault.js';
 import { drive, KEYS, removeVault } from '../testing/harness.js';
@@ -44,6 +44,15 @@ describe('browsing', () => {
     const g = await a.waitFor('History: notes.json');
     expect(g).toContain('run notes');
     expect(g).not.toContain('first measurements');
+  });
+
+  test('tags show in the history and the detail', async () => {
+    await tagVersion(tv.vault, { address: 'data.csv@1', name: 'baseline' });
+    const a = start();
+    const f = await a.waitFor('[baseline]');
+    expect(f).toMatch(/v1\s+2026-05-01 \d\d:\d\dZ\s+\d+ B\s+·\s+\[baseline\] first meas/);
+    await a.press(KEYS.tab, 'j', KEYS.enter);
+    await a.waitFor(/Tags\s+baseline/);
   });
 
   test('Enter opens the history, then the detail of the selected version', async () => {

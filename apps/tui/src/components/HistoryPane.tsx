@@ -4,7 +4,7 @@ import { formatBytes, formatDate, statusMark, windowStart } from '../format.js';
 import { useTheme } from '../theme.js';
 import { Pane } from './Pane.js';
 
-/** Versions of the selected file, newest first: number, date, size, status (✓ / archived), message, tags. */
+/** Versions of the selected file, newest first: number, date, size, status (✓ / archived), tags, message. */
 export function HistoryPane({ path, versions, cursor, focused, height }: { path: string | undefined; versions: VersionRecord[]; cursor: number; focused: boolean; height: number }) {
   const t = useTheme();
   const rows = Math.max(1, height - 3);
@@ -37,8 +37,8 @@ export function HistoryPane({ path, versions, cursor, focused, height }: { path:
             </Box>
             <Box marginLeft={1} flexGrow={1} flexShrink={1}>
               <Text wrap="truncate-end">
+                {v.tags.length ? <Text color={t.accent}>{`[${v.tags.join(', ')}] `}</Text> : null}
                 {v.summary}
-                {v.tags.length ? <Text color={t.accent}>{` [${v.tags.join(', ')}]`}</Text> : null}
               </Text>
             </Box>
           </Box>
