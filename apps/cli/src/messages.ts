@@ -71,6 +71,13 @@ export const msg = {
     if (!r.ok) lines.push('Damaged versions can be restored from a remote (savepoint fetch) or an archive; the others are intact.');
     return lines;
   },
+  compact(before: { count: number; bytes: number }, r: { packedObjects: number; deltas: number; looseBytesBefore: number; packBytes: number } | null): string {
+    if (!r || r.packedObjects === 0) return `nothing to compact (${before.count} loose objects, ${formatBytes(before.bytes)})`;
+    return `compacted ${r.packedObjects} objects (${r.deltas} as deltas): ${formatBytes(r.looseBytesBefore)} loose → ${formatBytes(r.packBytes)} packed, verified`;
+  },
+  autoCompactFailed(code: string, message: string): string {
+    return `warning: automatic compaction failed [${code}]: ${message} (the save itself succeeded; run \`savepoint compact\` later)`;
+  },
   watchReady(dir: string): string {
     return `Watching ${dir} for changes to tracked data files; Ctrl-C stops (pending saves finish first).`;
   },

@@ -34,6 +34,8 @@ export { resolveVaultPath } from './util/paths.js';
 export { cleanupNow } from './util/cleanup.js';
 export type { ProgressCallback, ProgressEvent } from './util/progress.js';
 export { digestFile } from './store/object-store.js';
+export { compactObjects, autoCompact, shouldCompact, looseObjectStats } from './store/compact.js';
+export type { AutoCompactPolicy, CompactOptions, CompactResult, LooseObjectStats } from './store/compact.js';
 // remotes: push/fetch/pull/clone over smart HTTP, push queue, 3-2-1 copies
 export { addRemote, listRemotes, removeRemote, getRemote, MEDIA_KINDS, REMOTE_NOTES_PREFIX } from './remote/config.js';
 export type { RemoteInfo, AddRemoteOptions, MediaKind } from './remote/config.js';

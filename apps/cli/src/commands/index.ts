@@ -8,6 +8,7 @@ import { registerVerify } from './verify.js';
 import { registerHooks } from './hooks.js';
 import { registerWatch } from './watch.js';
 import { registerDiff } from './diff.js';
+import { registerCompact } from './compact.js';
 import { registerTui } from './tui.js';
 import { registerRemote } from './remote.js';
 import { registerArchive, registerRetention } from './retention.js';
@@ -21,6 +22,7 @@ export function registerCoreCommands(r: Registrar): void {
   registerHooks(r);
   registerWatch(r);
   registerDiff(r);
+  registerCompact(r);
   registerTui(r);
   registerRemote(r);
   registerRetention(r);

@@ -42,18 +42,28 @@ export function registerSave({ program, action }: Registrar): void {
           ...(opts.check ? { validate: validateWithDiff(ctx.core) } : {}),
         });
         ctx.out.endProgress();
-        // auto-push (configured remotes + queued retries); a failed push is queued and reported, never fails the save
+        // after-save steps, in this order so a push sends already-retained history; none of them can fail the save
+        // retention.auto: apply the configured policy; a failure is a warning on stderr
+        const retention = r.commit ? await autoRetention(ctx, vault) : null;
+        // auto-push (configured remotes + queued retries); a failed push is queued and reported
         const pushes = await ctx.core.autoPush(vault, { ...remoteAuthFromEnv(ctx.io.env), onProgress: ctx.onProgress }).catch((e: unknown) => [
           { remote: '*', ok: false, queued: false, error: { code: (e as { code?: string }).code ?? 'E_INTERNAL', message: ctx.core.redactText(String((e as Error)?.message ?? e)), details: {} } },
         ]);
         ctx.out.endProgress();
-        // retention.auto: apply the configured policy; a failure is a warning on stderr, never a failed save
-        const retention = r.commit ? await autoRetention(ctx, vault) : null;
-        if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r, ...(pushes.length ? { push: pushes } : {}), ...(retention ? { retention } : {}) });
+        // autoCompactBytes: pack loose objects once they exceed the configured size
+        const compacted = r.commit && vault.config.autoCompactBytes > 0
+          ? await ctx.core.autoCompact({ gitdir: vault.gitdir, maxLooseBytes: vault.config.autoCompactBytes, onProgress: ctx.onProgress }).catch((e: unknown) => {
+              ctx.out.warn(msg.autoCompactFailed((e as { code?: string }).code ?? 'E_INTERNAL', (e as Error).message));
+              return null;
+            })
+          : null;
+        ctx.out.endProgress();
+        if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r, ...(pushes.length ? { push: pushes } : {}), ...(retention ? { retention } : {}), ...(compacted ? { compacted } : {}) });
         else {
           msg.save(r, ctx.out).forEach((l) => ctx.out.line(l));
           if (retention?.archived) ctx.out.line(ctx.out.c.dim(retentionMsg.autoApplied(retention.archived, retention.archives ?? [])));
           reportPushOutcomes(ctx, pushes, { warnOnly: true });
+          if (compacted && compacted.packedObjects) ctx.out.line(ctx.out.c.dim(msg.compact({ count: 0, bytes: 0 }, compacted)));
         }
       }),
     );
