@@ -7,7 +7,7 @@ import { CLI, ROOT, cliAvailable, fmtS, measure, requireBuilt, rss } from './lib
 
 requireBuilt();
 if (!cliAvailable()) {
-  console.log('cli bench skipped: apps/cli/dist/bin.js is not built');
+  console.log('cli bench skipped: apps/cli/bundle/bin.js is not built');
   process.exit(0);
 }
 const WORK = process.env.BENCH_WORK ?? path.join(os.tmpdir(), `savepoint-clibench-${process.pid}`);

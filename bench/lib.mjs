@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DATA = path.join(ROOT, '.bench-data');
-export const CLI = path.join(ROOT, 'apps/cli/dist/bin.js');
+export const CLI = path.join(ROOT, 'apps/cli/bundle/bin.js');
 export const CORE_DIST = path.join(ROOT, 'packages/core/dist');
 export const HAS_TIME = existsSync('/usr/bin/time');
 

@@ -3,7 +3,7 @@
 # restore of version 1, verify, and exported checksums checked with sha256sum.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-sp() { node "$here/../apps/cli/dist/bin.js" "$@"; }
+sp() { node "$here/../apps/cli/bundle/bin.js" "$@"; }
 work="$(mktemp -d "${TMPDIR:-/tmp}/savepoint-demo.XXXXXX")"
 export SAVEPOINT_AUTHOR_NAME="${SAVEPOINT_AUTHOR_NAME:-Savepoint Demo}" SAVEPOINT_AUTHOR_EMAIL="${SAVEPOINT_AUTHOR_EMAIL:-demo@savepoint.invalid}"
 step() { printf '\n\033[1m$ savepoint %s\033[0m\n' "$*"; }

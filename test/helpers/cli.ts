@@ -1,4 +1,4 @@
-/** Runs the built CLI (apps/cli/dist/bin.js) as a user would, with a fixed clock and author. */
+/** Runs the built, bundled CLI (apps/cli/bundle/bin.js, what the package ships) as a user would, with a fixed clock and author. */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../apps/cli/dist/bin.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../apps/cli/bundle/bin.js', import.meta.url));
 
 export interface RunResult {
   code: number;

@@ -1,5 +1,5 @@
 /**
- * The real thing in a real terminal: the built CLI (`node apps/cli/dist/bin.js tui`) runs in a tmux pane
+ * The real thing in a real terminal: the built CLI (`node apps/cli/bundle/bin.js tui`) runs in a tmux pane
  * on its own tmux server socket; keys go in with send-keys, the screen comes back with capture-pane.
  * Needs `npx tsc -b` first (like the e2e suite) and tmux; without tmux the suite is skipped and says so.
  */
@@ -12,7 +12,7 @@ import { log, save } from '@savepoint/core';
 import { makeTempVault } from '../../../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../../../packages/core/src/testing/temp-vault.js';
 
-const BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
+const BIN = fileURLToPath(new URL('../../cli/bundle/bin.js', import.meta.url));
 const hasTmux = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
 const SKIP_REASON = 'SKIPPED: tmux is not installed (apt-get install -y tmux) — the real-terminal test did not run';
 if (!hasTmux) console.warn(`[tui] ${SKIP_REASON}`);

@@ -15,7 +15,7 @@ import { promises as fsp } from 'node:fs';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import git from 'isomorphic-git';
+import { isogit } from '../history/isogit.js';
 import { SavepointError, fromNodeError } from '../errors.js';
 import type { ProgressCallback } from '../util/progress.js';
 import { DeltaEncoder, memoryBase, type BaseReader } from './delta.js';
@@ -104,6 +104,7 @@ export async function collectVersionChains(gitdir: string): Promise<Map<string, 
   const seenCommit = new Set<string>();
   const cache = {};
   const starts: string[] = [];
+  const git = await isogit();
   const branches = await git.listBranches({ fs, gitdir }).catch(() => [] as string[]);
   // The history branches first so their order defines "newest".
   branches.sort((a, b) => rank(a) - rank(b));
