@@ -5,6 +5,7 @@
  * `compact` recompresses into packs later. Reads, hashing and writes are pipelined: the next read and
  * the previous write run on libuv's thread pool while this thread hashes.
  */
+import { trackTemp } from '../util/cleanup.js';
 import { createHash, type Hash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
@@ -81,6 +82,7 @@ export async function writeLooseBlob(gitdir: string, file: string, opts: LooseWr
   let src: FileHandle | undefined;
   let out: FileHandle | undefined;
   let tmp: string | undefined;
+  let untrack = () => {};
   try {
     src = await fsp.open(file, 'r');
     const st = await src.stat();
@@ -88,6 +90,8 @@ export async function writeLooseBlob(gitdir: string, file: string, opts: LooseWr
     const size = st.size;
     const objectsDir = path.join(gitdir, 'objects');
     tmp = tempPath(objectsDir, 'tmp_obj');
+    // Ctrl-C mid-save: the CLI's signal handler removes it (see util/cleanup.ts)
+    untrack = trackTemp(tmp);
     out = await fsp.open(tmp, 'wx', 0o444);
 
     const header = Buffer.from(`blob ${size}\0`, 'latin1');
@@ -151,6 +155,7 @@ export async function writeLooseBlob(gitdir: string, file: string, opts: LooseWr
       await fsp.rename(tmp, dest);
     }
     tmp = undefined;
+    untrack();
     const res: LooseWriteResult = { oid, size, sha256: sha256.digest('hex'), written };
     if (md5) res.md5 = md5.digest('hex');
     return res;
@@ -158,6 +163,7 @@ export async function writeLooseBlob(gitdir: string, file: string, opts: LooseWr
     await out?.close().catch(() => undefined);
     await src?.close().catch(() => undefined);
     if (tmp) await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    untrack();
     throw fromNodeError(e, `saving ${file}`);
   }
 }
