@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 // e2e tests under test/ run the built CLI (dist/) as a user would.
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const alias = {
+  '@savepoint/core/format': src('./packages/core/src/util/format.ts'),
   '@savepoint/core': src('./packages/core/src/index.ts'),
   '@savepoint/diff': src('./packages/diff/src/index.ts'),
   '@savepoint/hooks': src('./packages/hooks/src/index.ts'),

@@ -36,18 +36,9 @@ function colors(on: boolean): Colors {
   return { green: wrap(32, 39), red: wrap(31, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22), cyan: wrap(36, 39) };
 }
 
-export function formatBytes(n: number): string {
-  if (n < 0) return '?';
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
+import { formatBytes } from '@savepoint/core/format';
+
+export { formatBytes };
 
 export function createOutput(io: Io, opts: { json: boolean; color?: boolean; quiet?: boolean }): Output {
   const color = !opts.json && opts.color !== false && !('NO_COLOR' in io.env && io.env.NO_COLOR !== '') && !!io.stdout.isTTY && io.env.TERM !== 'dumb';

@@ -1,18 +1,9 @@
 /** Pure text formatting for the panes: sizes, dates, states and version status marks. */
 import type { FileState, VersionRecord } from '@savepoint/core';
 
-export function formatBytes(n: number): string {
-  if (n < 0) return '?';
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
-}
+import { formatBytes } from '@savepoint/core/format';
+
+export { formatBytes };
 
 /** `2026-05-01T09:02:00.000Z` → `2026-05-01 09:02Z` (UTC, so every terminal shows the same text). */
 export function formatDate(iso: string | undefined): string {

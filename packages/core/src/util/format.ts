@@ -1,0 +1,13 @@
+/** Human formatting shared by the CLI and the TUI (a separate entry point: it loads nothing else of core). */
+export function formatBytes(n: number): string {
+  if (n < 0) return '?';
+  if (n < 1024) return `${n} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}
