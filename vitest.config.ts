@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const alias = {
   '@savepoint/core/format': src('./packages/core/src/util/format.ts'),
+  '@savepoint/core/browser': src('./packages/core/src/browser/index.ts'),
   '@savepoint/core': src('./packages/core/src/index.ts'),
   '@savepoint/diff': src('./packages/diff/src/index.ts'),
   '@savepoint/hooks': src('./packages/hooks/src/index.ts'),
