@@ -5,6 +5,14 @@ import { interrupted, main } from './main.js';
 // Node ≥ 22.1 caches compiled code between runs: a large share of start-up time.
 (module as { enableCompileCache?: () => void }).enableCompileCache?.();
 
+// `savepoint log | head`: the reader went away; stop quietly, as git does
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (interrupted()) return;

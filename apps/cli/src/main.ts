@@ -61,7 +61,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
     .option('-q, --quiet', 'no progress output')
     .option('-C, --cwd <dir>', 'run as if started in <dir>')
-    .showHelpAfterError()
+    .showHelpAfterError('(run `savepoint --help` or `savepoint <command> --help` for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),

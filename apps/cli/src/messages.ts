@@ -49,7 +49,7 @@ export const msg = {
   },
   statusLine(f: FileStatus, out: Output): string {
     const label = { new: out.c.green('new'), modified: out.c.yellow('modified'), unchanged: out.c.dim('unchanged'), missing: out.c.red('missing'), unsupported: out.c.red('bad name') }[f.state];
-    const latest = f.latestVersion ? out.c.dim(` (v${f.latestVersion}${f.archivedVersions ? `, ${f.archivedVersions} archived` : ''})`) : '';
+    const latest = f.latestVersion ? out.c.dim(` (${f.matchesVersion ? `= v${f.matchesVersion}, latest ` : ''}v${f.latestVersion}${f.archivedVersions ? `, ${f.archivedVersions} archived` : ''})`) : '';
     const hint = f.state === 'unsupported' ? out.c.dim('  (not valid UTF-8: rename it to save it)') : '';
     return `${label.padEnd(out.color ? 19 : 10)} ${f.path}${latest}${hint}`;
   },
@@ -71,8 +71,12 @@ export const msg = {
     if (!r.ok) lines.push('Damaged versions can be restored from a remote (savepoint fetch) or an archive; the others are intact.');
     return lines;
   },
-  compact(before: { count: number; bytes: number }, r: { packedObjects: number; deltas: number; looseBytesBefore: number; packBytes: number } | null): string {
-    if (!r || r.packedObjects === 0) return `nothing to compact (${before.count} loose objects, ${formatBytes(before.bytes)})`;
+  emptySaved(path: string, version: number): string {
+    return `warning: ${path} is empty (0 bytes) and was saved as version ${version}.${version > 1 ? ` If it was truncated by mistake, get the previous content back with: savepoint restore ${path}@-1` : ''}`;
+  },
+  compact(before: { count: number; bytes: number }, r: { packedObjects: number; deltas: number; looseBytesBefore: number; packBytes: number } | null, thresholdBytes?: number): string {
+    if (!r && thresholdBytes !== undefined) return `loose objects take ${formatBytes(before.bytes)} (${before.count} objects), under the ${formatBytes(thresholdBytes)} threshold: nothing done`;
+    if (!r || r.packedObjects === 0) return `nothing to compact: no loose objects (${before.count} objects, ${formatBytes(before.bytes)} are in packs or shared)`;
     return `compacted ${r.packedObjects} objects (${r.deltas} as deltas): ${formatBytes(r.looseBytesBefore)} loose → ${formatBytes(r.packBytes)} packed, verified`;
   },
   autoCompactFailed(code: string, message: string): string {
@@ -93,8 +97,12 @@ export const msg = {
         return `${out.c.red('not saved')} ${e.path} after ${e.attempts} attempts [${e.code}]: ${e.message}\nYour file is untouched; save it by hand with: savepoint save ${e.path}`;
     }
   },
-  export(r: ExportResult): string[] {
-    return [`Wrote ${r.checksums} (${r.files} files) and ${r.manifest} (${r.versions} versions).`, 'Check files against it with: sha256sum -c checksums.txt'];
+  export(r: ExportResult, vaultDir: string): string[] {
+    const inVault = r.checksums === `${vaultDir}/checksums.txt`;
+    return [
+      `Wrote ${r.checksums} (latest version of ${r.files} files) and ${r.manifest} (all ${r.versions} versions).`,
+      `Check the working files against it from the vault folder with: sha256sum -c ${inVault ? 'checksums.txt' : r.checksums}`,
+    ];
   },
 };
 

@@ -119,6 +119,10 @@ async function loadConfig(dir: string, gitdir: string): Promise<VaultConfig> {
 
 export async function openVault(opts: VaultOptions): Promise<Vault> {
   const start = path.resolve(opts.dir);
+  const st = await fsp.stat(start).catch(() => null);
+  if (!st || !st.isDirectory()) {
+    throw new SavepointError('E_FILE_NOT_FOUND', `The folder ${start} does not exist. Check the path (or -C option) and try again.`, { dir: start });
+  }
   const found = await findVaultRoot(start);
   if (!found) {
     throw new SavepointError('E_NOT_A_VAULT', `${start} is not inside a Savepoint vault (no savepoint.json next to a .git folder). Run \`savepoint init\` to make one.`, { dir: start });

@@ -20,8 +20,8 @@ export function registerCompact({ program, action }: Registrar): void {
             ? await ctx.core.compactObjects({ gitdir: vault.gitdir, onProgress: ctx.onProgress })
             : await ctx.core.autoCompact({ gitdir: vault.gitdir, onProgress: ctx.onProgress, maxLooseBytes: threshold * 1e6, maxLooseCount: Number.MAX_SAFE_INTEGER });
         ctx.out.endProgress();
-        if (ctx.out.json) return ctx.out.emitJson({ ok: true, compacted: r !== null, before, ...(r ?? {}) });
-        ctx.out.line(msg.compact(before, r));
+        if (ctx.out.json) return ctx.out.emitJson({ ok: true, compacted: r !== null && r.packedObjects > 0, before, ...(r ?? {}) });
+        ctx.out.line(msg.compact(before, r, threshold === undefined ? undefined : threshold * 1e6));
       }),
     );
 }

@@ -83,7 +83,7 @@ export function registerHistory({ program, action }: Registrar): void {
         const path = await import('node:path');
         const r = await ctx.core.exportChecksums(vault, opts.out ? { outDir: path.resolve(ctx.cwd, opts.out) } : {});
         if (ctx.out.json) return ctx.out.emitJson({ ok: true, ...r });
-        msg.export(r).forEach((l) => ctx.out.line(l));
+        msg.export(r, vault.dir).forEach((l) => ctx.out.line(l));
       }),
     );
 

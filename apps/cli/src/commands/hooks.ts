@@ -1,6 +1,26 @@
 /** `savepoint hooks install|uninstall|check …`: the pre-commit checks of @savepoint/hooks. */
 import type { Registrar } from '../context.js';
 
+async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const { access, constants } = await import('node:fs/promises');
+  const path = await import('node:path');
+  for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
+    try {
+      await access(path.join(dir, name), constants.X_OK);
+      return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
+}
+
+async function hookCommand(env: NodeJS.ProcessEnv): Promise<string> {
+  if (await onPath('savepoint', env)) return 'savepoint hooks check';
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return `${quote(process.execPath)} ${quote(process.argv[1] ?? 'savepoint')} hooks check`;
+}
+
 export function registerHooks({ program, action }: Registrar): void {
   program
     .command('hooks')
@@ -14,8 +34,9 @@ export function registerHooks({ program, action }: Registrar): void {
         const argv = [...args];
         // the global --json was taken by the program; hand it on
         if (ctx.out.json && !argv.includes('--json')) argv.push('--json');
-        // hooks installed from here run this same command
-        if (argv[0] === 'install' && !argv.includes('--command')) argv.push('--command', 'savepoint hooks check');
+        // hooks installed from here run this same program: `savepoint` when it is on PATH, else this exact
+        // node + script (a checkout run as `node …/bin.js`), so the hook works without a global install
+        if (argv[0] === 'install' && !argv.includes('--command')) argv.push('--command', await hookCommand(ctx.io.env));
         return runHooksCli(argv, { cwd: ctx.cwd, stdin: ctx.io.stdin, stdout: ctx.io.stdout, stderr: ctx.io.stderr, color: ctx.out.color });
       }),
     );

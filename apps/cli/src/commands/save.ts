@@ -7,6 +7,10 @@ import { autoRetention } from './retention.js';
 /** The same validators the pre-commit hook uses (one parser per format, from @savepoint/diff). */
 function validateWithDiff(core: Core) {
   return async (abs: string, rel: string): Promise<void> => {
+    const { stat } = await import('node:fs/promises');
+    if ((await stat(abs)).size === 0) {
+      throw new core.SavepointError('E_VALIDATION_FAILED', `${rel} is empty (0 bytes). Check the file was fully written, or save without --check to keep an empty version.`, { path: rel, format: 'empty', problems: [] });
+    }
     const { validateDataFile } = await import('@savepoint/diff');
     const r = await validateDataFile(abs, { name: rel });
     if (!r.ok) {
@@ -61,6 +65,7 @@ export function registerSave({ program, action }: Registrar): void {
         if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r, ...(pushes.length ? { push: pushes } : {}), ...(retention ? { retention } : {}), ...(compacted ? { compacted } : {}) });
         else {
           msg.save(r, ctx.out).forEach((l) => ctx.out.line(l));
+          for (const f of r.files) if (f.status === 'saved' && f.size === 0) ctx.out.warn(msg.emptySaved(f.path, f.version));
           if (retention?.archived) ctx.out.line(ctx.out.c.dim(retentionMsg.autoApplied(retention.archived, retention.archives ?? [])));
           reportPushOutcomes(ctx, pushes, { warnOnly: true });
           if (compacted && compacted.packedObjects) ctx.out.line(ctx.out.c.dim(msg.compact({ count: 0, bytes: 0 }, compacted)));

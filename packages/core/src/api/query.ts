@@ -1,3 +1,5 @@
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
 /** Read-only queries: list versions, resolve an address, show one version. */
 import type { Address, VersionRecord } from '../model/version.js';
 import { parseAddress, selectVersion } from '../model/version.js';
@@ -21,7 +23,8 @@ export async function log(vault: Vault, opts: LogOptions = {}): Promise<VersionR
     const rel = await resolveVaultPath(vault.dir, opts.cwd ?? vault.dir, opts.path);
     versions = versions.filter((v) => v.path === rel);
     if (versions.length === 0) {
-      throw new SavepointError('E_NOT_TRACKED', `${opts.path} has no saved versions. Save it with \`savepoint save ${opts.path}\`.`, { path: rel });
+      const exists = await fsp.stat(path.join(vault.dir, rel)).then((st) => st.isFile(), () => false);
+      throw new SavepointError('E_NOT_TRACKED', exists ? `${opts.path} has no saved versions. Save it with \`savepoint save ${opts.path}\`.` : `${opts.path} has no saved versions and no such file exists. Check the name; \`savepoint status\` lists tracked files.`, { path: rel });
     }
   }
   const out = [...versions].reverse();

@@ -61,9 +61,14 @@ describe('restore', () => {
     await fsp.chmod(obj, 0o644);
     buf[buf.length - 10] ^= 0xff;
     await fsp.writeFile(obj, buf);
+    // unsaved edits: a successful restore would snapshot them first; a failed one must not
+    await t.write('data.csv', 'unsaved edits\n');
     const before = await fsp.readFile(path.join(t.dir, 'data.csv'));
+    const tipBefore = t.git(['rev-parse', 'main']);
     await expect(restore(t.vault, { address: 'data.csv@1' })).rejects.toMatchObject({ code: expect.stringMatching(/E_OBJECT_CORRUPT|E_CHECKSUM_MISMATCH/) });
     expect(await fsp.readFile(path.join(t.dir, 'data.csv'))).toEqual(before);
+    expect(t.git(['rev-parse', 'main'])).toBe(tipBefore);
+    expect((await log(t.vault, { path: 'data.csv' })).length).toBe(2);
     expect((await fsp.readdir(t.dir)).filter((f) => f.includes('savepoint-tmp'))).toEqual([]);
     const v = await verify(t.vault);
     expect(v).toMatchObject({ ok: false, corrupted: 1, verified: 1, missing: 0 });

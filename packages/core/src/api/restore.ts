@@ -61,32 +61,34 @@ export async function restore(vault: Vault, opts: RestoreOptions): Promise<Resto
   if (st && !st.isFile()) {
     throw new SavepointError('E_NOT_A_FILE', `${rel} exists and is ${st.isDirectory() ? 'a folder' : st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; Savepoint will not replace it. Restore to another name with --to.`, { path: rel });
   }
-  let preRestoreSave: RestoreResult['preRestoreSave'];
+  let needsSnapshot = false;
   if (st) {
     const cache = await readStatCache(vault);
     const current = cachedSha(cache, rel, st) ?? (await digestFile(abs)).sha256;
     if (current === rec.sha256) {
       return { path: rec.path, version: rec.version, to: rel, status: 'unchanged', sha256: rec.sha256, size: rec.size };
     }
-    const known = history.versions.some((v) => (v.path === rel || v.path === rec.path) && v.sha256 === current);
-    if (!known) {
-      const r = await save(vault, { files: [rel], message: `Pre-restore snapshot of ${rel} before restoring ${rec.path}@${rec.version}`, kind: 'pre-restore', keep: 'pre-change', source: 'pre-restore' });
-      const f = r.files[0]!;
-      preRestoreSave = { path: f.path, version: f.version, commit: r.commit };
-    }
+    needsSnapshot = !history.versions.some((v) => (v.path === rel || v.path === rec.path) && v.sha256 === current);
   }
   const dir = path.dirname(abs);
   await fsp.mkdir(dir, { recursive: true });
   tmpSeq += 1;
   const tmp = path.join(dir, `.${path.basename(abs)}.savepoint-tmp-${process.pid}-${tmpSeq}`);
   const untrack = trackTemp(tmp);
+  let preRestoreSave: RestoreResult['preRestoreSave'];
   try {
+    // read and check the version first: a damaged one must change nothing, not even add a snapshot
     await materialize(vault, rec, tmp, opts.onProgress);
     if (st) await fsp.chmod(tmp, st.mode & 0o7777);
     else await fsp.chmod(tmp, 0o644);
     const h = await fsp.open(tmp, 'r');
     await h.sync();
     await h.close();
+    if (needsSnapshot) {
+      const r = await save(vault, { files: [rel], message: `Pre-restore snapshot of ${rel} before restoring ${rec.path}@${rec.version}`, kind: 'pre-restore', keep: 'pre-change', source: 'pre-restore' });
+      const f = r.files[0]!;
+      preRestoreSave = { path: f.path, version: f.version, commit: r.commit };
+    }
     await fsp.rename(tmp, abs);
   } catch (e) {
     await fsp.rm(tmp, { force: true });

@@ -114,6 +114,17 @@ describe('save', () => {
     await expect(resolveVersion(t.vault, 'd.csv@nosuchtag')).rejects.toMatchObject({ code: 'E_BAD_ADDRESS' });
   });
 
+  it('lists history in save order even when the clock went backwards between saves', async () => {
+    let n = 0;
+    t = await makeTempVault({ clock: () => new Date(Date.parse('2026-05-10T00:00:00Z') - 3_600_000 * n++) });
+    for (let i = 1; i <= 3; i++) {
+      await t.write('skew.csv', `v${i}`);
+      await save(t.vault, { files: ['skew.csv'] });
+    }
+    expect((await log(t.vault)).map((v) => v.version)).toEqual([3, 2, 1]);
+    expect((await resolveVersion(t.vault, 'skew.csv@latest')).version).toBe(3);
+  });
+
   it('status reports new, modified, unchanged and missing', async () => {
     t = await makeTempVault();
     await t.write('a.csv', '1');

@@ -18,6 +18,8 @@ export interface FileStatus {
   size?: number;
   latestVersion?: number;
   latestSavedAt?: string;
+  /** for a modified file that equals an older saved version (e.g. after a restore): that version */
+  matchesVersion?: number;
   versions: number;
   archivedVersions: number;
 }
@@ -92,9 +94,11 @@ export async function status(vault: Vault): Promise<FileStatus[]> {
       out.push({ ...base, state: 'new', size: st.size });
       continue;
     }
+    const all = history.versions.filter((v) => v.path === p);
     let sha = cachedSha(cache, p, st);
     if (!sha) {
-      if (st.size !== rec.size && rec.size >= 0) {
+      // a size no saved version has cannot match any of them: no need to read the file
+      if (rec.size >= 0 && !all.some((v) => v.size === st.size || v.size < 0)) {
         out.push({ ...base, state: 'modified', size: st.size });
         continue;
       }
@@ -102,7 +106,11 @@ export async function status(vault: Vault): Promise<FileStatus[]> {
       cache[p] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256: sha };
       cacheDirty = true;
     }
-    out.push({ ...base, state: sha === rec.sha256 ? 'unchanged' : 'modified', size: st.size });
+    if (sha === rec.sha256) out.push({ ...base, state: 'unchanged', size: st.size });
+    else {
+      const older = all.filter((v) => v.sha256 === sha).sort((a, b) => b.version - a.version)[0];
+      out.push({ ...base, state: 'modified', size: st.size, ...(older ? { matchesVersion: older.version } : {}) });
+    }
   }
   for (const p of badNames) out.push({ path: p, state: 'unsupported', versions: 0, archivedVersions: 0 });
   if (cacheDirty) await writeStatCache(vault, cache);

@@ -155,7 +155,8 @@ export async function loadHistory(vault: Vault): Promise<History> {
     }
   });
   const merged = await withArchived(vault, versions);
-  merged.sort((a, b) => (a.savedAt < b.savedAt ? -1 : a.savedAt > b.savedAt ? 1 : a.seq - b.seq));
+  // history order, not clock order: clocks of different machines disagree, the branch does not
+  merged.sort((a, b) => a.seq - b.seq); // stable: files of one save stay in their trailer order
   return { tip, notesTip, versions: merged, commits, tags: tagMap };
 }
 

@@ -90,7 +90,7 @@ export function selectVersion(
     throw new SavepointError('E_NOT_TRACKED', `${path} has no saved versions. Save it first with \`savepoint save ${path}\`.`, { path });
   }
   const unknown = (what: string) =>
-    new SavepointError('E_UNKNOWN_VERSION', `${path} has no version ${what} (versions 1–${latest.version} exist). List them with \`savepoint log ${path}\`.`, { path, address: what, latest: latest.version });
+    new SavepointError('E_UNKNOWN_VERSION', `${path} has no version ${what} (${latest.version === 1 ? 'only version 1 exists' : `versions 1–${latest.version} exist`}). List them with \`savepoint log ${path}\`.`, { path, address: what, latest: latest.version });
   switch (spec.kind) {
     case 'latest':
       return latest;
