@@ -36,11 +36,36 @@ interface HttpResponse {
   body: Buffer;
 }
 
-type RequestFn = typeof import('isomorphic-git/http/node').request;
-let requestMod: Promise<RequestFn> | null = null;
-function httpRequest(): Promise<RequestFn> {
-  requestMod ??= import('isomorphic-git/http/node').then((m) => m.request);
-  return requestMod;
+/**
+ * One HTTP request with node:http/https (isomorphic-git's node client goes through simple-get, which
+ * uses the deprecated url.parse and warns on Node 24). Follows up to 5 redirects; credentials are only
+ * sent on to the same origin.
+ */
+async function httpRequest(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number, redirects = 5): Promise<HttpResponse> {
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  const res = await new Promise<HttpResponse & { location?: string }>((resolve, reject) => {
+    const req = mod.request(u, { method, headers: body ? { ...headers, 'Content-Length': String(body.length) } : headers }, (r) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('error', reject);
+      r.on('end', () => {
+        const flat: Record<string, string> = {};
+        for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+        resolve({ statusCode: r.statusCode ?? 0, headers: flat, body: Buffer.concat(chunks), ...(r.headers.location ? { location: r.headers.location } : {}) });
+      });
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
+  if ([301, 302, 303, 307, 308].includes(res.statusCode) && res.location && redirects > 0) {
+    const next = new URL(res.location, u);
+    const sameOrigin = next.origin === u.origin;
+    const kept = Object.fromEntries(Object.entries(headers).filter(([k]) => sameOrigin || k.toLowerCase() !== 'authorization'));
+    return httpRequest(next.href, res.statusCode === 303 ? 'GET' : method, kept, res.statusCode === 303 ? undefined : body, timeoutMs, redirects - 1);
+  }
+  return res;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
@@ -120,17 +145,7 @@ export class RemoteSession {
   }
 
   private async send(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
-    const request = await httpRequest();
-    const res = await request({
-      url: `${this.url}/${path}`,
-      method,
-      headers: { 'User-Agent': 'git/savepoint', ...headers, ...this.authHeaders() },
-      ...(body ? { body: [body] as unknown as AsyncIterableIterator<Uint8Array> } : {}),
-      fetchOptions: { timeout: this.opts.timeoutMs ?? 30_000 },
-    });
-    const chunks: Buffer[] = [];
-    if (res.body) for await (const c of res.body) chunks.push(Buffer.from(c));
-    return { statusCode: res.statusCode, headers: (res.headers ?? {}) as Record<string, string>, body: Buffer.concat(chunks) };
+    return httpRequest(`${this.url}/${path}`, method, { 'User-Agent': 'git/savepoint', ...headers, ...this.authHeaders() }, body, this.opts.timeoutMs ?? 30_000);
   }
 
   /** GET with the 401 → credentials → retry dance. */
