@@ -47,7 +47,7 @@ describe('savepoint retention / archive', () => {
     expect(plan.json.decisions.filter((d: any) => d.action === 'archive').map((d: any) => [d.version, d.rule])).toEqual([1, 2, 3, 4, 5].map((v) => [v, 'unprotected']));
     const text = sp(vault, ['retention', 'plan', '--keep-last', '10']);
     expect(text.stdout).toMatch(/archive\s+data\.csv@1 .*no rule keeps it/);
-    expect(text.stdout).toMatch(/5 to archive, 0 to delete, 10 kept; frees \d+(\.\d)? KB from the repository/);
+    expect(text.stdout).toMatch(/5 to archive, 0 to delete, 10 kept; frees \d+(\.\d)? KiB from the repository/);
 
     const refused = sp(vault, ['retention', 'apply', '--keep-last', '10']);
     expect(refused.code).toBe(2);

@@ -71,6 +71,22 @@ export const msg = {
     if (!r.ok) lines.push('Damaged versions can be restored from a remote (savepoint fetch) or an archive; the others are intact.');
     return lines;
   },
+  hooksUsage: `Usage: savepoint hooks <command>
+
+Pre-commit checks for data files kept in a code repository.
+
+Commands:
+  install [--mode auto|husky|plain] [--command CMD]
+                     add the check to the pre-commit hook: husky + lint-staged when the repo has a
+                     package.json, a plain git hook otherwise (respects core.hooksPath; appends to an
+                     existing hook). The hook runs \`savepoint hooks check\` (or this exact program when
+                     savepoint is not on PATH).
+  uninstall          remove exactly what install added
+  check [--stdin0] [--filter] [--no-checksums] <files…>
+                     check files as the hook does: format, size, backup/archive paths, secrets;
+                     records sha256 in checksums.txt and stages it
+Bypass a blocked commit on purpose with: git commit --no-verify
+`,
   emptySaved(path: string, version: number): string {
     return `warning: ${path} is empty (0 bytes) and was saved as version ${version}.${version > 1 ? ` If it was truncated by mistake, get the previous content back with: savepoint restore ${path}@-1` : ''}`;
   },
@@ -82,8 +98,11 @@ export const msg = {
   autoCompactFailed(code: string, message: string): string {
     return `warning: automatic compaction failed [${code}]: ${message} (the save itself succeeded; run \`savepoint compact\` later)`;
   },
-  watchReady(dir: string): string {
-    return `Watching ${dir} for changes to tracked data files; Ctrl-C stops (pending saves finish first).`;
+  watchReady(targets: string[]): string {
+    return `Watching ${targets.join(', ')} for changes to tracked data files; Ctrl-C stops (pending saves finish first).`;
+  },
+  watchMissing(p: string): string {
+    return `warning: ${p} does not exist yet; it will be saved when it appears (if it matches trackedPatterns).`;
   },
   watchEvent(e: AutoSaveEvent, out: Output): string {
     switch (e.type) {

@@ -5,7 +5,7 @@ import { fit, formatBytes, formatDate, percent, progressBar, statusMark, windowS
 describe('format', () => {
   test('sizes and dates', () => {
     expect(formatBytes(17)).toBe('17 B');
-    expect(formatBytes(1536)).toBe('1.5 KB');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatBytes(-1)).toBe('?');
     expect(formatDate('2026-05-01T09:02:03.456Z')).toBe('2026-05-01 09:02Z');
     expect(formatDate('2026-05-01T11:02:00+02:00')).toBe('2026-05-01 09:02Z');

@@ -1,5 +1,6 @@
 /** `savepoint hooks install|uninstall|check …`: the pre-commit checks of @savepoint/hooks. */
 import type { Registrar } from '../context.js';
+import { msg } from '../messages.js';
 
 async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   const { access, constants } = await import('node:fs/promises');
@@ -30,8 +31,16 @@ export function registerHooks({ program, action }: Registrar): void {
     .helpOption(false)
     .action(
       action(async (ctx, args: string[] = []) => {
-        const { runHooksCli } = await import('@savepoint/hooks');
         const argv = [...args];
+        const sub = argv[0];
+        if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
+          ctx.io.stdout.write(msg.hooksUsage);
+          return sub === undefined ? 2 : 0;
+        }
+        if (!['install', 'uninstall', 'check'].includes(sub)) {
+          throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `"${sub}" is not a hooks command. Use: savepoint hooks install | uninstall | check <files…> (savepoint hooks --help).`, { command: sub });
+        }
+        const { runHooksCli } = await import('@savepoint/hooks');
         // the global --json was taken by the program; hand it on
         if (ctx.out.json && !argv.includes('--json')) argv.push('--json');
         // hooks installed from here run this same program: `savepoint` when it is on PATH, else this exact

@@ -17,6 +17,10 @@ export function registerWatch({ program, action }: Registrar): void {
         const tracked = await ctx.core.trackedMatcher(vault);
         const archive = path.resolve(vault.dir, vault.config.archiveLocation);
         const roots = paths?.length ? await Promise.all(paths.map(async (p) => path.join(vault.dir, await ctx.core.resolveVaultPath(vault.dir, ctx.cwd, p)))) : [vault.dir];
+        const { stat } = await import('node:fs/promises');
+        for (const r of roots) {
+          if (!(await stat(r).catch(() => null))) ctx.out.warn(msg.watchMissing(path.relative(vault.dir, r) || '.'));
+        }
         const saver = ctx.core.createAutoSaver(vault, {
           debounceMs,
           onEvent: (e) => {
@@ -37,7 +41,7 @@ export function registerWatch({ program, action }: Registrar): void {
         watcher.on('add', onChange).on('change', onChange);
         await new Promise<void>((resolve) => watcher.on('ready', () => resolve()));
         if (ctx.out.json) ctx.io.stdout.write(JSON.stringify({ type: 'ready', dir: vault.dir, patterns: vault.config.trackedPatterns }) + '\n');
-        else ctx.out.line(msg.watchReady(vault.dir));
+        else ctx.out.line(msg.watchReady(roots.map((r) => path.relative(vault.dir, r) || vault.dir)));
         // run until Ctrl-C / SIGTERM; pending saves are flushed first
         await new Promise<void>((resolve) => ctx.onInterrupt(resolve));
         await watcher.close();
