@@ -37,15 +37,7 @@ export interface RetentionPolicy {
 }
 
 /** Flags a user can pass to override (parts of) the configured policy. */
-export interface RetentionOverrides {
-  keepLast?: number;
-  keepWithin?: string;
-  daily?: number;
-  weekly?: number;
-  monthly?: number;
-  yearly?: number;
-  expireArchivesAfter?: string;
-}
+export type RetentionOverrides = Partial<RetentionPolicy>;
 
 /**
  * The policy of a vault: `retention.*` from savepoint.json, `keepLast` falling back to `maxVersions`.
