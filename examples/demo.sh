@@ -6,7 +6,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 sp() { node "$here/../apps/cli/bundle/bin.js" "$@"; }
 work="$(mktemp -d "${TMPDIR:-/tmp}/savepoint-demo.XXXXXX")"
 export SAVEPOINT_AUTHOR_NAME="${SAVEPOINT_AUTHOR_NAME:-Savepoint Demo}" SAVEPOINT_AUTHOR_EMAIL="${SAVEPOINT_AUTHOR_EMAIL:-demo@savepoint.invalid}"
-step() { printf '\n\033[1m$ savepoint %s\033[0m\n' "$*"; }
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() { printf '\n%s$ savepoint %s%s\n' "$bold" "$*" "$plain"; }
 
 step init "$work/lab-vault"
 sp init "$work/lab-vault"
