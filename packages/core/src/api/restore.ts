@@ -8,6 +8,8 @@ import { SavepointError, fromNodeError } from '../errors.js';
 import type { VersionRecord } from '../model/version.js';
 import { loadHistory } from '../history/versions.js';
 import { digestFile, readBlobToFile } from '../store/object-store.js';
+import { streamObject } from '../store/reader.js';
+import { createHash } from 'node:crypto';
 import { trackTemp } from '../util/cleanup.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
@@ -101,23 +103,44 @@ export async function restore(vault: Vault, opts: RestoreOptions): Promise<Resto
   return { path: rec.path, version: rec.version, to: rel, status: 'restored', sha256: rec.sha256, size: rec.size, ...(preRestoreSave ? { preRestoreSave } : {}) };
 }
 
-/** Stream one version to a writable (the CLI's `cat`), checking sha256 at the end. */
+/**
+ * Stream one version to a writable (the CLI's `cat`), hashing as it goes. Like `git cat-file`, bytes are
+ * written before the end is reached: a damaged version makes this throw after the output (non-zero exit).
+ */
 export async function catVersion(vault: Vault, address: string, out: NodeJS.WritableStream, cwd?: string): Promise<VersionRecord> {
   const rec = await resolveVersion(vault, address, cwd);
-  const tmpDir = await fsp.mkdtemp(path.join(vault.gitdir, 'savepoint-cat-'));
-  const tmp = path.join(tmpDir, 'content');
-  const untrack = trackTemp(tmpDir);
-  try {
-    await materialize(vault, rec, tmp);
-    await new Promise<void>((resolve, reject) => {
-      const rs = fs.createReadStream(tmp);
-      rs.on('error', reject);
-      rs.on('end', () => resolve());
-      rs.pipe(out as NodeJS.WritableStream, { end: false });
-    });
-  } finally {
-    untrack();
-    await fsp.rm(tmpDir, { recursive: true, force: true });
+  if (rec.archive) {
+    // archives are unpacked to a temp file anyway: check first, then copy
+    const tmpDir = await fsp.mkdtemp(path.join(vault.gitdir, 'savepoint-cat-'));
+    const untrack = trackTemp(tmpDir);
+    try {
+      await materialize(vault, rec, path.join(tmpDir, 'content'));
+      await pipeTo(fs.createReadStream(path.join(tmpDir, 'content')), out);
+    } finally {
+      untrack();
+      await fsp.rm(tmpDir, { recursive: true, force: true });
+    }
+    return rec;
+  }
+  const sha = createHash('sha256');
+  await streamObject(vault.gitdir, rec.blob, {
+    header() {},
+    chunk(data) {
+      sha.update(data);
+      if (!out.write(Buffer.from(data))) return new Promise<void>((resolve) => out.once('drain', () => resolve()));
+    },
+  }, { skipZlibChecksum: true });
+  const actual = sha.digest('hex');
+  if (actual !== rec.sha256) {
+    throw new SavepointError('E_CHECKSUM_MISMATCH', `${rec.path}@${rec.version} is damaged: what was written hashes to ${actual.slice(0, 12)}…, the note says ${rec.sha256.slice(0, 12)}…. Discard that output; run \`savepoint verify\`.`, { path: rec.path, version: rec.version, expected: rec.sha256, actual });
   }
   return rec;
+}
+
+function pipeTo(rs: NodeJS.ReadableStream, out: NodeJS.WritableStream): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    rs.on('error', reject);
+    rs.on('end', () => resolve());
+    rs.pipe(out, { end: false });
+  });
 }

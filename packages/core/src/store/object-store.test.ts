@@ -107,6 +107,13 @@ describe('writeBlobFromFile / readBlobToFile', () => {
       expect(err, `case ${i}`).toBeInstanceOf(SavepointError);
       expect((err as SavepointError).code, `case ${i}`).toBe('E_OBJECT_CORRUPT');
       const dest = path.join(repo.dir, `restore-${i}`);
+      if (i === cases.length - 1) {
+        // only the zlib trailer (Adler-32) is damaged: verify reports it (above), but the content is proven
+        // intact by its SHA-1 and sha256, so a restore recovers it rather than refusing
+        await readBlobToFile(repo.gitdir, info.oid, dest);
+        expect(readFileSync(dest).equals(Buffer.from(content))).toBe(true);
+        continue;
+      }
       await expect(readBlobToFile(repo.gitdir, info.oid, dest)).rejects.toMatchObject({ code: 'E_OBJECT_CORRUPT' });
       expect(existsSync(dest)).toBe(false);
     }

@@ -107,7 +107,7 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
         }
         opts.onProgress?.({ phase, loaded, total, item: oid });
       },
-    });
+    }, { skipZlibChecksum: sink.kind === 'file' });
     await flush();
     await pending;
     if (out) {
