@@ -17,7 +17,7 @@ import type { BlobInfo } from '../store/object-store.js';
 import { withLock } from '../util/lock.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
-import { recordStat } from '../util/stat-cache.js';
+import { recordStats } from '../util/stat-cache.js';
 import type { Vault } from '../vault.js';
 import { historyBranchCheckedOut, personAt } from '../vault.js';
 
@@ -106,7 +106,7 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
     }
     const md5 = vault.config.checksum.md5;
     const results: SavedFile[] = [];
-    const stored: { rel: string; abs: string; info: BlobInfo; version: number; mtimeMs: number }[] = [];
+    const stored: { rel: string; abs: string; info: BlobInfo; version: number; mode: string }[] = [];
     for (const t of targets) {
       const before = await fsp.stat(t.abs);
       const info = await writeBlobFromFile(vault.gitdir, t.abs, {
@@ -114,26 +114,20 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
         onProgress: opts.onProgress && ((e) => opts.onProgress!({ ...e, item: t.rel })),
       });
       const prev = latest.get(t.rel);
-      if (prev && prev.sha256 === info.sha256 && !opts.force) {
-        results.push({ path: t.rel, status: 'unchanged', version: prev.version, sha256: info.sha256, size: info.size, blob: info.oid, ...(info.md5 ? { md5: info.md5 } : {}) });
-        continue;
-      }
-      const version = (prev?.version ?? 0) + 1;
-      stored.push({ ...t, info, version, mtimeMs: before.mtimeMs });
-      results.push({ path: t.rel, status: 'saved', version, sha256: info.sha256, size: info.size, blob: info.oid, ...(info.md5 ? { md5: info.md5 } : {}) });
+      const unchanged = !!prev && prev.sha256 === info.sha256 && !opts.force;
+      const version = unchanged ? prev!.version : (prev?.version ?? 0) + 1;
+      if (!unchanged) stored.push({ ...t, info, version, mode: before.mode & 0o111 ? '100755' : '100644' });
+      results.push({ path: t.rel, status: unchanged ? 'unchanged' : 'saved', version, sha256: info.sha256, size: info.size, blob: info.oid, ...(info.md5 ? { md5: info.md5 } : {}) });
     }
-    for (const s of stored) await recordStat(vault, s.rel, s.abs, { sha256: s.info.sha256, size: s.info.size });
+    // every file was just hashed, unchanged ones too: `status` need not read them again
+    await recordStats(vault, targets.map((t, i) => ({ rel: t.rel, abs: t.abs, sha256: results[i]!.sha256, size: results[i]!.size })));
     if (stored.length === 0) return { commit: null, files: results };
 
     const now = vault.clock();
     const person = personAt(vault.author, now);
     const tip = history.tip;
     const baseTree = tip ? (await readCommit(vault, tip)).tree : null;
-    const changes = new Map<string, TreeChange>();
-    for (const s of stored) {
-      const st = await fsp.stat(s.abs);
-      changes.set(s.rel, { oid: s.info.oid, mode: st.mode & 0o111 ? '100755' : '100644' });
-    }
+    const changes = new Map<string, TreeChange>(stored.map((s) => [s.rel, { oid: s.info.oid, mode: s.mode }]));
     const tree = await updateTree(vault, baseTree, changes);
     const files = stored.map((s) => ({ path: s.rel, version: s.version, sha256: s.info.sha256 }));
     const message = buildSaveMessage({
@@ -178,7 +172,7 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
       tag = opts.tag;
     }
     if (await historyBranchCheckedOut(vault)) {
-      await updateIndexEntries(vault.dir, vault.gitdir, stored.map((x) => ({ path: x.rel, oid: x.info.oid, mode: Number.parseInt(changes.get(x.rel)!.mode, 8) })));
+      await updateIndexEntries(vault.dir, vault.gitdir, stored.map((x) => ({ path: x.rel, oid: x.info.oid, mode: Number.parseInt(x.mode, 8) })));
     }
     vault.events.emit('save', { versions: files, commit });
     return { commit, files: results, ...(tag ? { tag } : {}) };

@@ -44,10 +44,28 @@ export function cachedSha(cache: StatCache, rel: string, st: { size: number; mti
   return null;
 }
 
-export async function recordStat(vault: Vault, rel: string, abs: string, digest: { sha256: string; size: number }): Promise<void> {
-  const st = await fsp.stat(abs).catch(() => null);
-  if (!st || st.size !== digest.size) return;
+export interface StatRecord {
+  rel: string;
+  abs: string;
+  sha256: string;
+  size: number;
+}
+
+/** Remember the sha256 of several just-hashed files with one read and one write of the cache. */
+export async function recordStats(vault: Vault, records: StatRecord[]): Promise<void> {
+  if (records.length === 0) return;
   const cache = await readStatCache(vault);
-  cache[rel] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256: digest.sha256 };
-  await writeStatCache(vault, cache);
+  let changed = false;
+  for (const r of records) {
+    const st = await fsp.stat(r.abs).catch(() => null);
+    // a file that changed size since it was hashed is not what the digest describes
+    if (!st || st.size !== r.size) continue;
+    cache[r.rel] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256: r.sha256 };
+    changed = true;
+  }
+  if (changed) await writeStatCache(vault, cache);
+}
+
+export function recordStat(vault: Vault, rel: string, abs: string, digest: { sha256: string; size: number }): Promise<void> {
+  return recordStats(vault, [{ rel, abs, sha256: digest.sha256, size: digest.size }]);
 }
