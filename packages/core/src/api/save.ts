@@ -8,7 +8,7 @@ import { buildSaveMessage, defaultSummary, descriptionOf } from '../model/commit
 import { serializeNote } from '../model/note.js';
 import type { SaveKind, SaveNote } from '../model/note.js';
 import type { VersionRecord } from '../model/version.js';
-import { isValidRefName, readCommit, updateRef, updateTree, writeAnnotatedTag, writeCommit } from '../history/git.js';
+import { assertTagName, readCommit, updateRef, updateTree, writeAnnotatedTag, writeCommit } from '../history/git.js';
 import type { TreeChange } from '../history/git.js';
 import { writeNotesDetailed } from '../history/notes.js';
 import { appendSaveToCache, loadHistory } from '../history/versions.js';
@@ -75,9 +75,7 @@ const KEEP_RE = /^(permanent|pre-change|days:\d+)$/;
 
 export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult> {
   if (opts.files.length === 0) throw new SavepointError('E_INVALID_ARGUMENT', 'Name at least one file to save.', {});
-  if (opts.tag !== undefined && !isValidRefName(opts.tag)) {
-    throw new SavepointError('E_BAD_TAG_NAME', `"${opts.tag}" is not a valid tag name (no spaces, ~ ^ : ? * [ \\, "..", or leading "-").`, { tag: opts.tag });
-  }
+  if (opts.tag !== undefined) await assertTagName(vault, opts.tag);
   if (opts.keep !== undefined && !KEEP_RE.test(opts.keep)) {
     throw new SavepointError('E_INVALID_ARGUMENT', `--keep must be permanent, pre-change or days:N (got "${opts.keep}").`, { keep: opts.keep });
   }

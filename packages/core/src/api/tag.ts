@@ -1,6 +1,6 @@
 /** tag: an annotated tag on the save commit of a version (`sp/<path>/v<n>` when no name is given). */
 import { SavepointError } from '../errors.js';
-import { isValidRefName, writeAnnotatedTag } from '../history/git.js';
+import { assertTagName, writeAnnotatedTag } from '../history/git.js';
 import { loadHistory } from '../history/versions.js';
 import { withLock } from '../util/lock.js';
 import type { Vault } from '../vault.js';
@@ -30,9 +30,7 @@ export async function tagVersion(vault: Vault, opts: TagOptions): Promise<TagRes
       throw new SavepointError('E_INVALID_ARGUMENT', `${rec.path}@${rec.version} is archived; restore it and save it again to tag it.`, { path: rec.path, version: rec.version });
     }
     const name = opts.name ?? `sp/${rec.path}/v${rec.version}`;
-    if (!isValidRefName(name)) {
-      throw new SavepointError('E_BAD_TAG_NAME', `"${name}" is not a valid tag name (no spaces, ~ ^ : ? * [ \\, "..", or leading "-").`, { tag: name });
-    }
+    await assertTagName(vault, name);
     if (history.tags.has(name)) {
       throw new SavepointError('E_TAG_EXISTS', `Tag "${name}" already exists (on ${history.tags.get(name)!.slice(0, 12)}). Pick another name.`, { tag: name });
     }

@@ -9,6 +9,7 @@ import { SavepointError } from '../errors.js';
 import type { Commit, Person, TreeEntry } from './objects.js';
 import { parseTag, readCommitObject, readObject, readTree, serializeCommit, serializeTag, writeObject, writeTreeObject } from './objects.js';
 import { listRefs, readRef } from './refs.js';
+import { refFormatProblem, tagNameProblem } from '../model/ref-name.js';
 
 export type { TreeEntry } from './objects.js';
 export type GitPerson = Person;
@@ -23,13 +24,29 @@ export async function resolveRef(ctx: GitCtx, ref: string): Promise<string | nul
   return readRef(ctx.gitdir, ref);
 }
 
+/**
+ * The file of a ref we are about to write or delete. Defence in depth (issue 19): whatever the callers
+ * checked, a name that is not a valid git ref under refs/, or whose file would land outside .git/refs,
+ * is refused here, so no configuration or remote can make Savepoint write elsewhere.
+ */
+export function refFile(gitdir: string, ref: string): string {
+  const why = ref.startsWith('refs/') ? refFormatProblem(ref) : 'it is not under refs/';
+  const refsDir = path.resolve(gitdir, 'refs');
+  const file = path.resolve(gitdir, ...ref.split('/'));
+  if (why || !file.startsWith(refsDir + path.sep)) {
+    throw new SavepointError('E_INVALID_ARGUMENT', `Refusing to write the ref ${JSON.stringify(ref)}: ${why ?? 'it would be written outside .git/refs'}. Check the branch, tag and remote names in savepoint.json and on the command line.`, { ref });
+  }
+  return file;
+}
+
 /** Atomically point `ref` at `oid` (write ref.lock, rename), only if it still points at `expected`. */
 export async function updateRef(ctx: GitCtx, ref: string, oid: string, expected: string | null): Promise<void> {
+  const file = refFile(ctx.gitdir, ref);
+  if (!/^[0-9a-f]{40}$/.test(oid)) throw new SavepointError('E_INTERNAL', `Refusing to point ${ref} at ${JSON.stringify(oid)}: not an object id.`, { ref });
   const current = await resolveRef(ctx, ref);
   if (current !== expected) {
     throw new SavepointError('E_LOCKED', `${ref} moved while Savepoint was writing (expected ${expected ?? 'nothing'}, found ${current}). Run the command again.`, { ref });
   }
-  const file = path.join(ctx.gitdir, ...ref.split('/'));
   await fsp.mkdir(path.dirname(file), { recursive: true });
   const lock = `${file}.lock`;
   const h = await fsp.open(lock, 'wx').catch((e: NodeJS.ErrnoException) => {
@@ -47,7 +64,7 @@ export async function updateRef(ctx: GitCtx, ref: string, oid: string, expected:
 
 export async function deleteRef(ctx: GitCtx, ref: string): Promise<void> {
   // loose ref only; a packed copy would need rewriting packed-refs, which git itself does on gc
-  await fsp.rm(path.join(ctx.gitdir, ...ref.split('/')), { force: true });
+  await fsp.rm(refFile(ctx.gitdir, ref), { force: true });
 }
 
 export async function readCommit(ctx: GitCtx, oid: string): Promise<Commit> {
@@ -168,9 +185,16 @@ export async function writeAnnotatedTag(
   return oid;
 }
 
-/** git check-ref-format rules, enough to refuse names git would refuse. */
+/** Refuse (E_BAD_TAG_NAME, with the reason) a tag name git would refuse or read as another ref, e.g. a branch's name. */
+export async function assertTagName(ctx: GitCtx, name: string): Promise<void> {
+  const branches = [...(await listRefs(ctx.gitdir, 'refs/heads/')).keys()].map((r) => r.slice('refs/heads/'.length));
+  const why = tagNameProblem(name, branches);
+  if (why) {
+    throw new SavepointError('E_BAD_TAG_NAME', `"${name}" cannot be a tag name: ${why}. Use a plain name such as "v1", "baseline" or "paper-2026" (no spaces, ~ ^ : ? * [ \\, "..", or leading "-").`, { tag: name, reason: why });
+  }
+}
+
+/** A tag name git accepts (refs/tags/<name>, no leading "-") that is not ambiguous with HEAD or refs/…. */
 export function isValidRefName(name: string): boolean {
-  if (!name || name.startsWith('-') || name.startsWith('/') || name.endsWith('/') || name.endsWith('.') || name.endsWith('.lock')) return false;
-  if (name === '@' || /[\x00-\x20\x7f~^:?*[\\]/.test(name) || name.includes('..') || name.includes('@{') || name.includes('//')) return false;
-  return name.split('/').every((c) => c.length > 0 && !c.startsWith('.'));
+  return tagNameProblem(name) === null;
 }

@@ -1,6 +1,7 @@
 /** Reading refs straight from .git (loose files, then packed-refs), as git does; no library needed. */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { refFormatProblem } from '../model/ref-name.js';
 
 async function readPackedRefs(gitdir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -16,6 +17,8 @@ async function readPackedRefs(gitdir: string): Promise<Map<string, string>> {
 /** Resolve a full ref name (following symbolic refs) to an object id, or null. */
 export async function readRef(gitdir: string, ref: string, depth = 0): Promise<string | null> {
   if (depth > 5) return null;
+  // only refs git could have written: nothing outside .git (issue 19), no stray files such as config
+  if (ref !== 'HEAD' && (!ref.startsWith('refs/') || refFormatProblem(ref) !== null)) return null;
   const text = await fsp.readFile(path.join(gitdir, ...ref.split('/')), 'utf8').catch(() => null);
   if (text !== null) {
     const t = text.trim();

@@ -13,6 +13,8 @@ import type { Vault } from '../vault.js';
 import { blobAtPath, firstParentWalk, listTagTargets, readBlobText, readCommit, resolveRef } from './git.js';
 import { readNotesMap } from './notes.js';
 import { withArchived } from './archived.js';
+import { listRefs } from './refs.js';
+import { SavepointError } from '../errors.js';
 
 const CACHE_VERSION = 2;
 
@@ -103,6 +105,7 @@ export async function appendSaveToCache(
 export async function loadHistory(vault: Vault): Promise<History> {
   const tip = await resolveRef(vault, `refs/heads/${vault.branch}`);
   const notesTip = await resolveRef(vault, NOTES_REF);
+  if (tip === null) await assertNoHistoryElsewhere(vault, notesTip);
   let cache = await readCache(vault);
   if (!cache || cache.tip !== tip || cache.notesTip !== notesTip) {
     cache = await refresh(vault, cache, tip, notesTip);
@@ -158,6 +161,48 @@ export async function loadHistory(vault: Vault): Promise<History> {
   // history order, not clock order: clocks of different machines disagree, the branch does not
   merged.sort((a, b) => a.seq - b.seq); // stable: files of one save stay in their trailer order
   return { tip, notesTip, versions: merged, commits, tags: tagMap };
+}
+
+/**
+ * The history branch does not exist. That is normal before the first save of a vault in a code repository;
+ * but when the vault already has saves (checksum notes, another branch with Savepoint trailers, a history
+ * cache of another branch), a mistyped historyBranch would silently start a second history at version 1.
+ * Refuse that, naming the branches that do hold saves (issue 19).
+ */
+async function assertNoHistoryElsewhere(vault: Vault, notesTip: string | null): Promise<void> {
+  const holders = new Set<string>();
+  for (const [ref, oid] of await listRefs(vault.gitdir, 'refs/heads/')) {
+    const name = ref.slice('refs/heads/'.length);
+    let n = 0;
+    for await (const { commit } of firstParentWalk(vault, oid, () => n++ >= 200)) {
+      if (parseTrailers(commit.message).versions.size) {
+        holders.add(name);
+        break;
+      }
+    }
+  }
+  const cacheDir = path.join(vault.gitdir, 'savepoint');
+  for (const f of await fsp.readdir(cacheDir).catch(() => [] as string[])) {
+    if (!/^history-.*\.json$/.test(f)) continue;
+    try {
+      const c = JSON.parse(await fsp.readFile(path.join(cacheDir, f), 'utf8')) as HistoryCache;
+      if (c.branch !== vault.branch && Array.isArray(c.commits) && c.commits.some((x) => x.trailers.length) && (await resolveRef(vault, `refs/heads/${c.branch}`))) holders.add(c.branch);
+    } catch {
+      // not ours, or half-written: ignore
+    }
+  }
+  holders.delete(vault.branch);
+  if (!holders.size && notesTip === null) return;
+  const list = [...holders].sort();
+  const where = list.length ? `the branch${list.length > 1 ? 'es' : ''} ${list.map((b) => `"${b}"`).join(', ')} hold${list.length > 1 ? '' : 's'} Savepoint saves` : 'checksum notes of earlier saves exist on refs/notes/savepoint';
+  const fix = list.length
+    ? `Set "historyBranch" in savepoint.json to ${list.length === 1 ? `"${list[0]}"` : `one of ${list.map((b) => `"${b}"`).join(', ')}`}`
+    : 'Restore the branch (e.g. `savepoint pull <remote>`, or `git branch <name> <commit>` from `git log --all`), or set "historyBranch" in savepoint.json to the branch that holds the saves';
+  throw new SavepointError(
+    'E_HISTORY_BRANCH_MISSING',
+    `The history branch "${vault.branch}" (historyBranch in savepoint.json) does not exist, but this vault already has saves: ${where}. ${fix}. Savepoint will not start a second history at version 1 beside the existing one.`,
+    { branch: vault.branch, branches: list, notes: notesTip !== null },
+  );
 }
 
 async function refresh(vault: Vault, old: HistoryCache | null, tip: string | null, notesTip: string | null): Promise<HistoryCache> {

@@ -1,6 +1,7 @@
 /** savepoint.json: validated with zod; unknown keys are errors that name the key. Pure. */
 import type { z as Z } from 'zod';
 import { SavepointError } from '../errors.js';
+import { branchNameProblem, remoteNameProblem } from './ref-name.js';
 
 export const DEFAULT_TRACKED_PATTERNS = ['**/*.csv', '**/*.tsv', '**/*.json', '**/*.xlsx', '**/*.mat', '**/*.h5', '**/*.hdf5', '**/*.db', '**/*.sqlite'];
 
@@ -38,7 +39,15 @@ function buildSchema(z: typeof Z) {
     version: z.literal(1).default(1),
     enabled: z.boolean().default(true),
     /** the git branch that holds Savepoint's history */
-    historyBranch: z.string().min(1).default('main'),
+    historyBranch: z
+      .string()
+      .min(1)
+      .superRefine((name, ctx) => {
+        // issue 19: the name becomes a path under .git/refs/heads, so git's ref-name rules apply
+        const why = branchNameProblem(name);
+        if (why) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name)} is not a valid git branch name (${why}); use a name like "main" or "savepoint"` });
+      })
+      .default('main'),
     archiveLocation: z.string().min(1).default('.savepoint/archive'),
     maxVersions: z.number().int().min(1).default(10),
     autoCommit: z.boolean().default(true),
@@ -50,7 +59,16 @@ function buildSchema(z: typeof Z) {
     trackedPatterns: z.array(z.string().min(1)).default(DEFAULT_TRACKED_PATTERNS),
     ignorePatterns: z.array(z.string().min(1)).default([]),
     retention: retentionSchema,
-    remotes: z.record(z.string(), remoteSchema).default({}),
+    remotes: z
+      .record(z.string(), remoteSchema)
+      .superRefine((remotes, ctx) => {
+        // issue 19: remote names become refs/remotes/<name>/… and .git/config sections
+        for (const name of Object.keys(remotes)) {
+          const why = remoteNameProblem(name);
+          if (why) ctx.addIssue({ code: 'custom', path: [name], message: `${JSON.stringify(name)} is not a valid remote name (${why})` });
+        }
+      })
+      .default({}),
     autoPush: z.boolean().default(false),
     autoCompactBytes: z.number().int().min(0).default(0),
     hooks: z
@@ -79,7 +97,7 @@ export async function defaultConfig(overrides: VaultConfigInput = {}): Promise<V
 export async function parseConfig(text: string, file = 'savepoint.json'): Promise<VaultConfig> {
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(text.replace(/^\uFEFF/, '')); // editors on Windows write a UTF-8 BOM; accept it
   } catch (e) {
     throw new SavepointError('E_CONFIG_INVALID', `${file} is not valid JSON (${(e as Error).message}). Fix the syntax, or move it away and run \`savepoint init\` to write a fresh one.`, { file });
   }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { SavepointError } from '../errors.js';
 import { NOTES_REF } from '../model/note.js';
 import type { GitCtx, TreeEntry } from '../history/git.js';
-import { isValidRefName, readBlobText, readCommit, readTreeEntries, resolveRef, updateRef, writeBlobText, writeCommit, writeTree } from '../history/git.js';
+import { isValidRefName, readBlobText, refFile, readCommit, readTreeEntries, resolveRef, updateRef, writeBlobText, writeCommit, writeTree } from '../history/git.js';
 import { updateIndexEntries } from '../history/git-index.js';
 import { isogit } from '../history/isogit.js';
 import { readNotesMap } from '../history/notes.js';
@@ -44,7 +44,7 @@ async function setRef(ctx: GitCtx, ref: string, oid: string): Promise<void> {
 }
 
 async function dropRef(ctx: GitCtx, ref: string): Promise<void> {
-  await fsp.rm(path.join(ctx.gitdir, ...ref.split('/')), { force: true });
+  await fsp.rm(refFile(ctx.gitdir, ref), { force: true });
 }
 
 // ------------------------------------------------------------------ notes merge

@@ -1,9 +1,10 @@
 /** Remote URLs and names: validation and redaction of credentials in anything we print. Pure. */
 import { SavepointError } from '../errors.js';
+import { remoteNameProblem } from '../model/ref-name.js';
 
 /** git check-ref-format friendly remote names: letters, digits, . _ - (no leading dot or dash). */
 export function assertRemoteName(name: string): void {
-  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/.test(name) || name.endsWith('.lock') || name.includes('..')) {
+  if (remoteNameProblem(name) !== null) {
     throw new SavepointError('E_INVALID_ARGUMENT', `"${name}" is not a valid remote name. Use letters, digits, ".", "_" or "-" (e.g. origin, nas, cloud-backup).`, { name });
   }
 }
