@@ -43,6 +43,12 @@ describe('hooks config', () => {
     expect(await loadHooksConfig(d)).toEqual({ maxFileSize: 1000, archiveLocation: 'old', trackedPatterns: ['**/*.csv'] });
   });
 
+  it('accepts a UTF-8 BOM at the start of savepoint.json (issue 19)', async () => {
+    const d = tmp();
+    writeFileSync(path.join(d, 'savepoint.json'), '\uFEFF' + JSON.stringify({ hooks: { maxFileSize: 1234 } }));
+    expect((await loadHooksConfig(d)).maxFileSize).toBe(1234);
+  });
+
   it('treats an archive location outside the repo as nothing to match', () => {
     expect(hooksConfigFromJson('/repo', { archiveLocation: '/mnt/archive' }).archiveLocation).toBeNull();
     expect(hooksConfigFromJson('/repo', { archiveLocation: '/repo/arch' }).archiveLocation).toBe('arch');

@@ -120,7 +120,7 @@ export async function loadHooksConfig(repoDir: string): Promise<HooksConfig> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.replace(/^\uFEFF/, '')); // a UTF-8 BOM (Windows editors) is fine
   } catch (e) {
     throw new HooksError('E_CONFIG_INVALID', errorText.configNotJson(CONFIG_FILE, (e as Error).message), { file }, { cause: e });
   }

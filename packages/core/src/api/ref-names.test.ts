@@ -10,6 +10,7 @@ import { openVault } from '../vault.js';
 import { save } from './save.js';
 import { tagVersion } from './tag.js';
 import { log } from './query.js';
+import { addRemote } from '../remote/config.js';
 
 let t: TempVault;
 afterEach(async () => t?.cleanup());
@@ -43,6 +44,9 @@ describe('historyBranch and remote names in savepoint.json', () => {
     t = await makeTempVault();
     await setConfig(t.dir, { maxVersions: 4 }, '\uFEFF');
     expect((await t.reopen()).config.maxVersions).toBe(4);
+    // commands that edit savepoint.json read it too
+    await addRemote(t.vault, { name: 'nas', url: 'https://example.org/lab.git', media: 'nas' });
+    expect(Object.keys((await t.reopen()).config.remotes)).toEqual(['nas']);
   });
 
   it('a hostile historyBranch never writes outside the vault', async () => {

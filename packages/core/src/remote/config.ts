@@ -64,7 +64,7 @@ export function getRemote(vault: Vault, name: string): RemoteInfo {
 /** Edit savepoint.json as raw JSON (keeping the user's other keys as written), validate, write atomically. */
 async function editConfigFile(vault: Vault, edit: (raw: Record<string, unknown>) => void): Promise<void> {
   const file = path.join(vault.dir, CONFIG_FILE);
-  const raw = JSON.parse(await fsp.readFile(file, 'utf8')) as Record<string, unknown>;
+  const raw = JSON.parse((await fsp.readFile(file, 'utf8')).replace(/^\uFEFF/, '')) as Record<string, unknown>;
   edit(raw);
   const text = serializeConfig(raw as VaultConfigInput);
   const config = await parseConfig(text, file);
