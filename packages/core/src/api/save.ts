@@ -4,7 +4,7 @@ import { promises as fsp } from 'node:fs';
 import { updateIndexEntries } from '../history/git-index.js';
 import path from 'node:path';
 import { SavepointError, fromNodeError } from '../errors.js';
-import { buildSaveMessage, defaultSummary, descriptionOf } from '../model/commit-message.js';
+import { buildSaveMessage, defaultSummary, descriptionOf, displayPath, hasControlChar } from '../model/commit-message.js';
 import { serializeNote } from '../model/note.js';
 import type { SaveKind, SaveNote } from '../model/note.js';
 import type { VersionRecord } from '../model/version.js';
@@ -73,9 +73,30 @@ export async function assertRegularFile(abs: string, shown: string): Promise<fs.
 
 const KEEP_RE = /^(permanent|pre-change|days:\d+)$/;
 
+/**
+ * Texts that go into the commit message: a control character could break the trailer block or the
+ * commit object (issue 19). Windows line ends are accepted (as \n); tabs and newlines in messages too.
+ */
+function checkMessageTexts(opts: SaveOptions): SaveOptions {
+  if (opts.experiment !== undefined && hasControlChar(opts.experiment)) {
+    throw new SavepointError('E_INVALID_ARGUMENT', `--experiment must be one line without control characters (got ${JSON.stringify(opts.experiment)}). Use an id such as "exp-7" or "run 2026-05-01".`, { experiment: opts.experiment });
+  }
+  const out = { ...opts };
+  for (const key of ['message', 'description'] as const) {
+    const text = opts[key]?.replace(/\r\n/g, '\n');
+    if (text === undefined) continue;
+    if (hasControlChar(text, '\n\t')) {
+      throw new SavepointError('E_INVALID_ARGUMENT', `The ${key === 'message' ? '--message' : 'description'} contains a control character other than newline or tab (${JSON.stringify(text.slice(0, 80))}). Remove it and save again.`, { [key]: text });
+    }
+    out[key] = text;
+  }
+  return out;
+}
+
 export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult> {
   if (opts.files.length === 0) throw new SavepointError('E_INVALID_ARGUMENT', 'Name at least one file to save.', {});
   if (opts.tag !== undefined) await assertTagName(vault, opts.tag);
+  opts = checkMessageTexts(opts);
   if (opts.keep !== undefined && !KEEP_RE.test(opts.keep)) {
     throw new SavepointError('E_INVALID_ARGUMENT', `--keep must be permanent, pre-change or days:N (got "${opts.keep}").`, { keep: opts.keep });
   }
@@ -166,7 +187,7 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
     });
     let tag: string | undefined;
     if (opts.tag !== undefined) {
-      await writeAnnotatedTag(vault, { name: opts.tag, commit, message: `${opts.tag}\n\n${files.map((f) => `${f.path} v${f.version}`).join('\n')}\n`, tagger: person });
+      await writeAnnotatedTag(vault, { name: opts.tag, commit, message: `${opts.tag}\n\n${files.map((f) => `${displayPath(f.path)} v${f.version}`).join('\n')}\n`, tagger: person });
       tag = opts.tag;
     }
     if (await historyBranchCheckedOut(vault)) {

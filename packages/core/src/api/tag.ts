@@ -2,6 +2,7 @@
 import { SavepointError } from '../errors.js';
 import { assertTagName, writeAnnotatedTag } from '../history/git.js';
 import { loadHistory } from '../history/versions.js';
+import { displayPath, hasControlChar, trailerLines } from '../model/commit-message.js';
 import { withLock } from '../util/lock.js';
 import type { Vault } from '../vault.js';
 import { personAt } from '../vault.js';
@@ -23,6 +24,9 @@ export interface TagResult {
 }
 
 export async function tagVersion(vault: Vault, opts: TagOptions): Promise<TagResult> {
+  if (opts.message !== undefined && hasControlChar(opts.message, '\n\t')) {
+    throw new SavepointError('E_INVALID_ARGUMENT', `The tag message contains a control character other than newline or tab (${JSON.stringify(opts.message.slice(0, 80))}). Remove it and tag again.`, {});
+  }
   return withLock(vault.gitdir, 'tag', async () => {
     const history = await loadHistory(vault);
     const rec = await resolveVersion(vault, opts.address, opts.cwd, history);
@@ -34,7 +38,7 @@ export async function tagVersion(vault: Vault, opts: TagOptions): Promise<TagRes
     if (history.tags.has(name)) {
       throw new SavepointError('E_TAG_EXISTS', `Tag "${name}" already exists (on ${history.tags.get(name)!.slice(0, 12)}). Pick another name.`, { tag: name });
     }
-    const message = `${opts.message ?? `${rec.path} v${rec.version}`}\n\nSavepoint-Version: ${rec.path}=${rec.version}\nSavepoint-Sha256: ${rec.path}=${rec.sha256}\n`;
+    const message = `${opts.message ?? `${displayPath(rec.path)} v${rec.version}`}\n\n${trailerLines([rec]).join('\n')}\n`;
     const object = await writeAnnotatedTag(vault, { name, commit: rec.commit, message, tagger: personAt(vault.author, vault.clock()) });
     return { name, path: rec.path, version: rec.version, commit: rec.commit, object };
   });

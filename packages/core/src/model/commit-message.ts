@@ -1,4 +1,11 @@
-/** Save commit messages: summary, blank line, description, trailers. Pure. */
+/**
+ * Save commit messages: summary, blank line, description, trailers. Pure.
+ *
+ * Trailers are the last paragraph of the message and are only read from there, so a description can never
+ * forge one. A path that a plain `Savepoint-Version: <path>=<n>` line could not carry (a newline or other
+ * control character, a backslash, a leading double quote, leading or trailing spaces) is written C-quoted
+ * as git quotes paths: `Savepoint-Version: "a\nb.csv"=3` (issue 19).
+ */
 export interface SaveMessageInput {
   summary: string;
   description?: string;
@@ -12,15 +19,76 @@ export function buildSaveMessage(input: SaveMessageInput): string {
     lines.push('', input.description.trim());
   }
   lines.push('');
-  for (const f of input.files) lines.push(`Savepoint-Version: ${f.path}=${f.version}`);
-  for (const f of input.files) lines.push(`Savepoint-Sha256: ${f.path}=${f.sha256}`);
-  if (input.experiment) lines.push(`Savepoint-Experiment: ${input.experiment}`);
+  lines.push(...trailerLines(input.files));
+  if (input.experiment) {
+    if (hasControlChar(input.experiment)) throw new Error('experiment ids may not contain control characters (checked by save)');
+    lines.push(`Savepoint-Experiment: ${input.experiment}`);
+  }
   return lines.join('\n') + '\n';
 }
 
+/** The Savepoint-Version and Savepoint-Sha256 lines for these files (also used in tag messages). */
+export function trailerLines(files: { path: string; version: number; sha256: string }[]): string[] {
+  return [...files.map((f) => `Savepoint-Version: ${quoteTrailerPath(f.path)}=${f.version}`), ...files.map((f) => `Savepoint-Sha256: ${quoteTrailerPath(f.path)}=${f.sha256}`)];
+}
+
+/** A C0 control character or DEL. */
+export function hasControlChar(text: string, allow = ''): boolean {
+  for (const ch of text) {
+    const c = ch.codePointAt(0)!;
+    if ((c < 0x20 || c === 0x7f) && !allow.includes(ch)) return true;
+  }
+  return false;
+}
+
+const NAMED_ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\t': '\\t', '\r': '\\r', '\x07': '\\a', '\b': '\\b', '\f': '\\f', '\v': '\\v' };
+const UNESCAPE: Record<string, string> = { '\\': '\\', '"': '"', n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v' };
+
+/** The path as it appears in a trailer: unchanged when that is unambiguous, C-quoted otherwise. */
+export function quoteTrailerPath(p: string): string {
+  if (!hasControlChar(p) && !p.includes('\\') && !p.startsWith('"') && p.trim() === p) return p;
+  let out = '"';
+  for (const ch of p) {
+    const c = ch.codePointAt(0)!;
+    if (NAMED_ESCAPES[ch]) out += NAMED_ESCAPES[ch];
+    else if (c < 0x20 || c === 0x7f) out += '\\' + c.toString(8).padStart(3, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** Read a C-quoted path at the start of `text`: the path and the rest after the closing quote, or null. */
+function unquoteTrailerPath(text: string): { path: string; rest: string } | null {
+  if (!text.startsWith('"')) return null;
+  let out = '';
+  for (let i = 1; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '"') return { path: out, rest: text.slice(i + 1) };
+    if (ch !== '\\') {
+      out += ch;
+      continue;
+    }
+    const next = text[i + 1];
+    if (next === undefined) return null;
+    if (UNESCAPE[next] !== undefined) {
+      out += UNESCAPE[next];
+      i++;
+    } else if (/^[0-7]{3}$/.test(text.slice(i + 1, i + 4))) {
+      out += String.fromCharCode(Number.parseInt(text.slice(i + 1, i + 4), 8));
+      i += 3;
+    } else return null;
+  }
+  return null;
+}
+
+/** The path as shown in a one-line summary (quoted like a trailer when it holds a newline or the like). */
+export function displayPath(p: string): string {
+  return quoteTrailerPath(p);
+}
+
 export function defaultSummary(files: { path: string; version: number }[]): string {
-  if (files.length === 1) return `Save ${files[0]!.path} v${files[0]!.version}`;
-  return `Save ${files.length} files: ${files.map((f) => `${f.path} v${f.version}`).join(', ')}`.slice(0, 200);
+  if (files.length === 1) return `Save ${displayPath(files[0]!.path)} v${files[0]!.version}`;
+  return `Save ${files.length} files: ${files.map((f) => `${displayPath(f.path)} v${f.version}`).join(', ')}`.slice(0, 200);
 }
 
 export interface ParsedTrailers {
@@ -29,22 +97,46 @@ export interface ParsedTrailers {
   experiment?: string;
 }
 
+const TRAILER_RE = /^Savepoint-(Version|Sha256|Experiment): (.*)$/;
+
+/** The lines of the trailer block: the last paragraph, never the summary's. Empty when there is none. */
+function trailerBlock(message: string): { start: number; lines: string[] } {
+  const lines = message.replace(/\n+$/, '').split('\n');
+  let start = lines.length;
+  while (start > 0 && lines[start - 1] !== '') start--;
+  // the block must follow a blank line after the summary; a one-paragraph message has no trailers
+  if (start < 2) return { start: lines.length, lines: [] };
+  const block = lines.slice(start);
+  return block.some((l) => TRAILER_RE.test(l)) ? { start, lines: block } : { start: lines.length, lines: [] };
+}
+
 export function parseTrailers(message: string): ParsedTrailers {
   const out: ParsedTrailers = { versions: new Map(), sha256: new Map() };
-  for (const line of message.split('\n')) {
-    const m = /^Savepoint-(Version|Sha256|Experiment): (.*)$/.exec(line);
+  for (const line of trailerBlock(message).lines) {
+    const m = TRAILER_RE.exec(line);
     if (!m) continue;
     const [, key, value] = m;
     if (key === 'Experiment') {
       out.experiment = value!;
       continue;
     }
-    const eq = value!.lastIndexOf('=');
-    if (eq <= 0) continue;
-    const p = value!.slice(0, eq);
-    const v = value!.slice(eq + 1);
-    if (key === 'Version') out.versions.set(p, Number(v));
-    else out.sha256.set(p, v);
+    let p: string;
+    let v: string;
+    const quoted = unquoteTrailerPath(value!);
+    if (quoted && quoted.rest.startsWith('=')) {
+      p = quoted.path;
+      v = quoted.rest.slice(1);
+    } else {
+      // plain form (and messages written before quoting): the last "=" separates, so paths may contain "="
+      const eq = value!.lastIndexOf('=');
+      if (eq <= 0) continue;
+      p = value!.slice(0, eq);
+      v = value!.slice(eq + 1);
+    }
+    if (key === 'Version') {
+      if (!/^\d{1,15}$/.test(v)) continue;
+      out.versions.set(p, Number(v));
+    } else out.sha256.set(p, v);
   }
   return out;
 }
@@ -54,9 +146,9 @@ export function summaryOf(message: string): string {
   return message.split('\n')[0] ?? '';
 }
 
-/** Body between the summary and the trailers. */
+/** Body between the summary and the trailers (the trailer block is the last paragraph only). */
 export function descriptionOf(message: string): string {
-  const body = message.split('\n').slice(2);
-  const kept = body.filter((l) => !/^Savepoint-(Version|Sha256|Experiment): /.test(l));
-  return kept.join('\n').trim();
+  const { start } = trailerBlock(message);
+  const lines = message.replace(/\n+$/, '').split('\n');
+  return lines.slice(2, start).join('\n').trim();
 }
