@@ -1,5 +1,5 @@
 /** Every user-facing sentence of the CLI, in one place. */
-import type { AutoSaveEvent, FileStatus, RestoreResult, SaveResult, TagResult, VerifyResult, VersionRecord, ExportResult, InitResult } from '@savepoint/core';
+import type { AutoSaveEvent, FileStatus, RepairResult, RestoreResult, SaveResult, TagResult, VerifyResult, VersionRecord, ExportResult, InitResult } from '@savepoint/core';
 import type { Output } from './output.js';
 import { formatBytes } from './output.js';
 
@@ -31,7 +31,7 @@ export const msg = {
     const rows: [string, string | undefined][] = [
       ['path', v.path],
       ['version', String(v.version)],
-      ['size', `${formatBytes(v.size)} (${v.size} bytes)`],
+      ['size', v.size >= 0 ? `${formatBytes(v.size)} (${v.size} bytes)` : 'unknown (no checksum note)'],
       ['sha256', v.sha256],
       ['md5', v.md5],
       ['commit', v.commit],
@@ -42,8 +42,10 @@ export const msg = {
       ['tags', v.tags.length ? v.tags.join(', ') : undefined],
       ['kind', v.kind],
       ['keep', v.keep],
-      ['status', v.status + (v.verifiedAt ? ` (at ${v.verifiedAt} by ${v.verifiedBy ?? '?'})` : '')],
-      ['archive', v.archive],
+      ['status', v.status],
+      ['note', v.noteMissing ? 'missing: this save has no checksum note (sha256 above is from the commit trailer). Rebuild notes with: savepoint repair' : undefined],
+      ['verified', v.verifiedAt ? `${v.verifiedAt} by ${v.verifiedBy ?? '?'}` : undefined],
+      ['archive', v.archive ? `${v.archive}${v.archivedAt ? ` (archived ${v.archivedAt})` : ''}` : undefined],
     ];
     return rows.filter(([, val]) => val !== undefined && val !== '').map(([k, val]) => `${k.padEnd(12)}${val}`);
   },
@@ -66,9 +68,19 @@ export const msg = {
   verify(r: VerifyResult, out: Output): string[] {
     const lines = r.items.filter((i) => i.status !== 'verified').map((i) => `${out.c.red(i.status.padEnd(9))} ${i.path}@${i.version}  ${i.message ?? ''}`);
     lines.push(
-      `${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  verified ${r.verified}, corrupted ${r.corrupted}, missing ${r.missing}  (${formatBytes(r.bytes)} checked)`,
+      `${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  verified ${r.verified}, corrupted ${r.corrupted}, missing ${r.missing}${r.unnoted ? `, without checksum note ${r.unnoted}` : ''}  (${formatBytes(r.bytes)} checked)`,
     );
-    if (!r.ok) lines.push('Damaged versions can be restored from a remote (savepoint fetch) or an archive; the others are intact.');
+    if (r.corrupted + r.missing > 0) lines.push('Damaged versions can be restored from a remote (savepoint fetch) or an archive; the others are intact.');
+    if (r.unnoted > 0) lines.push(`${r.unnoted} version${r.unnoted === 1 ? ' has' : 's have'} no checksum note [E_NOTE_MISSING] (was refs/notes/savepoint deleted?). Rebuild the notes from the commit trailers with: savepoint repair`);
+    return lines;
+  },
+  repair(r: RepairResult, out: Output): string[] {
+    const lines: string[] = [];
+    for (const n of r.rebuilt) lines.push(`${r.dryRun ? out.c.yellow('would rebuild') : out.c.green('rebuilt')} note on ${n.commit.slice(0, 12)}: ${n.files.map((f) => `${f.path}@${f.version} (${formatBytes(f.size)}, sha256 ${f.sha256.slice(0, 12)} re-checked)`).join(', ')}`);
+    for (const p of r.problems) lines.push(`${out.c.red('not rebuilt')} ${p.commit.slice(0, 12)}${p.path !== undefined ? ` ${p.path}@${p.version}` : ''} [${p.code}]: ${p.message}`);
+    const verb = r.dryRun ? 'would be rebuilt' : 'rebuilt';
+    lines.push(`${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  ${r.saves} save${r.saves === 1 ? '' : 's'}: ${r.noted} already had notes, ${r.rebuilt.length} ${verb}, ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
+    if (r.dryRun && r.rebuilt.length) lines.push('Nothing was written (--dry-run). Run `savepoint repair` to write these notes.');
     return lines;
   },
   hooksUsage: `Usage: savepoint hooks <command>

@@ -21,6 +21,8 @@ export { withMaterialized } from './api/materialize.js';
 export type { Endpoint, MaterializedFile } from './api/materialize.js';
 export type { RestoreOptions, RestoreResult } from './api/restore.js';
 export { verify } from './api/verify.js';
+export { repair, rebuildNotes } from './api/repair.js';
+export type { RepairOptions, RepairResult, RebuiltNote, RepairProblem } from './api/repair.js';
 export type { VerifyOptions, VerifyResult, VerifyItem } from './api/verify.js';
 export { tagVersion } from './api/tag.js';
 export type { TagOptions, TagResult } from './api/tag.js';

@@ -17,4 +17,19 @@ export function registerVerify({ program, action }: Registrar): void {
         return r.ok ? EXIT.ok : exitCodeFor('E_VERIFY_FAILED');
       }),
     );
+
+  program
+    .command('repair')
+    .description('rebuild missing checksum notes from the save commits (sha256 re-checked against the stored content; existing notes are never replaced)')
+    .option('--dry-run', 'show what would be rebuilt, write nothing')
+    .action(
+      action(async (ctx, opts: { dryRun?: boolean }) => {
+        const vault = await ctx.vault();
+        const r = await ctx.core.repair(vault, { dryRun: !!opts.dryRun, onProgress: ctx.onProgress });
+        ctx.out.endProgress();
+        if (ctx.out.json) ctx.out.emitJson(r);
+        else msg.repair(r, ctx.out).forEach((l) => ctx.out.line(l));
+        return r.ok ? EXIT.ok : exitCodeFor('E_VERIFY_FAILED');
+      }),
+    );
 }

@@ -13,7 +13,8 @@ import type { ProgressCallback } from '../util/progress.js';
 import type { Vault } from '../vault.js';
 import { personAt } from '../vault.js';
 
-export type VerifyItemStatus = 'verified' | 'corrupted' | 'missing';
+/** `unnoted`: the content matches its commit's sha256 trailer but the save has no checksum note (E_NOTE_MISSING). */
+export type VerifyItemStatus = 'verified' | 'corrupted' | 'missing' | 'unnoted';
 
 export interface VerifyItem {
   path: string;
@@ -24,12 +25,16 @@ export interface VerifyItem {
   actual?: string;
   message?: string;
   archive?: string;
+  /** stable error code of a problem item (E_NOTE_MISSING, E_CHECKSUM_MISMATCH, …) */
+  code?: string;
 }
 
 export interface VerifyResult {
   verified: number;
   corrupted: number;
   missing: number;
+  /** versions whose save has no checksum note (run `savepoint repair`) */
+  unnoted: number;
   bytes: number;
   items: VerifyItem[];
   ok: boolean;
@@ -61,6 +66,7 @@ export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<Ve
   let done = 0;
   const items: VerifyItem[] = [];
   const byBlob = new Map<string, { sha256: string; size: number } | { error: SavepointError }>();
+  let bytes = 0;
   for (const v of live) {
     let got = byBlob.get(v.blob);
     if (!got) {
@@ -69,6 +75,7 @@ export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<Ve
         const base = done;
         const d = await digestBlob(vault.gitdir, v.blob, { onProgress: opts.onProgress && ((e) => opts.onProgress!({ phase: 'verify', loaded: base + e.loaded, total, item: `${v.path}@${v.version}` })) });
         got = { sha256: d.sha256, size: d.size };
+        bytes += d.size;
       } catch (e) {
         if (!(e instanceof SavepointError)) throw e;
         got = { error: e };
@@ -78,9 +85,12 @@ export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<Ve
     done += Math.max(v.size, 0);
     const base = { path: v.path, version: v.version, commit: v.commit, expected: v.sha256 };
     if ('error' in got) {
-      items.push({ ...base, status: got.error.code === 'E_OBJECT_MISSING' ? 'missing' : 'corrupted', message: got.error.message });
+      items.push({ ...base, status: got.error.code === 'E_OBJECT_MISSING' ? 'missing' : 'corrupted', code: got.error.code, message: got.error.message });
     } else if (got.sha256 !== v.sha256 || (v.size >= 0 && got.size !== v.size)) {
-      items.push({ ...base, status: 'corrupted', actual: got.sha256, message: `content hashes to ${got.sha256}, the note says ${v.sha256}` });
+      items.push({ ...base, status: 'corrupted', code: 'E_CHECKSUM_MISMATCH', actual: got.sha256, message: `content hashes to ${got.sha256}, the ${v.noteMissing ? 'commit trailer' : 'note'} says ${v.sha256}` });
+    } else if (v.noteMissing) {
+      // the content is intact, but nothing records its size, md5 or status: a problem to fix, not a pass
+      items.push({ ...base, status: 'unnoted', actual: got.sha256, code: 'E_NOTE_MISSING', message: `no checksum note for commit ${v.commit.slice(0, 12)} (refs/notes/savepoint is missing or lacks this save; content matches the commit's sha256 trailer). Rebuild the notes with: savepoint repair` });
     } else {
       items.push({ ...base, status: 'verified', actual: got.sha256 });
     }
@@ -90,8 +100,8 @@ export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<Ve
     else items.push(...(await verifyArchivedVersions(vault, archived, opts.onProgress)));
   }
   const count = (s: VerifyItemStatus) => items.filter((i) => i.status === s).length;
-  const result: VerifyResult = { verified: count('verified'), corrupted: count('corrupted'), missing: count('missing'), bytes: done, items, ok: false };
-  result.ok = result.corrupted === 0 && result.missing === 0;
+  const result: VerifyResult = { verified: count('verified'), corrupted: count('corrupted'), missing: count('missing'), unnoted: count('unnoted'), bytes, items, ok: false };
+  result.ok = result.corrupted === 0 && result.missing === 0 && result.unnoted === 0;
   if (opts.markNotes !== false) await markVerified(vault, items);
   vault.events.emit('verify', { verified: result.verified, corrupted: result.corrupted, missing: result.missing });
   return result;

@@ -85,6 +85,6 @@ export function mergeArchived(branch: VersionRecord[], archived: VersionRecord[]
 /** The branch's versions with the archive index applied (archived records in, deleted versions out). */
 export async function withArchived(vault: Vault, branch: VersionRecord[]): Promise<VersionRecord[]> {
   const index = await readArchiveIndex(vault);
-  const archived = index.archives.flatMap((a) => a.versions.map((v) => ({ ...v, status: 'archived' as const, archive: a.file })));
+  const archived = index.archives.flatMap((a) => a.versions.map((v) => ({ ...v, status: 'archived' as const, archive: a.file, ...(a.createdAt ? { archivedAt: a.createdAt } : {}) })));
   return mergeArchived(branch, archived, index.deleted ?? []);
 }

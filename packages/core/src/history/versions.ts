@@ -147,6 +147,7 @@ export async function loadHistory(vault: Vault): Promise<History> {
         status: c.note?.status ?? 'active',
         tags: tags.sort(),
       };
+      if (!entry) rec.noteMissing = true;
       if (entry?.md5) rec.md5 = entry.md5;
       if (c.description) rec.description = c.description;
       const experiment = entry?.experiment ?? c.experiment;

@@ -28,6 +28,10 @@ export interface VersionRecord {
   tags: string[];
   /** set when the version lives in a retention archive instead of the history branch */
   archive?: string;
+  /** when retention archived it (the archive's creation time) */
+  archivedAt?: string;
+  /** the save has no (readable) checksum note: size is unknown, sha256 comes from the commit trailers; `savepoint repair` rebuilds it */
+  noteMissing?: boolean;
 }
 
 export type VersionSpec =
