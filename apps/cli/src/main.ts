@@ -66,6 +66,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // usage errors read like every other error: `error [E_USAGE] unknown command 'x'`
+      outputError: (s, write) => write(s.replace(/^error: /, 'error [E_USAGE] ')),
     });
 
   const registrar: Registrar = {

@@ -62,4 +62,24 @@ describe('version addresses', () => {
       }),
     );
   });
+
+  // issue 19: odd addresses get clear messages naming what exists
+  it('refuses "path@" with nothing after the @', () => {
+    expect(() => parseAddress('a.csv@')).toThrowError(expect.objectContaining({ code: 'E_BAD_ADDRESS', message: expect.stringMatching(/"a\.csv@" has nothing after "@"/) }));
+  });
+
+  it('a huge version number is an unknown version, naming the range', () => {
+    const a = parseAddress('data.csv@9999999999');
+    expect(() => selectVersion('data.csv', versions, a.spec, noRefs)).toThrowError(expect.objectContaining({ code: 'E_UNKNOWN_VERSION', message: expect.stringMatching(/has no version 9999999999 \(versions 1–3 exist\)/) }));
+    // a commit whose SHA starts with those digits still wins
+    const hit = selectVersion('data.csv', versions, a.spec, () => ({ seq: 2, commit: versions[1]!.commit }));
+    expect(hit.version).toBe(2);
+  });
+
+  it('a relative address past the first version names how far back one can go, as typed', () => {
+    for (const raw of ['-9999999999999999999999', '-3']) {
+      const a = parseAddress(`data.csv@${raw}`);
+      expect(() => selectVersion('data.csv', versions, a.spec, noRefs)).toThrowError(expect.objectContaining({ code: 'E_UNKNOWN_VERSION', message: expect.stringContaining(`has no version @${raw}: it has 3 versions (versions 1–3), so @-1 … @-2 count back`) }));
+    }
+  });
 });

@@ -37,7 +37,7 @@ export interface VersionRecord {
 export type VersionSpec =
   | { kind: 'latest' }
   | { kind: 'number'; n: number }
-  | { kind: 'relative'; back: number }
+  | { kind: 'relative'; back: number; /** as typed, e.g. "-3" (huge counts do not survive Number) */ text?: string }
   | { kind: 'date'; text: string; until: number }
   | { kind: 'ref'; text: string };
 
@@ -54,6 +54,9 @@ export function parseAddress(input: string): Address {
   if (at <= 0) return { path: input, spec: { kind: 'latest' }, raw: 'latest' };
   const path = input.slice(0, at);
   const raw = input.slice(at + 1);
+  if (raw === '') {
+    throw new SavepointError('E_BAD_ADDRESS', `"${input}" has nothing after "@". Write ${path} (the latest version), ${path}@N, ${path}@latest, ${path}@-1, a tag name, an ISO date or a commit SHA prefix after the "@".`, { address: input });
+  }
   return { path, spec: parseVersionSpec(raw), raw };
 }
 
@@ -64,7 +67,7 @@ export function parseVersionSpec(raw: string): VersionSpec {
     if (n < 1) throw badAddress(raw, 'version numbers start at 1');
     return { kind: 'number', n };
   }
-  if (/^-\d+$/.test(raw)) return { kind: 'relative', back: Number(raw.slice(1)) };
+  if (/^-\d+$/.test(raw)) return { kind: 'relative', back: Number(raw.slice(1)), text: raw };
   if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw)) {
     const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(raw);
     const ms = Date.parse(dateOnly ? `${raw}T23:59:59.999Z` : raw.replace(' ', 'T'));
@@ -104,8 +107,11 @@ export function selectVersion(
       return v;
     }
     case 'relative': {
-      const v = sorted[sorted.length - 1 - spec.back];
-      if (!v) throw unknown(`-${spec.back}`);
+      const v = Number.isSafeInteger(spec.back) ? sorted[sorted.length - 1 - spec.back] : undefined;
+      if (!v) {
+        const furthest = sorted.length - 1;
+        throw new SavepointError('E_UNKNOWN_VERSION', `${path} has no version @${spec.text ?? `-${spec.back}`}: it has ${sorted.length} version${sorted.length === 1 ? '' : 's'} (${latest.version === 1 ? 'version 1' : `versions 1–${latest.version}`}), so ${furthest === 0 ? 'there is nothing before the latest' : furthest === 1 ? '@-1 is as far back as it goes' : `@-1 … @-${furthest} count back from the latest`}. List them with \`savepoint log ${path}\`.`, { path, address: spec.text ?? `-${spec.back}`, latest: latest.version });
+      }
       return v;
     }
     case 'date': {
@@ -119,6 +125,7 @@ export function selectVersion(
       const byTag = sorted.find((r) => r.tags.includes(spec.text));
       if (byTag) return byTag;
       const target = resolveRef(spec.text);
+      if (!target && /^v?\d+$/.test(spec.text)) throw unknown(spec.text.replace(/^v/, '')); // too long for a version number, and no commit starts so
       if (!target) {
         throw new SavepointError('E_BAD_ADDRESS', `"@${spec.text}" is not a version number, tag, date or commit of ${path}. List versions with \`savepoint log ${path}\` and tags with \`git tag\`.`, { path, address: spec.text });
       }
