@@ -7,7 +7,7 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-const byCode: Record<string, number> = {
+export const byCode: Record<string, number> = {
   E_INVALID_ARGUMENT: 2,
   E_NOT_A_VAULT: 3,
   E_VAULT_EXISTS: 3,
