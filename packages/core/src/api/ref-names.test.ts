@@ -11,6 +11,8 @@ import { save } from './save.js';
 import { tagVersion } from './tag.js';
 import { log } from './query.js';
 import { addRemote } from '../remote/config.js';
+import { cloneVault } from '../remote/clone.js';
+import { makeTempDir } from '../testing/temp-vault.js';
 
 let t: TempVault;
 afterEach(async () => t?.cleanup());
@@ -57,6 +59,18 @@ describe('historyBranch and remote names in savepoint.json', () => {
     await setConfig(t.dir, { historyBranch: '../../../victim.txt' });
     await expect(openVault({ dir: t.dir, clock: t.clock, author: TEST_AUTHOR })).rejects.toMatchObject({ code: 'E_CONFIG_INVALID' });
     expect(await fsp.readFile(victim, 'utf8')).toBe('precious\n');
+  });
+});
+
+describe('names from options', () => {
+  it('clone --branch and remote add refuse names git would refuse, before any network or disk work', async () => {
+    const dir = path.join(await makeTempDir(), 'clone');
+    await expect(cloneVault({ url: 'http://127.0.0.1:9/x.git', dir, branch: '../../../victim' })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', message: expect.stringMatching(/--branch "\.\.\/\.\.\/\.\.\/victim" is not a valid git branch name/) });
+    await expect(fsp.stat(dir)).rejects.toMatchObject({ code: 'ENOENT' });
+    t = await makeTempVault();
+    for (const name of ['../x', 'a b', 'x.lock', '.hidden']) {
+      await expect(addRemote(t.vault, { name, url: 'https://example.org/r.git' }), name).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    }
   });
 });
 

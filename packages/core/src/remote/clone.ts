@@ -6,6 +6,7 @@ import { promises as fsp } from 'node:fs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { SavepointError } from '../errors.js';
+import { branchNameProblem } from '../model/ref-name.js';
 import { blobAtPath, readBlobText, readCommit, readTreeEntries, resolveRef, updateRef } from '../history/git.js';
 import type { GitCtx } from '../history/git.js';
 import { updateIndexEntries } from '../history/git-index.js';
@@ -60,12 +61,19 @@ async function checkoutTree(ctx: GitCtx, dir: string, tree: string, prefix = '',
   return out;
 }
 
+/** A branch name from an option or a remote must be one git accepts before it names a ref or HEAD (issue 19). */
+function assertBranchName(name: string, what: string): void {
+  const why = branchNameProblem(name);
+  if (why) throw new SavepointError('E_INVALID_ARGUMENT', `${what} ${JSON.stringify(name)} is not a valid git branch name (${why}). Name a branch such as "main" or "savepoint".`, { branch: name });
+}
+
 export async function cloneVault(opts: CloneOptions): Promise<CloneResult> {
   const name = opts.name ?? 'origin';
   assertRemoteName(name);
   const { url } = parseRemoteUrl(opts.url);
   const media = opts.media ?? 'network';
   if (!(MEDIA_KINDS as readonly string[]).includes(media)) throw new SavepointError('E_INVALID_ARGUMENT', `--media must be one of ${MEDIA_KINDS.join(', ')} (got "${media}").`, { media });
+  if (opts.branch !== undefined) assertBranchName(opts.branch, '--branch');
   const target = path.resolve(opts.dir);
   const existing = await fsp.readdir(target).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
   if (existing && existing.length) throw new SavepointError('E_VAULT_EXISTS', `${target} exists and is not empty. Clone into a new or empty folder.`, { dir: target });
@@ -82,6 +90,7 @@ export async function cloneVault(opts: CloneOptions): Promise<CloneResult> {
         : adv.refs.has('refs/heads/main')
           ? 'main'
           : [...adv.refs.keys()].find((r) => r.startsWith('refs/heads/'))?.slice(11));
+  if (branch) assertBranchName(branch, `the branch ${session.shownUrl} offers`);
   if (!branch || !adv.refs.has(`refs/heads/${branch}`)) {
     throw new SavepointError('E_INVALID_ARGUMENT', `${session.shownUrl} has no branch "${branch ?? '(none)'}" to clone. Branches there: ${[...adv.refs.keys()].filter((r) => r.startsWith('refs/heads/')).map((r) => r.slice(11)).join(', ') || 'none'}.`, { url: session.shownUrl, branch });
   }
