@@ -212,6 +212,7 @@ export async function readVaultHistoryDetailed(opts: ReadHistoryOptions): Promis
         status: note?.status ?? 'active',
         tags: fileTags.sort(),
       };
+      if (!entry) rec.noteMissing = true;
       if (entry?.md5) rec.md5 = entry.md5;
       if (description) rec.description = description;
       const experiment = entry?.experiment ?? parsed.experiment;

@@ -175,7 +175,7 @@ async function assertNoHistoryElsewhere(vault: Vault, notesTip: string | null): 
   for (const [ref, oid] of await listRefs(vault.gitdir, 'refs/heads/')) {
     const name = ref.slice('refs/heads/'.length);
     let n = 0;
-    for await (const { commit } of firstParentWalk(vault, oid, () => n++ >= 200)) {
+    for await (const { commit } of firstParentWalk(vault, oid, () => n++ >= 50)) {
       if (parseTrailers(commit.message).versions.size) {
         holders.add(name);
         break;
