@@ -124,8 +124,12 @@ describe('a history branch that does not exist', () => {
     t = await makeTempVault({ existingRepo: true });
     await t.write('a.csv', 'x\n1\n');
     await save(t.vault, { files: ['a.csv'] });
+    const tip = t.git(['rev-parse', 'savepoint']).trim();
     t.git(['branch', '-D', 'savepoint']);
-    await expect(save(await t.reopen(), { files: ['a.csv'] })).rejects.toMatchObject({ code: 'E_HISTORY_BRANCH_MISSING', details: { notes: true, branches: [] } });
+    await expect(save(await t.reopen(), { files: ['a.csv'] })).rejects.toMatchObject({ code: 'E_HISTORY_BRANCH_MISSING', details: { notes: true, branches: [] }, message: expect.stringMatching(/checksum notes of earlier saves exist.*git branch <name> <commit>/) });
+    // a remote-tracking copy of the branch: point at pull
+    t.git(['update-ref', 'refs/remotes/nas/savepoint', tip]);
+    await expect(save(await t.reopen(), { files: ['a.csv'] })).rejects.toMatchObject({ code: 'E_HISTORY_BRANCH_MISSING', message: expect.stringMatching(/savepoint pull nas/) });
   });
 
   it('is fine for the first save of a vault in a code repository', async () => {

@@ -196,9 +196,12 @@ async function assertNoHistoryElsewhere(vault: Vault, notesTip: string | null): 
   if (!holders.size && notesTip === null) return;
   const list = [...holders].sort();
   const where = list.length ? `the branch${list.length > 1 ? 'es' : ''} ${list.map((b) => `"${b}"`).join(', ')} hold${list.length > 1 ? '' : 's'} Savepoint saves` : 'checksum notes of earlier saves exist on refs/notes/savepoint';
+  const remotes = [...(await listRefs(vault.gitdir, 'refs/remotes/')).keys()].filter((r) => r.endsWith(`/${vault.branch}`)).map((r) => r.slice('refs/remotes/'.length, -vault.branch.length - 1));
   const fix = list.length
     ? `Set "historyBranch" in savepoint.json to ${list.length === 1 ? `"${list[0]}"` : `one of ${list.map((b) => `"${b}"`).join(', ')}`}`
-    : 'Restore the branch (e.g. `savepoint pull <remote>`, or `git branch <name> <commit>` from `git log --all`), or set "historyBranch" in savepoint.json to the branch that holds the saves';
+    : remotes.length
+      ? `Bring the branch from the remote with \`savepoint pull ${remotes[0]}\`, or set "historyBranch" in savepoint.json to the branch that holds the saves`
+      : 'Restore the branch (e.g. `savepoint pull <remote>`, or `git branch <name> <commit>` from `git log --all`), or set "historyBranch" in savepoint.json to the branch that holds the saves';
   throw new SavepointError(
     'E_HISTORY_BRANCH_MISSING',
     `The history branch "${vault.branch}" (historyBranch in savepoint.json) does not exist, but this vault already has saves: ${where}. ${fix}. Savepoint will not start a second history at version 1 beside the existing one.`,
