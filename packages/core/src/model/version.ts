@@ -28,6 +28,10 @@ export interface VersionRecord {
   tags: string[];
   /** set when the version lives in a retention archive instead of the history branch */
   archive?: string;
+  /** an SQLite database saved as a backup-API snapshot (from the note) */
+  sqlite?: { pageSize: number; pages: number; journalMode: string; integrity: 'ok' };
+  /** kind `restore`: the version whose content this save recorded */
+  restoredFrom?: number;
 }
 
 export type VersionSpec =
