@@ -146,8 +146,8 @@ export async function snapshotSqlite(src: string, dest: string, shown: string): 
 /**
  * Before a database is replaced: refuse (E_DB_BUSY, nothing changed) while another connection holds a write
  * lock or, in WAL mode, has the database open (its later writes would go to the replaced file and be lost).
- * When no one else has it open, its WAL is checkpointed into the file (content unchanged) and SQLite removes
- * the `-wal`/`-shm` files on close.
+ * The probe writes nothing; when it was the last connection, SQLite checkpoints the WAL into the file on close
+ * (content unchanged) and removes `-wal`/`-shm`, which is how "no one else has it open" is seen.
  */
 export async function assertNotInUse(abs: string, shown: string): Promise<void> {
   const Database = await loadDriver();
@@ -159,7 +159,7 @@ export async function assertNotInUse(abs: string, shown: string): Promise<void> 
   }
   let busy = false;
   try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    // takes and drops the write lock without writing: fails at once while another connection holds it
     db.exec('BEGIN IMMEDIATE');
     db.exec('ROLLBACK');
   } catch (e) {
