@@ -65,6 +65,13 @@ describe('restore records the restored content as the latest version', () => {
     expect(copy.recorded).toBeUndefined();
     expect(await fsp.readFile(path.join(t.dir, 'copies/v2.csv'), 'utf8')).toBe(GOOD + '3,30\n');
     expect(t.git(['rev-parse', 'main'])).toBe(tip);
+    // a deleted file restored from its latest version: written, but latest already is that content
+    await fsp.rm(path.join(t.dir, 'data.csv'));
+    const again = await restore(t.vault, { address: 'data.csv' });
+    expect(again).toMatchObject({ status: 'restored', version: 3 });
+    expect(again.recorded).toBeUndefined();
+    expect(await fsp.readFile(path.join(t.dir, 'data.csv'), 'utf8')).toBe(GOOD);
+    expect(t.git(['rev-parse', 'main'])).toBe(tip);
     // restoring what the file already holds changes nothing and records nothing
     expect((await restore(t.vault, { address: 'data.csv@3' })).status).toBe('unchanged');
     expect(t.git(['rev-parse', 'main'])).toBe(tip);

@@ -104,7 +104,10 @@ export async function restore(vault: Vault, opts: RestoreOptions): Promise<Resto
       const f = r.files[0]!;
       preRestoreSave = { path: f.path, version: f.version, commit: r.commit };
     }
-    if (inPlace) {
+    // (not when the latest version already holds this content and nothing was snapshotted, e.g. a deleted
+    // file restored from its latest version: latest == the file without a duplicate version)
+    const latest = history.versions.filter((v) => v.path === rel).reduce<VersionRecord | null>((a, v) => (!a || v.version > a.version ? v : a), null);
+    if (inPlace && (preRestoreSave || latest?.sha256 !== rec.sha256)) {
       // record the restore as a save of exactly the bytes written (before they replace the file, so a failing
       // save changes nothing): latest == the working file, so export checks pass and retention keeps it
       const r = await save(vault, { files: [rel], contentFrom: { [rel]: tmp }, force: true, message: `Restore ${rel} to v${rec.version}`, kind: 'restore', restoredFrom: rec.version, source: 'restore' });
