@@ -37,6 +37,10 @@ export const byCode: Record<string, number> = {
   E_AUTH_FAILED: 17,
   E_PUSH_REJECTED: 18,
   E_HISTORY_DIVERGED: 19,
+  // SQLite databases
+  E_DB_BUSY: 11,
+  E_DB_INTEGRITY: 13,
+  E_DB_SIDECAR: 6,
   E_INTERRUPTED: 130,
   E_INTERNAL: 70,
 };

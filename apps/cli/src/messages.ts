@@ -63,6 +63,7 @@ export const msg = {
     const lines: string[] = [];
     if (r.preRestoreSave) lines.push(out.c.yellow(`Saved the current ${r.preRestoreSave.path} first as version ${r.preRestoreSave.version} (it matched no saved version).`));
     lines.push(r.status === 'unchanged' ? `${r.to} already matches ${r.path}@${r.version}; nothing to do.` : `${out.c.green('restored')} ${r.path}@${r.version} → ${r.to} (${formatBytes(r.size)}, sha256 checked)`);
+    if (r.recorded) lines.push(`Recorded as ${r.recorded.path}@${r.recorded.version} (kind restore): the latest version is now what the file holds.`);
     return lines;
   },
   verify(r: VerifyResult, out: Output): string[] {

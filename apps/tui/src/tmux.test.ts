@@ -95,10 +95,12 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
     keys('Escape');
     s = await waitFor((x) => x.includes('Restored data.csv@1 (pre-restore save: data.csv@3).') && !x.includes('refreshing…'));
     expect(s).toMatch(/v3\s+2026-06-01 12:00Z\s+\d+ B\s+·\s+Pre-restore snapshot/);
+    // the restore itself is recorded as v4 (v1's content), so the latest version is what the file holds
+    expect(s).toMatch(/v4\s+2026-06-01 12:00Z\s+\d+ B\s+·\s+Restore data\.csv to v1/);
 
     keys('v');
     s = await waitFor('✓ OK');
-    expect(s).toMatch(/verified 3 · corrupted 0 · missing 0/);
+    expect(s).toMatch(/verified 4 · corrupted 0 · missing 0/);
     await waitFor(/v1\s+2026-05-01 \d\d:\d\dZ\s+\d+ B\s+✓/);
 
     keys('?');
@@ -110,8 +112,9 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
     expect(await exitStatus(statusFile)).toBe('0');
     // the alternate screen was left: the app's frame is gone from the visible screen
     expect(screen()).not.toContain('History: data.csv');
-    const newest = (await log(await tv.reopen(), { path: 'data.csv' }))[0]!;
-    expect(newest).toMatchObject({ version: 3, kind: 'pre-restore', savedAt: '2026-06-01T12:00:00.000Z' });
+    const [newest, snapshot] = await log(await tv.reopen(), { path: 'data.csv' });
+    expect(snapshot).toMatchObject({ version: 3, kind: 'pre-restore', savedAt: '2026-06-01T12:00:00.000Z' });
+    expect(newest).toMatchObject({ version: 4, kind: 'restore', restoredFrom: 1, savedAt: expect.stringMatching(/^2026-06-01T12:00/) });
   });
 
   test('a bare `savepoint` in a terminal opens the app, with colour unless NO_COLOR', async () => {

@@ -33,6 +33,10 @@ export type ErrorCode =
   | 'E_HISTORY_BRANCH_MISSING'
   | 'E_NOTE_MISSING'
   | 'E_INTERRUPTED'
+  // SQLite databases (util/sqlite.ts)
+  | 'E_DB_BUSY'
+  | 'E_DB_INTEGRITY'
+  | 'E_DB_SIDECAR'
   | 'E_INTERNAL';
 
 export class SavepointError extends Error {

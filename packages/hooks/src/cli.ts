@@ -102,13 +102,14 @@ export async function runHooksCli(argv: readonly string[], io: HooksCliIO): Prom
       return result.ok ? EXIT_OK : EXIT_BLOCKED;
     }
     if (cmd === 'install') {
-      const p = parseArgs(args, ['--json'], ['--command', '--mode']);
+      const p = parseArgs(args, ['--json'], ['--command', '--local-command', '--mode']);
       json = p.flags.has('--json');
       if (p.rest.length > 0) throw new UsageError(cliText.unknownOption(p.rest[0] as string));
       const mode = p.values.get('--mode') ?? 'auto';
       if (!['auto', 'husky', 'plain'].includes(mode)) throw new UsageError(cliText.unknownOption(`--mode ${mode}`));
       const command = p.values.get('--command');
-      const r = await installHooks({ repoDir: io.cwd, mode: mode as InstallMode | 'auto', ...(command !== undefined ? { command } : {}) });
+      const localCommand = p.values.get('--local-command');
+      const r = await installHooks({ repoDir: io.cwd, mode: mode as InstallMode | 'auto', ...(command !== undefined ? { command } : {}), ...(localCommand !== undefined ? { localCommand } : {}) });
       if (json) io.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
       else {
         io.stdout.write(`${cliText.installed(r.mode, r.changes)}\n`);

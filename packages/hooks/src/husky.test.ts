@@ -64,7 +64,7 @@ describe('husky + lint-staged', () => {
     expect(res.mode).toBe('husky');
     expect(res.nextSteps.join('\n')).toContain('npm install');
     const pkg = JSON.parse(repo.read('package.json')) as { devDependencies: Record<string, string>; scripts: Record<string, string> };
-    expect(pkg.devDependencies).toEqual({ husky: '^9.1.7', 'lint-staged': '^16.4.0' });
+    expect(pkg.devDependencies).toEqual({ husky: '^9.1.7', 'lint-staged': '^16.4.0', '@savepoint/hooks': '^0.1.0' });
     expect(pkg.scripts).toEqual({ test: 'echo ok', prepare: 'husky' });
     expect(JSON.parse(repo.read('.lintstagedrc.json'))).toEqual({
       '{*.{csv,tsv,json,xlsx,mat,h5,hdf5,db,sqlite,pem,key},.env,.env.*,id_rsa,id_dsa,id_ecdsa,id_ed25519}': 'savepoint-hooks check',

@@ -1,8 +1,8 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_COMMAND, cleanupRepos, ensureBuilt, filesInHead, isolateProcessEnv, makeRepo, type Repo } from '../test/helpers.js';
-import { installHooks, uninstallHooks } from './install.js';
+import { BIN, CHECK_COMMAND, cleanupRepos, ensureBuilt, filesInHead, isolateProcessEnv, makeRepo, PKG_DIR, type Repo } from '../test/helpers.js';
+import { HOOKS_PACKAGE, HOOKS_RANGE, installHooks, uninstallHooks } from './install.js';
 
 beforeAll(() => {
   isolateProcessEnv();
@@ -179,7 +179,7 @@ describe('husky mode files (no commits)', () => {
     expect(first.mode).toBe('husky');
     expect(repo.read('.husky/pre-commit').startsWith('npm test\n# >>> savepoint-hooks >>>\n')).toBe(true);
     const pkg = repo.read('package.json');
-    expect(pkg).toContain('\n\t"devDependencies": {\n\t\t"typescript": "^5",\n\t\t"husky": "^9.1.7",\n\t\t"lint-staged": "^16.4.0"\n\t}');
+    expect(pkg).toContain('\n\t"devDependencies": {\n\t\t"typescript": "^5",\n\t\t"husky": "^9.1.7",\n\t\t"lint-staged": "^16.4.0",\n\t\t"@savepoint/hooks": "^0.1.0"\n\t}');
     expect(pkg.endsWith('}')).toBe(true);
     const installed = snapshotOf(repo);
 
@@ -201,7 +201,8 @@ describe('husky mode files (no commits)', () => {
     expect(repo.exists('.lintstagedrc.json')).toBe(false);
     const pkg = JSON.parse(repo.read('package.json')) as Record<string, Record<string, string>>;
     expect(pkg['lint-staged']).toEqual({ '*.ts': 'eslint --fix', [res.patterns]: 'savepoint-hooks check' });
-    expect(pkg.devDependencies).toEqual({ husky: '^9.0.0', 'lint-staged': '^16.0.0' });
+    // the checker itself, so `savepoint-hooks` is in node_modules/.bin of every clone after `npm install`
+    expect(pkg.devDependencies).toEqual({ husky: '^9.0.0', 'lint-staged': '^16.0.0', '@savepoint/hooks': '^0.1.0' });
     expect(pkg.scripts).toEqual({ prepare: 'husky' });
     await uninstallHooks({ repoDir: repo.dir });
     expect(snapshotOf(repo)).toEqual(before);
@@ -247,5 +248,28 @@ describe('husky mode files (no commits)', () => {
     expect(hook).toContain(CHECK_COMMAND);
     await uninstallHooks({ repoDir: repo.dir });
     expect(repo.exists('.git/hooks/pre-commit')).toBe(false);
+  });
+
+  it('husky mode refuses a command naming this machine\'s paths (the config is committed); a local command only goes into a plain hook', async () => {
+    const repo = makeRepo({ packageJson: { name: 'x' } });
+    const before = snapshotOf(repo);
+    await expect(installHooks({ repoDir: repo.dir, mode: 'husky', command: CHECK_COMMAND })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', details: { path: BIN } });
+    await expect(installHooks({ repoDir: repo.dir, mode: 'husky', command: `'${process.execPath}' x.js check` })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', details: { path: process.execPath } });
+    expect(snapshotOf(repo)).toEqual(before);
+    // what `savepoint hooks install` passes: a local command for plain hooks; husky keeps the portable default
+    const husky = await installHooks({ repoDir: repo.dir, mode: 'husky', localCommand: CHECK_COMMAND });
+    expect(Object.values(JSON.parse(repo.read('.lintstagedrc.json')) as Record<string, string>)).toEqual(['savepoint-hooks check']);
+    expect(husky.nextSteps.join('\n')).toContain('npm install');
+    await uninstallHooks({ repoDir: repo.dir });
+    expect(snapshotOf(repo)).toEqual(before);
+    const plain = makeRepo();
+    await installHooks({ repoDir: plain.dir, localCommand: CHECK_COMMAND });
+    expect(plain.read('.git/hooks/pre-commit')).toContain(`| ${CHECK_COMMAND} --stdin0`);
+  });
+
+  it('HOOKS_RANGE follows this package\'s version', () => {
+    const own = JSON.parse(readFileSync(path.join(PKG_DIR, 'package.json'), 'utf8')) as { name: string; version: string };
+    expect(own.name).toBe(HOOKS_PACKAGE);
+    expect(HOOKS_RANGE).toBe(`^${own.version}`);
   });
 });

@@ -23,6 +23,9 @@ const debug = createDebug('savepoint:hooks');
 export const DEFAULT_CHECK_COMMAND = 'savepoint-hooks check';
 export const HUSKY_RANGE = '^9.1.7';
 export const LINT_STAGED_RANGE = '^16.4.0';
+/** This package, added to devDependencies in husky mode so every clone's `npm install` provides `savepoint-hooks`. */
+export const HOOKS_PACKAGE = '@savepoint/hooks';
+export const HOOKS_RANGE = '^0.1.0';
 export const STATE_FILE = 'savepoint-hooks.json';
 
 export type InstallMode = 'husky' | 'plain';
@@ -30,8 +33,16 @@ export type InstallMode = 'husky' | 'plain';
 export interface InstallHooksOptions {
   /** Any directory inside the repository. */
   repoDir: string;
-  /** Shell text the hook runs to check files (default `savepoint-hooks check`); inserted verbatim. */
+  /**
+   * Shell text the hook runs to check files (default `savepoint-hooks check`); inserted verbatim. In husky mode
+   * it goes into the committed lint-staged config, so it must work on every clone: no absolute paths.
+   */
   command?: string;
+  /**
+   * Command for a plain hook only (`.git/hooks`, never committed), which may name this machine's paths
+   * (e.g. this node and script). Husky mode ignores it and uses `command`.
+   */
+  localCommand?: string;
   /** `auto` (default): husky + lint-staged when the repo has a package.json and that would not hide an existing hook. */
   mode?: 'auto' | InstallMode;
 }
@@ -334,6 +345,8 @@ async function installHusky(
     { keys: ['devDependencies', 'husky'], value: HUSKY_RANGE },
     { keys: ['devDependencies', 'lint-staged'], value: LINT_STAGED_RANGE },
   ];
+  // lint-staged finds `savepoint-hooks` in node_modules/.bin of every clone that ran `npm install`
+  if (command.split(/\s+/)[0] === 'savepoint-hooks') edits.push({ keys: ['devDependencies', HOOKS_PACKAGE], value: HOOKS_RANGE });
   const hasDep = (name: string): boolean =>
     ['dependencies', 'devDependencies'].some((k) => isObject(pkgObj[k]) && (pkgObj[k] as JsonObject)[name] !== undefined);
   const scripts = isObject(pkgObj.scripts) ? pkgObj.scripts : {};
@@ -389,11 +402,22 @@ async function installHusky(
   const hookFile = path.join(root, '.husky', 'pre-commit');
   actions.push(...(await addBlockTo(root, hookFile, huskyBlock(), '', res, { requireShell: false, skipIfRunsLintStaged: true })));
   const hp = await hooksPathConfig(root);
-  if (!isHuskyHooksPath(hp)) res.nextSteps.push(installText.runInstall);
-  if (command.startsWith('savepoint-hooks') && !(await exists(path.join(root, 'node_modules', '.bin', 'savepoint-hooks')))) {
-    res.nextSteps.push(installText.makeCommandAvailable('savepoint-hooks'));
-  }
+  if (!isHuskyHooksPath(hp) || !(await exists(path.join(root, 'node_modules', '.bin', 'savepoint-hooks')))) res.nextSteps.push(installText.runInstall);
+  if (!command.startsWith('savepoint-hooks')) res.nextSteps.push(installText.makeCommandAvailable(command.split(/\s+/)[0] ?? command));
   return hookFile;
+}
+
+/**
+ * The first word of `command` that names a path only this machine has (absolute, `~/…`, a drive letter), or
+ * null. Quotes are removed first, so `'/usr/bin/node' '/home/me/x.js' check` is caught.
+ */
+export function machineSpecificPath(command: string): string | null {
+  const words = command.match(/'[^']*'|"(?:[^"\\]|\\.)*"|\S+/g) ?? [];
+  for (const w of words) {
+    const word = w.replace(/^(['"])(.*)\1$/s, '$2');
+    if (word.startsWith('/') || word.startsWith('~') || /^[A-Za-z]:[\\/]/.test(word) || word.startsWith('\\\\')) return word;
+  }
+  return null;
 }
 
 /**
@@ -402,13 +426,14 @@ async function installHusky(
  */
 export async function installHooks(options: InstallHooksOptions): Promise<InstallHooksResult> {
   const root = await repoRoot(options.repoDir);
-  const command = (options.command ?? DEFAULT_CHECK_COMMAND).trim();
-  if (!command || /[\n\r]/.test(command)) {
-    throw new HooksError('E_INVALID_ARGUMENT', installText.badCommand, { command });
+  const sharedCommand = (options.command ?? DEFAULT_CHECK_COMMAND).trim();
+  const localCommand = options.localCommand?.trim();
+  for (const c of [sharedCommand, localCommand]) {
+    if (c !== undefined && (!c || /[\n\r]/.test(c))) throw new HooksError('E_INVALID_ARGUMENT', installText.badCommand, { command: c });
   }
   const stateFile = path.join(await gitDir(root), STATE_FILE);
   const config = await loadHooksConfig(root);
-  const entry = lintStagedEntry(hookPatterns(config.trackedPatterns), command);
+  const entry = lintStagedEntry(hookPatterns(config.trackedPatterns), sharedCommand);
   const patterns = entry.glob;
   const res = { changes: [] as string[], warnings: [] as string[], nextSteps: [] as string[] };
 
@@ -416,6 +441,12 @@ export async function installHooks(options: InstallHooksOptions): Promise<Instal
   let mode: InstallMode;
   if (state && (options.mode === undefined || options.mode === 'auto' || options.mode === state.mode)) mode = state.mode;
   else mode = await chooseMode(root, options.mode, res.warnings);
+  // the plain hook is this clone's own file; the husky/lint-staged config is committed and shared
+  const command = mode === 'plain' ? (localCommand ?? sharedCommand) : sharedCommand;
+  const machinePath = mode === 'husky' ? machineSpecificPath(sharedCommand) : null;
+  if (machinePath !== null) {
+    throw new HooksError('E_INVALID_ARGUMENT', installText.machinePathInSharedConfig(sharedCommand, machinePath), { command: sharedCommand, path: machinePath });
+  }
   if (state && (state.mode !== mode || state.command !== command || state.patterns !== patterns)) {
     // Different settings: undo the old install first so exactly one block / one config entry exists.
     const undone = await uninstallHooks({ repoDir: root });

@@ -137,7 +137,8 @@ Commands:
       --no-checksums   do not update or stage checksums.txt
       --json           print the result as JSON
   install              install the pre-commit hook (husky + lint-staged when there is a package.json)
-      --command <cmd>  command the hook runs (default: "savepoint-hooks check")
+      --command <cmd>  command the hook runs (default: "savepoint-hooks check"); husky mode commits it, so no absolute paths
+      --local-command <cmd>  command for a plain hook only (.git/hooks, this clone), may name local paths
       --mode <m>       auto | husky | plain (default: auto)
   uninstall            remove exactly what install added
 
@@ -173,6 +174,8 @@ export const installText = {
   removedDir: (d: string) => `removed empty ${d}/`,
   runInstall: 'run `npm install` (its "prepare": "husky" script activates .husky/ hooks)',
   makeCommandAvailable: (cmd: string) => `make sure \`${cmd}\` runs in this repo (e.g. npm i -D @savepoint/hooks, or install the savepoint CLI)`,
+  machinePathInSharedConfig: (cmd: string, p: string) =>
+    `"${cmd}" names ${p}, a path on this machine only, but in husky mode the command goes into the committed lint-staged config, so teammates' commits would fail. Use a command every clone has after \`npm install\`: the default \`savepoint-hooks check\` (install adds @savepoint/hooks to devDependencies), or use --mode plain for a hook in this clone only.`,
   hookEndsWithExit: (f: string) => `${f} ends with \`exit\`; the savepoint block was inserted before it so it still runs`,
   hookNotExecutable: (f: string) => `${f} is not executable, so git will not run it (chmod +x ${f})`,
   lintStagedAlreadyInHook: (f: string) => `${f} already runs lint-staged; not adding a second call`,

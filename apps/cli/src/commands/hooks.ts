@@ -43,9 +43,10 @@ export function registerHooks({ program, action }: Registrar): void {
         const { runHooksCli } = await import('@savepoint/hooks');
         // the global --json was taken by the program; hand it on
         if (ctx.out.json && !argv.includes('--json')) argv.push('--json');
-        // hooks installed from here run this same program: `savepoint` when it is on PATH, else this exact
-        // node + script (a checkout run as `node …/bin.js`), so the hook works without a global install
-        if (argv[0] === 'install' && !argv.includes('--command')) argv.push('--command', await hookCommand(ctx.io.env));
+        // A plain hook (.git/hooks: this clone only) runs this same program: `savepoint` when it is on PATH, else
+        // this exact node + script, so it works without a global install. Husky mode commits its lint-staged
+        // config, so it keeps the portable default `savepoint-hooks check` (from node_modules/.bin of every clone).
+        if (argv[0] === 'install' && !argv.includes('--command') && !argv.includes('--local-command')) argv.push('--local-command', await hookCommand(ctx.io.env));
         return runHooksCli(argv, { cwd: ctx.cwd, stdin: ctx.io.stdin, stdout: ctx.io.stdout, stderr: ctx.io.stderr, color: ctx.out.color });
       }),
     );

@@ -170,13 +170,16 @@ describe('restore', () => {
     const g = await a.waitFor('Restored data.csv@1');
     expect(g).toContain('saved first as data.csv@3 (pre-restore snapshot)');
     expect(await fsp.readFile(path.join(tv.dir, 'data.csv'), 'utf8')).toBe('id,value\n1,a\n2,b\n');
-    const v3 = (await log(tv.vault, { path: 'data.csv' }))[0]!;
+    expect(g).toContain('Recorded as data.csv@4');
+    const [v4, v3] = await log(tv.vault, { path: 'data.csv' });
     expect(v3).toMatchObject({ version: 3, kind: 'pre-restore' });
+    expect(v4).toMatchObject({ version: 4, kind: 'restore', restoredFrom: 1 });
     await a.press('x');
-    const h = await a.waitFor((fr) => fr.includes('pre-restore save: data.csv@3') && /v3\s+2026/.test(fr));
-    // the working file now holds v1, which differs from the newest save (the snapshot)
-    expect(h).toMatch(/data\.csv\s+modified\s+v3 ×3/);
+    const h = await a.waitFor((fr) => fr.includes('pre-restore save: data.csv@3') && /v4\s+2026/.test(fr));
+    // the restore is recorded as v4 (v1's content): the working file equals the latest version
+    expect(h).toMatch(/data\.csv\s+saved\s+v4 ×4/);
     expect(h).toMatch(/v3\s+2026-05-01 \d\d:\d\dZ\s+\d+ B\s+·\s+Pre-restore snapshot/);
+    expect(h).toMatch(/v4\s+2026-05-01 \d\d:\d\dZ\s+\d+ B\s+·\s+Restore data\.csv to v1/);
     // the cursor stays on the restored version although a newer one appeared above it
     expect(h).toMatch(/› v1 /);
   });
@@ -189,7 +192,7 @@ describe('restore', () => {
     await a.press(KEYS.enter);
     const f = await a.waitFor('Restored data.csv@1');
     expect(f).not.toContain('pre-restore');
-    expect((await status(tv.vault)).find((s) => s.path === 'data.csv')).toMatchObject({ state: 'modified', versions: 2 });
+    expect((await status(tv.vault)).find((s) => s.path === 'data.csv')).toMatchObject({ state: 'unchanged', versions: 3, latestVersion: 3 });
   });
 });
 

@@ -48,6 +48,7 @@ export function RestoreDialog({ state, width }: { state: RestoreState; width: nu
               Your unsaved working copy was saved first as {r.preRestoreSave.path}@{r.preRestoreSave.version} (pre-restore snapshot).
             </Text>
           ) : null}
+          {r.recorded ? <Text>Recorded as {r.recorded.path}@{r.recorded.version}: the latest version is what the file now holds.</Text> : null}
         </Dialog>
       );
     }

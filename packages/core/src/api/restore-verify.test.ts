@@ -46,8 +46,10 @@ describe('restore', () => {
     await t.write('data.csv', 'unsaved edits\n');
     const r = await restore(t.vault, { address: 'data.csv@1' });
     expect(r.preRestoreSave).toMatchObject({ path: 'data.csv', version: 3 });
+    expect(r.recorded).toMatchObject({ path: 'data.csv', version: 4 });
     const versions = await log(t.vault, { path: 'data.csv' });
-    expect(versions[0]).toMatchObject({ version: 3, kind: 'pre-restore', keep: 'pre-change' });
+    expect(versions[0]).toMatchObject({ version: 4, kind: 'restore', restoredFrom: 1 });
+    expect(versions[1]).toMatchObject({ version: 3, kind: 'pre-restore', keep: 'pre-change' });
     await restore(t.vault, { address: 'data.csv@3' });
     expect(await fsp.readFile(path.join(t.dir, 'data.csv'), 'utf8')).toBe('unsaved edits\n');
   });

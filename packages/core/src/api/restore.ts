@@ -1,19 +1,23 @@
 /**
  * restore: stream a stored version into a temp file beside the target, check its sha256 against the note,
- * then rename over the target. A working file that matches no saved version is saved first.
+ * then rename over the target. A working file that matches no saved version is saved first (pre-restore
+ * snapshot); an in-place restore is then recorded as a new version of the restored content (kind `restore`),
+ * so the latest version is always what the working file holds. SQLite targets: see util/sqlite.ts.
  */
 import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { SavepointError, fromNodeError } from '../errors.js';
 import type { VersionRecord } from '../model/version.js';
 import { loadHistory } from '../history/versions.js';
-import { digestFile, readBlobToFile } from '../store/object-store.js';
+import { readBlobToFile } from '../store/object-store.js';
 import { streamObject } from '../store/reader.js';
 import { createHash } from 'node:crypto';
 import { trackTemp } from '../util/cleanup.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
-import { cachedSha, readStatCache, recordStat } from '../util/stat-cache.js';
+import { readStatCache, recordStat, recordStats } from '../util/stat-cache.js';
+import { assertNotInUse, isSqliteFile, removeStaleSidecars, sidecarSignature } from '../util/sqlite.js';
+import { workingDigest } from './working-content.js';
 import type { Vault } from '../vault.js';
 import { resolveVersion } from './query.js';
 import { save } from './save.js';
@@ -36,6 +40,8 @@ export interface RestoreResult {
   size: number;
   /** set when the working file was saved first because it matched no version */
   preRestoreSave?: { path: string; version: number; commit: string | null };
+  /** in-place restores: the new version that records the restored content (kind `restore`) */
+  recorded?: { path: string; version: number; commit: string | null };
 }
 
 let tmpSeq = 0;
@@ -58,26 +64,33 @@ export async function restore(vault: Vault, opts: RestoreOptions): Promise<Resto
   const history = await loadHistory(vault);
   const rec = await resolveVersion(vault, opts.address, cwd, history);
   const rel = opts.to !== undefined ? await resolveVaultPath(vault.dir, cwd, opts.to) : rec.path;
+  // in place: the restored content becomes the latest version of the file (recorded below); --to elsewhere
+  // only writes a file
+  const inPlace = rel === rec.path;
   const abs = path.join(vault.dir, rel);
   const st = await fsp.lstat(abs).catch(() => null);
   if (st && !st.isFile()) {
     throw new SavepointError('E_NOT_A_FILE', `${rel} exists and is ${st.isDirectory() ? 'a folder' : st.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}; Savepoint will not replace it. Restore to another name with --to.`, { path: rel });
   }
   let needsSnapshot = false;
+  let targetIsDb = false;
   if (st) {
-    const cache = await readStatCache(vault);
-    const current = cachedSha(cache, rel, st) ?? (await digestFile(abs)).sha256;
-    if (current === rec.sha256) {
+    const current = await workingDigest(vault, rel, abs, st, await readStatCache(vault));
+    targetIsDb = current.database;
+    if (current.sha256 === rec.sha256) {
       return { path: rec.path, version: rec.version, to: rel, status: 'unchanged', sha256: rec.sha256, size: rec.size };
     }
-    needsSnapshot = !history.versions.some((v) => (v.path === rel || v.path === rec.path) && v.sha256 === current);
+    needsSnapshot = !history.versions.some((v) => (v.path === rel || v.path === rec.path) && v.sha256 === current.sha256);
   }
+  // a live database is replaced only when no other connection has it open or locked (nothing changed otherwise)
+  if (targetIsDb) await assertNotInUse(abs, rel);
   const dir = path.dirname(abs);
   await fsp.mkdir(dir, { recursive: true });
   tmpSeq += 1;
   const tmp = path.join(dir, `.${path.basename(abs)}.savepoint-tmp-${process.pid}-${tmpSeq}`);
   const untrack = trackTemp(tmp);
   let preRestoreSave: RestoreResult['preRestoreSave'];
+  let recorded: RestoreResult['recorded'];
   try {
     // read and check the version first: a damaged one must change nothing, not even add a snapshot
     await materialize(vault, rec, tmp, opts.onProgress);
@@ -91,6 +104,18 @@ export async function restore(vault: Vault, opts: RestoreOptions): Promise<Resto
       const f = r.files[0]!;
       preRestoreSave = { path: f.path, version: f.version, commit: r.commit };
     }
+    // (not when the latest version already holds this content and nothing was snapshotted, e.g. a deleted
+    // file restored from its latest version: latest == the file without a duplicate version)
+    const latest = history.versions.filter((v) => v.path === rel).reduce<VersionRecord | null>((a, v) => (!a || v.version > a.version ? v : a), null);
+    if (inPlace && (preRestoreSave || latest?.sha256 !== rec.sha256)) {
+      // record the restore as a save of exactly the bytes written (before they replace the file, so a failing
+      // save changes nothing): latest == the working file, so export checks pass and retention keeps it
+      const r = await save(vault, { files: [rel], contentFrom: { [rel]: tmp }, force: true, message: `Restore ${rel} to v${rec.version}`, kind: 'restore', restoredFrom: rec.version, source: 'restore' });
+      const f = r.files[0]!;
+      recorded = { path: f.path, version: f.version, commit: r.commit };
+    }
+    // -wal/-shm beside the target belong to the database being replaced; SQLite would apply them to this one
+    if (rec.sqlite || targetIsDb || (await isSqliteFile(tmp))) await removeStaleSidecars(abs);
     await fsp.rename(tmp, abs);
   } catch (e) {
     await fsp.rm(tmp, { force: true });
@@ -98,9 +123,23 @@ export async function restore(vault: Vault, opts: RestoreOptions): Promise<Resto
   } finally {
     untrack();
   }
-  await recordStat(vault, rel, abs, { sha256: rec.sha256, size: rec.size });
+  if (await isSqliteFile(abs)) {
+    const now = await fsp.stat(abs);
+    await recordStats(vault, [{ rel, abs, sha256: rec.sha256, size: rec.size, db: { stat: now, side: await sidecarSignature(abs) } }]);
+  } else {
+    await recordStat(vault, rel, abs, { sha256: rec.sha256, size: rec.size });
+  }
   vault.events.emit('restore', { path: rec.path, version: rec.version, to: rel });
-  return { path: rec.path, version: rec.version, to: rel, status: 'restored', sha256: rec.sha256, size: rec.size, ...(preRestoreSave ? { preRestoreSave } : {}) };
+  return {
+    path: rec.path,
+    version: rec.version,
+    to: rel,
+    status: 'restored',
+    sha256: rec.sha256,
+    size: rec.size,
+    ...(preRestoreSave ? { preRestoreSave } : {}),
+    ...(recorded ? { recorded } : {}),
+  };
 }
 
 /**

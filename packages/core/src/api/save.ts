@@ -18,6 +18,9 @@ import { withLock } from '../util/lock.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
 import { recordStats } from '../util/stat-cache.js';
+import type { StatRecord } from '../util/stat-cache.js';
+import { isSqliteFile, sidecarDatabase, sidecarSignature, withSqliteSnapshot } from '../util/sqlite.js';
+import type { SqliteInfo } from '../util/sqlite.js';
 import type { Vault } from '../vault.js';
 import { historyBranchCheckedOut, personAt } from '../vault.js';
 
@@ -37,6 +40,13 @@ export interface SaveOptions {
   onProgress?: ProgressCallback;
   /** called per file before it is stored (e.g. @savepoint/hooks validation); throw to refuse the save */
   validate?: (absPath: string, vaultPath: string) => Promise<void>;
+  /**
+   * Store these bytes for a path instead of reading the path's own file (vault path → absolute file). Used by
+   * restore to record exactly the content it wrote; such files are stored raw (no SQLite snapshot).
+   */
+  contentFrom?: Record<string, string>;
+  /** kind `restore`: the version whose content is being recorded (goes into the note) */
+  restoredFrom?: number;
 }
 
 export interface SavedFile {
@@ -109,7 +119,13 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
     if (seen.has(rel)) continue;
     seen.add(rel);
     const abs = path.join(vault.dir, rel);
-    await assertRegularFile(abs, input);
+    const from = opts.contentFrom?.[rel];
+    await assertRegularFile(from ?? abs, input);
+    const db = from === undefined ? await sidecarDatabase(abs) : null;
+    if (db !== null) {
+      const dbRel = path.relative(vault.dir, db).split(path.sep).join('/');
+      throw new SavepointError('E_DB_SIDECAR', `${input} belongs to the SQLite database ${dbRel}; its bytes mean nothing on their own and are never saved raw. Save the database instead (\`savepoint save ${dbRel}\`): Savepoint snapshots it with the WAL content included.`, { path: rel, database: dbRel });
+    }
     if (opts.validate) await opts.validate(abs, rel);
     targets.push({ rel, abs });
   }
@@ -125,21 +141,38 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
     }
     const md5 = vault.config.checksum.md5;
     const results: SavedFile[] = [];
-    const stored: { rel: string; abs: string; info: BlobInfo; version: number; mode: string }[] = [];
+    const stored: { rel: string; abs: string; info: BlobInfo; version: number; mode: string; sqlite?: SqliteInfo }[] = [];
+    const stats: StatRecord[] = [];
     for (const t of targets) {
-      const before = await fsp.stat(t.abs);
-      const info = await writeBlobFromFile(vault.gitdir, t.abs, {
-        md5,
-        onProgress: opts.onProgress && ((e) => opts.onProgress!({ ...e, item: t.rel })),
-      });
+      const from = opts.contentFrom?.[t.rel];
+      const before = await fsp.stat(from ?? t.abs);
+      const write = (file: string) =>
+        writeBlobFromFile(vault.gitdir, file, {
+          md5,
+          onProgress: opts.onProgress && ((e) => opts.onProgress!({ ...e, item: t.rel })),
+        });
+      let info: BlobInfo;
+      let sqlite: SqliteInfo | undefined;
+      if (from !== undefined) {
+        info = await write(from);
+      } else if (await isSqliteFile(t.abs)) {
+        // a live database: store a consistent backup-API snapshot (WAL included) that passed integrity_check;
+        // its stat and sidecars are taken first, so a write during the snapshot makes the cache entry stale
+        const side = await sidecarSignature(t.abs);
+        [info, sqlite] = await withSqliteSnapshot(vault.gitdir, t.abs, t.rel, async (file, i) => [await write(file), i] as const);
+        stats.push({ rel: t.rel, abs: t.abs, sha256: info.sha256, size: info.size, db: { stat: before, side } });
+      } else {
+        info = await write(t.abs);
+        stats.push({ rel: t.rel, abs: t.abs, sha256: info.sha256, size: info.size });
+      }
       const prev = latest.get(t.rel);
       const unchanged = !!prev && prev.sha256 === info.sha256 && !opts.force;
       const version = unchanged ? prev!.version : (prev?.version ?? 0) + 1;
-      if (!unchanged) stored.push({ ...t, info, version, mode: before.mode & 0o111 ? '100755' : '100644' });
+      if (!unchanged) stored.push({ ...t, info, version, mode: before.mode & 0o111 ? '100755' : '100644', ...(sqlite ? { sqlite } : {}) });
       results.push({ path: t.rel, status: unchanged ? 'unchanged' : 'saved', version, sha256: info.sha256, size: info.size, blob: info.oid, ...(info.md5 ? { md5: info.md5 } : {}) });
     }
     // every file was just hashed, unchanged ones too: `status` need not read them again
-    await recordStats(vault, targets.map((t, i) => ({ rel: t.rel, abs: t.abs, sha256: results[i]!.sha256, size: results[i]!.size })));
+    await recordStats(vault, stats);
     if (stored.length === 0) return { commit: null, files: results };
 
     const now = vault.clock();
@@ -158,6 +191,7 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
     const commit = await writeCommit(vault, { tree, parents: tip ? [tip] : [], message, author: person });
     const note: SaveNote = { schema: 1, files: {}, status: 'active', kind: opts.kind ?? 'manual' };
     if (opts.keep) note.keep = opts.keep;
+    if (opts.restoredFrom !== undefined) note.restoredFrom = opts.restoredFrom;
     for (const s of stored) {
       note.files[s.rel] = {
         version: s.version,
@@ -168,6 +202,7 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
         ...(opts.experiment ? { experiment: opts.experiment } : {}),
         ...(opts.message ? { description: opts.message } : {}),
         source: opts.source ?? 'api',
+        ...(s.sqlite ? { sqlite: s.sqlite } : {}),
       };
     }
     // Note first, then branch: a crash in between leaves only an unreachable note, never an unnoted save.

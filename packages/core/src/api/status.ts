@@ -7,6 +7,7 @@ import { digestFile } from '../store/object-store.js';
 import { toPosix } from '../util/paths.js';
 import { cachedSha, readStatCache, writeStatCache } from '../util/stat-cache.js';
 import type { Vault } from '../vault.js';
+import { workingDigest } from './working-content.js';
 import { CONFIG_FILE } from '../vault.js';
 
 /** `unsupported`: a name that is not valid UTF-8; git and Savepoint can't address it portably. */
@@ -97,14 +98,19 @@ export async function status(vault: Vault): Promise<FileStatus[]> {
     const all = history.versions.filter((v) => v.path === p);
     let sha = cachedSha(cache, p, st);
     if (!sha) {
-      // a size no saved version has cannot match any of them: no need to read the file
-      if (rec.size >= 0 && !all.some((v) => v.size === st.size || v.size < 0)) {
+      // a size no saved version has cannot match any of them: no need to read the file (not for databases:
+      // their versions are snapshots, whose size differs from the live file's)
+      const databases = all.some((v) => v.sqlite);
+      if (!databases && rec.size >= 0 && !all.some((v) => v.size === st.size || v.size < 0)) {
         out.push({ ...base, state: 'modified', size: st.size });
         continue;
       }
-      sha = (await digestFile(abs)).sha256;
-      cache[p] = { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256: sha };
-      cacheDirty = true;
+      const d = databases ? await workingDigest(vault, p, abs, st, cache) : { sha256: (await digestFile(abs)).sha256, entry: { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, sha256: '' } };
+      sha = d.sha256;
+      if (d.entry) {
+        cache[p] = { ...d.entry, sha256: sha };
+        cacheDirty = true;
+      }
     }
     if (sha === rec.sha256) out.push({ ...base, state: 'unchanged', size: st.size });
     else {

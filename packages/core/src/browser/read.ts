@@ -220,6 +220,8 @@ export async function readVaultHistoryDetailed(opts: ReadHistoryOptions): Promis
       if (note?.keep) rec.keep = note.keep;
       if (note?.verifiedAt) rec.verifiedAt = note.verifiedAt;
       if (note?.verifiedBy) rec.verifiedBy = note.verifiedBy;
+      if (entry?.sqlite) rec.sqlite = entry.sqlite;
+      if (note?.restoredFrom !== undefined) rec.restoredFrom = note.restoredFrom;
       versions.push(rec);
     }
   }

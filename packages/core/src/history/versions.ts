@@ -155,6 +155,8 @@ export async function loadHistory(vault: Vault): Promise<History> {
       if (c.note?.keep) rec.keep = c.note.keep;
       if (c.note?.verifiedAt) rec.verifiedAt = c.note.verifiedAt;
       if (c.note?.verifiedBy) rec.verifiedBy = c.note.verifiedBy;
+      if (entry?.sqlite) rec.sqlite = entry.sqlite;
+      if (c.note?.restoredFrom !== undefined) rec.restoredFrom = c.note.restoredFrom;
       versions.push(rec);
     }
   });

@@ -4,7 +4,8 @@ import { SavepointError } from '../errors.js';
 
 export const NOTES_REF = 'refs/notes/savepoint';
 
-export const saveKinds = ['manual', 'pre-change', 'pre-restore', 'auto', 'hook'] as const;
+/** `restore`: an in-place restore recorded as a save of the restored content (note.restoredFrom names the version) */
+export const saveKinds = ['manual', 'pre-change', 'pre-restore', 'auto', 'hook', 'restore'] as const;
 export type SaveKind = (typeof saveKinds)[number];
 
 function buildNoteSchema(z: typeof Z) {
@@ -17,6 +18,10 @@ function buildNoteSchema(z: typeof Z) {
     experiment: z.string().optional(),
     description: z.string().optional(),
     source: z.string(),
+    /** set when the file is an SQLite database saved through a backup-API snapshot */
+    sqlite: z
+      .object({ pageSize: z.number().int().min(1), pages: z.number().int().min(0), journalMode: z.string(), integrity: z.literal('ok') })
+      .optional(),
   });
 
   const noteSchema = z.object({
@@ -29,6 +34,8 @@ function buildNoteSchema(z: typeof Z) {
     /** retention hint: permanent, days:N, pre-change */
     keep: z.string().optional(),
     archive: z.string().optional(),
+    /** kind `restore`: the version number whose content was restored (and is saved by this commit) */
+    restoredFrom: z.number().int().min(1).optional(),
   });
 
   return noteSchema;

@@ -32,6 +32,10 @@ export interface VersionRecord {
   archivedAt?: string;
   /** the save has no (readable) checksum note: size is unknown, sha256 comes from the commit trailers; `savepoint repair` rebuilds it */
   noteMissing?: boolean;
+  /** an SQLite database saved as a backup-API snapshot (from the note) */
+  sqlite?: { pageSize: number; pages: number; journalMode: string; integrity: 'ok' };
+  /** kind `restore`: the version whose content this save recorded */
+  restoredFrom?: number;
 }
 
 export type VersionSpec =

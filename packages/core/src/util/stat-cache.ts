@@ -11,6 +11,8 @@ interface Entry {
   mtimeMs: number;
   ino: number;
   sha256: string;
+  /** SQLite databases: sidecarSignature() when hashed; sha256 is then the snapshot's, not the file's */
+  side?: string;
 }
 type StatCache = Record<string, Entry>;
 
@@ -37,10 +39,10 @@ export async function writeStatCache(vault: Vault, cache: StatCache): Promise<vo
   }
 }
 
-export function cachedSha(cache: StatCache, rel: string, st: { size: number; mtimeMs: number; ino: number }): string | null {
+export function cachedSha(cache: StatCache, rel: string, st: { size: number; mtimeMs: number; ino: number }, side?: string): string | null {
   const e = cache[rel];
   // a file modified in the same instant as its hash was taken may change unseen: don't trust very recent mtimes
-  if (e && e.size === st.size && e.mtimeMs === st.mtimeMs && e.ino === st.ino && Date.now() - st.mtimeMs > 2000) return e.sha256;
+  if (e && e.size === st.size && e.mtimeMs === st.mtimeMs && e.ino === st.ino && e.side === side && Date.now() - st.mtimeMs > 2000) return e.sha256;
   return null;
 }
 
@@ -49,6 +51,8 @@ export interface StatRecord {
   abs: string;
   sha256: string;
   size: number;
+  /** SQLite: the database file's stat taken before the snapshot was read, and its sidecar signature */
+  db?: { stat: { size: number; mtimeMs: number; ino: number }; side: string };
 }
 
 /** Remember the sha256 of several just-hashed files with one read and one write of the cache. */
@@ -57,6 +61,11 @@ export async function recordStats(vault: Vault, records: StatRecord[]): Promise<
   const cache = await readStatCache(vault);
   let changed = false;
   for (const r of records) {
+    if (r.db) {
+      cache[r.rel] = { size: r.db.stat.size, mtimeMs: r.db.stat.mtimeMs, ino: r.db.stat.ino, sha256: r.sha256, side: r.db.side };
+      changed = true;
+      continue;
+    }
     const st = await fsp.stat(r.abs).catch(() => null);
     // a file that changed size since it was hashed is not what the digest describes
     if (!st || st.size !== r.size) continue;
