@@ -48,6 +48,11 @@ export function RestoreDialog({ state, width }: { state: RestoreState; width: nu
               Your unsaved working copy was saved first as {r.preRestoreSave.path}@{r.preRestoreSave.version} (pre-restore snapshot).
             </Text>
           ) : null}
+          {r.afterSave && !r.afterSave.ok ? (
+            <Text color={t.warn}>
+              After that save: {(['exports', 'retention', 'push', 'compact'] as const).filter((k) => r.afterSave![k].status === 'failed').join(', ') || 'a push'} did not complete; it is retried on the next save or by savepoint maintain.
+            </Text>
+          ) : null}
         </Dialog>
       );
     }

@@ -18,6 +18,8 @@ import type { Vault } from '../vault.js';
 import { resolveVersion } from './query.js';
 import { save } from './save.js';
 import { materializeArchived } from './archive-read.js';
+import { afterSave } from './after-save.js';
+import type { AfterSaveOptions, AfterSaveReport } from './after-save.js';
 
 export interface RestoreOptions {
   address: string;
@@ -25,6 +27,8 @@ export interface RestoreOptions {
   to?: string;
   cwd?: string;
   onProgress?: ProgressCallback;
+  /** after a pre-restore snapshot, the after-save pipeline runs with these options (false: not at all) */
+  afterSave?: AfterSaveOptions | false;
 }
 
 export interface RestoreResult {
@@ -36,6 +40,8 @@ export interface RestoreResult {
   size: number;
   /** set when the working file was saved first because it matched no version */
   preRestoreSave?: { path: string; version: number; commit: string | null };
+  /** the after-save pipeline's report for the pre-restore snapshot */
+  afterSave?: AfterSaveReport;
 }
 
 let tmpSeq = 0;
@@ -100,7 +106,13 @@ export async function restore(vault: Vault, opts: RestoreOptions): Promise<Resto
   }
   await recordStat(vault, rel, abs, { sha256: rec.sha256, size: rec.size });
   vault.events.emit('restore', { path: rec.path, version: rec.version, to: rel });
-  return { path: rec.path, version: rec.version, to: rel, status: 'restored', sha256: rec.sha256, size: rec.size, ...(preRestoreSave ? { preRestoreSave } : {}) };
+  // the snapshot is a save like any other: exports, retention, push, compact (after the file is in place)
+  let report: AfterSaveReport | undefined;
+  if (preRestoreSave?.commit && opts.afterSave !== false) {
+    report = await afterSave(vault, { commit: preRestoreSave.commit }, opts.afterSave ?? {});
+    // health: record after-save (pre-restore snapshot)
+  }
+  return { path: rec.path, version: rec.version, to: rel, status: 'restored', sha256: rec.sha256, size: rec.size, ...(preRestoreSave ? { preRestoreSave } : {}), ...(report ? { afterSave: report } : {}) };
 }
 
 /**
