@@ -101,9 +101,6 @@ Bypass a blocked commit on purpose with: git commit --no-verify
     if (!r || r.packedObjects === 0) return `nothing to compact: no loose objects (${before.count} objects, ${formatBytes(before.bytes)} are in packs or shared)`;
     return `compacted ${r.packedObjects} objects (${r.deltas} as deltas): ${formatBytes(r.looseBytesBefore)} loose → ${formatBytes(r.packBytes)} packed, verified`;
   },
-  autoCompactFailed(code: string, message: string): string {
-    return `warning: automatic compaction failed [${code}]: ${message} (the save itself succeeded; run \`savepoint compact\` later)`;
-  },
   watchReady(targets: string[]): string {
     return `Watching ${targets.join(', ')} for changes to tracked data files; Ctrl-C stops (pending saves finish first).`;
   },
@@ -256,9 +253,6 @@ export const retentionMsg = {
   },
   autoApplied(n: number, files: string[]): string {
     return `retention: archived ${n} old version${n === 1 ? '' : 's'} into ${files.join(', ')}`;
-  },
-  autoFailed(code: string, message: string): string {
-    return `warning: automatic retention after the save failed [${code}]: ${message} (the save itself succeeded)`;
   },
   expiring(r: { until: string; versions: ExpiringVersion[] }, out: Output): string[] {
     if (!r.versions.length) return [`No version would leave the repository before ${when(r.until)} (without new saves).`];

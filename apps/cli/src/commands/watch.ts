@@ -42,7 +42,8 @@ export function registerWatch({ program, action }: Registrar): void {
         });
         const watcher = watch(roots, {
           ignoreInitial: true,
-          awaitWriteFinish: { stabilityThreshold: Math.min(500, debounceMs || 1), pollInterval: 50 },
+          // the debounce already waits for quiet; this only holds back an event until the size stops changing
+          awaitWriteFinish: { stabilityThreshold: Math.min(200, debounceMs || 1), pollInterval: 50 },
           ignored: (p: string) => p.includes(`${path.sep}.git`) || p.startsWith(archive) || (!!exportsDir && (p === exportsDir || p.startsWith(exportsDir + path.sep))) || p.includes(`${path.sep}node_modules`) || path.basename(p).includes('.savepoint-tmp-'),
         });
         const onChange = (abs: string) => {
