@@ -60,7 +60,8 @@ export function createAutoSaver(vault: Vault, opts: AutoSaverOptions = {}): Auto
   // saves waiting in `chain`, and the paths saved since the pipeline last ran
   let queued = 0;
   const savedSince = new Set<string>();
-  let wroteSince = false;
+  /** the newest commit a save wrote since the pipeline last ran (null: only unchanged saves) */
+  let commitSince: string | null = null;
   const emit = (e: AutoSaveEvent) => {
     try {
       opts.onEvent?.(e);
@@ -75,7 +76,7 @@ export function createAutoSaver(vault: Vault, opts: AutoSaverOptions = {}): Auto
         const r = await save(vault, { files: [file], kind: 'auto', source: 'watch', message: opts.message?.(file) ?? `Auto-save ${file}` });
         const f = r.files[0]!;
         savedSince.add(f.path);
-        if (r.commit) wroteSince = true;
+        if (r.commit) commitSince = r.commit;
         if (f.status === 'saved') emit({ type: 'saved', path: f.path, version: f.version, commit: r.commit! });
         else emit({ type: 'unchanged', path: f.path, version: f.version });
         return;
@@ -97,9 +98,9 @@ export function createAutoSaver(vault: Vault, opts: AutoSaverOptions = {}): Auto
     // the last save of a burst runs it; an unchanged save still runs it when pushes wait in the queue
     if (opts.afterSave === false || queued > 0 || savedSince.size === 0) return;
     const paths = [...savedSince].sort();
-    const commit = wroteSince ? 'saved' : null;
+    const commit = commitSince;
     savedSince.clear();
-    wroteSince = false;
+    commitSince = null;
     const report = await afterSave(vault, { commit }, opts.afterSave ?? {});
     // health: record after-save (report per step; the merger wires recordOperation here)
     emit({ type: 'after-save', paths, report });
