@@ -126,7 +126,7 @@ Bypass a blocked commit on purpose with: git commit --no-verify
   export(r: ExportResult, vaultDir: string): string[] {
     const inVault = r.checksums === `${vaultDir}/checksums.txt`;
     return [
-      `Wrote ${r.checksums} (latest version of ${r.files} files) and ${r.manifest} (all ${r.versions} versions).`,
+      `Wrote ${r.checksums} (latest version of ${r.files} files)${r.md5 ? `, ${r.md5} (md5sum -c)` : ''} and ${r.manifest} (all ${r.versions} versions).`,
       `Check the working files against it from the vault folder with: sha256sum -c ${inVault ? 'checksums.txt' : r.checksums}`,
     ];
   },

@@ -30,7 +30,6 @@ export function registerMaintain({ program, action }: Registrar): void {
           },
         });
         ctx.out.endProgress();
-        // health: record maintain (CLI) — core's report carries per-step outcomes and durations
         if (ctx.out.json) ctx.out.emitJson(r);
         else pipeMsg.maintain(r, ctx.out).forEach((l) => ctx.out.line(l));
         if (r.ok) return EXIT.ok;

@@ -48,7 +48,6 @@ export function registerSave({ program, action }: Registrar): void {
         ctx.out.endProgress();
         // exports → retention → push → compact: core's after-save pipeline; a failing step never fails the save
         const report = await ctx.core.afterSave(vault, r, { ...remoteAuthFromEnv(ctx.io.env), onProgress: ctx.onProgress });
-        // health: record after-save (CLI save)
         ctx.out.endProgress();
         if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r, ...afterSaveJson(report) });
         else {

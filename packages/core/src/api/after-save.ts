@@ -87,14 +87,12 @@ export async function afterSave(vault: Vault, saved: SaveLike, opts: AfterSaveOp
     if (cfg.exportDir === undefined) return { status: 'skipped', reason: 'exportDir is not set' };
     return step('refreshing exports', async () => (await refreshExports(vault))!);
   };
-  // health: record after-save:exports
   let exports = wrote ? await exportsStep() : ({ status: 'skipped', reason: 'nothing new was saved' } as const);
 
   let retention: AfterSaveReport['retention'];
   if (!cfg.retention.auto) retention = { status: 'skipped', reason: 'retention.auto is false' };
   else if (!wrote) retention = { status: 'skipped', reason: 'nothing new was saved' };
   else retention = await step('applying retention', () => runRetention(vault, opts.onProgress));
-  // health: record after-save:retention
   if (retention.status === 'ok' && retention.result.archived + retention.result.deleted > 0) {
     // archived versions change their status in manifest.json: list them as they are now
     exports = await exportsStep();
@@ -104,7 +102,6 @@ export async function afterSave(vault: Vault, saved: SaveLike, opts: AfterSaveOp
   const push: AfterSaveReport['push'] = await step('pushing', async () => autoPush(vault, { ...opts }));
   const pushOutcome: AfterSaveReport['push'] =
     push.status === 'ok' && push.result.length === 0 ? { status: 'skipped', reason: 'no remote has autoPush and none is queued' } : push;
-  // health: record after-save:push
 
   let compact: AfterSaveReport['compact'];
   if (cfg.autoCompactBytes <= 0) compact = { status: 'skipped', reason: 'autoCompactBytes is 0' };
@@ -114,9 +111,12 @@ export async function afterSave(vault: Vault, saved: SaveLike, opts: AfterSaveOp
       autoCompact({ gitdir: vault.gitdir, maxLooseBytes: cfg.autoCompactBytes, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }),
     );
   }
-  // health: record after-save:compact
 
   const pushFailed = pushOutcome.status === 'ok' && pushOutcome.result.some((o) => !o.ok && !o.skipped);
   const ok = [exports, retention, pushOutcome, compact].every((s) => s.status !== 'failed') && !pushFailed;
-  return { ok, exports, retention, push: pushOutcome, compact };
+  const report: AfterSaveReport = { ok, exports, retention, push: pushOutcome, compact };
+  // health: record after-save — the one call site for every save path (CLI save, watch/auto-saver,
+  // saveAndProcess, restore's pre-restore snapshot, so the TUI too); `report` has per-step status, error and
+  // durationMs. The merger wires recordOperation here (it must not throw: a failing step never fails the save).
+  return report;
 }

@@ -102,7 +102,6 @@ export function createAutoSaver(vault: Vault, opts: AutoSaverOptions = {}): Auto
     savedSince.clear();
     commitSince = null;
     const report = await afterSave(vault, { commit }, opts.afterSave ?? {});
-    // health: record after-save (report per step; the merger wires recordOperation here)
     emit({ type: 'after-save', paths, report });
   };
 
@@ -152,6 +151,5 @@ export async function saveAndProcess(vault: Vault, opts: SaveOptions & { afterSa
   const { afterSave: pipelineOpts, ...saveOpts } = opts;
   const r = await save(vault, saveOpts);
   const report = await afterSave(vault, r, pipelineOpts ?? (opts.onProgress ? { onProgress: opts.onProgress } : {}));
-  // health: record after-save
   return { ...r, afterSave: report };
 }

@@ -205,7 +205,6 @@ async function run(vault: Vault, opts: MaintainOptions, startedAt: Date, waited:
       return { status: 'ok', details: r };
     }),
   );
-  // health: record maintain:retention
 
   let restorationTestItems: RestorationTestItem[] = [];
   steps.push(
@@ -220,7 +219,6 @@ async function run(vault: Vault, opts: MaintainOptions, startedAt: Date, waited:
         : { status: 'ok', details: { verified: restorationTestItems.length, notesMarked: t.notesMarked } };
     }),
   );
-  // health: record maintain:restore-test
 
   steps.push(
     await timed('compact', async () => {
@@ -232,7 +230,6 @@ async function run(vault: Vault, opts: MaintainOptions, startedAt: Date, waited:
       return { status: 'ok', details: { ...(r ?? {}) } };
     }),
   );
-  // health: record maintain:compact
 
   steps.push(
     await timed('push', async () => {
@@ -248,7 +245,6 @@ async function run(vault: Vault, opts: MaintainOptions, startedAt: Date, waited:
         : { status: 'ok', details: { outcomes } };
     }),
   );
-  // health: record maintain:push
 
   steps.push(
     await timed('exports', async () => {
@@ -303,6 +299,7 @@ export async function maintain(vault: Vault, opts: MaintainOptions = {}): Promis
       },
     },
   );
-  // health: record maintain
+  // health: record maintain — the one call site for maintain runs (dry runs return earlier, and are not
+  // recorded); `report` has ok, outcome (ran | just-ran), per-step status/error/durationMs and the restoration test.
   return report;
 }

@@ -110,7 +110,6 @@ export async function restore(vault: Vault, opts: RestoreOptions): Promise<Resto
   let report: AfterSaveReport | undefined;
   if (preRestoreSave?.commit && opts.afterSave !== false) {
     report = await afterSave(vault, { commit: preRestoreSave.commit }, opts.afterSave ?? {});
-    // health: record after-save (pre-restore snapshot)
   }
   return { path: rec.path, version: rec.version, to: rel, status: 'restored', sha256: rec.sha256, size: rec.size, ...(preRestoreSave ? { preRestoreSave } : {}), ...(report ? { afterSave: report } : {}) };
 }
