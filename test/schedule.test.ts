@@ -102,6 +102,18 @@ describe('savepoint schedule', () => {
     expect(await fsp.readdir(dir)).toEqual(['other.timer']);
   });
 
+  it('says so when there is neither a user systemd nor a crontab command (E_SCHEDULER_UNAVAILABLE, exit 1), and installs nothing', async () => {
+    const noRuntime = path.join(root, 'no-runtime');
+    await fsp.mkdir(noRuntime, { recursive: true });
+    const env = { PATH: '/nonexistent', XDG_RUNTIME_DIR: noRuntime, SAVEPOINT_CRONTAB: '' };
+    const r = sp(vault, ['schedule', 'install', '--json'], { env });
+    expect(r.code).toBe(1);
+    expect(r.json.error).toMatchObject({ code: 'E_SCHEDULER_UNAVAILABLE', message: expect.stringMatching(/Neither a user systemd nor the crontab command/) });
+    const sd = sp(vault, ['schedule', 'install', '--method', 'systemd', '--json'], { env });
+    expect(sd.json.error).toMatchObject({ code: 'E_SCHEDULER_UNAVAILABLE', message: expect.stringMatching(/No user systemd is running here.*--method cron/) });
+    expect(sp(vault, ['schedule', 'status', '--json']).json.installed).toBe(false);
+  });
+
   it('refuses a schedule it cannot keep exact', () => {
     const r = sp(vault, ['schedule', 'install', '--every', '7m', '--method', 'cron', '--json'], { env: { SAVEPOINT_CRONTAB: path.join(root, 'ct2') } });
     expect(r.code).toBe(2);

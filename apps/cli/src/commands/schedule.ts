@@ -62,7 +62,7 @@ function systemctl(ctx: CommandContext, args: string[]): void {
 function readCrontab(ctx: CommandContext, file: string | null): Promise<string> | string {
   if (file) return fsp.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
   const r = spawnSync('crontab', ['-l'], { encoding: 'utf8', timeout: 15_000, env: ctx.io.env });
-  if (r.error) throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', `Neither a user systemd nor the crontab command is available here (${r.error.message}). Install cron, or run \`savepoint maintain\` from your own scheduler with: ${'-C <vault> maintain'}.`, {});
+  if (r.error) throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', `Neither a user systemd nor the crontab command is available here (${r.error.message}). Install cron, or have your own scheduler run \`savepoint -C <vault> maintain --quiet\` (with absolute paths).`, {});
   if (r.status !== 0) {
     if (/no crontab/i.test(r.stderr ?? '')) return '';
     throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', `crontab -l failed: ${(r.stderr ?? '').trim()}`, {});
@@ -161,6 +161,8 @@ export function registerSchedule({ program, action }: Registrar): void {
 
         const id = sha256(vault.dir).slice(0, 12);
         const command = maintainCommand(vault);
+        // fail before touching the schedule already installed (crontab missing, unreadable)
+        if (kind === 'cron') await readCrontab(ctx, cronFile);
         const previous = await readState(vault);
         if (previous) await removeInstalled(ctx, vault, previous);
         const written: { path: string; content: string }[] = [];
