@@ -115,4 +115,21 @@ describe('maintain', () => {
     expect(r).toMatchObject({ outcome: 'just-ran', waited: true, previous: { finishedAt: first.finishedAt } });
     expect(r.steps).toEqual([]);
   });
+
+  it('expires archives when retention.expireArchivesAfter is configured', async () => {
+    let now = Date.parse('2026-05-01T09:00:00Z');
+    t = await makeTempVault({ clock: () => new Date((now += 1000)), config: { retention: { auto: true, keepLast: 1, expireArchivesAfter: '1d' } } });
+    await saves(3);
+    await maintain(t.vault);
+    const archived = (await log(t.vault, { path: 'd.csv' })).filter((v) => v.archive);
+    expect(archived.map((v) => v.version)).toEqual([2, 1]);
+    const archiveDir = path.join(t.dir, '.savepoint', 'archive');
+    const files = async () => (await fsp.readdir(archiveDir, { recursive: true })).filter((f) => String(f).endsWith('.tar.gz'));
+    expect(await files()).not.toEqual([]);
+    now += 2 * 86_400_000;
+    const r = await maintain(t.vault);
+    expect(r.steps[0]).toMatchObject({ step: 'retention', status: 'ok', details: { deleted: 2 } });
+    expect(await files()).toEqual([]);
+    expect((await log(t.vault, { path: 'd.csv' })).map((v) => v.version)).toEqual([3]);
+  });
 });
