@@ -37,6 +37,7 @@ export const byCode: Record<string, number> = {
   E_AUTH_FAILED: 17,
   E_PUSH_REJECTED: 18,
   E_HISTORY_DIVERGED: 19,
+  E_SCHEDULER_UNAVAILABLE: 21,
   // SQLite databases
   E_DB_BUSY: 11,
   E_DB_INTEGRITY: 13,

@@ -6,9 +6,15 @@ import { formatBytes } from './output.js';
 export const msg = {
   programDescription: 'Git-backed, verified, restorable history for data files (CSV, JSON, XLSX, .mat, HDF5, SQLite).',
   init(r: InitResult): string[] {
+    const defaults = [
+      r.config.retention.auto
+        ? `After saves, the newest ${r.config.retention.keepLast ?? r.config.maxVersions} versions of each file stay in the history and older ones move into compressed, checksummed archives (still restorable; never the latest). Opt out: "retention": {"auto": false} in savepoint.json.`
+        : 'Old versions are never archived automatically (retention.auto is off); see: savepoint retention plan',
+      ...(r.config.exportDir ? [`${r.config.exportDir}/checksums.txt and manifest.json are kept current after every save (git-ignored).`] : []),
+    ];
     return r.existingRepo
-      ? [`Savepoint vault ready in ${r.dir}`, `History goes to the branch "${r.branch}"; your branch, index and files are left alone.`, 'Commit savepoint.json when you like; next: savepoint save <file>']
-      : [`Initialized Savepoint vault in ${r.dir} (branch ${r.branch})`, 'Next: savepoint save <file> -m "what changed"'];
+      ? [`Savepoint vault ready in ${r.dir}`, `History goes to the branch "${r.branch}"; your branch, index and files are left alone.`, ...defaults, 'Commit savepoint.json when you like; next: savepoint save <file>']
+      : [`Initialized Savepoint vault in ${r.dir} (branch ${r.branch})`, ...defaults, 'Next: savepoint save <file> -m "what changed"'];
   },
   save(r: SaveResult, out: Output): string[] {
     const lines = r.files.map((f) =>
@@ -108,9 +114,6 @@ Bypass a blocked commit on purpose with: git commit --no-verify
     if (!r || r.packedObjects === 0) return `nothing to compact: no loose objects (${before.count} objects, ${formatBytes(before.bytes)} are in packs or shared)`;
     return `compacted ${r.packedObjects} objects (${r.deltas} as deltas): ${formatBytes(r.looseBytesBefore)} loose → ${formatBytes(r.packBytes)} packed, verified`;
   },
-  autoCompactFailed(code: string, message: string): string {
-    return `warning: automatic compaction failed [${code}]: ${message} (the save itself succeeded; run \`savepoint compact\` later)`;
-  },
   watchReady(targets: string[]): string {
     return `Watching ${targets.join(', ')} for changes to tracked data files; Ctrl-C stops (pending saves finish first).`;
   },
@@ -127,12 +130,16 @@ Bypass a blocked commit on purpose with: git commit --no-verify
         return `${out.c.yellow('retrying')}  ${e.path} in ${e.delayMs} ms (attempt ${e.attempt}): ${e.message}`;
       case 'failed':
         return `${out.c.red('not saved')} ${e.path} after ${e.attempts} attempts [${e.code}]: ${e.message}\nYour file is untouched; save it by hand with: savepoint save ${e.path}`;
+      case 'paused':
+        return pipeMsg.paused;
+      case 'after-save':
+        return pipeMsg.afterSaveSummary(e.report, out);
     }
   },
   export(r: ExportResult, vaultDir: string): string[] {
     const inVault = r.checksums === `${vaultDir}/checksums.txt`;
     return [
-      `Wrote ${r.checksums} (latest version of ${r.files} files) and ${r.manifest} (all ${r.versions} versions).`,
+      `Wrote ${r.checksums} (latest version of ${r.files} files)${r.md5 ? `, ${r.md5} (md5sum -c)` : ''} and ${r.manifest} (all ${r.versions} versions).`,
       `Check the working files against it from the vault folder with: sha256sum -c ${inVault ? 'checksums.txt' : r.checksums}`,
     ];
   },
@@ -260,9 +267,6 @@ export const retentionMsg = {
   autoApplied(n: number, files: string[]): string {
     return `retention: archived ${n} old version${n === 1 ? '' : 's'} into ${files.join(', ')}`;
   },
-  autoFailed(code: string, message: string): string {
-    return `warning: automatic retention after the save failed [${code}]: ${message} (the save itself succeeded)`;
-  },
   expiring(r: { until: string; versions: ExpiringVersion[] }, out: Output): string[] {
     if (!r.versions.length) return [`No version would leave the repository before ${when(r.until)} (without new saves).`];
     return [
@@ -277,5 +281,90 @@ export const retentionMsg = {
       const vs = a.versions.map((v) => `${v.path}@${v.version}`).join(', ');
       return `${out.c.bold(a.file)}  ${formatBytes(a.size)}  ${a.createdAt ? when(a.createdAt) : ''}  ${out.c.dim(`sha256 ${a.sha256.slice(0, 12)}`)}${state}\n  ${vs}`;
     });
+  },
+};
+
+// ---------------------------------------------------------------- after-save pipeline, maintain, schedule (issue 11)
+import type { AfterSaveReport, MaintainReport, MaintainStep } from '@savepoint/core';
+
+const RETRY_HINT: Record<string, string> = {
+  exports: 'they are refreshed again after the next save, or now with: savepoint maintain',
+  retention: 'it runs again after the next save, or now with: savepoint maintain',
+  push: 'queued; retried on the next save, by savepoint maintain, or now with: savepoint push',
+  compact: 'it runs again after the next save, or now with: savepoint compact',
+};
+
+export const pipeMsg = {
+  paused: 'Automatic saves are paused: savepoint.json has "enabled": false. Set it to true to resume them; `savepoint save FILE` still saves by hand.',
+  stepFailed(step: string, code: string, message: string): string {
+    return `warning: after-save step "${step}" failed [${code}]: ${message} (the save itself succeeded; ${RETRY_HINT[step] ?? 'it runs again after the next save'})`;
+  },
+  /** one dim line for watch: what the pipeline did */
+  afterSaveSummary(r: AfterSaveReport, out: Output): string {
+    const parts: string[] = [];
+    if (r.exports.status === 'ok') parts.push('exports refreshed');
+    if (r.retention.status === 'ok' && r.retention.result.archived) parts.push(`archived ${r.retention.result.archived} old version(s)`);
+    if (r.push.status === 'ok') for (const o of r.push.result) parts.push(o.ok ? `pushed to ${o.remote}` : o.skipped ? `${o.remote}: retry waits for backoff` : `not pushed to ${o.remote} [${o.error?.code ?? '?'}] (queued)`);
+    if (r.compact.status === 'ok' && r.compact.result?.packedObjects) parts.push(`compacted ${r.compact.result.packedObjects} objects`);
+    for (const [k, v] of Object.entries(r) as [string, AfterSaveReport['exports']][]) if (typeof v === 'object' && v.status === 'failed') parts.push(`${k} failed [${v.error.code}]: ${v.error.message}`);
+    return out.c.dim(`after save: ${parts.length ? parts.join('; ') : 'nothing to do'}`);
+  },
+  exportsRefreshed(dir: string): string {
+    return `exports: ${dir}/checksums.txt and manifest.json are current`;
+  },
+  maintainWaiting(pid: number): string {
+    return `Another savepoint maintain (pid ${pid || '?'}) is running on this vault; waiting for it to finish…`;
+  },
+  maintainJustRan(r: MaintainReport): string[] {
+    return [`savepoint maintain just ran (finished ${r.previous?.finishedAt ?? '?'}, ${r.previous?.ok ? 'ok' : 'with problems'}) while this one waited; nothing repeated.`];
+  },
+  maintainStep(s: MaintainStep, out: Output): string {
+    const label = s.step.padEnd(13);
+    switch (s.status) {
+      case 'ok': {
+        const d = s.details ?? {};
+        const what =
+          s.step === 'retention' ? `archived ${String(d.archived ?? 0)}, deleted ${String(d.deleted ?? 0)}`
+          : s.step === 'compact' ? `packed ${String(d.packedObjects ?? 0)} objects`
+          : s.step === 'push' ? `pushed to ${((d.outcomes as { remote: string }[] | undefined) ?? []).map((o) => o.remote).join(', ')}`
+          : s.step === 'exports' ? 'checksums and manifest refreshed'
+          : s.step === 'restore-test' ? `${String(d.verified ?? 0)} version(s) restored into a temp folder, sha256 matched; ${String(d.notesMarked ?? 0)} save note(s) newly marked verified`
+          : 'done';
+        return `${out.c.green('ok')}       ${label} ${what}`;
+      }
+      case 'skipped':
+        return `${out.c.dim('skipped')}  ${label} ${out.c.dim(s.reason ?? '')}`;
+      case 'planned':
+        return `${out.c.yellow('dry run')}  ${label} ${s.reason ?? ''}`;
+      case 'failed':
+        return `${out.c.red('FAILED')}   ${label} [${s.error?.code ?? '?'}] ${s.error?.message ?? ''}`;
+    }
+  },
+  maintain(r: MaintainReport, out: Output): string[] {
+    if (r.outcome === 'just-ran') return pipeMsg.maintainJustRan(r);
+    const lines = r.steps.map((s) => pipeMsg.maintainStep(s, out));
+    for (const i of r.restorationTest) {
+      if (i.status === 'failed') lines.push(out.c.red(`  ${i.path}@${i.version} (${i.pick}) did not restore bit-exact [${i.error?.code ?? '?'}]: ${i.error?.message ?? ''}`));
+      else lines.push(out.c.dim(`  ${i.status === 'planned' ? 'would test' : 'restored'} ${i.path}@${i.version} (${i.pick}${i.archived ? ', from its archive' : ''})`));
+    }
+    lines.push(r.dryRun ? 'Dry run: nothing was changed.' : r.ok ? `Maintenance done in ${(r.durationMs / 1000).toFixed(1)} s.` : 'Maintenance finished with problems (see above); the next run retries.');
+    return lines;
+  },
+  scheduleInstalled(kind: string, files: { path: string; content: string }[], commands: string[]): string[] {
+    const lines = [`Installed a ${kind} schedule for savepoint maintain:`];
+    for (const f of files) lines.push('', `--- ${f.path}`, f.content.replace(/\n$/, ''));
+    if (commands.length) lines.push('', ...commands);
+    return lines;
+  },
+  scheduleRemoved(kind: string, removed: string[]): string[] {
+    return removed.length ? [`Removed the ${kind} schedule:`, ...removed.map((r) => `  ${r}`)] : ['No schedule was installed for this vault; nothing removed.'];
+  },
+  scheduleStatus(s: { installed: boolean; kind?: string; schedule?: string; command?: string; present?: boolean; where?: string[] }): string[] {
+    if (!s.installed) return ['No schedule installed for this vault. Install one with: savepoint schedule install --every 1h (or --daily 02:00)'];
+    return [
+      `Schedule: ${s.kind} (${s.schedule})${s.present ? '' : ' — MISSING: it was removed outside Savepoint; run savepoint schedule install again'}`,
+      `Runs: ${s.command}`,
+      ...(s.where ?? []).map((w) => `In: ${w}`),
+    ];
   },
 };

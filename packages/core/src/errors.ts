@@ -32,6 +32,7 @@ export type ErrorCode =
   | 'E_ARCHIVE_MISSING'
   | 'E_HISTORY_BRANCH_MISSING'
   | 'E_NOTE_MISSING'
+  | 'E_SCHEDULER_UNAVAILABLE'
   | 'E_INTERRUPTED'
   // SQLite databases (util/sqlite.ts)
   | 'E_DB_BUSY'

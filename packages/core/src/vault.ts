@@ -151,7 +151,32 @@ export interface InitResult {
  * savepoint.json on main. Inside an existing git repository Savepoint writes to its own `savepoint` branch and
  * leaves the user's HEAD, index and files alone (savepoint.json is written but not committed).
  */
-export async function initVault(opts: VaultOptions & { config?: VaultConfigInput }): Promise<InitResult> {
+export interface InitOptions extends VaultOptions {
+  config?: VaultConfigInput;
+  /**
+   * Seed 000's defaults, written explicitly into the new savepoint.json (the schema defaults stay as they were,
+   * so vaults made before keep their behaviour): `"retention": {"auto": true}` (keep the newest `maxVersions`
+   * of each file, archive older ones after saves) unless false or config.retention.auto says otherwise.
+   */
+  autoRetention?: boolean;
+  /** `"exportDir"` for checksums.txt/manifest.json; default "backups" unless that path already exists; false: none */
+  exportDir?: string | false;
+}
+
+/** Defaults a new vault gets written into its savepoint.json (see InitOptions). */
+async function newVaultConfig(dir: string, opts: InitOptions): Promise<VaultConfigInput> {
+  const given = opts.config ?? {};
+  const out: VaultConfigInput = { ...given };
+  if (given.retention?.auto === undefined) out.retention = { ...given.retention, auto: opts.autoRetention ?? true };
+  if (given.exportDir === undefined && opts.exportDir !== false) {
+    const wanted = opts.exportDir ?? 'backups';
+    // never write into a folder the user already has (unless they named it themselves)
+    if (opts.exportDir !== undefined || !(await exists(path.join(dir, wanted)))) out.exportDir = wanted;
+  }
+  return out;
+}
+
+export async function initVault(opts: InitOptions): Promise<InitResult> {
   const target = path.resolve(opts.dir);
   const st = await fsp.stat(target).catch(() => null);
   if (st && !st.isDirectory()) {
@@ -176,8 +201,11 @@ export async function initVault(opts: VaultOptions & { config?: VaultConfigInput
     }
   }
   const branch = existingRepo ? 'savepoint' : 'main';
-  const config = await defaultConfig({ ...opts.config, historyBranch: opts.config?.historyBranch ?? branch });
-  const text = serializeConfig({ ...opts.config, historyBranch: config.historyBranch });
+  const input = await newVaultConfig(dir, opts);
+  const config = await defaultConfig({ ...input, historyBranch: input.historyBranch ?? branch });
+  const text = serializeConfig({ ...input, historyBranch: config.historyBranch });
+  // archives and exports stay out of git: .gitignore in a new repo, info/exclude in the user's own repo
+  const ignoreLines = [`/${config.archiveLocation.replace(/^\.?\//, '').split('/')[0]}/`, ...(config.exportDir ? [`/${config.exportDir.replace(/^\.\//, '').replace(/\/$/, '')}/`] : [])];
   const clock = opts.clock ?? (() => new Date());
   if (existingRepo) {
     const gitdir = await resolveGitdir(dir);
@@ -186,15 +214,15 @@ export async function initVault(opts: VaultOptions & { config?: VaultConfigInput
     const exclude = path.join(gitdir, 'info', 'exclude');
     await fsp.mkdir(path.dirname(exclude), { recursive: true });
     const current = await fsp.readFile(exclude, 'utf8').catch(() => '');
-    const line = `/${config.archiveLocation.replace(/^\.?\//, '').split('/')[0]}/`;
-    if (!current.split('\n').includes(line)) await fsp.appendFile(exclude, `${current && !current.endsWith('\n') ? '\n' : ''}${line}\n`);
+    const missing = ignoreLines.filter((l) => !current.split('\n').includes(l));
+    if (missing.length) await fsp.appendFile(exclude, `${current && !current.endsWith('\n') ? '\n' : ''}${missing.join('\n')}\n`);
     return { dir, branch: config.historyBranch, created: true, existingRepo, config };
   }
   const git = await isogit();
   await git.init({ fs, dir, defaultBranch: 'main' });
   const gitdir = path.join(dir, '.git');
   const ctx: GitCtx = { gitdir, cache: {} };
-  const gitignore = `/${config.archiveLocation.replace(/^\.?\//, '').split('/')[0]}/\n`;
+  const gitignore = ignoreLines.join('\n') + '\n';
   await fsp.writeFile(path.join(dir, CONFIG_FILE), text, { flag: 'wx' });
   await fsp.writeFile(path.join(dir, '.gitignore'), gitignore);
   const author = opts.author ?? (await authorFromGit(gitdir));

@@ -12,6 +12,8 @@ import { registerCompact } from './compact.js';
 import { registerTui } from './tui.js';
 import { registerRemote } from './remote.js';
 import { registerArchive, registerRetention } from './retention.js';
+import { registerMaintain } from './maintain.js';
+import { registerSchedule } from './schedule.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -27,4 +29,6 @@ export function registerCoreCommands(r: Registrar): void {
   registerRemote(r);
   registerRetention(r);
   registerArchive(r);
+  registerMaintain(r);
+  registerSchedule(r);
 }

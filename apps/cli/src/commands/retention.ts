@@ -4,7 +4,7 @@
  */
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import type { RetentionOverrides, Vault } from '@savepoint/core';
+import type { RetentionOverrides } from '@savepoint/core';
 import type { CommandContext, Registrar } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import { msg, retentionMsg } from '../messages.js';
@@ -59,22 +59,6 @@ async function ask(ctx: CommandContext, question: string): Promise<boolean> {
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();
-  }
-}
-
-/** Apply the vault's configured policy after a save (retention.auto); failures are warnings, never errors. */
-export async function autoRetention(ctx: CommandContext, vault: Vault): Promise<{ ok: boolean; archived?: number; archives?: string[]; error?: { code: string; message: string } } | null> {
-  if (!vault.config.retention.auto) return null;
-  try {
-    const plan = await ctx.core.planVaultRetention(vault);
-    if (plan.counts.archive + plan.counts.delete === 0) return { ok: true, archived: 0 };
-    const r = await ctx.core.applyRetention(vault, plan);
-    return { ok: true, archived: r.archived, archives: r.archives.map((a) => a.file) };
-  } catch (e) {
-    const code = (e as { code?: string }).code ?? 'E_INTERNAL';
-    const message = String((e as Error)?.message ?? e);
-    ctx.io.stderr.write(retentionMsg.autoFailed(code, message) + '\n');
-    return { ok: false, error: { code, message } };
   }
 }
 

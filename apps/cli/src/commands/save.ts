@@ -1,8 +1,8 @@
 import type { Registrar } from '../context.js';
 import type { Core } from '../context.js';
-import { msg, retentionMsg } from '../messages.js';
-import { remoteAuthFromEnv, reportPushOutcomes } from './remote.js';
-import { autoRetention } from './retention.js';
+import { msg } from '../messages.js';
+import { afterSaveJson, renderAfterSave } from './after-save.js';
+import { remoteAuthFromEnv } from './remote.js';
 
 /** The same validators the pre-commit hook uses (one parser per format, from @savepoint/diff). */
 function validateWithDiff(core: Core) {
@@ -46,29 +46,14 @@ export function registerSave({ program, action }: Registrar): void {
           ...(opts.check ? { validate: validateWithDiff(ctx.core) } : {}),
         });
         ctx.out.endProgress();
-        // after-save steps, in this order so a push sends already-retained history; none of them can fail the save
-        // retention.auto: apply the configured policy; a failure is a warning on stderr
-        const retention = r.commit ? await autoRetention(ctx, vault) : null;
-        // auto-push (configured remotes + queued retries); a failed push is queued and reported
-        const pushes = await ctx.core.autoPush(vault, { ...remoteAuthFromEnv(ctx.io.env), onProgress: ctx.onProgress }).catch((e: unknown) => [
-          { remote: '*', ok: false, queued: false, error: { code: (e as { code?: string }).code ?? 'E_INTERNAL', message: ctx.core.redactText(String((e as Error)?.message ?? e)), details: {} } },
-        ]);
+        // exports → retention → push → compact: core's after-save pipeline; a failing step never fails the save
+        const report = await ctx.core.afterSave(vault, r, { ...remoteAuthFromEnv(ctx.io.env), onProgress: ctx.onProgress });
         ctx.out.endProgress();
-        // autoCompactBytes: pack loose objects once they exceed the configured size
-        const compacted = r.commit && vault.config.autoCompactBytes > 0
-          ? await ctx.core.autoCompact({ gitdir: vault.gitdir, maxLooseBytes: vault.config.autoCompactBytes, onProgress: ctx.onProgress }).catch((e: unknown) => {
-              ctx.out.warn(msg.autoCompactFailed((e as { code?: string }).code ?? 'E_INTERNAL', (e as Error).message));
-              return null;
-            })
-          : null;
-        ctx.out.endProgress();
-        if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r, ...(pushes.length ? { push: pushes } : {}), ...(retention ? { retention } : {}), ...(compacted ? { compacted } : {}) });
+        if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r, ...afterSaveJson(report) });
         else {
           msg.save(r, ctx.out).forEach((l) => ctx.out.line(l));
           for (const f of r.files) if (f.status === 'saved' && f.size === 0) ctx.out.warn(msg.emptySaved(f.path, f.version));
-          if (retention?.archived) ctx.out.line(ctx.out.c.dim(retentionMsg.autoApplied(retention.archived, retention.archives ?? [])));
-          reportPushOutcomes(ctx, pushes, { warnOnly: true });
-          if (compacted && compacted.packedObjects) ctx.out.line(ctx.out.c.dim(msg.compact({ count: 0, bytes: 0 }, compacted)));
+          renderAfterSave(ctx, report);
         }
       }),
     );

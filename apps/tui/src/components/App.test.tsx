@@ -184,6 +184,23 @@ describe('restore', () => {
     expect(h).toMatch(/› v1 /);
   });
 
+  test('the pre-restore snapshot goes through the after-save pipeline: exports refreshed, a failed push shown and queued', async () => {
+    const cfgFile = path.join(tv.dir, 'savepoint.json');
+    const cfg = JSON.parse(await fsp.readFile(cfgFile, 'utf8'));
+    await fsp.writeFile(cfgFile, JSON.stringify({ ...cfg, remotes: { nas: { url: 'http://127.0.0.1:9/nowhere.git', autoPush: true } } }));
+    await tv.write('data.csv', 'id,value\nunsaved,work\n');
+    const a = start();
+    await a.waitFor(/data\.csv\s+modified/);
+    await a.press(KEYS.tab, 'j', 'r');
+    await a.waitFor('y / Enter restore');
+    await a.press('y');
+    const g = await a.waitFor('Restored data.csv@1');
+    expect(g).toContain('After that save: a push did not complete; it is retried on the next save or by savepoint');
+    const manifest = JSON.parse(await fsp.readFile(path.join(tv.dir, 'backups', 'manifest.json'), 'utf8'));
+    expect(manifest.files.filter((f: { path: string }) => f.path === 'data.csv').map((f: { version: number }) => f.version)).toEqual([1, 2, 3, 4]);
+    expect(await fsp.readFile(path.join(tv.vault.gitdir, 'savepoint', 'push-queue.json'), 'utf8')).toContain('"nas"');
+  });
+
   test('restoring over a working copy that is already saved says so and makes no snapshot', async () => {
     const a = start();
     await a.waitFor('History: data.csv');

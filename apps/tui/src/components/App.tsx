@@ -83,7 +83,7 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
       [refresh],
     ),
   );
-  const restorer = useRestore(refresh);
+  const restorer = useRestore(refresh, remoteAuth);
   const retention = useRetention(refresh);
   const pusher = usePush(remoteAuth, refresh);
 

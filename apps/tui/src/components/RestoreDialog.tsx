@@ -49,6 +49,11 @@ export function RestoreDialog({ state, width }: { state: RestoreState; width: nu
             </Text>
           ) : null}
           {r.recorded ? <Text>Recorded as {r.recorded.path}@{r.recorded.version}: the latest version is what the file now holds.</Text> : null}
+          {r.afterSave && !r.afterSave.ok ? (
+            <Text color={t.warn}>
+              After that save: {(['exports', 'retention', 'push', 'compact'] as const).filter((k) => r.afterSave![k].status === 'failed').join(', ') || 'a push'} did not complete; it is retried on the next save or by savepoint maintain.
+            </Text>
+          ) : null}
         </Dialog>
       );
     }

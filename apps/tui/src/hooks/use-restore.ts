@@ -3,7 +3,7 @@ import { useCallback, useRef, useState } from 'react';
 import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { digestFile, restore } from '@savepoint/core';
-import type { RestoreResult, Vault, VersionRecord } from '@savepoint/core';
+import type { RemoteAuth, RestoreResult, Vault, VersionRecord } from '@savepoint/core';
 import { toErrorInfo } from '../errors.js';
 import type { ErrorInfo } from '../errors.js';
 
@@ -34,7 +34,8 @@ export async function inspectWorkingCopy(vault: Vault, target: VersionRecord, ve
   return match ? { kind: 'saved', version: match.version } : { kind: 'unsaved' };
 }
 
-export function useRestore(onRestored: () => void) {
+/** `auth`: credentials for the push step of the after-save pipeline that core runs after a pre-restore snapshot. */
+export function useRestore(onRestored: () => void, auth?: RemoteAuth) {
   const [state, setState] = useState<RestoreState | null>(null);
   const seq = useRef(0);
 
@@ -57,7 +58,7 @@ export function useRestore(onRestored: () => void) {
       const { target } = state;
       const n = ++seq.current;
       setState({ phase: 'running', target });
-      restore(vault, { address: `${target.path}@${target.version}` }).then(
+      restore(vault, { address: `${target.path}@${target.version}`, afterSave: { ...(auth ?? {}) } }).then(
         (result) => {
           if (seq.current === n) setState({ phase: 'done', target, result });
           onRestored();
@@ -68,7 +69,7 @@ export function useRestore(onRestored: () => void) {
         },
       );
     },
-    [state, onRestored],
+    [state, onRestored, auth],
   );
 
   const close = useCallback(() => {

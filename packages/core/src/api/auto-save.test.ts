@@ -27,8 +27,9 @@ describe('auto-saver', () => {
       await t.write('d.csv', `x\n${i}\n`);
       saver.notify('d.csv');
     }
-    await until(() => events.length === 1);
+    await until(() => events.length === 2);
     expect(events[0]).toMatchObject({ type: 'saved', path: 'd.csv', version: 1 });
+    expect(events[1]).toMatchObject({ type: 'after-save', paths: ['d.csv'], report: { ok: true, exports: { status: 'ok' } } });
     await t.write('d.csv', 'x\n9\n');
     saver.notify('d.csv');
     await saver.close();
@@ -61,6 +62,33 @@ describe('auto-saver', () => {
     });
     saver.notify('late.csv');
     await saver.close();
-    expect(events.map((e) => e.type)).toEqual(['retry', 'saved']);
+    expect(events.map((e) => e.type)).toEqual(['retry', 'saved', 'after-save']);
+  });
+
+  it('runs the after-save pipeline once per burst of saves, after the last one', async () => {
+    t = await makeTempVault();
+    const events: AutoSaveEvent[] = [];
+    const saver = createAutoSaver(t.vault, { debounceMs: 1000, onEvent: (e) => events.push(e) });
+    for (const f of ['a.csv', 'b.csv', 'c.csv']) {
+      await t.write(f, `x\n${f}\n`);
+      saver.notify(f);
+    }
+    await saver.flush();
+    expect(events.map((e) => e.type)).toEqual(['saved', 'saved', 'saved', 'after-save']);
+    expect(events[3]).toMatchObject({ paths: ['a.csv', 'b.csv', 'c.csv'], report: { exports: { status: 'ok', result: { files: 3, versions: 3 } } } });
+    expect(await fsp.readFile(path.join(t.dir, 'backups', 'checksums.txt'), 'utf8')).toMatch(/ {2}a\.csv\n.* {2}b\.csv\n.* {2}c\.csv\n$/s);
+    await saver.close();
+  });
+
+  it('"enabled": false pauses automatic saves: one paused event, nothing saved', async () => {
+    t = await makeTempVault({ config: { enabled: false } });
+    const events: AutoSaveEvent[] = [];
+    const saver = createAutoSaver(t.vault, { debounceMs: 1, onEvent: (e) => events.push(e) });
+    await t.write('d.csv', 'x\n1\n');
+    saver.notify('d.csv');
+    saver.notify('d.csv');
+    await saver.close();
+    expect(events).toEqual([{ type: 'paused', path: 'd.csv', reason: 'savepoint.json has "enabled": false' }]);
+    expect(await log(t.vault, {})).toEqual([]);
   });
 });

@@ -1,8 +1,13 @@
-/** export: checksums.txt (sha256sum -c) and manifest.json from the notes. */
+/**
+ * export: checksums.txt (sha256sum -c), checksums.md5 (md5sum -c, when md5 is on) and manifest.json from the
+ * notes. `refreshExports` keeps them current in `exportDir` after every save (see api/after-save.ts).
+ */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { SavepointError } from '../errors.js';
 import { buildChecksums, buildManifest } from '../model/exports.js';
 import { loadHistory } from '../history/versions.js';
+import { toPosix } from '../util/paths.js';
 import type { Vault } from '../vault.js';
 
 export interface ExportOptions {
@@ -12,15 +17,31 @@ export interface ExportOptions {
 
 export interface ExportResult {
   checksums: string;
+  /** written when the vault records md5 (`checksum.md5: true`) */
+  md5?: string;
   manifest: string;
   files: number;
   versions: number;
 }
 
+let seq = 0;
+
+/** Temp file in the same folder, fsync, rename: a reader sees the old or the new file, never half of one. */
 async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, text);
-  await fsp.rename(tmp, file);
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.savepoint-tmp-${process.pid}-${++seq}`);
+  try {
+    const h = await fsp.open(tmp, 'wx', 0o644);
+    try {
+      await h.writeFile(text);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    await fsp.rename(tmp, file);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
 }
 
 export async function exportChecksums(vault: Vault, opts: ExportOptions = {}): Promise<ExportResult> {
@@ -30,6 +51,38 @@ export async function exportChecksums(vault: Vault, opts: ExportOptions = {}): P
   const checksums = path.join(outDir, 'checksums.txt');
   const manifest = path.join(outDir, 'manifest.json');
   await writeAtomic(checksums, buildChecksums(history.versions));
+  let md5: string | undefined;
+  if (vault.config.checksum.md5) {
+    md5 = path.join(outDir, 'checksums.md5');
+    await writeAtomic(md5, buildChecksums(history.versions, 'md5'));
+  }
   await writeAtomic(manifest, JSON.stringify(buildManifest(history.versions, vault.clock()), null, 2) + '\n');
-  return { checksums, manifest, files: new Set(history.versions.map((v) => v.path)).size, versions: history.versions.length };
+  return { checksums, ...(md5 ? { md5 } : {}), manifest, files: new Set(history.versions.map((v) => v.path)).size, versions: history.versions.length };
+}
+
+/** The vault-relative POSIX folder of `exportDir` (with a trailing slash), or null when it is not configured. */
+export function exportDirPrefix(vault: Vault): string | null {
+  const d = vault.config.exportDir;
+  if (d === undefined) return null;
+  return toPosix(path.relative(vault.dir, path.resolve(vault.dir, d))).replace(/\/$/, '') + '/';
+}
+
+/**
+ * Refresh `exportDir` (a no-op returning null when it is not configured). Also makes sure git never sees the
+ * folder: an `info/exclude` line, so it never shows in `git status` even in a vault made before exportDir.
+ */
+export async function refreshExports(vault: Vault): Promise<ExportResult | null> {
+  const prefix = exportDirPrefix(vault);
+  if (prefix === null) return null;
+  if (prefix.startsWith('../') || prefix === '/' || prefix === './') {
+    throw new SavepointError('E_CONFIG_INVALID', `"exportDir": "${vault.config.exportDir}" is not a folder inside the vault. Use a vault-relative folder such as "backups".`, { exportDir: vault.config.exportDir });
+  }
+  const exclude = path.join(vault.gitdir, 'info', 'exclude');
+  const line = `/${prefix}`;
+  const current = await fsp.readFile(exclude, 'utf8').catch(() => '');
+  if (!current.split('\n').includes(line)) {
+    await fsp.mkdir(path.dirname(exclude), { recursive: true });
+    await fsp.appendFile(exclude, `${current && !current.endsWith('\n') ? '\n' : ''}${line}\n`);
+  }
+  return exportChecksums(vault, { outDir: prefix });
 }

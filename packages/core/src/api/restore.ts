@@ -22,6 +22,8 @@ import type { Vault } from '../vault.js';
 import { resolveVersion } from './query.js';
 import { save } from './save.js';
 import { materializeArchived } from './archive-read.js';
+import { afterSave } from './after-save.js';
+import type { AfterSaveOptions, AfterSaveReport } from './after-save.js';
 
 export interface RestoreOptions {
   address: string;
@@ -29,6 +31,8 @@ export interface RestoreOptions {
   to?: string;
   cwd?: string;
   onProgress?: ProgressCallback;
+  /** after the saves a restore makes (pre-restore snapshot, recorded restore), the after-save pipeline runs with these options (false: not at all) */
+  afterSave?: AfterSaveOptions | false;
 }
 
 export interface RestoreResult {
@@ -42,6 +46,8 @@ export interface RestoreResult {
   preRestoreSave?: { path: string; version: number; commit: string | null };
   /** in-place restores: the new version that records the restored content (kind `restore`) */
   recorded?: { path: string; version: number; commit: string | null };
+  /** the after-save pipeline's report for the saves this restore made (pre-restore snapshot, recorded restore) */
+  afterSave?: AfterSaveReport;
 }
 
 let tmpSeq = 0;
@@ -130,6 +136,12 @@ export async function restore(vault: Vault, opts: RestoreOptions): Promise<Resto
     await recordStat(vault, rel, abs, { sha256: rec.sha256, size: rec.size });
   }
   vault.events.emit('restore', { path: rec.path, version: rec.version, to: rel });
+  // the snapshot and the recorded restore are saves like any other: exports, retention, push, compact (after the file is in place)
+  let report: AfterSaveReport | undefined;
+  const lastCommit = recorded?.commit ?? preRestoreSave?.commit;
+  if (lastCommit && opts.afterSave !== false) {
+    report = await afterSave(vault, { commit: lastCommit }, opts.afterSave ?? {});
+  }
   return {
     path: rec.path,
     version: rec.version,
@@ -139,6 +151,7 @@ export async function restore(vault: Vault, opts: RestoreOptions): Promise<Resto
     size: rec.size,
     ...(preRestoreSave ? { preRestoreSave } : {}),
     ...(recorded ? { recorded } : {}),
+    ...(report ? { afterSave: report } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import { appendSaveToCache, loadHistory } from '../history/versions.js';
 import { writeBlobFromFile } from '../store/object-store.js';
 import type { BlobInfo } from '../store/object-store.js';
 import { withLock } from '../util/lock.js';
+import { exportDirPrefix } from './export.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
 import { recordStats } from '../util/stat-cache.js';
@@ -114,8 +115,12 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
   // Resolve and check every file before writing anything, so a bad name leaves the vault untouched.
   const targets: { rel: string; abs: string }[] = [];
   const seen = new Set<string>();
+  const exports = exportDirPrefix(vault);
   for (const input of opts.files) {
     const rel = await resolveVaultPath(vault.dir, cwd, input);
+    if (exports && rel.startsWith(exports)) {
+      throw new SavepointError('E_INVALID_ARGUMENT', `${input} is inside exportDir (${exports}), which Savepoint rewrites after every save; it is not saved as data. Save the data files themselves, or change "exportDir" in savepoint.json.`, { path: rel, exportDir: vault.config.exportDir });
+    }
     if (seen.has(rel)) continue;
     seen.add(rel);
     const abs = path.join(vault.dir, rel);

@@ -5,6 +5,7 @@ import type { VersionRecord } from '../model/version.js';
 import { loadHistory } from '../history/versions.js';
 import { digestFile } from '../store/object-store.js';
 import { toPosix } from '../util/paths.js';
+import { exportDirPrefix } from './export.js';
 import { cachedSha, readStatCache, writeStatCache } from '../util/stat-cache.js';
 import type { Vault } from '../vault.js';
 import { workingDigest } from './working-content.js';
@@ -55,7 +56,9 @@ export async function trackedMatcher(vault: Vault): Promise<(rel: string) => boo
   const { default: picomatch } = await import('picomatch');
   const tracked = picomatch(vault.config.trackedPatterns, { dot: false });
   const ignored = vault.config.ignorePatterns.length ? picomatch(vault.config.ignorePatterns, { dot: true }) : () => false;
-  return (rel) => !GENERATED.has(rel) && tracked(rel) && !ignored(rel);
+  // exportDir holds checksums/manifest Savepoint rewrites after every save: never data
+  const exports = exportDirPrefix(vault);
+  return (rel) => !GENERATED.has(rel) && !(exports && rel.startsWith(exports)) && tracked(rel) && !ignored(rel);
 }
 
 export async function status(vault: Vault): Promise<FileStatus[]> {
@@ -75,7 +78,8 @@ export async function status(vault: Vault): Promise<FileStatus[]> {
   const ignored = vault.config.ignorePatterns.length ? picomatch(vault.config.ignorePatterns, { dot: true }) : () => false;
   const archiveRel = toPosix(path.relative(vault.dir, path.resolve(vault.dir, vault.config.archiveLocation))) + '/';
   const badNames: string[] = [];
-  const found = await walk(vault.dir, (rel) => rel.startsWith(archiveRel) || ignored(rel.replace(/\/$/, '')), badNames);
+  const exportRel = exportDirPrefix(vault);
+  const found = await walk(vault.dir, (rel) => rel.startsWith(archiveRel) || (!!exportRel && rel.startsWith(exportRel)) || ignored(rel.replace(/\/$/, '')), badNames);
   const candidates = new Set<string>(latest.keys());
   for (const f of found) if (isTracked(f)) candidates.add(f);
   const cache = await readStatCache(vault);

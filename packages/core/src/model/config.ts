@@ -20,7 +20,8 @@ function buildSchema(z: typeof Z) {
       yearly: z.number().int().min(0).optional(),
       /** delete archives older than this (off unless set; see retention/policy.ts) */
       expireArchivesAfter: duration.optional(),
-      /** apply the policy after every save made from the CLI */
+      /** apply the policy after every save (CLI, watch, auto-saver, API) and in `savepoint maintain`.
+       * The schema default stays false so existing vaults keep their behaviour; `savepoint init` writes true. */
       auto: z.boolean().default(false),
     })
     .prefault({});
@@ -50,12 +51,16 @@ function buildSchema(z: typeof Z) {
       .default('main'),
     archiveLocation: z.string().min(1).default('.savepoint/archive'),
     maxVersions: z.number().int().min(1).default(10),
-    autoCommit: z.boolean().default(true),
     checksum: z
       .strictObject({ algorithm: z.literal('sha256').default('sha256'), md5: z.boolean().default(false) })
       .prefault({}),
+    /** gzip archives written by retention (false: stored uncompressed, still checksummed) */
     compressOld: z.boolean().default(true),
-    retentionDays: z.number().int().min(1).default(90),
+    /** folder (vault-relative) kept current after every save with checksums.txt, checksums.md5 and manifest.json */
+    exportDir: z
+      .string()
+      .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\\]+$/, 'a folder inside the vault, e.g. "backups" (no absolute path, no "." or "..")')
+      .optional(),
     trackedPatterns: z.array(z.string().min(1)).default(DEFAULT_TRACKED_PATTERNS),
     ignorePatterns: z.array(z.string().min(1)).default([]),
     retention: retentionSchema,
@@ -93,6 +98,17 @@ export async function defaultConfig(overrides: VaultConfigInput = {}): Promise<V
   return (await loadConfigSchema()).parse(overrides);
 }
 
+/**
+ * Keys that were accepted once but did nothing: an error that names what to use instead, rather than
+ * "unknown key", so a user who copied them from older docs knows where to go.
+ */
+export const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  retentionDays:
+    'was removed (it never did anything). To keep every version saved in the last N days use "retention": {"keepWithin": "90d"}; to delete archives after N days use "retention": {"expireArchivesAfter": "90d"}',
+  autoCommit:
+    'was removed: every save is a commit. To pause automatic saves (watch, the auto-saver) use "enabled": false',
+};
+
 /** Parse savepoint.json text; every problem names the key path and the expected form. */
 export async function parseConfig(text: string, file = 'savepoint.json'): Promise<VaultConfig> {
   let raw: unknown;
@@ -100,6 +116,13 @@ export async function parseConfig(text: string, file = 'savepoint.json'): Promis
     raw = JSON.parse(text.replace(/^\uFEFF/, '')); // editors on Windows write a UTF-8 BOM; accept it
   } catch (e) {
     throw new SavepointError('E_CONFIG_INVALID', `${file} is not valid JSON (${(e as Error).message}). Fix the syntax, or move it away and run \`savepoint init\` to write a fresh one.`, { file });
+  }
+  if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+    const retired = Object.keys(raw).filter((k) => Object.hasOwn(RETIRED_KEYS, k));
+    if (retired.length) {
+      const problems = retired.map((k) => ({ key: k, message: `"${k}" ${RETIRED_KEYS[k]}` }));
+      throw new SavepointError('E_CONFIG_INVALID', `${file} is invalid: ${problems.map((p) => p.message).join('; ')}. Remove ${retired.map((k) => `"${k}"`).join(', ')} from it.`, { file, problems, retired });
+    }
   }
   const result = (await loadConfigSchema()).safeParse(raw);
   if (!result.success) {

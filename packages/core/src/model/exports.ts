@@ -1,21 +1,25 @@
 /** checksums.txt (sha256sum -c format) and manifest.json, regenerable from notes at any time. Pure. */
 import type { VersionRecord } from './version.js';
 
-/** Latest version of every path, so `sha256sum -c checksums.txt` passes on the current/restored files. */
-export function buildChecksums(versions: VersionRecord[]): string {
+/**
+ * Latest version of every path, so `sha256sum -c checksums.txt` (or, with `'md5'`, `md5sum -c checksums.md5`)
+ * passes on the current/restored files. For md5, paths whose latest version has no md5 (saved before md5 was
+ * enabled) are left out rather than listed with a wrong sum.
+ */
+export function buildChecksums(versions: VersionRecord[], algorithm: 'sha256' | 'md5' = 'sha256'): string {
   const latest = new Map<string, VersionRecord>();
   for (const v of versions) {
     const cur = latest.get(v.path);
     if (!cur || v.version > cur.version) latest.set(v.path, v);
   }
-  const paths = [...latest.keys()].sort();
+  const paths = [...latest.keys()].filter((p) => algorithm === 'sha256' || !!latest.get(p)!.md5).sort();
   // sha256sum escapes names containing a backslash or newline with a leading backslash.
   return paths
     .map((p) => {
       const v = latest.get(p)!;
       const needsEscape = /[\\\n\r]/.test(p);
       const name = needsEscape ? p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : p;
-      return `${needsEscape ? '\\' : ''}${v.sha256}  ${name}\n`;
+      return `${needsEscape ? '\\' : ''}${algorithm === 'md5' ? v.md5 : v.sha256}  ${name}\n`;
     })
     .join('');
 }

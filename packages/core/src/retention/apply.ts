@@ -446,7 +446,7 @@ export async function applyRetention(vault: Vault, plan: VaultRetentionPlan, opt
       for (const [, g] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
         let dest = path.join(dir, g.period, `${g.key}_${stamp}.tar.gz`);
         for (let n = 2; await fsp.stat(dest).then(() => true, () => false); n++) dest = path.join(dir, g.period, `${g.key}_${stamp}-${n}.tar.gz`);
-        const w = await writeArchiveFile({ gitdir: vault.gitdir, dest, tmpDir: scratchDir(vault), versions: g.versions, originals, createdAt: createdAt.toISOString(), period: g.period, periodKey: g.key, branch: vault.branch, level: vault.config.compressOld ? 6 : 1 });
+        const w = await writeArchiveFile({ gitdir: vault.gitdir, dest, tmpDir: scratchDir(vault), versions: g.versions, originals, createdAt: createdAt.toISOString(), period: g.period, periodKey: g.key, branch: vault.branch, level: vault.config.compressOld ? 6 : 0 });
         await checkWrittenArchive(vault, w);
         written.push(w);
         done += g.versions.reduce((n, v) => n + Math.max(0, v.size), 0);

@@ -13,11 +13,22 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>): Promise<T> {
+export interface LockOptions {
+  /** lock file name under .git/savepoint (default "lock", the vault's write lock) */
+  name?: string;
+  /** how long to wait for another holder (default 5 s) */
+  waitMs?: number;
+  /** called once when the lock is busy and we start waiting */
+  onWait?: (holder: { pid: number; what: string }) => void;
+}
+
+export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const dir = path.join(gitdir, 'savepoint');
   await fsp.mkdir(dir, { recursive: true });
-  const file = path.join(dir, 'lock');
-  for (let attempt = 0; ; attempt++) {
+  const file = path.join(dir, opts.name ?? 'lock');
+  const deadline = Date.now() + (opts.waitMs ?? 5000);
+  let waiting = false;
+  for (;;) {
     try {
       const h = await fsp.open(file, 'wx');
       await h.writeFile(`${process.pid}\n${what}\n`);
@@ -31,7 +42,11 @@ export async function withLock<T>(gitdir: string, what: string, fn: () => Promis
         await fsp.rm(file, { force: true });
         continue;
       }
-      if (attempt < 50) {
+      if (!waiting) {
+        waiting = true;
+        opts.onWait?.({ pid, what: text.split('\n')[1] ?? 'unknown' });
+      }
+      if (Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
         continue;
       }
