@@ -3,7 +3,9 @@
  * kind `auto`. A failed save never throws into the caller and never touches the user's file: it is
  * retried with exponential backoff, then reported as `failed` so the app can warn the user.
  */
+import path from 'node:path';
 import { isSavepointError } from '../errors.js';
+import { recordOperation } from '../health/record.js';
 import type { Vault } from '../vault.js';
 import { save } from './save.js';
 
@@ -54,9 +56,12 @@ export function createAutoSaver(vault: Vault, opts: AutoSaverOptions = {}): Auto
   };
 
   const attempt = async (file: string): Promise<void> => {
+    const startedAt = new Date();
+    const t0 = performance.now();
     for (let n = 0; ; n++) {
       try {
-        const r = await save(vault, { files: [file], kind: 'auto', source: 'watch', message: opts.message?.(file) ?? `Auto-save ${file}` });
+        // failures are recorded once, when the retries are used up (a retried lock wait is no incident)
+        const r = await save(vault, { files: [file], kind: 'auto', source: 'watch', message: opts.message?.(file) ?? `Auto-save ${file}`, recordFailure: false });
         const f = r.files[0]!;
         if (f.status === 'saved') emit({ type: 'saved', path: f.path, version: f.version, commit: r.commit! });
         else emit({ type: 'unchanged', path: f.path, version: f.version });
@@ -65,6 +70,8 @@ export function createAutoSaver(vault: Vault, opts: AutoSaverOptions = {}): Auto
         const code = isSavepointError(e) ? e.code : 'E_INTERNAL';
         const message = (e as Error).message;
         if (n >= retries || !TRANSIENT.has(code)) {
+          const rel = path.isAbsolute(file) ? path.relative(vault.dir, file).split(path.sep).join('/') : file;
+          await recordOperation(vault, { op: 'save', ok: false, startedAt: startedAt.toISOString(), durationMs: performance.now() - t0, error: { code, message }, details: { files: [rel], kind: 'auto', source: 'watch', attempts: n + 1 } });
           emit({ type: 'failed', path: file, attempts: n + 1, code, message });
           return;
         }

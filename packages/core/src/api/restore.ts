@@ -10,6 +10,7 @@ import { loadHistory } from '../history/versions.js';
 import { digestFile, readBlobToFile } from '../store/object-store.js';
 import { streamObject } from '../store/reader.js';
 import { createHash } from 'node:crypto';
+import { recorded } from '../health/record.js';
 import { trackTemp } from '../util/cleanup.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
@@ -53,7 +54,16 @@ export async function materialize(vault: Vault, rec: VersionRecord, dest: string
   }
 }
 
+/** Restore, and record the outcome in the health record (a version failing its checksum is remembered as damaged). */
 export async function restore(vault: Vault, opts: RestoreOptions): Promise<RestoreResult> {
+  return recorded(vault, 'restore', () => restoreVersion(vault, opts), (r, e) => {
+    const d = e instanceof SavepointError && e.code === 'E_CHECKSUM_MISMATCH' ? e.details : null;
+    if (d && typeof d.path === 'string' && typeof d.version === 'number') return { details: { address: opts.address, corrupt: [{ path: d.path, version: d.version, status: 'corrupted' }] } };
+    return { details: { address: opts.address, ...(r ? { path: r.path, version: r.version, status: r.status } : {}) } };
+  });
+}
+
+async function restoreVersion(vault: Vault, opts: RestoreOptions): Promise<RestoreResult> {
   const cwd = opts.cwd ?? vault.dir;
   const history = await loadHistory(vault);
   const rec = await resolveVersion(vault, opts.address, cwd, history);

@@ -14,6 +14,7 @@ import { writeNotesDetailed } from '../history/notes.js';
 import { appendSaveToCache, loadHistory } from '../history/versions.js';
 import { writeBlobFromFile } from '../store/object-store.js';
 import type { BlobInfo } from '../store/object-store.js';
+import { recorded } from '../health/record.js';
 import { withLock } from '../util/lock.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
@@ -37,6 +38,8 @@ export interface SaveOptions {
   onProgress?: ProgressCallback;
   /** called per file before it is stored (e.g. @savepoint/hooks validation); throw to refuse the save */
   validate?: (absPath: string, vaultPath: string) => Promise<void>;
+  /** record a failure in the health record (default true; the auto-saver records only its final attempt) */
+  recordFailure?: boolean;
 }
 
 export interface SavedFile {
@@ -73,7 +76,17 @@ export async function assertRegularFile(abs: string, shown: string): Promise<fs.
 
 const KEEP_RE = /^(permanent|pre-change|days:\d+)$/;
 
+/** Save, and record the outcome (duration, error code, files) in the health record (health/). */
 export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult> {
+  const trace = { files: [] as string[] };
+  return recorded(vault, 'save', () => saveFiles(vault, opts, trace), (r) => {
+    if (!r && opts.recordFailure === false) return null;
+    const counts = r ? { saved: r.files.filter((f) => f.status === 'saved').length, unchanged: r.files.filter((f) => f.status === 'unchanged').length, commit: r.commit } : {};
+    return { details: { files: trace.files, kind: opts.kind ?? 'manual', source: opts.source ?? 'api', ...counts } };
+  });
+}
+
+async function saveFiles(vault: Vault, opts: SaveOptions, trace: { files: string[] }): Promise<SaveResult> {
   if (opts.files.length === 0) throw new SavepointError('E_INVALID_ARGUMENT', 'Name at least one file to save.', {});
   if (opts.tag !== undefined && !isValidRefName(opts.tag)) {
     throw new SavepointError('E_BAD_TAG_NAME', `"${opts.tag}" is not a valid tag name (no spaces, ~ ^ : ? * [ \\, "..", or leading "-").`, { tag: opts.tag });
@@ -94,6 +107,7 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
     if (opts.validate) await opts.validate(abs, rel);
     targets.push({ rel, abs });
   }
+  trace.files = targets.map((t) => t.rel);
   return withLock(vault.gitdir, 'save', async () => {
     const history = await loadHistory(vault);
     const latest = new Map<string, VersionRecord>();

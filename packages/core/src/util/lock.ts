@@ -13,10 +13,17 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>): Promise<T> {
+export interface LockOptions {
+  /** lock file name under .git/savepoint (default "lock": the vault-wide write lock) */
+  name?: string;
+  /** tries, 100 ms apart, before giving up with E_LOCKED (default 50) */
+  attempts?: number;
+}
+
+export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const dir = path.join(gitdir, 'savepoint');
   await fsp.mkdir(dir, { recursive: true });
-  const file = path.join(dir, 'lock');
+  const file = path.join(dir, opts.name ?? 'lock');
   for (let attempt = 0; ; attempt++) {
     try {
       const h = await fsp.open(file, 'wx');
@@ -31,7 +38,7 @@ export async function withLock<T>(gitdir: string, what: string, fn: () => Promis
         await fsp.rm(file, { force: true });
         continue;
       }
-      if (attempt < 50) {
+      if (attempt < (opts.attempts ?? 50)) {
         await new Promise((r) => setTimeout(r, 100));
         continue;
       }
