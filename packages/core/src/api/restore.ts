@@ -56,14 +56,15 @@ export async function materialize(vault: Vault, rec: VersionRecord, dest: string
 
 /** Restore, and record the outcome in the health record (a version failing its checksum is remembered as damaged). */
 export async function restore(vault: Vault, opts: RestoreOptions): Promise<RestoreResult> {
-  return recorded(vault, 'restore', () => restoreVersion(vault, opts), (r, e) => {
-    const d = e instanceof SavepointError && e.code === 'E_CHECKSUM_MISMATCH' ? e.details : null;
-    if (d && typeof d.path === 'string' && typeof d.version === 'number') return { details: { address: opts.address, corrupt: [{ path: d.path, version: d.version, status: 'corrupted' }] } };
+  const trace: { reading?: { path: string; version: number } } = {};
+  return recorded(vault, 'restore', () => restoreVersion(vault, opts, trace), (r, e) => {
+    const damaged = e instanceof SavepointError && ['E_CHECKSUM_MISMATCH', 'E_OBJECT_CORRUPT', 'E_OBJECT_MISSING'].includes(e.code);
+    if (damaged && trace.reading) return { details: { address: opts.address, corrupt: [{ ...trace.reading, status: e.code === 'E_OBJECT_MISSING' ? 'missing' : 'corrupted' }] } };
     return { details: { address: opts.address, ...(r ? { path: r.path, version: r.version, status: r.status } : {}) } };
   });
 }
 
-async function restoreVersion(vault: Vault, opts: RestoreOptions): Promise<RestoreResult> {
+async function restoreVersion(vault: Vault, opts: RestoreOptions, trace: { reading?: { path: string; version: number } }): Promise<RestoreResult> {
   const cwd = opts.cwd ?? vault.dir;
   const history = await loadHistory(vault);
   const rec = await resolveVersion(vault, opts.address, cwd, history);
@@ -90,7 +91,9 @@ async function restoreVersion(vault: Vault, opts: RestoreOptions): Promise<Resto
   let preRestoreSave: RestoreResult['preRestoreSave'];
   try {
     // read and check the version first: a damaged one must change nothing, not even add a snapshot
+    trace.reading = { path: rec.path, version: rec.version };
     await materialize(vault, rec, tmp, opts.onProgress);
+    delete trace.reading;
     if (st) await fsp.chmod(tmp, st.mode & 0o7777);
     else await fsp.chmod(tmp, 0o644);
     const h = await fsp.open(tmp, 'r');

@@ -120,8 +120,8 @@ function event(status: 'firing' | 'resolved', c: Pick<Incident, 'key' | 'alert' 
 /**
  * Previous incidents + the conditions holding now → events to send and the next incidents. New conditions
  * fire once; an incident whose firing event was not delivered fires again; cleared incidents that were
- * announced get a `resolved` event (never-announced ones just close). Incidents are marked notified here,
- * so a concurrent evaluation cannot send them twice; markUndelivered puts back what could not be sent.
+ * announced get a `resolved` event (never-announced ones just close). Events count as delivered here, so a
+ * concurrent evaluation cannot send them twice; markUndelivered puts back what could not be sent.
  */
 export function planAlerts(prev: AlertState, conditions: Condition[], now: string): { events: AlertEvent[]; next: AlertState } {
   const events: AlertEvent[] = [];
@@ -140,10 +140,21 @@ export function planAlerts(prev: AlertState, conditions: Condition[], now: strin
   return { events, next: { ...prev, incidents, lastEvaluated: now } };
 }
 
-/** Firing events that reached no channel are resent on the next evaluation. */
-export function markUndelivered(state: AlertState, keys: readonly string[]): AlertState {
-  if (!keys.length) return state;
+/**
+ * Put back what reached no channel: a firing event's incident is marked not notified (sent again next time);
+ * a resolved event's incident is reopened as notified, so the next evaluation resolves it again — or, if the
+ * condition is back by then, carries on silently (the receiver never heard it had cleared).
+ */
+export function markUndelivered(state: AlertState, failed: readonly AlertEvent[]): AlertState {
+  if (!failed.length) return state;
   const incidents = { ...state.incidents };
-  for (const k of keys) if (incidents[k]) incidents[k] = { ...incidents[k]!, notified: false };
+  for (const e of failed) {
+    const cur = incidents[e.key];
+    if (e.status === 'firing') {
+      if (cur) incidents[e.key] = { ...cur, notified: false };
+    } else if (!cur) {
+      incidents[e.key] = { key: e.key, alert: e.alert, ...(e.subject !== undefined ? { subject: e.subject } : {}), since: e.since, message: e.message, details: e.details, notified: true };
+    }
+  }
   return { ...state, incidents };
 }

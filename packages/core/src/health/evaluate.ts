@@ -111,7 +111,7 @@ export async function evaluateAlerts(vault: Vault, opts: EvaluateAlertsOptions =
       const channels = await deliverEvent({ ...event, vault: vault.dir, host }, { command: cfg!.command, webhook: cfg!.webhook }, vault.dir);
       result.sent.push({ event, channels });
     }
-    const undelivered = result.sent.filter((d) => d.event.status === 'firing' && d.channels.every((c) => !c.ok)).map((d) => d.event.key);
+    const undelivered = result.sent.filter((d) => d.channels.every((c) => !c.ok)).map((d) => d.event);
     const failed = result.sent.flatMap((d) => d.channels.filter((c) => !c.ok).map((c) => ({ channel: c.channel, message: c.error ?? '' })));
     if (undelivered.length || failed.length) {
       await updateHealthState(vault.gitdir, (s) => ({

@@ -46,7 +46,7 @@ export async function updateHealthState(gitdir: string, fn: (s: HealthState) => 
         }
         return next;
       },
-      { name: 'health.lock', attempts: 30 },
+      { name: 'health.lock', attempts: 300, delayMs: 10 },
     );
   } catch {
     return null;

@@ -16,8 +16,10 @@ function alive(pid: number): boolean {
 export interface LockOptions {
   /** lock file name under .git/savepoint (default "lock": the vault-wide write lock) */
   name?: string;
-  /** tries, 100 ms apart, before giving up with E_LOCKED (default 50) */
+  /** tries before giving up with E_LOCKED (default 50) */
   attempts?: number;
+  /** wait between tries (default 100 ms) */
+  delayMs?: number;
 }
 
 export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
@@ -39,7 +41,7 @@ export async function withLock<T>(gitdir: string, what: string, fn: () => Promis
         continue;
       }
       if (attempt < (opts.attempts ?? 50)) {
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, opts.delayMs ?? 100));
         continue;
       }
       throw new SavepointError('E_LOCKED', `Another Savepoint process (pid ${pid || '?'}: ${text.split('\n')[1] ?? 'unknown'}) is writing to this vault. Wait for it to finish; if none is running, delete ${file}.`, { lock: file, pid });
