@@ -12,6 +12,7 @@ import { registerCompact } from './compact.js';
 import { registerTui } from './tui.js';
 import { registerRemote } from './remote.js';
 import { registerArchive, registerRetention } from './retention.js';
+import { registerMetrics } from './metrics.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -27,4 +28,5 @@ export function registerCoreCommands(r: Registrar): void {
   registerRemote(r);
   registerRetention(r);
   registerArchive(r);
+  registerMetrics(r);
 }
