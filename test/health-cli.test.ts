@@ -167,6 +167,22 @@ describe('savepoint metrics', () => {
   });
 });
 
+describe('the health record across processes', () => {
+  it('keeps every record when several savepoint processes record at once', async () => {
+    const { vault } = await newVault();
+    const names = Array.from({ length: 6 }, (_, i) => `f${i}.csv`);
+    for (const n of names) await fsp.writeFile(path.join(vault, n), `id\n${n}\n`);
+    const run = (args: string[]) => new Promise<number | null>((resolve) => spawn(process.execPath, [BIN, ...args], { cwd: vault, env: { ...process.env, ...CLI_ENV }, stdio: 'ignore' }).on('exit', resolve));
+    // saves queue on the vault lock; failed verifies of unknown paths record without it: all race on health.json
+    const codes = await Promise.all([...names.map((n) => run(['save', n])), ...names.map((n) => run(['verify', `missing-${n}`]))]);
+    expect(codes.slice(0, 6)).toEqual([0, 0, 0, 0, 0, 0]);
+    const h = sp(vault, ['status', '--json']).json.health;
+    expect(h.save).toMatchObject({ runs: 6, failures: 0 });
+    expect(h.verify).toMatchObject({ runs: 6, failures: 6, ok: false });
+    expect(JSON.parse(await fsp.readFile(path.join(vault, '.git/savepoint/health.json'), 'utf8')).version).toBe(1);
+  });
+});
+
 describe('a read-only object store under savepoint watch', () => {
   it('never blocks the writer, alerts save_failed once on stdin, shows it in status --json, then resolves', async () => {
     const { root, vault } = await newVault();

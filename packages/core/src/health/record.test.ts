@@ -10,6 +10,8 @@ import { save } from '../api/save.js';
 import { verify } from '../api/verify.js';
 import { restore } from '../api/restore.js';
 import { log } from '../api/query.js';
+import { addRemote, removeRemote } from '../remote/config.js';
+import { pushRemotes } from '../remote/push-many.js';
 import type { VaultConfigInput } from '../model/config.js';
 import { evaluateAlerts } from './evaluate.js';
 import { readHealth, recordOperation } from './record.js';
@@ -230,5 +232,37 @@ describe('alerts', () => {
     expect(r.files[0]!.status).toBe('saved');
     const h = await readHealth(t.vault, { sizes: false });
     expect(h.alerts.lastDeliveryError).toBeDefined();
+  });
+
+  it('disk_full: fires while free space is below minFreeBytes, resolves when it is not', async () => {
+    const { events } = await withEventsCommand({ alerts: { minFreeBytes: Number.MAX_SAFE_INTEGER } });
+    await t!.write('data.csv', 'id\n1\n');
+    await save(t!.vault, { files: ['data.csv'] });
+    await evaluateAlerts(t!.vault);
+    let got = await events();
+    expect(got.map((e) => e.event)).toEqual(['disk_full']);
+    expect(got[0].details.freeBytes).toBeGreaterThan(0);
+    t!.vault.config.alerts!.minFreeBytes = 1;
+    await evaluateAlerts(t!.vault);
+    got = await events();
+    expect(got.map((e) => [e.event, e.alert])).toEqual([['disk_full', 'disk_full'], ['resolved', 'disk_full']]);
+  });
+
+  it('remote_failing: an unreachable remote opens one incident per remote; removing the remote closes it', async () => {
+    const { events } = await withEventsCommand();
+    await t!.write('data.csv', 'id\n1\n');
+    await save(t!.vault, { files: ['data.csv'] });
+    await addRemote(t!.vault, { name: 'nas', url: 'http://127.0.0.1:9/lab.git', media: 'nas', autoPush: true });
+    const vault = await t!.reopen();
+    const out = await pushRemotes(vault, { auto: true });
+    expect(out[0]).toMatchObject({ ok: false, queued: true });
+    await pushRemotes(vault, { remotes: ['nas'] });
+    let h = await readHealth(vault, { sizes: false });
+    expect(h.push).toMatchObject({ ok: false, runs: 2, errorsSinceSuccess: 2 });
+    expect(h.remotes.nas).toMatchObject({ ok: false, error: { code: out[0]!.error!.code } });
+    expect((await events()).map((e) => [e.event, e.key])).toEqual([['remote_failing', 'remote_failing:nas']]);
+    await removeRemote(vault, 'nas');
+    await evaluateAlerts(await t!.reopen());
+    expect((await events()).map((e) => [e.event, e.key])).toEqual([['remote_failing', 'remote_failing:nas'], ['resolved', 'remote_failing:nas']]);
   });
 });
