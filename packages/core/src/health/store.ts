@@ -5,6 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { trackTemp } from '../util/cleanup.js';
 import { withLock } from '../util/lock.js';
 import { emptyHealth, normalizeHealth } from './state.js';
 import type { HealthState } from './state.js';
@@ -37,12 +38,15 @@ export async function updateHealthState(gitdir: string, fn: (s: HealthState) => 
         const next = fn(await readHealthState(gitdir));
         const file = healthFile(gitdir);
         const tmp = `${file}.${process.pid}.${++tmpSeq}.tmp`;
+        const untrack = trackTemp(tmp);
         try {
           await fsp.writeFile(tmp, JSON.stringify(next) + '\n');
           await fsp.rename(tmp, file);
         } catch (e) {
           await fsp.rm(tmp, { force: true }).catch(() => {});
           throw e;
+        } finally {
+          untrack();
         }
         return next;
       },
