@@ -89,8 +89,7 @@ export async function collectMetrics(ctx: CommandContext, vault: Vault): Promise
   for (const [op, h] of Object.entries(ops)) {
     if (!h) continue;
     runs.inc({ op }, h.runs);
-    if (h.failures) fails.inc({ op }, h.failures);
-    else fails.inc({ op }, 0);
+    fails.inc({ op }, h.failures);
     lastAt.set({ op }, secs(h.lastAt));
     lastOk.set({ op }, h.ok ? 1 : 0);
     lastDur.set({ op }, h.durationMs / 1000);

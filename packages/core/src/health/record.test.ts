@@ -123,12 +123,21 @@ describe('health record', () => {
 
   it('keeps every record when many writers record at once, and leaves no temp files', async () => {
     t = await makeTempVault();
-    await Promise.all(Array.from({ length: 25 }, (_, i) => recordOperation(t!.vault, { op: i % 2 ? 'maintain' : 'push', ok: i % 3 !== 0, startedAt: new Date().toISOString(), durationMs: i, ...(i % 3 === 0 ? { error: { code: 'E_REMOTE_UNREACHABLE', message: 'down' } } : {}) }, { alerts: false })));
+    await Promise.all(Array.from({ length: 25 }, (_, i) => recordOperation(t!.vault, { op: i % 2 ? 'maintain' : 'push', ok: i % 3 !== 0, startedAt: i % 4 ? new Date() : new Date().toISOString(), durationMs: i, ...(i % 3 === 0 ? { error: { code: 'E_REMOTE_UNREACHABLE', message: 'down' } } : {}) }, { alerts: false })));
     const h = await readHealth(t.vault, { sizes: false });
     expect(h.push!.runs + h.maintain!.runs).toBe(25);
     expect(h.push!.failures + h.maintain!.failures).toBe(9);
-    JSON.parse(await fsp.readFile(healthFile(t.vault.gitdir), 'utf8'));
+    const stored = JSON.parse(await fsp.readFile(healthFile(t.vault.gitdir), 'utf8'));
+    expect(stored.ops.push.last.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect((await fsp.readdir(path.join(t.vault.gitdir, 'savepoint'))).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
+  });
+
+  it('a failing file that is gone no longer counts against health', async () => {
+    t = await makeTempVault();
+    await recordOperation(t.vault, { op: 'save', ok: false, startedAt: new Date(), durationMs: 3, error: { code: 'E_NO_SPACE', message: 'full' }, details: { files: ['gone.csv'] } }, { alerts: false });
+    expect((await readHealth(t.vault, { sizes: false })).failingFiles).toEqual([]);
+    await t.write('gone.csv', 'back\n');
+    expect((await readHealth(t.vault, { sizes: false })).failingFiles).toEqual([expect.objectContaining({ path: 'gone.csv', error: { code: 'E_NO_SPACE', message: 'full' } })]);
   });
 
   it('skips recording silently when .git/savepoint cannot be written', async () => {

@@ -192,7 +192,7 @@ export async function readHealth(vault: Vault, opts: ReadHealthOptions = {}): Pr
     maintain: opHealth(s.ops.maintain),
     restore: opHealth(s.ops.restore),
     other,
-    failingFiles: Object.entries(s.failingFiles).map(([p, f]) => ({ path: p, ...f })),
+    failingFiles: [],
     badVersions: s.badVersions,
     remotes: Object.fromEntries(Object.entries(s.remotes).filter(([n]) => configured.has(n))),
     pushQueue: { length: queue.length, entries: queue },
@@ -204,6 +204,8 @@ export async function readHealth(vault: Vault, opts: ReadHealthOptions = {}): Pr
       ...(s.alerts.lastDeliveryError ? { lastDeliveryError: s.alerts.lastDeliveryError } : {}),
     },
   };
+  // a file that failed and is gone since cannot be saved any more: it no longer counts against health
+  for (const [p, f] of Object.entries(s.failingFiles)) if (await fsp.stat(path.join(vault.dir, p)).catch(() => null)) h.failingFiles.push({ path: p, ...f });
   if (opts.sizes !== false) h.sizes = await storeSizes(vault);
   const ops = [h.save, h.verify, h.push, h.maintain, h.restore, ...Object.values(other)];
   h.ok = ops.every((o) => !o || o.ok) && !h.failingFiles.length && !h.badVersions.length && !queue.length && !h.alerts.firing.length;

@@ -17,8 +17,8 @@ export interface OpError {
 export interface OperationRecord {
   op: HealthOp;
   ok: boolean;
-  /** ISO time the operation started */
-  startedAt: string;
+  /** when the operation started (ISO text or a Date; stored as ISO) */
+  startedAt: string | Date;
   durationMs: number;
   error?: OpError;
   /**
@@ -29,10 +29,13 @@ export interface OperationRecord {
   details?: Record<string, unknown>;
 }
 
+/** A record as stored: startedAt always ISO text. */
+export type StoredRecord = OperationRecord & { startedAt: string };
+
 export interface OpSummary {
-  last: OperationRecord;
-  lastSuccess?: OperationRecord;
-  lastFailure?: OperationRecord;
+  last: StoredRecord;
+  lastSuccess?: StoredRecord;
+  lastFailure?: StoredRecord;
   total: number;
   failures: number;
   /** failures since the last success (0 after a success) */
@@ -148,8 +151,9 @@ function clip(text: string, n = MAX_MESSAGE_CHARS): string {
 }
 
 /** Keep a record small: long messages clipped, oversized details dropped (named so nobody wonders). */
-export function boundRecord(rec: OperationRecord): OperationRecord {
-  const out: OperationRecord = { op: rec.op, ok: rec.ok, startedAt: rec.startedAt, durationMs: Math.max(0, Math.round(rec.durationMs * 1000) / 1000) };
+export function boundRecord(rec: OperationRecord): StoredRecord {
+  const startedAt = rec.startedAt instanceof Date ? rec.startedAt.toISOString() : rec.startedAt;
+  const out: StoredRecord = { op: rec.op, ok: rec.ok, startedAt, durationMs: Math.max(0, Math.round(rec.durationMs * 1000) / 1000) };
   if (rec.error) out.error = { code: rec.error.code, message: clip(rec.error.message) };
   if (rec.details) {
     const text = JSON.stringify(rec.details);
