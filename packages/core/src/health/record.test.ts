@@ -14,7 +14,8 @@ import { addRemote, removeRemote } from '../remote/config.js';
 import { pushRemotes } from '../remote/push-many.js';
 import type { VaultConfigInput } from '../model/config.js';
 import { evaluateAlerts } from './evaluate.js';
-import { readHealth, recordOperation } from './record.js';
+import { readHealth, recordOperation, storeSizes } from './record.js';
+import { compactObjects } from '../store/compact.js';
 import { healthFile } from './store.js';
 
 let t: TempVault | undefined;
@@ -130,6 +131,31 @@ describe('health record', () => {
     const stored = JSON.parse(await fsp.readFile(healthFile(t.vault.gitdir), 'utf8'));
     expect(stored.ops.push.last.startedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect((await fsp.readdir(path.join(t.vault.gitdir, 'savepoint'))).filter((f) => f.endsWith('.tmp') || f.endsWith('.lock'))).toEqual([]);
+  });
+
+  it('store sizes stay right through saves and compaction with the per-folder cache', async () => {
+    t = await makeTempVault();
+    const cache = path.join(t.vault.gitdir, 'savepoint', 'sizes-cache.json');
+    const uncached = async () => {
+      await fsp.rm(cache, { force: true });
+      return storeSizes(t!.vault);
+    };
+    await t.write('data.csv', 'id\n1\n');
+    await save(t.vault, { files: ['data.csv'] });
+    const a = await storeSizes(t.vault);
+    expect(await storeSizes(t.vault)).toEqual(a);
+    await t.write('data.csv', 'id\n1\n2\n');
+    await save(t.vault, { files: ['data.csv'] });
+    const b = await storeSizes(t.vault);
+    expect(b.looseObjects).toBeGreaterThan(a.looseObjects);
+    expect(b.objectBytes).toBeGreaterThan(a.objectBytes);
+    expect(b).toEqual(await uncached());
+    await storeSizes(t.vault);
+    await compactObjects({ gitdir: t.vault.gitdir });
+    const c = await storeSizes(t.vault);
+    expect(c.packs).toBeGreaterThanOrEqual(1);
+    expect(c.looseObjects).toBeLessThan(b.looseObjects);
+    expect(c).toEqual(await uncached());
   });
 
   it('a failing file that is gone no longer counts against health', async () => {

@@ -137,38 +137,79 @@ function opHealth(s: OpSummary | undefined): OpHealth | null {
   };
 }
 
-async function dirBytes(dir: string): Promise<{ bytes: number; files: string[] }> {
-  const out = { bytes: 0, files: [] as string[] };
+interface DirSummary {
+  mtimeMs: number;
+  bytes: number;
+  files: number;
+  /** files ending in .pack / .tar.gz */
+  packs: number;
+  archives: number;
+  /** names of the folders inside */
+  subdirs: string[];
+}
+
+/**
+ * Bytes and file counts of a folder tree, summarised per folder and cached by the folder's mtime: object
+ * and archive files are only ever added, renamed in or removed (each of which changes the folder's mtime),
+ * so an unchanged folder need not be read again. Without the cache a vault of 10,000 saves costs a second.
+ */
+async function summarise(dir: string, cache: Record<string, DirSummary>, fresh: Record<string, DirSummary>): Promise<{ bytes: number; files: number; packs: number; archives: number }> {
+  const total = { bytes: 0, files: 0, packs: 0, archives: 0 };
   const walk = async (d: string): Promise<void> => {
-    const entries = await fsp.readdir(d, { withFileTypes: true }).catch(() => []);
-    await Promise.all(
-      entries.map(async (e) => {
-        const p = path.join(d, e.name);
-        if (e.isDirectory()) return walk(p);
-        if (!e.isFile()) return;
-        const st = await fsp.stat(p).catch(() => null);
-        if (st) {
-          out.bytes += st.size;
-          out.files.push(p);
-        }
-      }),
-    );
+    const st = await fsp.stat(d).catch(() => null);
+    if (!st || !st.isDirectory()) return;
+    const hit = cache[d];
+    let own: DirSummary;
+    if (hit && hit.mtimeMs === st.mtimeMs && Array.isArray(hit.subdirs)) own = hit;
+    else {
+      const entries = await fsp.readdir(d, { withFileTypes: true }).catch(() => []);
+      own = { mtimeMs: st.mtimeMs, bytes: 0, files: 0, packs: 0, archives: 0, subdirs: entries.filter((e) => e.isDirectory()).map((e) => e.name) };
+      for (const e of entries) {
+        if (!e.isFile()) continue;
+        const fst = await fsp.stat(path.join(d, e.name)).catch(() => null);
+        if (!fst) continue;
+        own.bytes += fst.size;
+        own.files += 1;
+        if (e.name.endsWith('.pack')) own.packs += 1;
+        if (e.name.endsWith('.tar.gz')) own.archives += 1;
+      }
+    }
+    fresh[d] = own;
+    total.bytes += own.bytes;
+    total.files += own.files;
+    total.packs += own.packs;
+    total.archives += own.archives;
+    await Promise.all(own.subdirs.map((sub) => walk(path.join(d, sub))));
   };
   await walk(dir);
-  return out;
+  return total;
 }
 
 export async function storeSizes(vault: Vault): Promise<StoreSizes> {
+  const cacheFile = path.join(vault.gitdir, 'savepoint', 'sizes-cache.json');
+  let cache: Record<string, DirSummary> = {};
+  try {
+    cache = JSON.parse(await fsp.readFile(cacheFile, 'utf8')) as Record<string, DirSummary>;
+  } catch {
+    // first run, or a damaged cache: measure everything
+  }
+  const fresh: Record<string, DirSummary> = {};
   const objectsDir = path.join(vault.gitdir, 'objects');
-  const objects = await dirBytes(objectsDir);
-  const archives = await dirBytes(path.resolve(vault.dir, vault.config.archiveLocation));
-  const rel = (f: string) => path.relative(objectsDir, f).split(path.sep);
+  const objects = await summarise(objectsDir, cache, fresh);
+  const packDir = fresh[path.join(objectsDir, 'pack')];
+  const archives = await summarise(path.resolve(vault.dir, vault.config.archiveLocation), cache, fresh);
+  if (JSON.stringify(fresh) !== JSON.stringify(cache)) {
+    // a cache: written whole and renamed, last writer wins; a read-only vault simply measures each time
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    await fsp.writeFile(tmp, JSON.stringify(fresh)).then(() => fsp.rename(tmp, cacheFile)).catch(() => fsp.rm(tmp, { force: true }).catch(() => {}));
+  }
+  const nonLoose = ['info', 'pack'].reduce((n, d) => n + (fresh[path.join(objectsDir, d)]?.files ?? 0), 0) + (fresh[objectsDir]?.files ?? 0);
   return {
     objectBytes: objects.bytes,
-    looseObjects: objects.files.filter((f) => /^[0-9a-f]{2}$/.test(rel(f)[0]!)).length,
-    packs: objects.files.filter((f) => rel(f)[0] === 'pack' && f.endsWith('.pack')).length,
+    looseObjects: objects.files - nonLoose,
+    packs: packDir?.packs ?? 0,
     archiveBytes: archives.bytes,
-    archives: archives.files.filter((f) => f.endsWith('.tar.gz')).length,
+    archives: archives.archives,
   };
 }
 
