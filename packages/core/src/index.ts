@@ -61,7 +61,7 @@ export { listArchives, verifyArchivedVersions } from './retention/archive.js';
 export type { ArchiveInfo } from './retention/archive.js';
 export type { ArchiveManifest, ArchivedVersion } from './retention/archive-file.js';
 // health record, alerts (health/): what the last operations did, and who is told when backups fail or stop
-export { recordOperation, readHealth, storeSizes } from './health/record.js';
+export { recordOperation, recorded as recordedOperation, opErrorOf, readHealth, storeSizes } from './health/record.js';
 export type { Health, OpHealth, StoreSizes, RecordOptions, RecordResult, ReadHealthOptions } from './health/record.js';
 export { evaluateAlerts } from './health/evaluate.js';
 export type { EvaluateAlertsOptions, EvaluateAlertsResult, AlertDelivery } from './health/evaluate.js';

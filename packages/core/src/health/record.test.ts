@@ -166,6 +166,17 @@ describe('health record', () => {
     expect((await readHealth(t.vault, { sizes: false })).failingFiles).toEqual([expect.objectContaining({ path: 'gone.csv', error: { code: 'E_NO_SPACE', message: 'full' } })]);
   });
 
+  it('takes over a health lock left without a pid by a killed process, once it is old', async () => {
+    t = await makeTempVault();
+    const lock = path.join(t.vault.gitdir, 'savepoint', 'health.lock');
+    await fsp.writeFile(lock, '');
+    const old = new Date(Date.now() - 120_000);
+    await fsp.utimes(lock, old, old);
+    const r = await recordOperation(t.vault, { op: 'maintain', ok: true, startedAt: new Date(), durationMs: 1 }, { alerts: false });
+    expect(r.recorded).toBe(true);
+    expect((await readHealth(t.vault, { sizes: false })).maintain).toMatchObject({ ok: true, runs: 1 });
+  });
+
   it('skips recording silently when .git/savepoint cannot be written', async () => {
     t = await makeTempVault();
     await fsp.rm(path.join(t.vault.gitdir, 'savepoint'), { recursive: true, force: true });
