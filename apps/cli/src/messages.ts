@@ -368,3 +368,39 @@ export const pipeMsg = {
     ];
   },
 };
+
+// ---------------------------------------------------------------- health, metrics and alerts
+import type { Health, OpHealth } from '@savepoint/core';
+
+const ago = (iso: string) => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z');
+const secsText = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
+
+export const healthMsg = {
+  op(name: string, h: OpHealth | null, out: Output): string {
+    if (!h) return `${name} ${out.c.dim('never')}`;
+    if (h.ok) return `${name} ${ago(h.lastAt)} ${out.c.green('ok')} (${secsText(h.durationMs)})`;
+    const since = h.lastSuccessAt ? `, last ok ${ago(h.lastSuccessAt)}` : '';
+    return `${name} ${ago(h.lastAt)} ${out.c.red('FAILED')} [${h.error?.code ?? '?'}]${h.errorsSinceSuccess > 1 ? ` ${h.errorsSinceSuccess}× since the last success` : ''}${since}`;
+  },
+  /** the short health block of `savepoint status` */
+  lines(h: Health, out: Output): string[] {
+    const parts = [healthMsg.op('save', h.save, out), healthMsg.op('verify', h.verify, out), healthMsg.op('push', h.push, out)];
+    if (h.maintain) parts.push(healthMsg.op('maintain', h.maintain, out));
+    const lines = [`health: ${parts.join('; ')}`];
+    if (h.failingFiles.length) lines.push(out.c.red(`  not saved: ${h.failingFiles.map((f) => `${f.path} [${f.error.code}] since ${ago(f.since)}`).join(', ')}`));
+    if (h.badVersions.length) lines.push(out.c.red(`  damaged: ${h.badVersions.map((b) => `${b.path}@${b.version}`).join(', ')} (run: savepoint verify; restore from a remote or archive)`));
+    for (const a of h.alerts.firing) lines.push(out.c.yellow(`  alert ${a.alert} since ${ago(a.since)}: ${a.message}`));
+    if (h.alerts.lastDeliveryError) lines.push(out.c.dim(`  last alert delivery failed (${h.alerts.lastDeliveryError.channel}): ${h.alerts.lastDeliveryError.message}`));
+    return lines;
+  },
+  serving(url: string): string {
+    return `Serving metrics on ${url} (fresh on every scrape); Ctrl-C stops.`;
+  },
+  notFound: 'Not found. Metrics are at /metrics\n',
+  badListen(text: string): string {
+    return `--serve wants HOST:PORT, e.g. 127.0.0.1:9464 (got "${text}").`;
+  },
+  listenFailed(where: string, why: string): string {
+    return `Cannot serve metrics on ${where} (${why}). Pick another address or port with --serve HOST:PORT.`;
+  },
+};

@@ -67,3 +67,13 @@ export type { VaultRetentionPlan, PlanVaultOptions, ApplyRetentionOptions, Apply
 export { listArchives, verifyArchivedVersions } from './retention/archive.js';
 export type { ArchiveInfo } from './retention/archive.js';
 export type { ArchiveManifest, ArchivedVersion } from './retention/archive-file.js';
+// health record, alerts (health/): what the last operations did, and who is told when backups fail or stop
+export { recordOperation, recorded as recordedOperation, opErrorOf, readHealth, storeSizes } from './health/record.js';
+export type { Health, OpHealth, StoreSizes, RecordOptions, RecordResult, ReadHealthOptions } from './health/record.js';
+export { evaluateAlerts } from './health/evaluate.js';
+export type { EvaluateAlertsOptions, EvaluateAlertsResult, AlertDelivery } from './health/evaluate.js';
+export { activeConditions, planAlerts, markUndelivered, isBackupFailure } from './health/alerts.js';
+export type { AlertEvent, AlertObservations, Condition } from './health/alerts.js';
+export { applyRecord, emptyHealth, SAVE_DURATION_BOUNDS } from './health/state.js';
+export type { HealthOp, HealthState, OperationRecord, OpError, DurationHistogram, AlertName, Incident, AlertState, BadVersion } from './health/state.js';
+export { describeWebhook } from './health/deliver.js';

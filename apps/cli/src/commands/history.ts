@@ -1,6 +1,6 @@
 /** Read-only history commands: log, show, status, tag, export, cat. */
 import type { Registrar } from '../context.js';
-import { msg, remoteMsg } from '../messages.js';
+import { healthMsg, msg, remoteMsg } from '../messages.js';
 import { remoteAuthFromEnv } from './remote.js';
 
 function parseLimit(text: string | undefined): number | undefined {
@@ -49,10 +49,14 @@ export function registerHistory({ program, action }: Registrar): void {
         const files = await ctx.core.status(vault);
         const pushQueue = await ctx.core.pushQueue(vault);
         const copies = opts.copies ? await ctx.core.copiesStatus(vault, { ...(opts.refresh ? { refresh: true, ...remoteAuthFromEnv(ctx.io.env) } : {}) }) : undefined;
-        if (ctx.out.json) return ctx.out.emitJson({ ok: true, files, pushQueue, ...(copies ? { copies } : {}) });
+        // health (health/): alerts are evaluated first, so a stale vault is reported by looking at it
+        await ctx.core.evaluateAlerts(vault);
+        const health = await ctx.core.readHealth(vault, { sizes: ctx.out.json });
+        if (ctx.out.json) return ctx.out.emitJson({ ok: true, files, pushQueue, ...(copies ? { copies } : {}), health });
         if (files.length === 0) ctx.out.line(msg.statusEmpty);
         for (const f of files) ctx.out.line(msg.statusLine(f, ctx.out));
         remoteMsg.queueLines(pushQueue, ctx.out).forEach((l) => ctx.out.line(l));
+        healthMsg.lines(health, ctx.out).forEach((l) => ctx.out.line(l));
         if (copies) {
           ctx.out.line();
           remoteMsg.copiesLines(copies, ctx.out).forEach((l) => ctx.out.line(l));

@@ -14,6 +14,7 @@ import { registerRemote } from './remote.js';
 import { registerArchive, registerRetention } from './retention.js';
 import { registerMaintain } from './maintain.js';
 import { registerSchedule } from './schedule.js';
+import { registerMetrics } from './metrics.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -31,4 +32,5 @@ export function registerCoreCommands(r: Registrar): void {
   registerArchive(r);
   registerMaintain(r);
   registerSchedule(r);
+  registerMetrics(r);
 }

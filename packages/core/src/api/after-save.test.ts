@@ -12,6 +12,7 @@ import { saveAndProcess } from './auto-save.js';
 import { log } from './query.js';
 import { restore } from './restore.js';
 import { save } from './save.js';
+import { readHealth } from '../health/record.js';
 import { status, trackedMatcher } from './status.js';
 
 let t: TempVault;
@@ -103,6 +104,13 @@ describe('after-save pipeline', () => {
     expect(r.afterSave.compact).toMatchObject({ status: 'ok' });
     expect((await pushQueue(vault)).map((q) => q.remote)).toEqual(['nas']);
     expect((await log(vault, { path: 'data.csv' })).map((v) => v.version)).toEqual([1]);
+    // every step that ran is in the health record: the failed export with its code, the push per remote
+    const h = await readHealth(vault);
+    expect(h.other.exports).toMatchObject({ ok: false, error: { code: r.afterSave.exports.status === 'failed' ? r.afterSave.exports.error.code : '?' } });
+    expect(h.other.retention).toMatchObject({ ok: true });
+    expect(h.other.compact).toMatchObject({ ok: true });
+    expect(h.push).toMatchObject({ ok: false, error: { code: 'E_REMOTE_UNREACHABLE' } });
+    expect(h.save).toMatchObject({ ok: true });
   });
 
   it('an unchanged save skips the data steps but still retries queued pushes', async () => {

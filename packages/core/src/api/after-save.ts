@@ -21,6 +21,7 @@ import type { CompactResult } from '../store/compact.js';
 import type { ProgressCallback } from '../util/progress.js';
 import type { Vault } from '../vault.js';
 import { refreshExports } from './export.js';
+import { recordOperation } from '../health/record.js';
 import type { ExportResult } from './export.js';
 
 export type AfterSaveStepName = 'exports' | 'retention' | 'push' | 'compact';
@@ -115,8 +116,16 @@ export async function afterSave(vault: Vault, saved: SaveLike, opts: AfterSaveOp
   const pushFailed = pushOutcome.status === 'ok' && pushOutcome.result.some((o) => !o.ok && !o.skipped);
   const ok = [exports, retention, pushOutcome, compact].every((s) => s.status !== 'failed') && !pushFailed;
   const report: AfterSaveReport = { ok, exports, retention, push: pushOutcome, compact };
-  // health: record after-save — the one call site for every save path (CLI save, watch/auto-saver,
-  // saveAndProcess, restore's pre-restore snapshot, so the TUI too); `report` has per-step status, error and
-  // durationMs. The merger wires recordOperation here (it must not throw: a failing step never fails the save).
+  // health: pushes record themselves (remote/push-many.ts); the other steps that ran are recorded here, the
+  // one place every save path goes through. Bookkeeping never throws, so a failing step never fails the save.
+  const ran = (['exports', 'retention', 'compact'] as const).filter((k) => report[k].status !== 'skipped');
+  for (const [i, k] of ran.entries()) {
+    const s = report[k] as Exclude<StepOutcome<unknown>, { status: 'skipped' }>;
+    await recordOperation(
+      vault,
+      { op: k, ok: s.status === 'ok', startedAt: new Date(Date.now() - s.durationMs), durationMs: s.durationMs, ...(s.status === 'failed' ? { error: s.error } : {}), details: { after: 'save' } },
+      { alerts: i === ran.length - 1 },
+    );
+  }
   return report;
 }

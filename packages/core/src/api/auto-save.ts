@@ -5,7 +5,9 @@
  * After saves the after-save pipeline runs (exports, retention, push, compact; api/after-save.ts), once per
  * burst: while more saves wait in line it waits for the last of them. `"enabled": false` pauses it all.
  */
+import path from 'node:path';
 import { isSavepointError } from '../errors.js';
+import { recordOperation } from '../health/record.js';
 import type { Vault } from '../vault.js';
 import { afterSave } from './after-save.js';
 import type { AfterSaveOptions, AfterSaveReport } from './after-save.js';
@@ -71,9 +73,12 @@ export function createAutoSaver(vault: Vault, opts: AutoSaverOptions = {}): Auto
   };
 
   const attempt = async (file: string): Promise<void> => {
+    const startedAt = new Date();
+    const t0 = performance.now();
     for (let n = 0; ; n++) {
       try {
-        const r = await save(vault, { files: [file], kind: 'auto', source: 'watch', message: opts.message?.(file) ?? `Auto-save ${file}` });
+        // failures are recorded once, when the retries are used up (a retried lock wait is no incident)
+        const r = await save(vault, { files: [file], kind: 'auto', source: 'watch', message: opts.message?.(file) ?? `Auto-save ${file}`, recordFailure: false });
         const f = r.files[0]!;
         savedSince.add(f.path);
         if (r.commit) commitSince = r.commit;
@@ -84,6 +89,8 @@ export function createAutoSaver(vault: Vault, opts: AutoSaverOptions = {}): Auto
         const code = isSavepointError(e) ? e.code : 'E_INTERNAL';
         const message = (e as Error).message;
         if (n >= retries || !TRANSIENT.has(code)) {
+          const rel = path.isAbsolute(file) ? path.relative(vault.dir, file).split(path.sep).join('/') : file;
+          await recordOperation(vault, { op: 'save', ok: false, startedAt: startedAt.toISOString(), durationMs: performance.now() - t0, error: { code, message }, details: { files: [rel], kind: 'auto', source: 'watch', attempts: n + 1 } });
           emit({ type: 'failed', path: file, attempts: n + 1, code, message });
           return;
         }

@@ -9,6 +9,7 @@ import { withLock } from '../util/lock.js';
 import { maintain, pickSample } from './maintain.js';
 import { log } from './query.js';
 import { save } from './save.js';
+import { readHealth } from '../health/record.js';
 import type { VersionRecord } from '../model/version.js';
 
 let t: TempVault;
@@ -83,6 +84,22 @@ describe('maintain', () => {
     expect(r.restorationTest.find((i) => i.version === 2)).toMatchObject({ status: 'failed', error: { code: expect.stringMatching(/^E_(CHECKSUM_MISMATCH|OBJECT_CORRUPT)$/) } });
     const after = await log(t.vault, { path: 'd.csv' });
     expect(after.map((v) => [v.version, v.status])).toEqual([[3, 'verified'], [2, 'active'], [1, 'verified']]);
+    // the run is in the health record, and the damaged version is known to it (corrupt_version alert)
+    const h = await readHealth(t.vault);
+    expect(h.maintain).toMatchObject({ ok: false, runs: 1, error: { code: 'E_VERIFY_FAILED' } });
+    expect(h.badVersions).toEqual([expect.objectContaining({ path: 'd.csv', version: 2, by: 'maintain' })]);
+  });
+
+  it('a good run is recorded in the health record (last maintain time, result, duration)', async () => {
+    t = await makeTempVault({ config: { retention: { auto: false } } });
+    await saves(2);
+    const r = await maintain(t.vault, {});
+    expect(r.ok).toBe(true);
+    const h = await readHealth(t.vault);
+    expect(h.maintain).toMatchObject({ ok: true, runs: 1, failures: 0, lastAt: r.startedAt });
+    // a dry run is not a run
+    await maintain(t.vault, { dryRun: true });
+    expect((await readHealth(t.vault)).maintain).toMatchObject({ runs: 1 });
   });
 
   it('--dry-run changes nothing (files, refs, notes, no lock or state file)', async () => {

@@ -34,6 +34,7 @@ import { personAt } from '../vault.js';
 import { runRetention, stepError } from './after-save.js';
 import type { StepError } from './after-save.js';
 import { refreshExports } from './export.js';
+import { recordOperation } from '../health/record.js';
 import { materialize } from './restore.js';
 
 /** Where the last run's report is kept (under .git/savepoint). */
@@ -299,7 +300,19 @@ export async function maintain(vault: Vault, opts: MaintainOptions = {}): Promis
       },
     },
   );
-  // health: record maintain — the one call site for maintain runs (dry runs return earlier, and are not
-  // recorded); `report` has ok, outcome (ran | just-ran), per-step status/error/durationMs and the restoration test.
+  // health: the one call site for maintain runs (dry runs return earlier and are not recorded); versions the
+  // restoration test found damaged open the corrupt_version alert like a failed restore does
+  if (report.outcome === 'ran') {
+    const corrupt = report.restorationTest.filter((t) => t.status === 'failed').map((t) => ({ path: t.path, version: t.version, status: 'corrupted' }));
+    const failed = report.steps.find((s) => s.status === 'failed');
+    await recordOperation(vault, {
+      op: 'maintain',
+      ok: report.ok,
+      startedAt: report.startedAt,
+      durationMs: report.durationMs,
+      ...(!report.ok ? { error: failed?.error ?? { code: 'E_VERIFY_FAILED', message: `${corrupt.length} version(s) failed the restoration test` } } : {}),
+      details: { steps: report.steps.map((s) => ({ step: s.step, status: s.status })), tested: report.restorationTest.length, ...(corrupt.length ? { corrupt } : {}) },
+    });
+  }
   return report;
 }

@@ -12,6 +12,7 @@ import { loadHistory } from '../history/versions.js';
 import { readBlobToFile } from '../store/object-store.js';
 import { streamObject } from '../store/reader.js';
 import { createHash } from 'node:crypto';
+import { recorded } from '../health/record.js';
 import { trackTemp } from '../util/cleanup.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
@@ -65,7 +66,17 @@ export async function materialize(vault: Vault, rec: VersionRecord, dest: string
   }
 }
 
+/** Restore, and record the outcome in the health record (a version failing its checksum is remembered as damaged). */
 export async function restore(vault: Vault, opts: RestoreOptions): Promise<RestoreResult> {
+  const trace: { reading?: { path: string; version: number } } = {};
+  return recorded(vault, 'restore', () => restoreVersion(vault, opts, trace), (r, e) => {
+    const damaged = e instanceof SavepointError && ['E_CHECKSUM_MISMATCH', 'E_OBJECT_CORRUPT', 'E_OBJECT_MISSING'].includes(e.code);
+    if (damaged && trace.reading) return { details: { address: opts.address, corrupt: [{ ...trace.reading, status: e.code === 'E_OBJECT_MISSING' ? 'missing' : 'corrupted' }] } };
+    return { details: { address: opts.address, ...(r ? { path: r.path, version: r.version, status: r.status } : {}) } };
+  });
+}
+
+async function restoreVersion(vault: Vault, opts: RestoreOptions, trace: { reading?: { path: string; version: number } }): Promise<RestoreResult> {
   const cwd = opts.cwd ?? vault.dir;
   const history = await loadHistory(vault);
   const rec = await resolveVersion(vault, opts.address, cwd, history);
@@ -99,7 +110,9 @@ export async function restore(vault: Vault, opts: RestoreOptions): Promise<Resto
   let recorded: RestoreResult['recorded'];
   try {
     // read and check the version first: a damaged one must change nothing, not even add a snapshot
+    trace.reading = { path: rec.path, version: rec.version };
     await materialize(vault, rec, tmp, opts.onProgress);
+    delete trace.reading;
     if (st) await fsp.chmod(tmp, st.mode & 0o7777);
     else await fsp.chmod(tmp, 0o644);
     const h = await fsp.open(tmp, 'r');

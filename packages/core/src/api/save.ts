@@ -14,6 +14,7 @@ import { writeNotesDetailed } from '../history/notes.js';
 import { appendSaveToCache, loadHistory } from '../history/versions.js';
 import { writeBlobFromFile } from '../store/object-store.js';
 import type { BlobInfo } from '../store/object-store.js';
+import { recorded } from '../health/record.js';
 import { withLock } from '../util/lock.js';
 import { exportDirPrefix } from './export.js';
 import { resolveVaultPath } from '../util/paths.js';
@@ -48,6 +49,8 @@ export interface SaveOptions {
   contentFrom?: Record<string, string>;
   /** kind `restore`: the version whose content is being recorded (goes into the note) */
   restoredFrom?: number;
+  /** record a failure in the health record (default true; the auto-saver records only its final attempt) */
+  recordFailure?: boolean;
 }
 
 export interface SavedFile {
@@ -104,7 +107,17 @@ function checkMessageTexts(opts: SaveOptions): SaveOptions {
   return out;
 }
 
+/** Save, and record the outcome (duration, error code, files) in the health record (health/). */
 export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult> {
+  const trace = { files: [] as string[] };
+  return recorded(vault, 'save', () => saveFiles(vault, opts, trace), (r) => {
+    if (!r && opts.recordFailure === false) return null;
+    const counts = r ? { saved: r.files.filter((f) => f.status === 'saved').length, unchanged: r.files.filter((f) => f.status === 'unchanged').length, commit: r.commit } : {};
+    return { details: { files: trace.files, kind: opts.kind ?? 'manual', source: opts.source ?? 'api', ...counts } };
+  });
+}
+
+async function saveFiles(vault: Vault, opts: SaveOptions, trace: { files: string[] }): Promise<SaveResult> {
   if (opts.files.length === 0) throw new SavepointError('E_INVALID_ARGUMENT', 'Name at least one file to save.', {});
   if (opts.tag !== undefined) await assertTagName(vault, opts.tag);
   opts = checkMessageTexts(opts);
@@ -134,6 +147,7 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
     if (opts.validate) await opts.validate(abs, rel);
     targets.push({ rel, abs });
   }
+  trace.files = targets.map((t) => t.rel);
   return withLock(vault.gitdir, 'save', async () => {
     const history = await loadHistory(vault);
     const latest = new Map<string, VersionRecord>();

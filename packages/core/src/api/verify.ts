@@ -6,6 +6,7 @@ import type { VersionRecord } from '../model/version.js';
 import { writeNotes } from '../history/notes.js';
 import { loadHistory } from '../history/versions.js';
 import { digestBlob } from '../store/object-store.js';
+import { recorded } from '../health/record.js';
 import { withLock } from '../util/lock.js';
 import { verifyArchivedVersions } from '../retention/archive.js';
 import { resolveVaultPath } from '../util/paths.js';
@@ -52,11 +53,26 @@ export interface VerifyOptions {
   verifyArchived?: (vault: Vault, versions: VersionRecord[]) => Promise<VerifyItem[]>;
 }
 
+/** Verify, and record the outcome (and the damaged versions found) in the health record (health/). */
 export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<VerifyResult> {
+  const trace: { scope?: string } = {};
+  return recorded(vault, 'verify', () => verifyVersions(vault, opts, trace), (r) => {
+    if (!r) return {};
+    const bad = r.items.filter((i) => i.status !== 'verified');
+    return {
+      ok: r.ok,
+      ...(r.ok ? {} : { error: { code: 'E_VERIFY_FAILED', message: `${r.corrupted} corrupted and ${r.missing} missing version${r.corrupted + r.missing === 1 ? '' : 's'}` } }),
+      details: { ...(trace.scope !== undefined ? { scope: trace.scope } : {}), verified: r.verified, corrupted: r.corrupted, missing: r.missing, bad: bad.slice(0, 50).map((i) => ({ path: i.path, version: i.version, status: i.status })) },
+    };
+  });
+}
+
+async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?: string }): Promise<VerifyResult> {
   const history = await loadHistory(vault);
   let versions = history.versions;
   if (opts.path !== undefined) {
     const rel = await resolveVaultPath(vault.dir, opts.cwd ?? vault.dir, opts.path);
+    trace.scope = rel;
     versions = versions.filter((v) => v.path === rel);
     if (versions.length === 0) throw new SavepointError('E_NOT_TRACKED', `${opts.path} has no saved versions to verify.`, { path: rel });
   }

@@ -35,6 +35,18 @@ function buildSchema(z: typeof Z) {
     autoPush: z.boolean().optional(),
   });
 
+  // alerts (health/): run a command and/or POST a JSON event when backups fail or stop
+  const alertsSchema = z.strictObject({
+    /** shell command; the event JSON arrives on its stdin */
+    command: z.string().min(1).optional(),
+    /** http(s) URL the event JSON is POSTed to (never printed with its credentials or path) */
+    webhook: z.string().regex(/^https?:\/\/[^\s/?#]+/i, 'an http:// or https:// URL').optional(),
+    /** alert when no save succeeded for this long ("24h") */
+    staleAfter: duration.optional(),
+    /** alert when the vault's disk has fewer free bytes than this */
+    minFreeBytes: z.number().int().min(0).optional(),
+  });
+
   const configSchema = z.strictObject({
     $schema: z.string().optional(),
     version: z.literal(1).default(1),
@@ -79,6 +91,7 @@ function buildSchema(z: typeof Z) {
     hooks: z
       .strictObject({ maxFileSize: z.number().int().min(1).default(50 * 1024 * 1024) })
       .prefault({}),
+    alerts: alertsSchema.optional(),
   });
 
   return configSchema;

@@ -1,5 +1,6 @@
 /** Pushing to several remotes, the push queue, and auto-push after a save (a failed push never fails a save). */
 import { SavepointError, fromNodeError } from '../errors.js';
+import { recordOperation } from '../health/record.js';
 import type { Vault } from '../vault.js';
 import { getRemote, listRemotes } from './config.js';
 import { isDue, readPushQueue, recordFailure, recordSuccess, updatePushQueue } from './queue.js';
@@ -38,10 +39,15 @@ export async function pushRemotes(vault: Vault, opts: PushManyOptions = {}): Pro
       out.push({ remote, ok: false, skipped: 'backoff', queued: true, queueEntry: queue.entries.find((e) => e.remote === remote)! });
       continue;
     }
+    const startedAt = new Date();
+    const t0 = performance.now();
+    const record = (error?: { code: string; message: string }) =>
+      recordOperation(vault, { op: 'push', ok: !error, startedAt: startedAt.toISOString(), durationMs: performance.now() - t0, ...(error ? { error } : {}), details: { remote, auto: !!opts.auto } });
     try {
       const result = await pushRemote(vault, { ...opts, remote });
       await updatePushQueue(vault.gitdir, (q) => recordSuccess(q, remote));
       out.push({ remote, ok: true, result, queued: false });
+      await record();
     } catch (e) {
       const err = e instanceof SavepointError ? e : fromNodeError(e, `pushing to ${remote}`);
       const error = { code: err.code, message: redactText(err.message), details: err.details };
@@ -50,6 +56,7 @@ export async function pushRemotes(vault: Vault, opts: PushManyOptions = {}): Pro
         const q = await updatePushQueue(vault.gitdir, (qq) => recordFailure(qq, remote, vault.clock(), { code: error.code, message: error.message }));
         out.push({ remote, ok: false, error, queued: true, queueEntry: q.entries.find((x) => x.remote === remote)! });
       } else out.push({ remote, ok: false, error, queued: false });
+      await record({ code: error.code, message: error.message });
     }
   }
   return out;

@@ -20,6 +20,8 @@ export interface LockOptions {
   waitMs?: number;
   /** called once when the lock is busy and we start waiting */
   onWait?: (holder: { pid: number; what: string }) => void;
+  /** wait between tries (default 100 ms) */
+  delayMs?: number;
 }
 
 export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
@@ -47,7 +49,7 @@ export async function withLock<T>(gitdir: string, what: string, fn: () => Promis
         opts.onWait?.({ pid, what: text.split('\n')[1] ?? 'unknown' });
       }
       if (Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, opts.delayMs ?? 100));
         continue;
       }
       throw new SavepointError('E_LOCKED', `Another Savepoint process (pid ${pid || '?'}: ${text.split('\n')[1] ?? 'unknown'}) is writing to this vault. Wait for it to finish; if none is running, delete ${file}.`, { lock: file, pid });

@@ -1,0 +1,73 @@
+/**
+ * health.json I/O: read-modify-write under a short lock of its own (.git/savepoint/health.lock), written to a
+ * temp file and renamed, so concurrent processes neither corrupt it nor lose each other's records. A vault
+ * whose .git cannot be written (read-only media, permissions) is simply not recorded: never an error.
+ */
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { trackTemp } from '../util/cleanup.js';
+import { withLock } from '../util/lock.js';
+import { emptyHealth, normalizeHealth } from './state.js';
+import type { HealthState } from './state.js';
+
+export function healthFile(gitdir: string): string {
+  return path.join(gitdir, 'savepoint', 'health.json');
+}
+
+export async function readHealthState(gitdir: string): Promise<HealthState> {
+  try {
+    return normalizeHealth(JSON.parse(await fsp.readFile(healthFile(gitdir), 'utf8')));
+  } catch {
+    // missing, unreadable or damaged: start afresh (the next write replaces a damaged file)
+    return emptyHealth();
+  }
+}
+
+let tmpSeq = 0;
+
+/**
+ * Apply `fn` to the stored state and write the result. Returns the new state, or null when it could not be
+ * written (read-only vault, lock held too long by another process); callers carry on either way.
+ */
+export async function updateHealthState(gitdir: string, fn: (s: HealthState) => HealthState): Promise<HealthState | null> {
+  const first = await updateUnderLock(gitdir, fn);
+  if (first !== 'locked') return first;
+  // held for seconds: the health lock is held for milliseconds, so a lock this old was left by a process
+  // killed before it wrote its pid; take it over once
+  const lock = path.join(gitdir, 'savepoint', 'health.lock');
+  const st = await fsp.stat(lock).catch(() => null);
+  if (!st || Date.now() - st.mtimeMs < STALE_LOCK_MS) return null;
+  await fsp.rm(lock, { force: true }).catch(() => {});
+  const again = await updateUnderLock(gitdir, fn);
+  return again === 'locked' ? null : again;
+}
+
+const STALE_LOCK_MS = 30_000;
+
+async function updateUnderLock(gitdir: string, fn: (s: HealthState) => HealthState): Promise<HealthState | null | 'locked'> {
+  try {
+    return await withLock(
+      gitdir,
+      'health record',
+      async () => {
+        const next = fn(await readHealthState(gitdir));
+        const file = healthFile(gitdir);
+        const tmp = `${file}.${process.pid}.${++tmpSeq}.tmp`;
+        const untrack = trackTemp(tmp);
+        try {
+          await fsp.writeFile(tmp, JSON.stringify(next) + '\n');
+          await fsp.rename(tmp, file);
+        } catch (e) {
+          await fsp.rm(tmp, { force: true }).catch(() => {});
+          throw e;
+        } finally {
+          untrack();
+        }
+        return next;
+      },
+      { name: 'health.lock', waitMs: 3000, delayMs: 10 },
+    );
+  } catch (e) {
+    return (e as { code?: string }).code === 'E_LOCKED' ? 'locked' : null;
+  }
+}
