@@ -24,6 +24,12 @@ export const REF_DELTA = 7;
 export interface ObjectSink {
   header(type: ObjectType, size: number): void;
   chunk(data: Uint8Array): void | Promise<void>;
+  /**
+   * Forget everything received so far. When given, a copy found corrupt part-way through can be replaced by
+   * another stored copy of the same object (header and chunks then arrive again from the start); without it,
+   * other copies are only tried when the damage shows before the first chunk.
+   */
+  reset?(): void | Promise<void>;
 }
 
 /** Bases up to this size are held in memory while a delta is applied; larger ones go to a temp file. */
@@ -128,6 +134,22 @@ export async function locateObject(gitdir: string, oid: string): Promise<ObjectL
     if (offset >= 0) return { kind: 'packed', pack, offset };
   }
   return null;
+}
+
+/**
+ * Every stored copy of an object, in the order reads try them: the loose file, then each pack holding it.
+ * Copies are duplicated legitimately (a save re-writes a loose object that a pack also holds, compact
+ * packs it again), and like git we fall back to the next copy when one is damaged.
+ */
+export async function locateAll(gitdir: string, oid: string): Promise<ObjectLocation[]> {
+  const out: ObjectLocation[] = [];
+  const loose = looseObjectPath(gitdir, oid);
+  if (await fileExists(loose)) out.push({ kind: 'loose', path: loose });
+  for (const pack of await listPacks(gitdir)) {
+    const offset = pack.idx.find(oid);
+    if (offset >= 0) out.push({ kind: 'packed', pack, offset });
+  }
+  return out;
 }
 
 export async function hasObject(gitdir: string, oid: string): Promise<boolean> {
@@ -346,13 +368,22 @@ async function streamPacked(ctx: ReadContext, pack: PackHandle, offset: number, 
   }
   // Delta: resolve the base first.
   let base: MaterializedBase;
-  if (h.baseOffset !== undefined) {
-    base = await materialize(ctx, (s) => streamPacked(ctx, pack, h.baseOffset!, s, depth + 1));
+  const baseOffset = h.baseOffset ?? (h.baseOid !== undefined ? pack.idx.find(h.baseOid) : -1);
+  if (baseOffset >= 0) {
+    try {
+      base = await materialize(ctx, (s) => streamPacked(ctx, pack, baseOffset, s, depth + 1));
+    } catch (e) {
+      // Like git: a damaged base in this pack may have a good copy elsewhere (loose, another pack).
+      const baseOid = h.baseOid ?? oidAtOffset(pack, baseOffset);
+      if (!isDamage(e) || !baseOid) throw e;
+      try {
+        base = await materializeByOid(ctx, baseOid, depth + 1, { pack, offset: baseOffset });
+      } catch {
+        throw e;
+      }
+    }
   } else {
-    const baseOid = h.baseOid!;
-    const inPack = pack.idx.find(baseOid);
-    if (inPack >= 0) base = await materialize(ctx, (s) => streamPacked(ctx, pack, inPack, s, depth + 1));
-    else base = await materialize(ctx, (s) => streamByOid(ctx, baseOid, s, depth + 1));
+    base = await materializeByOid(ctx, h.baseOid!, depth + 1);
   }
   try {
     let announced = false;
@@ -502,11 +533,38 @@ async function materialize(ctx: ReadContext, produce: (sink: ObjectSink) => Prom
   }
 }
 
-async function streamByOid(ctx: ReadContext, oid: string, sink: ObjectSink, depth: number): Promise<{ type: ObjectType; size: number }> {
-  const loc = await locateObject(ctx.gitdir, oid);
-  if (!loc) throw missing(oid);
-  if (loc.kind === 'loose') return streamLoose(loc.path, sink);
-  return streamPacked(ctx, loc.pack, loc.offset, sink, depth);
+function isDamage(e: unknown): boolean {
+  const w = wrapErrors('', e);
+  return w instanceof SavepointError && w.code === 'E_OBJECT_CORRUPT';
+}
+
+function oidAtOffset(pack: PackHandle, offset: number): string | undefined {
+  for (const e of pack.idx.entries()) if (e.offset === offset) return e.oid;
+  return undefined;
+}
+
+/** A delta base looked up by id: each stored copy in turn (except `skip`), the first readable one wins. */
+async function materializeByOid(ctx: ReadContext, oid: string, depth: number, skip?: { pack: PackHandle; offset: number }): Promise<MaterializedBase> {
+  const locations = (await locateAll(ctx.gitdir, oid)).filter((l) => !(skip && l.kind === 'packed' && l.pack.packPath === skip.pack.packPath && l.offset === skip.offset));
+  if (locations.length === 0) throw missing(oid);
+  let firstError: unknown;
+  for (const loc of locations) {
+    try {
+      const sha1 = createHash('sha1');
+      const base = await materialize(ctx, async (s) => {
+        const r = await (loc.kind === 'loose'
+          ? streamLoose(loc.path, { header: (t, n) => (sha1.update(`${t} ${n}\0`), s.header(t, n)), chunk: (c) => (sha1.update(c), s.chunk(c)) })
+          : streamPacked(ctx, loc.pack, loc.offset, { header: (t, n) => (sha1.update(`${t} ${n}\0`), s.header(t, n)), chunk: (c) => (sha1.update(c), s.chunk(c)) }, depth));
+        if (sha1.digest('hex') !== oid) throw new CorruptObject(`delta base ${oid} does not hash to its id`);
+        return r;
+      });
+      return base;
+    } catch (e) {
+      firstError ??= e;
+      if (!isDamage(e)) throw e;
+    }
+  }
+  throw firstError;
 }
 
 export interface StreamObjectOptions {
@@ -544,34 +602,52 @@ export async function streamObject(gitdir: string, oid: string, sink: ObjectSink
     memoryBaseLimit: opts.memoryBaseLimit ?? MEMORY_BASE_LIMIT,
   };
   const verify = opts.verifyOid !== false;
-  const sha1 = verify ? createHash('sha1') : null;
-  let declared = -1;
-  let seen = 0;
-  const inner: ObjectSink = {
-    header(type, size) {
-      declared = size;
-      sha1?.update(`${type} ${size}\0`);
-      sink.header(type, size);
-    },
-    chunk(c) {
-      seen += c.length;
-      sha1?.update(c);
-      return sink.chunk(c);
-    },
-  };
+  let locations: ObjectLocation[];
   try {
-    const loc = opts.location ?? (await locateObject(gitdir, oid));
-    if (!loc) throw missing(oid);
-    const res = loc.kind === 'loose' ? await streamLoose(loc.path, inner, !(opts.skipZlibChecksum && verify)) : await streamPacked(ctx, loc.pack, loc.offset, inner, 0);
-    if (seen !== declared) throw new CorruptObject(`object has ${seen} bytes, expected ${declared}`);
-    if (sha1) {
-      const got = sha1.digest('hex');
-      if (got !== oid) throw new CorruptObject(`content hashes to ${got}`);
-    }
-    return res;
+    locations = opts.location ? [opts.location] : await locateAll(gitdir, oid);
   } catch (e) {
     throw wrapErrors(oid, e);
   }
+  if (locations.length === 0) throw missing(oid);
+  let firstError: unknown;
+  for (let i = 0; i < locations.length; i++) {
+    const loc = locations[i]!;
+    const sha1 = verify ? createHash('sha1') : null;
+    let declared = -1;
+    let seen = 0;
+    let emitted = false;
+    const inner: ObjectSink = {
+      header(type, size) {
+        declared = size;
+        sha1?.update(`${type} ${size}\0`);
+        sink.header(type, size);
+      },
+      chunk(c) {
+        seen += c.length;
+        emitted = true;
+        sha1?.update(c);
+        return sink.chunk(c);
+      },
+    };
+    try {
+      const res = loc.kind === 'loose' ? await streamLoose(loc.path, inner, !(opts.skipZlibChecksum && verify)) : await streamPacked(ctx, loc.pack, loc.offset, inner, 0);
+      if (seen !== declared) throw new CorruptObject(`object has ${seen} bytes, expected ${declared}`);
+      if (sha1) {
+        const got = sha1.digest('hex');
+        if (got !== oid) throw new CorruptObject(`content hashes to ${got}`);
+      }
+      return res;
+    } catch (e) {
+      const err = wrapErrors(oid, e);
+      firstError ??= err;
+      const damaged = err instanceof SavepointError && err.code === 'E_OBJECT_CORRUPT';
+      // only a damaged copy is worth replacing by another; I/O errors (disk full, a closed pipe) end the read
+      if (!damaged) throw err;
+      if (i + 1 >= locations.length || (emitted && !sink.reset)) throw firstError;
+      if (emitted) await sink.reset!();
+    }
+  }
+  throw firstError;
 }
 
 /** Read a small object whole (trees, commits, notes). Do not use for data blobs. */
