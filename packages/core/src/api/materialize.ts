@@ -29,7 +29,7 @@ export async function withMaterialized<T>(vault: Vault, endpoints: Endpoint[], c
   const history = await loadHistory(vault);
   const tmpDir = path.join(vault.gitdir, 'savepoint', 'tmp');
   await fsp.mkdir(tmpDir, { recursive: true });
-  const dir = await fsp.mkdtemp(path.join(tmpDir, 'view-'));
+  const dir = await fsp.mkdtemp(path.join(tmpDir, `view-${process.pid}-`));
   const untrack = trackTemp(dir);
   try {
     const files: MaterializedFile[] = [];

@@ -111,7 +111,10 @@ export async function catVersion(vault: Vault, address: string, out: NodeJS.Writ
   const rec = await resolveVersion(vault, address, cwd);
   if (rec.archive) {
     // archives are unpacked to a temp file anyway: check first, then copy
-    const tmpDir = await fsp.mkdtemp(path.join(vault.gitdir, 'savepoint-cat-'));
+    // the pid in the name lets the next write remove it if this process is killed (store/temp-sweep.ts)
+    const tmpRoot = path.join(vault.gitdir, 'savepoint', 'tmp');
+    await fsp.mkdir(tmpRoot, { recursive: true });
+    const tmpDir = await fsp.mkdtemp(path.join(tmpRoot, `cat-${process.pid}-`));
     const untrack = trackTemp(tmpDir);
     try {
       await materialize(vault, rec, path.join(tmpDir, 'content'));

@@ -14,6 +14,7 @@ import { writeNotesDetailed } from '../history/notes.js';
 import { appendSaveToCache, loadHistory } from '../history/versions.js';
 import { writeBlobFromFile } from '../store/object-store.js';
 import type { BlobInfo } from '../store/object-store.js';
+import { sweepStaleTemps } from '../store/temp-sweep.js';
 import { withLock } from '../util/lock.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
@@ -95,6 +96,8 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
     targets.push({ rel, abs });
   }
   return withLock(vault.gitdir, 'save', async () => {
+    // temp objects of saves that were killed (kill -9, power loss) go now, before this one adds its own
+    await sweepStaleTemps(vault.gitdir);
     const history = await loadHistory(vault);
     const latest = new Map<string, VersionRecord>();
     for (const v of history.versions) {

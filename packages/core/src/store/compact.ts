@@ -22,6 +22,7 @@ import { DeltaEncoder, memoryBase, type BaseReader } from './delta.js';
 import { PackWriter, buildIndexV2, fsyncDir, installPack } from './pack-writer.js';
 import { createHash } from 'node:crypto';
 import { DeltaInterpreter } from './delta.js';
+import { sweepStaleTemps } from './temp-sweep.js';
 import { BufferedFileWriter, CorruptObject, MEMORY_BASE_LIMIT, OFS_DELTA, fileBase, inflateRange, listPacks, readEntryHeader, readObjectBuffer, streamObject, tempPath, type ObjectType, type PackHandle } from './reader.js';
 
 export interface LooseObjectStats {
@@ -235,6 +236,7 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
   const level = opts.level ?? 6;
   const maxDepth = opts.maxDepth ?? 50;
   const release = await acquireLock(gitdir);
+  await sweepStaleTemps(gitdir);
   const tmpDir = path.join(gitdir, 'objects', 'tmp-savepoint');
   const writers: PackWriter[] = [];
   try {
