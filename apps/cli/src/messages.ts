@@ -65,10 +65,17 @@ export const msg = {
   },
   verify(r: VerifyResult, out: Output): string[] {
     const lines = r.items.filter((i) => i.status !== 'verified').map((i) => `${out.c.red(i.status.padEnd(9))} ${i.path}@${i.version}  ${i.message ?? ''}`);
+    // damaged packs (issue 19 item 13)
+    const badPacks = r.packs.filter((p) => !p.ok);
+    for (const p of badPacks) {
+      lines.push(`${out.c.red('damaged'.padEnd(9))} ${p.pack}  [${p.code}] ${p.problems.map((x) => x.message).slice(0, 3).join('; ')}${p.problemCount > 3 ? ` (+${p.problemCount - 3} more)` : ''}`);
+    }
+    const packNote = r.packs.length ? `; packs ${r.packs.length - badPacks.length}/${r.packs.length} intact` : '';
     lines.push(
-      `${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  verified ${r.verified}, corrupted ${r.corrupted}, missing ${r.missing}  (${formatBytes(r.bytes)} checked)`,
+      `${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  verified ${r.verified}, corrupted ${r.corrupted}, missing ${r.missing}${packNote}  (${formatBytes(r.bytes)} checked)`,
     );
-    if (!r.ok) lines.push('Damaged versions can be restored from a remote (savepoint fetch) or an archive; the others are intact.');
+    if (r.corrupted || r.missing) lines.push('Damaged versions can be restored from a remote (savepoint fetch) or an archive; the others are intact.');
+    if (badPacks.length) lines.push('Versions not listed above still read correctly (from the pack or another copy). To repair a damaged pack: move it and its .idx out of .git/objects/pack, run `git unpack-objects -r < <moved pack>` in the vault, then `savepoint verify` again and fetch or re-save what it reports missing.');
     return lines;
   },
   hooksUsage: `Usage: savepoint hooks <command>

@@ -6,6 +6,7 @@ import type { VersionRecord } from '../model/version.js';
 import { writeNotes } from '../history/notes.js';
 import { loadHistory } from '../history/versions.js';
 import { digestBlob } from '../store/object-store.js';
+import { checkPacks, type PackCheck } from '../store/pack-check.js';
 import { withLock } from '../util/lock.js';
 import { verifyArchivedVersions } from '../retention/archive.js';
 import { resolveVaultPath } from '../util/paths.js';
@@ -32,6 +33,8 @@ export interface VerifyResult {
   missing: number;
   bytes: number;
   items: VerifyItem[];
+  /** whole-pack checks (trailer and index checksums, index ↔ pack consistency, entry CRCs); whole-vault runs only */
+  packs: PackCheck[];
   ok: boolean;
 }
 
@@ -39,6 +42,8 @@ export interface VerifyOptions {
   path?: string;
   cwd?: string;
   onProgress?: ProgressCallback;
+  /** check every pack as a whole too (default true; skipped when `path` narrows the run) */
+  packs?: boolean;
   /** verify archived versions too (default true) */
   archives?: boolean;
   /** write verified status into the notes (default true) */
@@ -89,9 +94,12 @@ export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<Ve
     if (opts.verifyArchived) items.push(...(await opts.verifyArchived(vault, archived)));
     else items.push(...(await verifyArchivedVersions(vault, archived, opts.onProgress)));
   }
+  // --- packs (issue 19 item 13): a damaged pack is reported by name even when every version still reads
+  const packs = opts.packs !== false && opts.path === undefined ? await checkPacks(vault.gitdir, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }) : [];
+  // ---
   const count = (s: VerifyItemStatus) => items.filter((i) => i.status === s).length;
-  const result: VerifyResult = { verified: count('verified'), corrupted: count('corrupted'), missing: count('missing'), bytes: done, items, ok: false };
-  result.ok = result.corrupted === 0 && result.missing === 0;
+  const result: VerifyResult = { verified: count('verified'), corrupted: count('corrupted'), missing: count('missing'), bytes: done, items, packs, ok: false };
+  result.ok = result.corrupted === 0 && result.missing === 0 && packs.every((p) => p.ok);
   if (opts.markNotes !== false) await markVerified(vault, items);
   vault.events.emit('verify', { verified: result.verified, corrupted: result.corrupted, missing: result.missing });
   return result;
