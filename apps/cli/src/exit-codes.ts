@@ -35,6 +35,7 @@ const byCode: Record<string, number> = {
   E_AUTH_FAILED: 17,
   E_PUSH_REJECTED: 18,
   E_HISTORY_DIVERGED: 19,
+  E_READ_ONLY: 20, // issue 19 item 4: a write command on read-only media
   E_INTERRUPTED: 130,
   E_INTERNAL: 70,
 };

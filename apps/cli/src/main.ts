@@ -124,7 +124,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
 function reportError(e: unknown, out: ReturnType<typeof createOutput>): number {
   const err = e as { code?: string; message?: string; toJSON?: () => unknown; stack?: string };
   const known = typeof err?.code === 'string' && err.code.startsWith('E_');
-  const code = known ? err.code! : 'E_INTERNAL';
+  // a read-only-media error core did not map itself is still E_READ_ONLY, not an internal error (issue 19 item 4)
+  const code = known ? err.code! : err?.code === 'EROFS' ? 'E_READ_ONLY' : 'E_INTERNAL';
   if (out.json) {
     out.emitJson({ ok: false, error: known && err.toJSON ? err.toJSON() : { code, message: err?.message ?? String(e), details: {} } });
   } else {

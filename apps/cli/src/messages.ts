@@ -65,6 +65,7 @@ export const msg = {
   },
   verify(r: VerifyResult, out: Output): string[] {
     const lines = r.items.filter((i) => i.status !== 'verified').map((i) => `${out.c.red(i.status.padEnd(9))} ${i.path}@${i.version}  ${i.message ?? ''}`);
+    for (const i of r.items) for (const c of i.damagedCopies ?? []) lines.push(`${out.c.red('damaged'.padEnd(9))} a copy of ${i.path}@${i.version} in ${c.location}  (the version reads from another, intact copy; ${/[\\/]objects[\\/]pack[\\/]/.test(c.location) ? 'see the damaged pack below' : 'delete that damaged file, or save the good file again with --force to replace it'})`);
     // damaged packs (issue 19 item 13)
     const badPacks = r.packs.filter((p) => !p.ok);
     for (const p of badPacks) {
@@ -74,6 +75,7 @@ export const msg = {
     lines.push(
       `${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  verified ${r.verified}, corrupted ${r.corrupted}, missing ${r.missing}${packNote}  (${formatBytes(r.bytes)} checked)`,
     );
+    if (r.marks === 'read-only') lines.push(out.c.yellow('The vault is read-only here: the results above stand, but the verified status could not be recorded in the notes.'));
     if (r.corrupted || r.missing) lines.push('Damaged versions can be restored from a remote (savepoint fetch) or an archive; the others are intact.');
     if (badPacks.length) lines.push('Versions not listed above still read correctly (from the pack or another copy). To repair a damaged pack: move it and its .idx out of .git/objects/pack, run `git unpack-objects -r < <moved pack>` in the vault, then `savepoint verify` again and fetch or re-save what it reports missing.');
     return lines;

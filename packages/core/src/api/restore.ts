@@ -18,6 +18,7 @@ import type { Vault } from '../vault.js';
 import { resolveVersion } from './query.js';
 import { save } from './save.js';
 import { materializeArchived } from './archive-read.js';
+import { makeScratchDir } from '../util/scratch.js';
 
 export interface RestoreOptions {
   address: string;
@@ -111,10 +112,8 @@ export async function catVersion(vault: Vault, address: string, out: NodeJS.Writ
   const rec = await resolveVersion(vault, address, cwd);
   if (rec.archive) {
     // archives are unpacked to a temp file anyway: check first, then copy
-    // the pid in the name lets the next write remove it if this process is killed (store/temp-sweep.ts)
-    const tmpRoot = path.join(vault.gitdir, 'savepoint', 'tmp');
-    await fsp.mkdir(tmpRoot, { recursive: true });
-    const tmpDir = await fsp.mkdtemp(path.join(tmpRoot, `cat-${process.pid}-`));
+    // the system temp folder when the vault is read-only; the pid lets a later write sweep it (store/temp-sweep.ts)
+    const tmpDir = await makeScratchDir(path.join(vault.gitdir, 'savepoint', 'tmp'), 'cat-');
     const untrack = trackTemp(tmpDir);
     try {
       await materialize(vault, rec, path.join(tmpDir, 'content'));

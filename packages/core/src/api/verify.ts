@@ -25,6 +25,8 @@ export interface VerifyItem {
   actual?: string;
   message?: string;
   archive?: string;
+  /** damaged stored copies of this version's object that were skipped for an intact copy (still a problem) */
+  damagedCopies?: Array<{ location: string; message: string }>;
 }
 
 export interface VerifyResult {
@@ -35,6 +37,11 @@ export interface VerifyResult {
   items: VerifyItem[];
   /** whole-pack checks (trailer and index checksums, index ↔ pack consistency, entry CRCs); whole-vault runs only */
   packs: PackCheck[];
+  /**
+   * Whether the verified status went into the notes: `recorded`, `up-to-date` (nothing new to record),
+   * `off` (markNotes false) or `read-only` (the vault cannot be written; the results above still stand).
+   */
+  marks?: 'recorded' | 'up-to-date' | 'off' | 'read-only';
   ok: boolean;
 }
 
@@ -65,15 +72,19 @@ export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<Ve
   const total = live.reduce((n, v) => n + Math.max(v.size, 0), 0);
   let done = 0;
   const items: VerifyItem[] = [];
-  const byBlob = new Map<string, { sha256: string; size: number } | { error: SavepointError }>();
+  const byBlob = new Map<string, { sha256: string; size: number; damaged?: Array<{ location: string; message: string }> } | { error: SavepointError }>();
   for (const v of live) {
     let got = byBlob.get(v.blob);
     if (!got) {
       try {
         if (!v.blob) throw new SavepointError('E_OBJECT_MISSING', `${v.path}@${v.version} is not in the save commit's tree.`, {});
         const base = done;
-        const d = await digestBlob(vault.gitdir, v.blob, { onProgress: opts.onProgress && ((e) => opts.onProgress!({ phase: 'verify', loaded: base + e.loaded, total, item: `${v.path}@${v.version}` })) });
-        got = { sha256: d.sha256, size: d.size };
+        const damaged: Array<{ location: string; message: string }> = [];
+        const d = await digestBlob(vault.gitdir, v.blob, {
+          onProgress: opts.onProgress && ((e) => opts.onProgress!({ phase: 'verify', loaded: base + e.loaded, total, item: `${v.path}@${v.version}` })),
+          onDamagedCopy: (c) => damaged.push({ location: c.location, message: c.message }),
+        });
+        got = { sha256: d.sha256, size: d.size, ...(damaged.length ? { damaged } : {}) };
       } catch (e) {
         if (!(e instanceof SavepointError)) throw e;
         got = { error: e };
@@ -87,7 +98,7 @@ export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<Ve
     } else if (got.sha256 !== v.sha256 || (v.size >= 0 && got.size !== v.size)) {
       items.push({ ...base, status: 'corrupted', actual: got.sha256, message: `content hashes to ${got.sha256}, the note says ${v.sha256}` });
     } else {
-      items.push({ ...base, status: 'verified', actual: got.sha256 });
+      items.push({ ...base, status: 'verified', actual: got.sha256, ...(got.damaged ? { damagedCopies: got.damaged } : {}) });
     }
   }
   if (archived.length && opts.archives !== false) {
@@ -99,18 +110,29 @@ export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<Ve
   // ---
   const count = (s: VerifyItemStatus) => items.filter((i) => i.status === s).length;
   const result: VerifyResult = { verified: count('verified'), corrupted: count('corrupted'), missing: count('missing'), bytes: done, items, packs, ok: false };
-  result.ok = result.corrupted === 0 && result.missing === 0 && packs.every((p) => p.ok);
-  if (opts.markNotes !== false) await markVerified(vault, items);
+  result.ok = result.corrupted === 0 && result.missing === 0 && packs.every((p) => p.ok) && !items.some((i) => i.damagedCopies);
+  result.marks = 'off';
+  if (opts.markNotes !== false) {
+    try {
+      result.marks = (await markVerified(vault, items, history.commits)) ? 'recorded' : 'up-to-date';
+    } catch (e) {
+      // read-only media (issue 19 item 4): report what was checked, say it could not be recorded
+      if (!(e instanceof SavepointError && e.code === 'E_READ_ONLY')) throw e;
+      result.marks = 'read-only';
+    }
+  }
   vault.events.emit('verify', { verified: result.verified, corrupted: result.corrupted, missing: result.missing });
   return result;
 }
 
-/** A save's note becomes `verified` when every file it holds verified. */
-async function markVerified(vault: Vault, items: VerifyItem[]): Promise<void> {
-  await withLock(vault.gitdir, 'verify', async () => {
+/** A save's note becomes `verified` when every file it holds verified. Returns whether any note changed. */
+async function markVerified(vault: Vault, items: VerifyItem[], seen: Array<{ oid: string; note?: SaveNote | null }>): Promise<boolean> {
+  const okByCommit = new Map<string, boolean>();
+  for (const i of items) if (!i.archive) okByCommit.set(i.commit, (okByCommit.get(i.commit) ?? true) && i.status === 'verified');
+  // nothing new to record: no lock, no write (so verifying again works on read-only media)
+  if (!seen.some((c) => c.note && okByCommit.get(c.oid) && c.note.status !== 'verified')) return false;
+  return withLock(vault.gitdir, 'verify', async () => {
     const history = await loadHistory(vault);
-    const okByCommit = new Map<string, boolean>();
-    for (const i of items) if (!i.archive) okByCommit.set(i.commit, (okByCommit.get(i.commit) ?? true) && i.status === 'verified');
     const now = vault.clock();
     const updates = new Map<string, string>();
     for (const c of history.commits) {
@@ -119,5 +141,6 @@ async function markVerified(vault: Vault, items: VerifyItem[]): Promise<void> {
       updates.set(c.oid, serializeNote(note));
     }
     if (updates.size) await writeNotes(vault, updates, personAt(vault.author, now), "Notes updated by 'savepoint verify'");
+    return updates.size > 0;
   });
 }

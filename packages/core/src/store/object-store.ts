@@ -12,7 +12,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { SavepointError, fromNodeError } from '../errors.js';
 import type { ProgressCallback } from '../util/progress.js';
 import { writeLooseBlob } from './loose-writer.js';
-import { streamObject } from './reader.js';
+import { streamObject, type StreamObjectOptions } from './reader.js';
 
 export interface ContentDigest {
   size: number;
@@ -39,6 +39,8 @@ export interface ReadBlobOptions {
   onProgress?: ProgressCallback;
   /** readBlobToFile only: fsync `dest` before returning (default true, so a rename after it is crash-safe). */
   fsync?: boolean;
+  /** told about damaged copies skipped for an intact one (see reader.ts) */
+  onDamagedCopy?: StreamObjectOptions['onDamagedCopy'];
 }
 
 /** Stream a file into a loose blob object in one pass: git SHA-1, sha256 (md5) and framing together. */
@@ -121,7 +123,7 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
         md5 = opts.md5 ? createHash('md5') : undefined;
         loaded = 0;
       },
-    }, { skipZlibChecksum: sink.kind === 'file' });
+    }, { skipZlibChecksum: sink.kind === 'file', ...(opts.onDamagedCopy ? { onDamagedCopy: opts.onDamagedCopy } : {}) });
     await flush();
     await pending;
     if (out) {

@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { SavepointError } from '../errors.js';
+import { SavepointError, isReadOnlyErrno } from '../errors.js';
 import { adler32 } from './adler32.js';
 import { DeltaError, DeltaInterpreter, memoryBase, type BaseReader } from './delta.js';
 import { PackIndexError, parsePackIndex, type PackIndex } from './pack-index.js';
@@ -494,9 +495,17 @@ async function materialize(ctx: ReadContext, produce: (sink: ObjectSink) => Prom
         if (size <= ctx.memoryBaseLimit) mem = Buffer.allocUnsafe(size);
         else {
           tmp = tempPath(ctx.tmpDir, 'tmp_base');
-          pendingOpen = fsp.mkdir(ctx.tmpDir, { recursive: true }).then(async () => {
-            out = await fsp.open(tmp!, 'wx', 0o600);
-          });
+          pendingOpen = fsp
+            .mkdir(ctx.tmpDir, { recursive: true })
+            .then(async () => {
+              out = await fsp.open(tmp!, 'wx', 0o600);
+            })
+            .catch(async (e: unknown) => {
+              // a vault on read-only media: large delta bases go to the system temp folder instead
+              if (!isReadOnlyErrno(e) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+              tmp = tempPath(os.tmpdir(), 'savepoint_tmp_base');
+              out = await fsp.open(tmp, 'wx', 0o600);
+            });
         }
       },
       async chunk(c) {
@@ -581,6 +590,19 @@ export interface StreamObjectOptions {
   location?: ObjectLocation;
   /** Delta bases up to this size stay in memory, larger ones go to a temp file (default 32 MiB). */
   memoryBaseLimit?: number;
+  /** Told about each damaged copy that was skipped for another one (verify reports them: the damage is real). */
+  onDamagedCopy?: (copy: DamagedCopy) => void;
+}
+
+export interface DamagedCopy {
+  oid: string;
+  /** the loose object file, or `<pack file>@<offset>` */
+  location: string;
+  message: string;
+}
+
+function describeLocation(loc: ObjectLocation): string {
+  return loc.kind === 'loose' ? loc.path : `${loc.pack.packPath}@${loc.offset}`;
 }
 
 function wrapErrors(oid: string, e: unknown): unknown {
@@ -644,6 +666,7 @@ export async function streamObject(gitdir: string, oid: string, sink: ObjectSink
       // only a damaged copy is worth replacing by another; I/O errors (disk full, a closed pipe) end the read
       if (!damaged) throw err;
       if (i + 1 >= locations.length || (emitted && !sink.reset)) throw firstError;
+      opts.onDamagedCopy?.({ oid, location: describeLocation(loc), message: (err as SavepointError).message });
       if (emitted) await sink.reset!();
     }
   }

@@ -5,11 +5,11 @@
  * about to write). Taking over is itself guarded by a short-lived `lock.break` file and a re-check of the
  * same inode, so two waiters never remove a lock that a third process has just created.
  */
-import { promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
 import type { Stats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SavepointError } from '../errors.js';
+import { SavepointError, isReadOnlyErrno, readOnlyError } from '../errors.js';
 import { trackTemp } from './cleanup.js';
 
 /** An empty or unparseable lock older than this is a crashed owner's. */
@@ -86,9 +86,23 @@ export interface LockOptions {
   waitMs?: number;
 }
 
+/** A failed mkdir/open of the lock: read-only media becomes E_READ_ONLY (recursive mkdir even says ENOENT there). */
+async function lockWriteError(e: unknown, gitdir: string, what: string): Promise<unknown> {
+  if (isReadOnlyErrno(e)) return readOnlyError(gitdir, `starting ${what}`, e);
+  if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+    const denied = await fsp.access(gitdir, fsConstants.W_OK).then(() => null, (a: unknown) => (isReadOnlyErrno(a) ? a : null));
+    if (denied) return readOnlyError(gitdir, `starting ${what}`, denied);
+  }
+  return e;
+}
+
 export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
   const dir = path.join(gitdir, 'savepoint');
-  await fsp.mkdir(dir, { recursive: true });
+  try {
+    await fsp.mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw await lockWriteError(e, gitdir, what);
+  }
   const file = path.join(dir, 'lock');
   const deadline = Date.now() + (opts.waitMs ?? 5_000);
   for (;;) {
@@ -101,7 +115,7 @@ export async function withLock<T>(gitdir: string, what: string, fn: () => Promis
       }
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw await lockWriteError(e, gitdir, what);
       const held = await readLock(file);
       if (!held) continue; // released meanwhile
       if (isStale(held) && (await breakLock(file, held.st))) continue;
