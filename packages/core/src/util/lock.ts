@@ -96,14 +96,23 @@ async function lockWriteError(e: unknown, gitdir: string, what: string): Promise
   return e;
 }
 
-export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const dir = path.join(gitdir, 'savepoint');
+export interface LockFileOptions extends LockOptions {
+  /** the git dir, named in E_READ_ONLY when the lock cannot be written */
+  gitdir: string;
+  /** the E_LOCKED message for a live owner */
+  busy?: (owner: LockOwner, file: string) => string;
+}
+
+/**
+ * Create `file` as a lock for `what` (taking over a stale one, waiting up to waitMs for a live one) and
+ * return its release function. Registered for removal on Ctrl-C.
+ */
+export async function acquireLockFile(file: string, what: string, opts: LockFileOptions): Promise<() => Promise<void>> {
   try {
-    await fsp.mkdir(dir, { recursive: true });
+    await fsp.mkdir(path.dirname(file), { recursive: true });
   } catch (e) {
-    throw await lockWriteError(e, gitdir, what);
+    throw await lockWriteError(e, opts.gitdir, what);
   }
-  const file = path.join(dir, 'lock');
   const deadline = Date.now() + (opts.waitMs ?? 5_000);
   for (;;) {
     try {
@@ -115,7 +124,7 @@ export async function withLock<T>(gitdir: string, what: string, fn: () => Promis
       }
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw await lockWriteError(e, gitdir, what);
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw await lockWriteError(e, opts.gitdir, what);
       const held = await readLock(file);
       if (!held) continue; // released meanwhile
       if (isStale(held) && (await breakLock(file, held.st))) continue;
@@ -124,14 +133,22 @@ export async function withLock<T>(gitdir: string, what: string, fn: () => Promis
         continue;
       }
       const { pid, what: doing } = held.owner;
-      throw new SavepointError('E_LOCKED', `Another Savepoint process (pid ${pid ?? '?'}: ${doing ?? 'unknown'}) is writing to this vault. Wait for it to finish; if none is running, delete ${file}.`, { lock: file, pid });
+      const message = opts.busy?.(held.owner, file) ?? `Another Savepoint process (pid ${pid ?? '?'}: ${doing ?? 'unknown'}) is writing to this vault. Wait for it to finish; if none is running, delete ${file}.`;
+      throw new SavepointError('E_LOCKED', message, { lock: file, pid });
     }
   }
   const untrack = trackTemp(file);
+  return async () => {
+    untrack();
+    await fsp.rm(file, { force: true });
+  };
+}
+
+export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const release = await acquireLockFile(path.join(gitdir, 'savepoint', 'lock'), what, { ...opts, gitdir });
   try {
     return await fn();
   } finally {
-    untrack();
-    await fsp.rm(file, { force: true });
+    await release();
   }
 }
