@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { snapshot, sp, tempDir } from './helpers/cli.js';
 import { readOnlyRunner, type ReadOnlyRunner } from './helpers/read-only.js';
 
@@ -67,6 +68,26 @@ describe('a read-only vault', () => {
       expect(r.json.error.code, args.join(' ')).toBe('E_READ_ONLY');
       const t = ro.run(vault, args);
       expect(t.stderr).toMatch(/^error \[E_READ_ONLY\] .*read-only/);
+    }
+  });
+
+  it('immutable files (chattr +i, where this machine allows it) behave the same', async (ctx) => {
+    const iv = path.join(root, 'imm');
+    sp(root, ['init', 'imm']);
+    await fsp.writeFile(path.join(iv, 'a.csv'), 'id,x\n1,2\n');
+    expect(sp(iv, ['save', 'a.csv']).code).toBe(0);
+    const on = spawnSync('chattr', ['-R', '+i', path.join(iv, '.git')], { encoding: 'utf8' });
+    try {
+      if (on.status !== 0) return ctx.skip();
+      const v = sp(iv, ['verify', '--json']);
+      expect(v.code).toBe(0);
+      expect(v.json).toMatchObject({ ok: true, marks: 'read-only' });
+      expect(sp(iv, ['cat', 'a.csv@1']).stdout).toBe('id,x\n1,2\n');
+      const s = sp(iv, ['save', 'a.csv', '--force', '--json']);
+      expect(s.code).toBe(20);
+      expect(s.json.error.code).toBe('E_READ_ONLY');
+    } finally {
+      spawnSync('chattr', ['-R', '-i', path.join(iv, '.git')]);
     }
   });
 });
