@@ -506,6 +506,8 @@ async function materialize(ctx: ReadContext, produce: (sink: ObjectSink) => Prom
               tmp = tempPath(os.tmpdir(), 'savepoint_tmp_base');
               out = await fsp.open(tmp, 'wx', 0o600);
             });
+          // awaited at the first chunk; until then a failure must not count as an unhandled rejection
+          pendingOpen.catch(() => undefined);
         }
       },
       async chunk(c) {
