@@ -152,7 +152,14 @@ export async function writeLooseBlob(gitdir: string, file: string, opts: LooseWr
     // A packed copy is not looked at: the loose object is written anyway and readers try it first.
     const written = !(await exists(dest));
     if (written) await fsp.mkdir(path.dirname(dest), { recursive: true });
-    await fsp.rename(tmp, dest);
+    try {
+      await fsp.rename(tmp, dest);
+    } catch (e) {
+      // Windows refuses to rename over a read-only file (objects are 0444): make it writable, try once more
+      if (written || !['EPERM', 'EACCES'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      await fsp.chmod(dest, 0o644);
+      await fsp.rename(tmp, dest);
+    }
     tmp = undefined;
     untrack();
     const res: LooseWriteResult = { oid, size, sha256: sha256.digest('hex'), written };
