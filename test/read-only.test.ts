@@ -62,7 +62,7 @@ describe('a read-only vault', () => {
 
   it('write commands fail with E_READ_ONLY (exit 20), not E_INTERNAL', async (ctx) => {
     if ('reason' in ro) return ctx.skip();
-    for (const args of [['save', 'a.csv'], ['tag', 'good', 'a.csv@1'], ['compact']]) {
+    for (const args of [['save', 'a.csv'], ['tag', 'good', 'a.csv@1'], ['compact'], ['restore', 'a.csv@1', '--to', 'b.csv'], ['export']]) {
       const r = ro.run(vault, [...args, '--json']);
       expect(r.code, args.join(' ')).toBe(20);
       expect(r.json.error.code, args.join(' ')).toBe('E_READ_ONLY');

@@ -104,6 +104,9 @@ Bypass a blocked commit on purpose with: git commit --no-verify
     if (!r || r.packedObjects === 0) return `nothing to compact: no loose objects (${before.count} objects, ${formatBytes(before.bytes)} are in packs or shared)`;
     return `compacted ${r.packedObjects} objects (${r.deltas} as deltas): ${formatBytes(r.looseBytesBefore)} loose → ${formatBytes(r.packBytes)} packed, verified`;
   },
+  readOnlyWrite(detail: string): string {
+    return `Cannot write there: it is on read-only media (${detail}). Nothing was changed. Read commands still work; send output to a writable folder instead (e.g. \`savepoint export -o <folder>\`).`;
+  },
   autoCompactFailed(code: string, message: string): string {
     return `warning: automatic compaction failed [${code}]: ${message} (the save itself succeeded; run \`savepoint compact\` later)`;
   },
