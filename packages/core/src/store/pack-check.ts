@@ -122,29 +122,40 @@ export async function checkPack(idxPath: string, onRead?: (loaded: number) => vo
     problem({ kind: 'object-count', message: `the pack says it holds ${count} objects, its index lists ${idx.count}` });
   }
 
-  // entries in pack order, with the range each occupies and the CRC the index recorded for it
-  const entries: Array<{ oid: string; offset: number; crc: number | undefined }> = [];
-  let pastEnd = 0;
+  // entries in pack order (typed arrays: 12 bytes per object), with the CRC the index recorded for each
+  let order = new Uint32Array(0);
+  let offs = new Float64Array(0);
   if (idx) {
-    const seen = new Set<number>();
+    const n = idx.count;
+    offs = new Float64Array(n);
+    const valid: number[] = [];
+    let pastEnd = 0;
     const outside: PackProblem[] = [];
-    for (const e of idx.entries()) {
-      if (e.offset < 12 || e.offset >= size - 20) {
-        pastEnd += e.offset >= size - 20 ? 1 : 0;
-        outside.push({ kind: 'offset-out-of-range', message: `object ${e.oid} is listed at offset ${e.offset}, outside the pack's ${size} bytes`, oid: e.oid, offset: e.offset });
+    let outsideCount = 0;
+    for (let i = 0; i < n; i++) {
+      let o: number;
+      try {
+        o = idx.offsetAt(i);
+      } catch {
+        o = -1; // a 64-bit offset slot outside the index
+      }
+      offs[i] = o;
+      if (o < 12 || o >= size - 20) {
+        if (o >= size - 20) pastEnd++;
+        outsideCount++;
+        if (outside.length < MAX_PROBLEMS) outside.push({ kind: 'offset-out-of-range', message: `object ${idx.oidAt(i)} is listed at offset ${o}, outside the pack's ${size} bytes`, oid: idx.oidAt(i), offset: o });
         continue;
       }
-      if (seen.has(e.offset)) {
-        problem({ kind: 'offset-out-of-range', message: `object ${e.oid} shares offset ${e.offset} with another object`, oid: e.oid, offset: e.offset });
-        continue;
-      }
-      seen.add(e.offset);
-      entries.push({ oid: e.oid, offset: e.offset, crc: idx.crcAt(e.offset) });
+      valid.push(i);
     }
-    entries.sort((a, b) => a.offset - b.offset);
+    order = Uint32Array.from(valid).sort((a, b) => offs[a]! - offs[b]!);
     // the summary first: a truncated pack lists every object past its end
     if (pastEnd) problem({ kind: 'pack-truncated', message: `the pack ends at ${size} bytes, before ${pastEnd} of the objects its index lists (truncated)` });
     outside.forEach(problem);
+    res.problemCount += outsideCount - outside.length; // counted, not described
+    for (let k = 1; k < order.length; k++) {
+      if (offs[order[k]!] === offs[order[k - 1]!]) problem({ kind: 'offset-out-of-range', message: `object ${idx.oidAt(order[k]!)} shares offset ${offs[order[k]!]} with another object`, oid: idx.oidAt(order[k]!), offset: offs[order[k]!]! });
+    }
   }
 
   // one pass: SHA-1 over everything but the trailer, and the CRC-32 of each entry's bytes
@@ -153,11 +164,18 @@ export async function checkPack(idxPath: string, onRead?: (loaded: number) => vo
   let pos = 0;
   let j = 0;
   let crc = 0;
-  const entryEnd = (k: number): number => (k + 1 < entries.length ? entries[k + 1]!.offset : end);
+  const startOf = (k: number): number => offs[order[k]!]!;
+  const entryEnd = (k: number): number => {
+    let m = k + 1;
+    while (m < order.length && startOf(m) === startOf(k)) m++; // a duplicate offset (reported above)
+    return m < order.length ? startOf(m) : end;
+  };
   const closeEntry = (): void => {
-    const e = entries[j]!;
-    if (e.crc !== undefined && e.crc !== crc >>> 0) {
-      problem({ kind: 'crc-mismatch', message: `the bytes of object ${e.oid} at offset ${e.offset} do not match the CRC-32 in the index`, oid: e.oid, offset: e.offset });
+    const i = order[j]!;
+    const want = idx!.crcAtIndex(i);
+    if (want !== undefined && want !== crc >>> 0) {
+      const oid = idx!.oidAt(i);
+      problem({ kind: 'crc-mismatch', message: `the bytes of object ${oid} at offset ${offs[i]} do not match the CRC-32 in the index`, oid, offset: offs[i]! });
     }
     j++;
     crc = 0;
@@ -167,22 +185,23 @@ export async function checkPack(idxPath: string, onRead?: (loaded: number) => vo
       sha1.update(chunk);
       const cEnd = pos + chunk.length;
       let p = pos;
-      while (j < entries.length && p < cEnd) {
-        const e = entries[j]!;
-        if (p < e.offset) {
-          p = Math.min(e.offset, cEnd);
+      while (j < order.length && p < cEnd) {
+        const s0 = startOf(j);
+        if (p < s0) {
+          p = Math.min(s0, cEnd);
           continue;
         }
-        const stop = Math.min(entryEnd(j), cEnd);
+        const e0 = entryEnd(j);
+        const stop = Math.min(e0, cEnd);
         crc = crc32(chunk.subarray(p - pos, stop - pos), crc);
         p = stop;
-        if (stop === entryEnd(j)) closeEntry();
+        if (stop === e0) closeEntry();
       }
       pos = cEnd;
       onRead?.(pos);
     }
   }
-  while (j < entries.length) closeEntry(); // the file ended early (it shrank while we read)
+  while (j < order.length) closeEntry(); // the file ended early (it shrank while we read)
   const sum = sha1.digest();
   if (!sum.equals(trailer)) {
     problem({ kind: 'pack-checksum', message: `the pack does not match its SHA-1 checksum (damaged or truncated)` });
