@@ -549,8 +549,9 @@ function isDamage(e: unknown): boolean {
   return w instanceof SavepointError && w.code === 'E_OBJECT_CORRUPT';
 }
 
+/** The id of the entry at `offset` (a linear scan of the index: only used on the damaged-base path). */
 function oidAtOffset(pack: PackHandle, offset: number): string | undefined {
-  for (const e of pack.idx.entries()) if (e.offset === offset) return e.oid;
+  for (let i = 0; i < pack.idx.count; i++) if (pack.idx.offsetAt(i) === offset) return pack.idx.oidAt(i);
   return undefined;
 }
 
