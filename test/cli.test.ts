@@ -151,14 +151,25 @@ describe('savepoint CLI, bad input leaves everything as it was', () => {
     await fsp.mkdir(path.dirname(loose), { recursive: true });
     const bad = Buffer.from(`blob ${content.length}\0${content.replace('10', '99')}`);
     await fsp.writeFile(loose, zlib.deflateSync(bad));
+    // the packed copy is intact: like git, reads fall back to it, and verify still reports the damaged copy
     const r = sp(vault, ['verify', '--json']);
     expect(r.code).toBe(10);
-    // v1 and v3 (the recorded restore of v1) share that object: both are named
-    expect(r.json).toMatchObject({ ok: false, corrupted: 2 });
-    expect(r.json.items.filter((i: any) => i.status === 'corrupted').map((i: any) => `${i.path}@${i.version}`).sort()).toEqual(['data.csv@1', 'data.csv@3']);
+    expect(r.json).toMatchObject({ ok: false, corrupted: 0 });
+    // v1 and v3 (the recorded restore of v1) share that object: both name the damaged copy
+    expect(r.json.items.filter((i: any) => i.damagedCopies).map((i: any) => `${i.path}@${i.version}`).sort()).toEqual(['data.csv@1', 'data.csv@3']);
+    expect(r.json.items.find((i: any) => i.damagedCopies && i.version === 1)).toMatchObject({ path: 'data.csv', version: 1, status: 'verified', damagedCopies: [{ location: loose }] });
+    expect(sp(vault, ['verify']).stdout).toContain(`damaged   a copy of data.csv@1 in ${loose}`);
+    expect(sp(vault, ['restore', 'data.csv@1', '--to', 'copy.csv']).code).toBe(0);
+    expect(await fsp.readFile(path.join(vault, 'copy.csv'), 'utf8')).toBe(content);
+    await fsp.rm(path.join(vault, 'copy.csv'));
+    // with no intact copy left, restore refuses and changes nothing
+    const packDir = path.join(objects, 'pack');
+    const moved = path.join(vault, 'packs-away');
+    await fsp.rename(packDir, moved);
     const restoreBefore = await snapshot(vault);
     expect(sp(vault, ['restore', 'data.csv@1', '--json']).json.error.code).toMatch(/E_CHECKSUM_MISMATCH|E_OBJECT_CORRUPT/);
     expect(await snapshot(vault)).toBe(restoreBefore);
+    await fsp.rename(moved, packDir);
     await fsp.rm(loose);
     expect(sp(vault, ['verify']).code).toBe(0);
   });

@@ -39,4 +39,32 @@ describe('interrupting a save', () => {
     await fsp.writeFile(big, 'small now');
     expect(sp(vault, ['save', 'big.bin', '--json']).json.files[0]).toMatchObject({ status: 'saved', version: 1 });
   });
+  it('SIGKILL mid-write leaves a temp object and the lock; the next save removes both', async () => {
+    root ??= await tempDir();
+    const vault = path.join(root, 'k');
+    sp(root, ['init', 'k']);
+    const big = path.join(vault, 'big.bin');
+    const h = await fsp.open(big, 'w');
+    await h.truncate(1536 * 1024 * 1024);
+    await h.close();
+    const child = spawn(process.execPath, [BIN, 'save', 'big.bin'], { cwd: vault, env: { ...process.env, ...CLI_ENV } });
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, sig) => r(sig)));
+    const end = Date.now() + 20_000;
+    while ((await tempObjects(vault)).length === 0) {
+      if (Date.now() > end) throw new Error('the save never started writing');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    const left = await tempObjects(vault);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(new RegExp(`^tmp_obj-${child.pid}-`));
+    await fsp.access(path.join(vault, '.git/savepoint/lock')); // a dead owner's lock, taken over below
+    await fsp.writeFile(path.join(vault, 'small.txt'), 'small\n');
+    const r = sp(vault, ['save', 'small.txt', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json.files[0]).toMatchObject({ status: 'saved', version: 1 });
+    expect(await tempObjects(vault)).toEqual([]);
+    git(vault, ['fsck', '--strict']);
+  });
 });

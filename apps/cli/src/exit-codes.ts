@@ -42,6 +42,7 @@ export const byCode: Record<string, number> = {
   E_DB_BUSY: 11,
   E_DB_INTEGRITY: 13,
   E_DB_SIDECAR: 6,
+  E_READ_ONLY: 20, // issue 19 item 4: a write command on read-only media
   E_INTERRUPTED: 130,
   E_INTERNAL: 70,
 };

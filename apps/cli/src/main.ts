@@ -126,11 +126,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
 function reportError(e: unknown, out: ReturnType<typeof createOutput>): number {
   const err = e as { code?: string; message?: string; toJSON?: () => unknown; stack?: string };
   const known = typeof err?.code === 'string' && err.code.startsWith('E_');
-  const code = known ? err.code! : 'E_INTERNAL';
+  // a read-only-media error core did not map itself is still E_READ_ONLY, not an internal error (issue 19 item 4)
+  const code = known ? err.code! : err?.code === 'EROFS' ? 'E_READ_ONLY' : 'E_INTERNAL';
+  const message = code === 'E_READ_ONLY' && !known ? msg.readOnlyWrite(err?.message ?? String(e)) : (err?.message ?? String(e));
   if (out.json) {
-    out.emitJson({ ok: false, error: known && err.toJSON ? err.toJSON() : { code, message: err?.message ?? String(e), details: {} } });
+    out.emitJson({ ok: false, error: known && err.toJSON ? err.toJSON() : { code, message, details: {} } });
   } else {
-    out.io.stderr.write(`${out.c.red('error')} ${out.c.dim(`[${code}]`)} ${err?.message ?? String(e)}\n`);
+    out.io.stderr.write(`${out.c.red('error')} ${out.c.dim(`[${code}]`)} ${message}\n`);
     if (!known && err?.stack && out.io.env.DEBUG) out.io.stderr.write(err.stack + '\n');
   }
   return exitCodeFor(code);

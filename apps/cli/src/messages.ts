@@ -74,11 +74,20 @@ export const msg = {
   },
   verify(r: VerifyResult, out: Output): string[] {
     const lines = r.items.filter((i) => i.status !== 'verified').map((i) => `${out.c.red(i.status.padEnd(9))} ${i.path}@${i.version}  ${i.message ?? ''}`);
+    for (const i of r.items) for (const c of i.damagedCopies ?? []) lines.push(`${out.c.red('damaged'.padEnd(9))} a copy of ${i.path}@${i.version} in ${c.location}  (the version reads from another, intact copy; ${/[\\/]objects[\\/]pack[\\/]/.test(c.location) ? 'see the damaged pack below' : 'delete that damaged file, or save the good file again with --force to replace it'})`);
+    // damaged packs (issue 19 item 13)
+    const badPacks = r.packs.filter((p) => !p.ok);
+    for (const p of badPacks) {
+      lines.push(`${out.c.red('damaged'.padEnd(9))} ${p.pack}  [${p.code}] ${p.problems.map((x) => x.message).slice(0, 3).join('; ')}${p.problemCount > 3 ? ` (+${p.problemCount - 3} more)` : ''}`);
+    }
+    const packNote = r.packs.length ? `; packs ${r.packs.length - badPacks.length}/${r.packs.length} intact` : '';
     lines.push(
-      `${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  verified ${r.verified}, corrupted ${r.corrupted}, missing ${r.missing}${r.unnoted ? `, without checksum note ${r.unnoted}` : ''}  (${formatBytes(r.bytes)} checked)`,
+      `${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  verified ${r.verified}, corrupted ${r.corrupted}, missing ${r.missing}${r.unnoted ? `, without checksum note ${r.unnoted}` : ''}${packNote}  (${formatBytes(r.bytes)} checked)`,
     );
+    if (r.marks === 'read-only') lines.push(out.c.yellow('The vault is read-only here: the results above stand, but the verified status could not be recorded in the notes.'));
     if (r.corrupted + r.missing > 0) lines.push('Damaged versions can be restored from a remote (savepoint fetch) or an archive; the others are intact.');
     if (r.unnoted > 0) lines.push(`${r.unnoted} version${r.unnoted === 1 ? ' has' : 's have'} no checksum note [E_NOTE_MISSING] (was refs/notes/savepoint deleted?). Rebuild the notes from the commit trailers with: savepoint repair`);
+    if (badPacks.length) lines.push('Versions not listed above still read correctly (from the pack or another copy). To repair a damaged pack: move it and its .idx out of .git/objects/pack, run `git unpack-objects -r < <moved pack>` in the vault, then `savepoint verify` again and fetch or re-save what it reports missing.');
     return lines;
   },
   repair(r: RepairResult, out: Output): string[] {
@@ -113,6 +122,9 @@ Bypass a blocked commit on purpose with: git commit --no-verify
     if (!r && thresholdBytes !== undefined) return `loose objects take ${formatBytes(before.bytes)} (${before.count} objects), under the ${formatBytes(thresholdBytes)} threshold: nothing done`;
     if (!r || r.packedObjects === 0) return `nothing to compact: no loose objects (${before.count} objects, ${formatBytes(before.bytes)} are in packs or shared)`;
     return `compacted ${r.packedObjects} objects (${r.deltas} as deltas): ${formatBytes(r.looseBytesBefore)} loose → ${formatBytes(r.packBytes)} packed, verified`;
+  },
+  readOnlyWrite(detail: string): string {
+    return `Cannot write there: it is on read-only media (${detail}). Nothing was changed. Read commands still work; send output to a writable folder instead (e.g. \`savepoint export -o <folder>\`).`;
   },
   watchReady(targets: string[]): string {
     return `Watching ${targets.join(', ')} for changes to tracked data files; Ctrl-C stops (pending saves finish first).`;

@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'E_NOTE_MISSING'
   | 'E_SCHEDULER_UNAVAILABLE'
   | 'E_INTERRUPTED'
+  | 'E_READ_ONLY'
   // SQLite databases (util/sqlite.ts)
   | 'E_DB_BUSY'
   | 'E_DB_INTEGRITY'
@@ -64,9 +65,29 @@ export function fromNodeError(e: unknown, what: string): SavepointError {
   if (err && err.code === 'ENOSPC') {
     return new SavepointError('E_NO_SPACE', `Not enough disk space while ${what}. Free some space and try again; nothing was changed.`, {}, { cause: e });
   }
+  if (err && err.code === 'EROFS') return readOnlyError(err.path ?? '', what, e);
   if (err && err.code === 'ENOENT') {
     return new SavepointError('E_FILE_NOT_FOUND', `No such file while ${what}: ${err.path ?? ''}`.trim(), { path: err.path }, { cause: e });
   }
   if (e instanceof SavepointError) return e;
   return new SavepointError('E_INTERNAL', `Unexpected error while ${what}: ${(err && err.message) || String(e)}`, {}, { cause: e });
 }
+
+// --- read-only media (issue 19 item 4)
+/** Errors that mean "this place cannot be written" rather than "something broke". */
+export function isReadOnlyErrno(e: unknown): boolean {
+  const c = (e as NodeJS.ErrnoException | undefined)?.code;
+  return c === 'EROFS' || c === 'EACCES' || c === 'EPERM';
+}
+
+/** A write command on a vault this process cannot write (read-only mount, immutable files, no permission). */
+export function readOnlyError(where: string, what: string, cause?: unknown): SavepointError {
+  const why = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'not writable';
+  return new SavepointError(
+    'E_READ_ONLY',
+    `Cannot write to ${where || 'the vault'} (${why}) while ${what}: the vault is read-only here. Read-only commands (log, show, status, diff, cat, verify, export -o <folder elsewhere>) still work; to change the vault, remount it read-write or work in a writable copy (\`git clone\`).`,
+    { path: where, errno: why },
+    cause === undefined ? undefined : { cause },
+  );
+}
+// ---

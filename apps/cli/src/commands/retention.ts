@@ -144,7 +144,7 @@ export function registerArchive({ program, action }: Registrar): void {
         const items = await ctx.core.verifyArchivedVersions(vault, archived, ctx.onProgress);
         ctx.out.endProgress();
         const n = (s: string) => items.filter((i) => i.status === s).length;
-        const r = { verified: n('verified'), corrupted: n('corrupted'), missing: n('missing'), unnoted: 0, bytes: archived.reduce((x, v) => x + Math.max(0, v.size), 0), items, ok: n('corrupted') + n('missing') === 0 };
+        const r = { verified: n('verified'), corrupted: n('corrupted'), missing: n('missing'), unnoted: 0, bytes: archived.reduce((x, v) => x + Math.max(0, v.size), 0), items, packs: [], ok: n('corrupted') + n('missing') === 0 };
         if (ctx.out.json) ctx.out.emitJson(r);
         else msg.verify(r, ctx.out).forEach((l) => ctx.out.line(l));
         return r.ok ? EXIT.ok : exitCodeFor('E_VERIFY_FAILED');

@@ -11,6 +11,8 @@ import { ProgressBar } from './ProgressBar.js';
 export function verifyLines(r: VerifyResult): string[] {
   const bad = r.items.filter((i) => i.status !== 'verified');
   const lines = bad.map((i: VerifyItem) => `${i.status.toUpperCase().padEnd(9)} ${i.path}@${i.version}${i.message ? `  ${i.message}` : ''}`);
+  for (const i of r.items) for (const c of i.damagedCopies ?? []) lines.push(`${'DAMAGED'.padEnd(9)} a copy of ${i.path}@${i.version} in ${c.location} (an intact copy is used)`);
+  for (const p of (r.packs ?? []).filter((x) => !x.ok)) lines.push(`${'DAMAGED'.padEnd(9)} ${p.pack}  ${p.problems[0]?.message ?? ''}`);
   if (!bad.length) lines.push('All stored versions match their checksum notes.');
   return lines;
 }

@@ -12,6 +12,7 @@ import { resolveVaultPath } from '../util/paths.js';
 import type { Vault } from '../vault.js';
 import { resolveVersion } from './query.js';
 import { materialize } from './restore.js';
+import { makeScratchDir } from '../util/scratch.js';
 
 export type Endpoint = { kind: 'version'; address: string } | { kind: 'working'; path: string };
 
@@ -27,9 +28,8 @@ export interface MaterializedFile {
 
 export async function withMaterialized<T>(vault: Vault, endpoints: Endpoint[], cwd: string, fn: (files: MaterializedFile[]) => Promise<T>): Promise<T> {
   const history = await loadHistory(vault);
-  const tmpDir = path.join(vault.gitdir, 'savepoint', 'tmp');
-  await fsp.mkdir(tmpDir, { recursive: true });
-  const dir = await fsp.mkdtemp(path.join(tmpDir, 'view-'));
+  // the system temp folder when the vault is read-only; the pid lets a later write sweep it (store/temp-sweep.ts)
+  const dir = await makeScratchDir(path.join(vault.gitdir, 'savepoint', 'tmp'), 'view-');
   const untrack = trackTemp(dir);
   try {
     const files: MaterializedFile[] = [];

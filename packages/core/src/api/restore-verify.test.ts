@@ -94,9 +94,13 @@ describe('verify', () => {
     t = await makeTempVault();
     await saveVersions(3);
     const ok = await verify(t.vault);
-    expect(ok).toMatchObject({ ok: true, verified: 3, corrupted: 0, missing: 0 });
+    expect(ok).toMatchObject({ ok: true, verified: 3, corrupted: 0, missing: 0, marks: 'recorded' });
     const head = t.git(['rev-parse', 'main']).trim();
     expect(JSON.parse(t.git(['notes', '--ref=savepoint', 'show', head]))).toMatchObject({ status: 'verified', verifiedBy: 'Ada Tester' });
+    // nothing new to record: no notes commit, and no lock taken (so it also works on read-only media)
+    const notesTip = t.git(['rev-parse', 'refs/notes/savepoint']).trim();
+    expect(await verify(t.vault)).toMatchObject({ ok: true, marks: 'up-to-date' });
+    expect(t.git(['rev-parse', 'refs/notes/savepoint']).trim()).toBe(notesTip);
     const [v2] = (await log(t.vault, { path: 'data.csv' })).filter((v) => v.version === 2);
     await fsp.rm(path.join(t.dir, '.git/objects', v2!.blob.slice(0, 2), v2!.blob.slice(2)), { force: true });
     const bad = await verify(t.vault, { markNotes: false });

@@ -25,6 +25,7 @@ import { save } from './save.js';
 import { materializeArchived } from './archive-read.js';
 import { afterSave } from './after-save.js';
 import type { AfterSaveOptions, AfterSaveReport } from './after-save.js';
+import { makeScratchDir } from '../util/scratch.js';
 
 export interface RestoreOptions {
   address: string;
@@ -176,7 +177,8 @@ export async function catVersion(vault: Vault, address: string, out: NodeJS.Writ
   const rec = await resolveVersion(vault, address, cwd);
   if (rec.archive) {
     // archives are unpacked to a temp file anyway: check first, then copy
-    const tmpDir = await fsp.mkdtemp(path.join(vault.gitdir, 'savepoint-cat-'));
+    // the system temp folder when the vault is read-only; the pid lets a later write sweep it (store/temp-sweep.ts)
+    const tmpDir = await makeScratchDir(path.join(vault.gitdir, 'savepoint', 'tmp'), 'cat-');
     const untrack = trackTemp(tmpDir);
     try {
       await materialize(vault, rec, path.join(tmpDir, 'content'));

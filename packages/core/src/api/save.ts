@@ -15,6 +15,7 @@ import { appendSaveToCache, loadHistory } from '../history/versions.js';
 import { writeBlobFromFile } from '../store/object-store.js';
 import type { BlobInfo } from '../store/object-store.js';
 import { recorded } from '../health/record.js';
+import { sweepStaleTemps } from '../store/temp-sweep.js';
 import { withLock } from '../util/lock.js';
 import { exportDirPrefix } from './export.js';
 import { resolveVaultPath } from '../util/paths.js';
@@ -149,6 +150,8 @@ async function saveFiles(vault: Vault, opts: SaveOptions, trace: { files: string
   }
   trace.files = targets.map((t) => t.rel);
   return withLock(vault.gitdir, 'save', async () => {
+    // temp objects of saves that were killed (kill -9, power loss) go now, before this one adds its own
+    await sweepStaleTemps(vault.gitdir);
     const history = await loadHistory(vault);
     const latest = new Map<string, VersionRecord>();
     for (const v of history.versions) {

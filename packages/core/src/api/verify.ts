@@ -7,6 +7,7 @@ import { writeNotes } from '../history/notes.js';
 import { loadHistory } from '../history/versions.js';
 import { digestBlob } from '../store/object-store.js';
 import { recorded } from '../health/record.js';
+import { checkPacks, type PackCheck } from '../store/pack-check.js';
 import { withLock } from '../util/lock.js';
 import { verifyArchivedVersions } from '../retention/archive.js';
 import { resolveVaultPath } from '../util/paths.js';
@@ -28,6 +29,8 @@ export interface VerifyItem {
   archive?: string;
   /** stable error code of a problem item (E_NOTE_MISSING, E_CHECKSUM_MISMATCH, …) */
   code?: string;
+  /** damaged stored copies of this version's object that were skipped for an intact copy (still a problem) */
+  damagedCopies?: Array<{ location: string; message: string }>;
 }
 
 export interface VerifyResult {
@@ -38,6 +41,13 @@ export interface VerifyResult {
   unnoted: number;
   bytes: number;
   items: VerifyItem[];
+  /** whole-pack checks (trailer and index checksums, index ↔ pack consistency, entry CRCs); whole-vault runs only */
+  packs: PackCheck[];
+  /**
+   * Whether the verified status went into the notes: `recorded`, `up-to-date` (nothing new to record),
+   * `off` (markNotes false) or `read-only` (the vault cannot be written; the results above still stand).
+   */
+  marks?: 'recorded' | 'up-to-date' | 'off' | 'read-only';
   ok: boolean;
 }
 
@@ -45,6 +55,8 @@ export interface VerifyOptions {
   path?: string;
   cwd?: string;
   onProgress?: ProgressCallback;
+  /** check every pack as a whole too (default true; skipped when `path` narrows the run) */
+  packs?: boolean;
   /** verify archived versions too (default true) */
   archives?: boolean;
   /** write verified status into the notes (default true) */
@@ -81,7 +93,7 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
   const total = live.reduce((n, v) => n + Math.max(v.size, 0), 0);
   let done = 0;
   const items: VerifyItem[] = [];
-  const byBlob = new Map<string, { sha256: string; size: number } | { error: SavepointError }>();
+  const byBlob = new Map<string, { sha256: string; size: number; damaged?: Array<{ location: string; message: string }> } | { error: SavepointError }>();
   let bytes = 0;
   for (const v of live) {
     let got = byBlob.get(v.blob);
@@ -89,8 +101,12 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
       try {
         if (!v.blob) throw new SavepointError('E_OBJECT_MISSING', `${v.path}@${v.version} is not in the save commit's tree.`, {});
         const base = done;
-        const d = await digestBlob(vault.gitdir, v.blob, { onProgress: opts.onProgress && ((e) => opts.onProgress!({ phase: 'verify', loaded: base + e.loaded, total, item: `${v.path}@${v.version}` })) });
-        got = { sha256: d.sha256, size: d.size };
+        const damaged: Array<{ location: string; message: string }> = [];
+        const d = await digestBlob(vault.gitdir, v.blob, {
+          onProgress: opts.onProgress && ((e) => opts.onProgress!({ phase: 'verify', loaded: base + e.loaded, total, item: `${v.path}@${v.version}` })),
+          onDamagedCopy: (c) => damaged.push({ location: c.location, message: c.message }),
+        });
+        got = { sha256: d.sha256, size: d.size, ...(damaged.length ? { damaged } : {}) };
         bytes += d.size;
       } catch (e) {
         if (!(e instanceof SavepointError)) throw e;
@@ -108,27 +124,41 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
       // the content is intact, but nothing records its size, md5 or status: a problem to fix, not a pass
       items.push({ ...base, status: 'unnoted', actual: got.sha256, code: 'E_NOTE_MISSING', message: `no checksum note for commit ${v.commit.slice(0, 12)} (refs/notes/savepoint is missing or lacks this save; content matches the commit's sha256 trailer). Rebuild the notes with: savepoint repair` });
     } else {
-      items.push({ ...base, status: 'verified', actual: got.sha256 });
+      items.push({ ...base, status: 'verified', actual: got.sha256, ...(got.damaged ? { damagedCopies: got.damaged } : {}) });
     }
   }
   if (archived.length && opts.archives !== false) {
     if (opts.verifyArchived) items.push(...(await opts.verifyArchived(vault, archived)));
     else items.push(...(await verifyArchivedVersions(vault, archived, opts.onProgress)));
   }
+  // --- packs (issue 19 item 13): a damaged pack is reported by name even when every version still reads
+  const packs = opts.packs !== false && opts.path === undefined ? await checkPacks(vault.gitdir, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }) : [];
+  // ---
   const count = (s: VerifyItemStatus) => items.filter((i) => i.status === s).length;
-  const result: VerifyResult = { verified: count('verified'), corrupted: count('corrupted'), missing: count('missing'), unnoted: count('unnoted'), bytes, items, ok: false };
-  result.ok = result.corrupted === 0 && result.missing === 0 && result.unnoted === 0;
-  if (opts.markNotes !== false) await markVerified(vault, items);
+  const result: VerifyResult = { verified: count('verified'), corrupted: count('corrupted'), missing: count('missing'), unnoted: count('unnoted'), bytes, items, packs, ok: false };
+  result.ok = result.corrupted === 0 && result.missing === 0 && result.unnoted === 0 && packs.every((p) => p.ok) && !items.some((i) => i.damagedCopies);
+  result.marks = 'off';
+  if (opts.markNotes !== false) {
+    try {
+      result.marks = (await markVerified(vault, items, history.commits)) ? 'recorded' : 'up-to-date';
+    } catch (e) {
+      // read-only media (issue 19 item 4): report what was checked, say it could not be recorded
+      if (!(e instanceof SavepointError && e.code === 'E_READ_ONLY')) throw e;
+      result.marks = 'read-only';
+    }
+  }
   vault.events.emit('verify', { verified: result.verified, corrupted: result.corrupted, missing: result.missing });
   return result;
 }
 
-/** A save's note becomes `verified` when every file it holds verified. */
-async function markVerified(vault: Vault, items: VerifyItem[]): Promise<void> {
-  await withLock(vault.gitdir, 'verify', async () => {
+/** A save's note becomes `verified` when every file it holds verified. Returns whether any note changed. */
+async function markVerified(vault: Vault, items: VerifyItem[], seen: Array<{ oid: string; note?: SaveNote | null }>): Promise<boolean> {
+  const okByCommit = new Map<string, boolean>();
+  for (const i of items) if (!i.archive) okByCommit.set(i.commit, (okByCommit.get(i.commit) ?? true) && i.status === 'verified');
+  // nothing new to record: no lock, no write (so verifying again works on read-only media)
+  if (!seen.some((c) => c.note && okByCommit.get(c.oid) && c.note.status !== 'verified')) return false;
+  return withLock(vault.gitdir, 'verify', async () => {
     const history = await loadHistory(vault);
-    const okByCommit = new Map<string, boolean>();
-    for (const i of items) if (!i.archive) okByCommit.set(i.commit, (okByCommit.get(i.commit) ?? true) && i.status === 'verified');
     const now = vault.clock();
     const updates = new Map<string, string>();
     for (const c of history.commits) {
@@ -137,5 +167,6 @@ async function markVerified(vault: Vault, items: VerifyItem[]): Promise<void> {
       updates.set(c.oid, serializeNote(note));
     }
     if (updates.size) await writeNotes(vault, updates, personAt(vault.author, now), "Notes updated by 'savepoint verify'");
+    return updates.size > 0;
   });
 }

@@ -30,19 +30,10 @@ let tmpSeq = 0;
  * written (read-only vault, lock held too long by another process); callers carry on either way.
  */
 export async function updateHealthState(gitdir: string, fn: (s: HealthState) => HealthState): Promise<HealthState | null> {
-  const first = await updateUnderLock(gitdir, fn);
-  if (first !== 'locked') return first;
-  // held for seconds: the health lock is held for milliseconds, so a lock this old was left by a process
-  // killed before it wrote its pid; take it over once
-  const lock = path.join(gitdir, 'savepoint', 'health.lock');
-  const st = await fsp.stat(lock).catch(() => null);
-  if (!st || Date.now() - st.mtimeMs < STALE_LOCK_MS) return null;
-  await fsp.rm(lock, { force: true }).catch(() => {});
-  const again = await updateUnderLock(gitdir, fn);
-  return again === 'locked' ? null : again;
+  // a lock left by a process killed before it wrote its pid is taken over by the shared lock (util/lock.ts)
+  const r = await updateUnderLock(gitdir, fn);
+  return r === 'locked' ? null : r;
 }
-
-const STALE_LOCK_MS = 30_000;
 
 async function updateUnderLock(gitdir: string, fn: (s: HealthState) => HealthState): Promise<HealthState | null | 'locked'> {
   try {

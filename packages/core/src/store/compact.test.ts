@@ -131,6 +131,16 @@ describe('compactObjects', () => {
     expect(existsSync(path.join(repo.gitdir, 'objects', 'pack')) ? readdirSync(path.join(repo.gitdir, 'objects', 'pack')) : []).toEqual([]);
   });
 
+  it("takes over the lock of a compaction that was killed", async () => {
+    await save({ 'a.txt': Buffer.from('a') }, 'one');
+    const { spawnSync } = await import('node:child_process');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(path.join(repo.gitdir, 'savepoint-compact.lock'), `${dead}\ncompact\n`);
+    const r = await compactObjects({ gitdir: repo.gitdir });
+    expect(r.packedObjects).toBeGreaterThan(0);
+    expect(existsSync(path.join(repo.gitdir, 'savepoint-compact.lock'))).toBe(false);
+  });
+
   it('auto-compacts only past the threshold', async () => {
     await save({ 'a.bin': prng(4)(50_000) }, 'one');
     expect(shouldCompact({ count: 10, bytes: 100 }, { maxLooseBytes: 1000 })).toBe(false);

@@ -22,6 +22,8 @@ import { DeltaEncoder, memoryBase, type BaseReader } from './delta.js';
 import { PackWriter, buildIndexV2, fsyncDir, installPack } from './pack-writer.js';
 import { createHash } from 'node:crypto';
 import { DeltaInterpreter } from './delta.js';
+import { acquireLockFile } from '../util/lock.js';
+import { sweepStaleTemps } from './temp-sweep.js';
 import { BufferedFileWriter, CorruptObject, MEMORY_BASE_LIMIT, OFS_DELTA, fileBase, inflateRange, listPacks, readEntryHeader, readObjectBuffer, streamObject, tempPath, type ObjectType, type PackHandle } from './reader.js';
 
 export interface LooseObjectStats {
@@ -187,19 +189,13 @@ interface Planned {
   file: string;
 }
 
-async function acquireLock(gitdir: string): Promise<() => Promise<void>> {
-  const lock = path.join(gitdir, 'savepoint-compact.lock');
-  try {
-    const fh = await fsp.open(lock, 'wx');
-    await fh.writeFile(`${process.pid}\n`);
-    await fh.close();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new SavepointError('E_LOCKED', `Another compaction is running on this vault (${lock} exists). Wait for it to finish; if none is running, delete that file.`, { lock });
-    }
-    throw fromNodeError(e, 'locking the vault for compaction');
-  }
-  return () => fsp.rm(lock, { force: true });
+/** One compaction at a time; a lock left by a killed compaction (dead pid, or empty and old) is taken over. */
+function acquireLock(gitdir: string): Promise<() => Promise<void>> {
+  return acquireLockFile(path.join(gitdir, 'savepoint-compact.lock'), 'compact', {
+    gitdir,
+    waitMs: 0,
+    busy: (owner, lock) => `Another compaction is running on this vault (pid ${owner.pid ?? '?'}, ${lock}). Wait for it to finish; if none is running, delete that file.`,
+  });
 }
 
 /** Materialise a stored object as a delta base (memory when small, a temp file otherwise). */
@@ -235,6 +231,7 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
   const level = opts.level ?? 6;
   const maxDepth = opts.maxDepth ?? 50;
   const release = await acquireLock(gitdir);
+  await sweepStaleTemps(gitdir);
   const tmpDir = path.join(gitdir, 'objects', 'tmp-savepoint');
   const writers: PackWriter[] = [];
   try {

@@ -29,7 +29,7 @@ export interface LooseWriteResult {
   size: number;
   sha256: string;
   md5?: string;
-  /** false when an identical object was already stored */
+  /** false when an object with this id was already stored loose (it is replaced by the fresh copy) */
   written: boolean;
 }
 
@@ -146,12 +146,18 @@ export async function writeLooseBlob(gitdir: string, file: string, opts: LooseWr
 
     const oid = sha1.digest('hex');
     const dest = looseObjectPath(gitdir, oid);
-    let written = true;
-    if (await exists(dest)) {
-      written = false;
-      await fsp.rm(tmp, { force: true });
-    } else {
-      await fsp.mkdir(path.dirname(dest), { recursive: true });
+    // An object with this id may already be stored, but it may be damaged (a flipped bit on disk): keeping it
+    // would make "saved" a lie. We hold a fresh, fsynced copy of the right bytes, so replace it (an atomic
+    // rename; readers that have the old file open keep reading it). Costs the same as discarding the temp.
+    // A packed copy is not looked at: the loose object is written anyway and readers try it first.
+    const written = !(await exists(dest));
+    if (written) await fsp.mkdir(path.dirname(dest), { recursive: true });
+    try {
+      await fsp.rename(tmp, dest);
+    } catch (e) {
+      // Windows refuses to rename over a read-only file (objects are 0444): make it writable, try once more
+      if (written || !['EPERM', 'EACCES'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      await fsp.chmod(dest, 0o644);
       await fsp.rename(tmp, dest);
     }
     tmp = undefined;

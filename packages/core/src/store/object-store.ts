@@ -12,7 +12,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { SavepointError, fromNodeError } from '../errors.js';
 import type { ProgressCallback } from '../util/progress.js';
 import { writeLooseBlob } from './loose-writer.js';
-import { streamObject } from './reader.js';
+import { streamObject, type StreamObjectOptions } from './reader.js';
 
 export interface ContentDigest {
   size: number;
@@ -39,6 +39,8 @@ export interface ReadBlobOptions {
   onProgress?: ProgressCallback;
   /** readBlobToFile only: fsync `dest` before returning (default true, so a rename after it is crash-safe). */
   fsync?: boolean;
+  /** told about damaged copies skipped for an intact one (see reader.ts) */
+  onDamagedCopy?: StreamObjectOptions['onDamagedCopy'];
 }
 
 /** Stream a file into a loose blob object in one pass: git SHA-1, sha256 (md5) and framing together. */
@@ -53,8 +55,8 @@ export async function writeBlobFromFile(gitdir: string, file: string, opts: Writ
 type Sink = { kind: 'file'; path: string } | { kind: 'hash' };
 
 async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlobOptions, phase: string): Promise<ContentDigest> {
-  const sha256: Hash = createHash('sha256');
-  const md5: Hash | undefined = opts.md5 ? createHash('md5') : undefined;
+  let sha256: Hash = createHash('sha256');
+  let md5: Hash | undefined = opts.md5 ? createHash('md5') : undefined;
   let out: FileHandle | undefined;
   let created = false;
   let total = 0;
@@ -65,17 +67,21 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
   const outBufs = sink.kind === 'file' ? [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)] : [];
   let which = 0;
   let fill = 0;
+  // writes are positional, so a reset (truncate, start again) needs no seek
+  let writeAt = 0;
   const flush = async (): Promise<void> => {
     const fh = out;
     if (!fh || fill === 0) return;
     const b = outBufs[which]!;
     const len = fill;
+    const at = writeAt;
     which ^= 1;
     fill = 0;
+    writeAt += len;
     await pending;
     pending = (async () => {
       let w = 0;
-      while (w < len) w += (await fh.write(b, w, len - w)).bytesWritten;
+      while (w < len) w += (await fh.write(b, w, len - w, at + w)).bytesWritten;
     })();
   };
   try {
@@ -107,7 +113,17 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
         }
         opts.onProgress?.({ phase, loaded, total, item: oid });
       },
-    }, { skipZlibChecksum: sink.kind === 'file' });
+      // a damaged copy found part-way: start again from another stored copy
+      async reset() {
+        await pending;
+        fill = 0;
+        writeAt = 0;
+        await fh?.truncate(0);
+        sha256 = createHash('sha256');
+        md5 = opts.md5 ? createHash('md5') : undefined;
+        loaded = 0;
+      },
+    }, { skipZlibChecksum: sink.kind === 'file', ...(opts.onDamagedCopy ? { onDamagedCopy: opts.onDamagedCopy } : {}) });
     await flush();
     await pending;
     if (out) {

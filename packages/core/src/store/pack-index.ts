@@ -13,6 +13,10 @@ export interface PackIndex {
   crcAt(offset: number): number | undefined;
   /** Every object id with its offset, in index (sorted) order. */
   entries(): IterableIterator<{ oid: string; offset: number }>;
+  /** The i-th object (index order, 0 ≤ i < count): its id, offset and stored CRC-32 (v2 only). */
+  oidAt(i: number): string;
+  offsetAt(i: number): number;
+  crcAtIndex(i: number): number | undefined;
   packChecksum: string;
 }
 
@@ -115,5 +119,10 @@ export function parsePackIndex(buf: Buffer): PackIndex {
       yield { oid: buf.subarray(at, at + 20).toString('hex'), offset: offsetOf(i) };
     }
   }
-  return { version: v2 ? 2 : 1, count, find, entryEnd, crcAt: crcOf, entries, packChecksum };
+  const oidAt = (i: number): string => {
+    const at = namesAt + i * namesStride + nameOff;
+    return buf.subarray(at, at + 20).toString('hex');
+  };
+  const crcAtIndex = (i: number): number | undefined => (v2 ? buf.readUInt32BE(crcAt + i * 4) : undefined);
+  return { version: v2 ? 2 : 1, count, find, entryEnd, crcAt: crcOf, entries, oidAt, offsetAt: offsetOf, crcAtIndex, packChecksum };
 }

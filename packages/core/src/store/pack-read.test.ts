@@ -75,6 +75,27 @@ describe('reading packs written by native git', () => {
     expect(existsSync(path.join(repo.gitdir, 'objects', 'tmp-savepoint')) ? readdirSync(path.join(repo.gitdir, 'objects', 'tmp-savepoint')) : []).toEqual([]);
   });
 
+  it('puts large delta bases in the system temp folder when the git dir cannot be written (immutable here)', async (ctx) => {
+    const { spawnSync } = await import('node:child_process');
+    const objects = path.join(repo.gitdir, 'objects');
+    git(repo.dir, ['repack', '-adf', '-q']);
+    if (spawnSync('chattr', ['+i', objects]).status !== 0) return ctx.skip(); // needs root and a filesystem with attributes
+    try {
+      // proof the folder cannot be written, even by root
+      expect(() => writeFileSync(path.join(objects, 'probe'), 'x')).toThrow();
+      // a blob stored as a delta, so its base has to be materialised
+      const pack = readdirSync(path.join(objects, 'pack')).find((n) => n.endsWith('.idx'))!;
+      const blob = git(repo.dir, ['verify-pack', '-v', path.join(objects, 'pack', pack)])
+        .split('\n')
+        .find((l) => / blob +\d+ \d+ \d+ [1-9]\d* [0-9a-f]{40}$/.test(l))!
+        .slice(0, 40);
+      const native = gitBuf(repo.dir, ['cat-file', 'blob', blob]);
+      expect((await readObjectBuffer(repo.gitdir, blob, { memoryBaseLimit: 0 })).data.equals(native)).toBe(true);
+    } finally {
+      spawnSync('chattr', ['-i', objects]);
+    }
+  });
+
   it('reads ref-delta entries (pack-objects without --delta-base-offset) and idx v1', async () => {
     const packDir = path.join(repo.gitdir, 'objects', 'pack');
     const list = allObjects(repo.dir).map((o) => o.oid).join('\n') + '\n';

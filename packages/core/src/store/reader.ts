@@ -7,10 +7,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
-import { SavepointError } from '../errors.js';
+import { SavepointError, isReadOnlyErrno } from '../errors.js';
 import { adler32 } from './adler32.js';
 import { DeltaError, DeltaInterpreter, memoryBase, type BaseReader } from './delta.js';
 import { PackIndexError, parsePackIndex, type PackIndex } from './pack-index.js';
@@ -24,6 +25,12 @@ export const REF_DELTA = 7;
 export interface ObjectSink {
   header(type: ObjectType, size: number): void;
   chunk(data: Uint8Array): void | Promise<void>;
+  /**
+   * Forget everything received so far. When given, a copy found corrupt part-way through can be replaced by
+   * another stored copy of the same object (header and chunks then arrive again from the start); without it,
+   * other copies are only tried when the damage shows before the first chunk.
+   */
+  reset?(): void | Promise<void>;
 }
 
 /** Bases up to this size are held in memory while a delta is applied; larger ones go to a temp file. */
@@ -128,6 +135,22 @@ export async function locateObject(gitdir: string, oid: string): Promise<ObjectL
     if (offset >= 0) return { kind: 'packed', pack, offset };
   }
   return null;
+}
+
+/**
+ * Every stored copy of an object, in the order reads try them: the loose file, then each pack holding it.
+ * Copies are duplicated legitimately (a save re-writes a loose object that a pack also holds, compact
+ * packs it again), and like git we fall back to the next copy when one is damaged.
+ */
+export async function locateAll(gitdir: string, oid: string): Promise<ObjectLocation[]> {
+  const out: ObjectLocation[] = [];
+  const loose = looseObjectPath(gitdir, oid);
+  if (await fileExists(loose)) out.push({ kind: 'loose', path: loose });
+  for (const pack of await listPacks(gitdir)) {
+    const offset = pack.idx.find(oid);
+    if (offset >= 0) out.push({ kind: 'packed', pack, offset });
+  }
+  return out;
 }
 
 export async function hasObject(gitdir: string, oid: string): Promise<boolean> {
@@ -346,13 +369,22 @@ async function streamPacked(ctx: ReadContext, pack: PackHandle, offset: number, 
   }
   // Delta: resolve the base first.
   let base: MaterializedBase;
-  if (h.baseOffset !== undefined) {
-    base = await materialize(ctx, (s) => streamPacked(ctx, pack, h.baseOffset!, s, depth + 1));
+  const baseOffset = h.baseOffset ?? (h.baseOid !== undefined ? pack.idx.find(h.baseOid) : -1);
+  if (baseOffset >= 0) {
+    try {
+      base = await materialize(ctx, (s) => streamPacked(ctx, pack, baseOffset, s, depth + 1));
+    } catch (e) {
+      // Like git: a damaged base in this pack may have a good copy elsewhere (loose, another pack).
+      const baseOid = h.baseOid ?? oidAtOffset(pack, baseOffset);
+      if (!isDamage(e) || !baseOid) throw e;
+      try {
+        base = await materializeByOid(ctx, baseOid, depth + 1, { pack, offset: baseOffset });
+      } catch {
+        throw e;
+      }
+    }
   } else {
-    const baseOid = h.baseOid!;
-    const inPack = pack.idx.find(baseOid);
-    if (inPack >= 0) base = await materialize(ctx, (s) => streamPacked(ctx, pack, inPack, s, depth + 1));
-    else base = await materialize(ctx, (s) => streamByOid(ctx, baseOid, s, depth + 1));
+    base = await materializeByOid(ctx, h.baseOid!, depth + 1);
   }
   try {
     let announced = false;
@@ -463,9 +495,19 @@ async function materialize(ctx: ReadContext, produce: (sink: ObjectSink) => Prom
         if (size <= ctx.memoryBaseLimit) mem = Buffer.allocUnsafe(size);
         else {
           tmp = tempPath(ctx.tmpDir, 'tmp_base');
-          pendingOpen = fsp.mkdir(ctx.tmpDir, { recursive: true }).then(async () => {
-            out = await fsp.open(tmp!, 'wx', 0o600);
-          });
+          pendingOpen = fsp
+            .mkdir(ctx.tmpDir, { recursive: true })
+            .then(async () => {
+              out = await fsp.open(tmp!, 'wx', 0o600);
+            })
+            .catch(async (e: unknown) => {
+              // a vault on read-only media: large delta bases go to the system temp folder instead
+              if (!isReadOnlyErrno(e) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+              tmp = tempPath(os.tmpdir(), 'savepoint_tmp_base');
+              out = await fsp.open(tmp, 'wx', 0o600);
+            });
+          // awaited at the first chunk; until then a failure must not count as an unhandled rejection
+          pendingOpen.catch(() => undefined);
         }
       },
       async chunk(c) {
@@ -502,11 +544,39 @@ async function materialize(ctx: ReadContext, produce: (sink: ObjectSink) => Prom
   }
 }
 
-async function streamByOid(ctx: ReadContext, oid: string, sink: ObjectSink, depth: number): Promise<{ type: ObjectType; size: number }> {
-  const loc = await locateObject(ctx.gitdir, oid);
-  if (!loc) throw missing(oid);
-  if (loc.kind === 'loose') return streamLoose(loc.path, sink);
-  return streamPacked(ctx, loc.pack, loc.offset, sink, depth);
+function isDamage(e: unknown): boolean {
+  const w = wrapErrors('', e);
+  return w instanceof SavepointError && w.code === 'E_OBJECT_CORRUPT';
+}
+
+/** The id of the entry at `offset` (a linear scan of the index: only used on the damaged-base path). */
+function oidAtOffset(pack: PackHandle, offset: number): string | undefined {
+  for (let i = 0; i < pack.idx.count; i++) if (pack.idx.offsetAt(i) === offset) return pack.idx.oidAt(i);
+  return undefined;
+}
+
+/** A delta base looked up by id: each stored copy in turn (except `skip`), the first readable one wins. */
+async function materializeByOid(ctx: ReadContext, oid: string, depth: number, skip?: { pack: PackHandle; offset: number }): Promise<MaterializedBase> {
+  const locations = (await locateAll(ctx.gitdir, oid)).filter((l) => !(skip && l.kind === 'packed' && l.pack.packPath === skip.pack.packPath && l.offset === skip.offset));
+  if (locations.length === 0) throw missing(oid);
+  let firstError: unknown;
+  for (const loc of locations) {
+    try {
+      const sha1 = createHash('sha1');
+      const base = await materialize(ctx, async (s) => {
+        const r = await (loc.kind === 'loose'
+          ? streamLoose(loc.path, { header: (t, n) => (sha1.update(`${t} ${n}\0`), s.header(t, n)), chunk: (c) => (sha1.update(c), s.chunk(c)) })
+          : streamPacked(ctx, loc.pack, loc.offset, { header: (t, n) => (sha1.update(`${t} ${n}\0`), s.header(t, n)), chunk: (c) => (sha1.update(c), s.chunk(c)) }, depth));
+        if (sha1.digest('hex') !== oid) throw new CorruptObject(`delta base ${oid} does not hash to its id`);
+        return r;
+      });
+      return base;
+    } catch (e) {
+      firstError ??= e;
+      if (!isDamage(e)) throw e;
+    }
+  }
+  throw firstError;
 }
 
 export interface StreamObjectOptions {
@@ -523,6 +593,19 @@ export interface StreamObjectOptions {
   location?: ObjectLocation;
   /** Delta bases up to this size stay in memory, larger ones go to a temp file (default 32 MiB). */
   memoryBaseLimit?: number;
+  /** Told about each damaged copy that was skipped for another one (verify reports them: the damage is real). */
+  onDamagedCopy?: (copy: DamagedCopy) => void;
+}
+
+export interface DamagedCopy {
+  oid: string;
+  /** the loose object file, or `<pack file>@<offset>` */
+  location: string;
+  message: string;
+}
+
+function describeLocation(loc: ObjectLocation): string {
+  return loc.kind === 'loose' ? loc.path : `${loc.pack.packPath}@${loc.offset}`;
 }
 
 function wrapErrors(oid: string, e: unknown): unknown {
@@ -544,34 +627,53 @@ export async function streamObject(gitdir: string, oid: string, sink: ObjectSink
     memoryBaseLimit: opts.memoryBaseLimit ?? MEMORY_BASE_LIMIT,
   };
   const verify = opts.verifyOid !== false;
-  const sha1 = verify ? createHash('sha1') : null;
-  let declared = -1;
-  let seen = 0;
-  const inner: ObjectSink = {
-    header(type, size) {
-      declared = size;
-      sha1?.update(`${type} ${size}\0`);
-      sink.header(type, size);
-    },
-    chunk(c) {
-      seen += c.length;
-      sha1?.update(c);
-      return sink.chunk(c);
-    },
-  };
+  let locations: ObjectLocation[];
   try {
-    const loc = opts.location ?? (await locateObject(gitdir, oid));
-    if (!loc) throw missing(oid);
-    const res = loc.kind === 'loose' ? await streamLoose(loc.path, inner, !(opts.skipZlibChecksum && verify)) : await streamPacked(ctx, loc.pack, loc.offset, inner, 0);
-    if (seen !== declared) throw new CorruptObject(`object has ${seen} bytes, expected ${declared}`);
-    if (sha1) {
-      const got = sha1.digest('hex');
-      if (got !== oid) throw new CorruptObject(`content hashes to ${got}`);
-    }
-    return res;
+    locations = opts.location ? [opts.location] : await locateAll(gitdir, oid);
   } catch (e) {
     throw wrapErrors(oid, e);
   }
+  if (locations.length === 0) throw missing(oid);
+  let firstError: unknown;
+  for (let i = 0; i < locations.length; i++) {
+    const loc = locations[i]!;
+    const sha1 = verify ? createHash('sha1') : null;
+    let declared = -1;
+    let seen = 0;
+    let emitted = false;
+    const inner: ObjectSink = {
+      header(type, size) {
+        declared = size;
+        sha1?.update(`${type} ${size}\0`);
+        sink.header(type, size);
+      },
+      chunk(c) {
+        seen += c.length;
+        emitted = true;
+        sha1?.update(c);
+        return sink.chunk(c);
+      },
+    };
+    try {
+      const res = loc.kind === 'loose' ? await streamLoose(loc.path, inner, !(opts.skipZlibChecksum && verify)) : await streamPacked(ctx, loc.pack, loc.offset, inner, 0);
+      if (seen !== declared) throw new CorruptObject(`object has ${seen} bytes, expected ${declared}`);
+      if (sha1) {
+        const got = sha1.digest('hex');
+        if (got !== oid) throw new CorruptObject(`content hashes to ${got}`);
+      }
+      return res;
+    } catch (e) {
+      const err = wrapErrors(oid, e);
+      firstError ??= err;
+      const damaged = err instanceof SavepointError && err.code === 'E_OBJECT_CORRUPT';
+      // only a damaged copy is worth replacing by another; I/O errors (disk full, a closed pipe) end the read
+      if (!damaged) throw err;
+      if (i + 1 >= locations.length || (emitted && !sink.reset)) throw firstError;
+      opts.onDamagedCopy?.({ oid, location: describeLocation(loc), message: (err as SavepointError).message });
+      if (emitted) await sink.reset!();
+    }
+  }
+  throw firstError;
 }
 
 /** Read a small object whole (trees, commits, notes). Do not use for data blobs. */

@@ -1,10 +1,23 @@
-/** A vault-wide write lock (O_EXCL lock file, stale locks of dead processes are taken over). */
-import { promises as fsp } from 'node:fs';
+/**
+ * A vault-wide write lock: an O_EXCL lock file holding `<pid>\n<what>\n<host>\n`. A lock is stale, and is
+ * taken over, when its owner on this host is dead, or when it is empty or unreadable and older than
+ * STALE_UNREADABLE_MS (a crash between creating it and writing the pid; a fresh empty file is a live owner
+ * about to write). Taking over is itself guarded by a short-lived `lock.break` file and a re-check of the
+ * same inode, so two waiters never remove a lock that a third process has just created.
+ */
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import type { Stats } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { SavepointError } from '../errors.js';
+import { SavepointError, isReadOnlyErrno, readOnlyError } from '../errors.js';
 import { trackTemp } from './cleanup.js';
 
-function alive(pid: number): boolean {
+/** An empty or unparseable lock older than this is a crashed owner's. */
+export const STALE_UNREADABLE_MS = 5_000;
+/** A `lock.break` older than this was left by a process killed while breaking a lock. */
+const STALE_BREAKER_MS = 10_000;
+
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -13,53 +26,140 @@ function alive(pid: number): boolean {
   }
 }
 
+export interface LockOwner {
+  pid: number | null;
+  what: string | null;
+  host: string | null;
+}
+
+/** Pure: what a lock file says about its owner (null fields when it does not say). */
+export function parseLockFile(text: string): LockOwner {
+  const [p, what, host] = text.split('\n');
+  const pid = p !== undefined && /^[1-9]\d{0,9}$/.test(p.trim()) ? Number(p.trim()) : null;
+  return { pid, what: pid !== null && what ? what : null, host: pid !== null && host ? host : null };
+}
+
+/** Pure: whether a lock may be taken over, given its owner, age and whether that pid runs here. */
+export function lockIsStale(owner: LockOwner, ageMs: number, thisHost: string, alive: (pid: number) => boolean): boolean {
+  if (owner.pid === null) return ageMs > STALE_UNREADABLE_MS;
+  if (owner.host !== null && owner.host !== thisHost) return false; // another machine's process: cannot tell
+  return !alive(owner.pid);
+}
+
+async function readLock(file: string): Promise<{ st: Stats; owner: LockOwner } | null> {
+  try {
+    const st = await fsp.stat(file);
+    const text = await fsp.readFile(file, 'utf8');
+    return { st, owner: parseLockFile(text) };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+function isStale(l: { st: Stats; owner: LockOwner }): boolean {
+  return lockIsStale(l.owner, Date.now() - l.st.mtimeMs, os.hostname(), processAlive);
+}
+
+/** Remove a stale lock unless it changed since it was judged stale. Returns false when someone else is at it. */
+async function breakLock(file: string, judged: Stats): Promise<boolean> {
+  const breaker = `${file}.break`;
+  try {
+    await (await fsp.open(breaker, 'wx')).close();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    const st = await fsp.stat(breaker).catch(() => null);
+    if (st && Date.now() - st.mtimeMs > STALE_BREAKER_MS) await fsp.rm(breaker, { force: true });
+    return false;
+  }
+  try {
+    const now = await readLock(file);
+    if (now && now.st.ino === judged.ino && now.st.mtimeMs === judged.mtimeMs && isStale(now)) await fsp.rm(file, { force: true });
+    return true;
+  } finally {
+    await fsp.rm(breaker, { force: true });
+  }
+}
+
 export interface LockOptions {
   /** lock file name under .git/savepoint (default "lock", the vault's write lock) */
   name?: string;
-  /** how long to wait for another holder (default 5 s) */
+  /** how long to wait for a live owner before failing with E_LOCKED (default 5 s) */
   waitMs?: number;
-  /** called once when the lock is busy and we start waiting */
-  onWait?: (holder: { pid: number; what: string }) => void;
   /** wait between tries (default 100 ms) */
   delayMs?: number;
+  /** called once when the lock is busy and we start waiting */
+  onWait?: (holder: { pid: number; what: string }) => void;
 }
 
-export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const dir = path.join(gitdir, 'savepoint');
-  await fsp.mkdir(dir, { recursive: true });
-  const file = path.join(dir, opts.name ?? 'lock');
-  const deadline = Date.now() + (opts.waitMs ?? 5000);
+/** A failed mkdir/open of the lock: read-only media becomes E_READ_ONLY (recursive mkdir even says ENOENT there). */
+async function lockWriteError(e: unknown, gitdir: string, what: string): Promise<unknown> {
+  if (isReadOnlyErrno(e)) return readOnlyError(gitdir, `starting ${what}`, e);
+  if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+    const denied = await fsp.access(gitdir, fsConstants.W_OK).then(() => null, (a: unknown) => (isReadOnlyErrno(a) ? a : null));
+    if (denied) return readOnlyError(gitdir, `starting ${what}`, denied);
+  }
+  return e;
+}
+
+export interface LockFileOptions extends LockOptions {
+  /** the git dir, named in E_READ_ONLY when the lock cannot be written */
+  gitdir: string;
+  /** the E_LOCKED message for a live owner */
+  busy?: (owner: LockOwner, file: string) => string;
+}
+
+/**
+ * Create `file` as a lock for `what` (taking over a stale one, waiting up to waitMs for a live one) and
+ * return its release function. Registered for removal on Ctrl-C.
+ */
+export async function acquireLockFile(file: string, what: string, opts: LockFileOptions): Promise<() => Promise<void>> {
+  try {
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+  } catch (e) {
+    throw await lockWriteError(e, opts.gitdir, what);
+  }
+  const deadline = Date.now() + (opts.waitMs ?? 5_000);
   let waiting = false;
   for (;;) {
     try {
       const h = await fsp.open(file, 'wx');
-      await h.writeFile(`${process.pid}\n${what}\n`);
-      await h.close();
+      try {
+        await h.writeFile(`${process.pid}\n${what}\n${os.hostname()}\n`);
+      } finally {
+        await h.close();
+      }
       break;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const text = await fsp.readFile(file, 'utf8').catch(() => '');
-      const pid = Number(text.split('\n')[0]);
-      if (pid && !alive(pid)) {
-        await fsp.rm(file, { force: true });
-        continue;
-      }
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw await lockWriteError(e, opts.gitdir, what);
+      const held = await readLock(file);
+      if (!held) continue; // released meanwhile
+      if (isStale(held) && (await breakLock(file, held.st))) continue;
       if (!waiting) {
         waiting = true;
-        opts.onWait?.({ pid, what: text.split('\n')[1] ?? 'unknown' });
+        opts.onWait?.({ pid: held.owner.pid ?? 0, what: held.owner.what ?? 'unknown' });
       }
       if (Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, opts.delayMs ?? 100));
         continue;
       }
-      throw new SavepointError('E_LOCKED', `Another Savepoint process (pid ${pid || '?'}: ${text.split('\n')[1] ?? 'unknown'}) is writing to this vault. Wait for it to finish; if none is running, delete ${file}.`, { lock: file, pid });
+      const { pid, what: doing } = held.owner;
+      const message = opts.busy?.(held.owner, file) ?? `Another Savepoint process (pid ${pid ?? '?'}: ${doing ?? 'unknown'}) is writing to this vault. Wait for it to finish; if none is running, delete ${file}.`;
+      throw new SavepointError('E_LOCKED', message, { lock: file, pid });
     }
   }
   const untrack = trackTemp(file);
+  return async () => {
+    untrack();
+    await fsp.rm(file, { force: true });
+  };
+}
+
+export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
+  const release = await acquireLockFile(path.join(gitdir, 'savepoint', opts.name ?? 'lock'), what, { ...opts, gitdir });
   try {
     return await fn();
   } finally {
-    untrack();
-    await fsp.rm(file, { force: true });
+    await release();
   }
 }
