@@ -49,6 +49,23 @@ describe('savepoint diff', () => {
     expect(r.stdout).toContain('+ $.note: "x"');
   });
 
+  it('a bad --key is a usage error (exit 2, not the --exit-code 1) that names the key once', async () => {
+    const missing = sp(vault, ['diff', 't.csv@1', '@2', '--key', 'nope', '--exit-code', '--json']);
+    expect(missing.code).toBe(2);
+    expect(missing.json.error).toMatchObject({ code: 'E_CSV_KEY_NOT_FOUND', details: { key: 'nope' } });
+    await fsp.writeFile(path.join(vault, 'dup.csv'), 'id,v\n1,a\n2,b\n');
+    expect(sp(vault, ['save', 'dup.csv']).code).toBe(0);
+    await fsp.writeFile(path.join(vault, 'dup.csv'), 'id,v\n1,a\n1,b\n');
+    const dup = sp(vault, ['diff', 'dup.csv', '--key', 'id', '--json']);
+    expect(dup.code).toBe(2);
+    expect(dup.json.error).toMatchObject({ code: 'E_CSV_DUPLICATE_KEY', details: { key: ['id'], value: ['1'] } });
+    expect(dup.stdout).not.toContain('\\"');
+    const text = sp(vault, ['diff', 'dup.csv', '--key', 'id']);
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain('error [E_CSV_DUPLICATE_KEY] Key id is not unique in dup.csv (working copy): id=1 appears more than once');
+    await fsp.writeFile(path.join(vault, 'dup.csv'), 'id,v\n1,a\n2,b\n');
+  });
+
   it('explains unknown versions', () => {
     expect(sp(vault, ['diff', 't.csv@9', '--json']).json.error.code).toBe('E_UNKNOWN_VERSION');
   });

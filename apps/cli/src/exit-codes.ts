@@ -35,6 +35,14 @@ const byCode: Record<string, number> = {
   E_AUTH_FAILED: 17,
   E_PUSH_REJECTED: 18,
   E_HISTORY_DIVERGED: 19,
+  // diff (@savepoint/diff): a --key that names no column or is not unique is a usage error; data that cannot be
+  // parsed as its format is a validation failure. Never 1, which `diff --exit-code` uses for "differences found".
+  E_CSV_KEY_NOT_FOUND: 2,
+  E_CSV_DUPLICATE_KEY: 2,
+  E_CSV_MALFORMED: 13,
+  E_JSON_MALFORMED: 13,
+  E_XLSX_MALFORMED: 13,
+  E_SQLITE_MALFORMED: 13,
   E_INTERRUPTED: 130,
   E_INTERNAL: 70,
 };

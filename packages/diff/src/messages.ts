@@ -1,5 +1,5 @@
 /** Every user-facing string of the diff renderer, in one place. */
-import type { Note } from './table/engine.js';
+import { describeKey, type Note } from './table/engine.js';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -58,7 +58,7 @@ export const messages = {
   note: (n: Note): string => {
     switch (n.code) {
       case 'row-order-changed': return 'note: rows appear in a different order (ignored when matching by key)';
-      case 'duplicate-key': return `note: key ${n.key.join(', ')} is not unique (${JSON.stringify(n.value)} repeats in ${n.side === 'a' ? 'the old' : 'the new'} version, line ${n.lines.join(', ')}); rows matched by position instead`;
+      case 'duplicate-key': return `note: key ${n.key.join(', ')} is not unique (${describeKey(n.key, n.value)} repeats in ${n.side === 'a' ? 'the old' : 'the new'} version, line ${n.lines.join(', ')}); rows matched by position instead`;
       case 'approximate': return 'note: the files differ too much for a minimal row alignment; changed blocks are shown whole';
     }
   },

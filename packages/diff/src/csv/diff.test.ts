@@ -112,6 +112,15 @@ describe('CSV diff', () => {
     expect(err.details).toMatchObject({ side: 'b' });
   });
 
+  it('a duplicate key is named once, as its cells (not JSON inside JSON)', async () => {
+    const err = await csvDiff('id,run,v\n1,x y,a\n1,x y,b\n', 'id,run,v\n1,x y,a\n', { key: ['id', 'run'] }).catch((e) => e);
+    expect(err.code).toBe('E_CSV_DUPLICATE_KEY');
+    expect(err.details.value).toEqual(['1', 'x y']);
+    expect(err.message).toContain('id=1, run="x y" appears more than once');
+    expect(err.message).not.toContain('\\');
+    expect(err.message).not.toContain('[');
+  });
+
   it('a detected key that turns out duplicated falls back to position with a note', async () => {
     const rowsA = Array.from({ length: 5 }, (_, i) => `${i},v${i}`);
     const rowsB = [...rowsA, '3,dup'];
@@ -119,13 +128,18 @@ describe('CSV diff', () => {
     const many = Array.from({ length: 10_000 }, (_, i) => `${i + 10},w`);
     const r = await csvDiff(['id,v', ...rowsA, ...many].join('\n'), ['id,v', ...rowsB.slice(0, 5), ...many, '3,dup'].join('\n'));
     expect(r.match).toEqual({ mode: 'positional' });
-    expect(r.notes[0]).toMatchObject({ code: 'duplicate-key', key: ['id'], side: 'b' });
+    expect(r.notes[0]).toMatchObject({ code: 'duplicate-key', key: ['id'], side: 'b', value: ['3'] });
     expect(r.summary).toMatchObject({ added: 1, removed: 0, changed: 0 });
   });
 
   it('unknown key column is an error', async () => {
     const err = await csvDiff('id,v\n1,a\n', 'id,v\n1,b\n', { key: ['nope'] }).catch((e) => e);
     expect(err.code).toBe('E_CSV_KEY_NOT_FOUND');
+    expect(err.details).toMatchObject({ key: 'nope', keys: ['nope'], columns: ['id', 'v'] });
+    expect(err.message).toContain('Key column nope is not in data.csv@');
+    const odd = await csvDiff('id,v\n1,a\n', 'id,v\n1,b\n', { key: ['we"ird'] }).catch((e) => e);
+    expect(odd.details.key).toBe('we"ird');
+    expect(odd.message.split('we').length - 1).toBe(1);
   });
 
   it('positional mode recognises moved rows and pairs changed rows', async () => {

@@ -64,7 +64,8 @@ export interface TableDiff {
 /** A remark about how a diff was made; rendered by messages.ts. */
 export type Note =
   | { code: 'row-order-changed' }
-  | { code: 'duplicate-key'; key: string[]; value: string; side: 'a' | 'b'; lines: number[] }
+  /** `value`: the repeated key's cells, one per key column. */
+  | { code: 'duplicate-key'; key: string[]; value: Cell[]; side: 'a' | 'b'; lines: number[] }
   | { code: 'approximate' };
 
 export interface TableDiffOptions {
@@ -204,7 +205,17 @@ class Kept<T> {
 }
 
 class DuplicateKey {
-  constructor(readonly key: string, readonly side: 'a' | 'b', readonly lines: number[]) {}
+  constructor(readonly value: Cell[], readonly side: 'a' | 'b', readonly lines: number[]) {}
+}
+
+/** `id=7`, `run="a b", step=3`: key columns with their values, each shown once and quoted only when needed. */
+export function describeKey(key: readonly string[], value: readonly Cell[]): string {
+  return key.map((k, i) => `${k}=${showName(value[i] ?? null)}`).join(', ');
+}
+
+/** A name or value as written when it is plain (`id`, `2024-01-01`), JSON-quoted when it has spaces, quotes or controls. */
+export function showName(v: Cell): string {
+  return v === null ? 'NULL' : /^[\p{L}\p{N}_.:+\/-]+$/u.test(v) ? v : JSON.stringify(v);
 }
 
 function emptySummary(plan: ColumnPlan): TableSummary {
@@ -243,7 +254,7 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
     const [p, i] = suspect as [number, number];
     const [rp, ri] = await A.fetch([a.ref(p), a.ref(i)]);
     if (!sameKey(keyA, rp!, keyA, ri!)) return new KeyCollision();
-    return new DuplicateKey(JSON.stringify(keyA.map((k) => rp![k] ?? '')), 'a', [a.line[p]!, a.line[i]!]);
+    return new DuplicateKey(keyA.map((k) => rp![k] ?? ''), 'a', [a.line[p]!, a.line[i]!]);
   }
   summary.rowsA = a.n;
   const seen = new Uint8Array(a.n);
@@ -281,7 +292,7 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
     const firstKeys = sus.kind === 'added' ? keyB : keyA;
     if (!sameKey(firstKeys, firstRow, keyB, second!)) return new KeyCollision();
     const lines = sus.kind === 'added' ? [addedAll.line[sus.first!]!, sus.line] : [sus.line];
-    return new DuplicateKey(JSON.stringify(keyB.map((k) => second![k] ?? '')), 'b', lines);
+    return new DuplicateKey(keyB.map((k) => second![k] ?? ''), 'b', lines);
   }
   summary.rowsB = bRow;
 
@@ -486,7 +497,12 @@ export async function diffTables(A: RowSource, B: RowSource, opts: TableDiffOpti
     for (const k of key) {
       const missing = [!A.header.includes(k) ? A.label : null, !B.header.includes(k) ? B.label : null].filter(Boolean);
       if (missing.length > 0) {
-        throw new DiffError('E_CSV_KEY_NOT_FOUND', `Key column "${k}" is not in ${missing.join(' and ')}. Available columns: ${A.header.join(', ')}.`, { key: k, columns: A.header });
+        const available = A.header.filter((c) => B.header.includes(c));
+        throw new DiffError(
+          'E_CSV_KEY_NOT_FOUND',
+          `Key column ${showName(k)} is not in ${missing.join(' and ')}. Columns both versions have: ${available.length ? available.map(showName).join(', ') : '(none)'}.`,
+          { key: k, keys: key, columns: available },
+        );
       }
     }
   } else if (opts.detectKey !== false) {
@@ -503,16 +519,15 @@ export async function diffTables(A: RowSource, B: RowSource, opts: TableDiffOpti
       return res;
     }
     if (!(r instanceof DuplicateKey)) return r;
-    const shown = r.key;
     const where = r.side === 'a' ? A.label : B.label;
     if (keySource === 'option' || keySource === 'primary-key') {
       throw new DiffError(
         'E_CSV_DUPLICATE_KEY',
-        `Key ${key.join(', ')} is not unique in ${where}: value ${JSON.stringify(shown)} appears more than once (line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')}). Choose key columns that identify each row, or diff without --key.`,
-        { key, value: shown, side: r.side, lines: r.lines },
+        `Key ${key.join(', ')} is not unique in ${where}: ${describeKey(key, r.value)} appears more than once (line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')}). Choose key columns that identify each row, or diff without --key.`,
+        { key, value: r.value, side: r.side, lines: r.lines },
       );
     }
-    notes.push({ code: 'duplicate-key', key, value: r.key, side: r.side, lines: r.lines });
+    notes.push({ code: 'duplicate-key', key, value: r.value, side: r.side, lines: r.lines });
   }
   const res = await positionalDiff(A, B, plan, opts);
   res.notes.unshift(...notes);

@@ -1,4 +1,5 @@
-import { diffTables, type Note } from '../table/engine.js';
+import { DiffError } from '../errors.js';
+import { diffTables, showName, type Note } from '../table/engine.js';
 import { memorySource } from '../table/source.js';
 import { uniqueNames } from '../table/compare.js';
 import type { SheetDiff, XlsxDiffResult } from '../types.js';
@@ -28,14 +29,19 @@ export async function diffXlsx(
   const sheetsRemoved = namesA.filter((n) => !namesB.includes(n));
   const sheets: SheetDiff[] = [];
   const notes: Note[] = [];
-  for (const sa of wa) {
+  const pairs = wa.flatMap((sa) => {
     const sb = wb.find((s) => s.name === sa.name);
-    if (!sb) continue;
-    const A = sheetTable(a.label, sa);
-    const B = sheetTable(b.label, sb);
-    const useKey = opts.key && opts.key.every((k) => A.header.includes(k) && B.header.includes(k)) ? opts.key : undefined;
-    const d = await diffTables(A, B, { ...opts, key: useKey });
-    sheets.push({ name: sa.name, ...d });
+    return sb ? [{ name: sa.name, A: sheetTable(a.label, sa), B: sheetTable(b.label, sb) }] : [];
+  });
+  // A --key applies to the sheets that have those columns; a key no shared sheet has is an error, not silently ignored.
+  const hasKey = (p: (typeof pairs)[number]) => !!opts.key && opts.key.every((k) => p.A.header.includes(k) && p.B.header.includes(k));
+  if (opts.key && pairs.length > 0 && !pairs.some(hasKey)) {
+    const k = opts.key.find((c) => !pairs.some((p) => p.A.header.includes(c) && p.B.header.includes(c))) ?? opts.key[0]!;
+    throw new DiffError('E_CSV_KEY_NOT_FOUND', `Key column ${showName(k)} is in no sheet that both ${a.label} and ${b.label} have (sheets: ${pairs.map((p) => showName(p.name)).join(', ')}). Check the column name in the first row of the sheet.`, { key: k, keys: opts.key, sheets: pairs.map((p) => p.name) });
+  }
+  for (const p of pairs) {
+    const d = await diffTables(p.A, p.B, { ...opts, key: hasKey(p) ? opts.key : undefined });
+    sheets.push({ name: p.name, ...d });
   }
   const sum = (f: (s: SheetDiff) => number) => sheets.reduce((t, s) => t + f(s), 0);
   const sheetsChanged = sheets.filter((s) => s.summary.added + s.summary.removed + s.summary.changed + s.summary.moved + s.columns.added.length + s.columns.removed.length > 0 || s.columns.reordered).length;
