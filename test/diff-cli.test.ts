@@ -66,6 +66,45 @@ describe('savepoint diff', () => {
     await fsp.writeFile(path.join(vault, 'dup.csv'), 'id,v\n1,a\n2,b\n');
   });
 
+  it('same data written differently (CRLF, semicolons, a BOM) is a difference: dialect section, text, --exit-code 1', async () => {
+    const file = path.join(vault, 'd.csv');
+    await fsp.writeFile(file, 'id,v\n1,a\n2,b\n');
+    expect(sp(vault, ['save', 'd.csv']).code).toBe(0);
+    for (const [bytes, line] of [
+      ['id,v\r\n1,a\r\n2,b\r\n', '~ line endings: LF → CRLF'],
+      ['id;v\n1;a\n2;b\n', '~ delimiter: comma → semicolon'],
+      ['\uFEFFid,v\n1,a\n2,b\n', '~ byte order mark: none → UTF-8 BOM'],
+    ] as const) {
+      await fsp.writeFile(file, bytes);
+      const r = sp(vault, ['diff', 'd.csv', '--exit-code']);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toContain(line);
+      expect(r.stdout).not.toContain('no changes');
+      const j = sp(vault, ['diff', 'd.csv', '--json']);
+      expect(j.code).toBe(0);
+      expect(j.json).toMatchObject({ ok: true, identical: false, summary: { added: 0, removed: 0, changed: 0 } });
+      expect(j.json.dialect.a).toMatchObject({ delimiter: ',', lineEnding: 'LF', bom: false });
+      expect(j.json.formatChanges).toHaveLength(1);
+    }
+    await fsp.writeFile(file, 'id,v\n1,a\n2,b\n');
+    expect(sp(vault, ['diff', 'd.csv', '--exit-code']).code).toBe(0);
+  });
+
+  it('a 100,000-deep JSON diffs (exit 0, bounded lines) instead of crashing', async () => {
+    const deep = (leaf: string) => '['.repeat(100_000) + leaf + ']'.repeat(100_000);
+    await fsp.writeFile(path.join(vault, 'deep.json'), deep('1'));
+    expect(sp(vault, ['save', 'deep.json']).code).toBe(0);
+    await fsp.writeFile(path.join(vault, 'deep.json'), deep('2'));
+    const r = sp(vault, ['diff', 'deep.json', '--exit-code']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('…(100,000 levels)…');
+    expect(r.stdout).toContain('0 paths added, 0 paths removed, 1 path changed');
+    const j = sp(vault, ['diff', 'deep.json', '--json']);
+    expect(j.code).toBe(0);
+    expect(j.json.changes[0]).toMatchObject({ op: 'change', old: 1, new: 2 });
+  });
+
   it('explains unknown versions', () => {
     expect(sp(vault, ['diff', 't.csv@9', '--json']).json.error.code).toBe('E_UNKNOWN_VERSION');
   });

@@ -2,6 +2,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { readSync } from 'node:fs';
 import { fromNodeError } from '../errors.js';
 import { CsvScanner, type CsvDialect } from './scanner.js';
+import type { Cell } from '../table/types.js';
 
 const CHUNK = 1 << 20;
 
@@ -87,9 +88,9 @@ export interface Span {
  * Re-read records at known byte spans with positioned reads, coalescing nearby spans into one read.
  * Returns the decoded cells for each span, in input order.
  */
-export function readCsvSpans(fd: number, dialect: CsvDialect, spans: readonly Span[]): string[][] {
+export function readCsvSpans(fd: number, dialect: CsvDialect, spans: readonly Span[], maxCellBytes = Infinity): Cell[][] {
   const order = spans.map((_, i) => i).sort((x, y) => spans[x]!.offset - spans[y]!.offset);
-  const out = new Array<string[]>(spans.length);
+  const out = new Array<Cell[]>(spans.length);
   const sc = new CsvScanner(dialect);
   const GAP = 64 * 1024;
   const MAXWIN = 4 * CHUNK;
@@ -115,8 +116,8 @@ export function readCsvSpans(fd: number, dialect: CsvDialect, spans: readonly Sp
       const idx = order[k]!;
       const sp = spans[idx]!;
       const s = sp.offset - first.offset;
-      let cells: string[] = [];
-      sc.scan(win, s, s + sp.length, true, (r) => { if (cells.length === 0) cells = r.cells(); });
+      let cells: Cell[] = [];
+      sc.scan(win, s, s + sp.length, true, (r) => { if (cells.length === 0) cells = r.cellsClipped(maxCellBytes); });
       out[idx] = cells;
     }
     i = j;

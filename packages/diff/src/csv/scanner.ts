@@ -1,4 +1,5 @@
 import { DiffError } from '../errors.js';
+import { clipBytes, type ClippedValue } from '../clip.js';
 
 /** A CSV dialect: delimiter and quote as single ASCII bytes. */
 export interface CsvDialect {
@@ -72,6 +73,23 @@ export class CsvScanner {
       return str.split(q + q).join(q);
     }
     return str;
+  }
+
+  /**
+   * Field `i` as a cell, clipped (hashed straight from the bytes, no string made) when longer than `max` bytes,
+   * so a huge cell never becomes a huge string.
+   */
+  cellClipped(i: number, max: number): string | ClippedValue {
+    if (i < this.nf && this.fieldEnd[i]! - this.fieldStart[i]! > max) {
+      return clipBytes(this.buf, this.fieldStart[i]!, this.fieldEnd[i]!, this.fieldQuoted[i] === 2 ? this.quote : -1);
+    }
+    return this.cell(i);
+  }
+
+  cellsClipped(max: number): (string | ClippedValue)[] {
+    const out = new Array<string | ClippedValue>(this.nf);
+    for (let i = 0; i < this.nf; i++) out[i] = this.cellClipped(i, max);
+    return out;
   }
 
   /** All fields of the current record as strings. */

@@ -4,7 +4,7 @@ import { cellEqual, isBlankCell } from './compare.js';
 import { KeyTable } from './key-table.js';
 import { anchoredDiff } from '../text/anchored.js';
 import { scanWith, type RowSource } from './source.js';
-import type { Cell } from './types.js';
+import { cellId, type Cell } from './types.js';
 
 export interface TableColumns {
   /** Column names of version a and b (made unique: a repeated name gets ` (2)`). */
@@ -171,19 +171,19 @@ export function detectKey(plan: ColumnPlan, sampleA: Cell[][], sampleB: Cell[][]
   for (const col of ordered) {
     const ia = plan.columns.a.indexOf(col);
     const ib = plan.columns.b.indexOf(col);
-    const setA = new Set<Cell>();
+    const setA = new Set<string | null>();
     let ok = true;
     for (const r of sampleA) {
       const v = r[ia] ?? '';
-      if (isBlankCell(v) || setA.has(v)) { ok = false; break; }
-      setA.add(v);
+      if (isBlankCell(v) || setA.has(cellId(v))) { ok = false; break; }
+      setA.add(cellId(v));
     }
     if (!ok) continue;
-    const setB = new Set<Cell>();
+    const setB = new Set<string | null>();
     let shared = 0;
     for (const r of sampleB) {
-      const v = r[ib] ?? '';
-      if (isBlankCell(v) || setB.has(v)) { ok = false; break; }
+      const v = cellId(r[ib] ?? '');
+      if (isBlankCell(r[ib]) || setB.has(v)) { ok = false; break; }
       setB.add(v);
       if (setA.has(v)) shared++;
     }
@@ -215,6 +215,7 @@ export function describeKey(key: readonly string[], value: readonly Cell[]): str
 
 /** A name or value as written when it is plain (`id`, `2024-01-01`), JSON-quoted when it has spaces, quotes or controls. */
 export function showName(v: Cell): string {
+  if (v !== null && typeof v === 'object') return `${JSON.stringify(v.head)}… (${v.bytes} bytes, sha256 ${v.sha256.slice(0, 16)})`;
   return v === null ? 'NULL' : /^[\p{L}\p{N}_.:+\/-]+$/u.test(v) ? v : JSON.stringify(v);
 }
 
@@ -229,7 +230,7 @@ function emptySummary(plan: ColumnPlan): TableSummary {
 class KeyCollision {}
 
 const sameKey = (ka: readonly number[], ra: readonly Cell[], kb: readonly number[], rb: readonly Cell[]) =>
-  ka.every((k, i) => (ra[k] ?? '') === (rb[kb[i]!] ?? ''));
+  ka.every((k, i) => cellId(ra[k]) === cellId(rb[kb[i]!]));
 
 async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: string[], opts: TableDiffOptions): Promise<TableDiff | DuplicateKey | KeyCollision> {
   const keyA = key.map((k) => A.header.indexOf(k));

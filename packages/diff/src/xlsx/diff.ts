@@ -2,7 +2,7 @@ import { DiffError } from '../errors.js';
 import { diffTables, showName, type Note } from '../table/engine.js';
 import { memorySource } from '../table/source.js';
 import { uniqueNames } from '../table/compare.js';
-import type { SheetDiff, XlsxDiffResult } from '../types.js';
+import type { FormatChange, SheetDiff, XlsxDiffResult } from '../types.js';
 import { readWorkbook, type SheetData } from './read.js';
 
 /** Spreadsheet column letters: 0 → A, 25 → Z, 26 → AA. */
@@ -14,15 +14,15 @@ export function columnLetter(i: number): string {
 
 function sheetTable(label: string, sheet: SheetData) {
   const [first, ...rest] = sheet.rows;
-  const header = uniqueNames((first ?? []).map((h, i) => (h === '' || h === null ? columnLetter(i) : h)));
+  const header = uniqueNames((first ?? []).map((h, i) => (h === '' || h === null ? columnLetter(i) : typeof h === 'string' ? h : h.head)));
   return memorySource(`${label}!${sheet.name}`, header, rest, sheet.rowNumbers.slice(1));
 }
 
 export async function diffXlsx(
   a: { path: string; label: string }, b: { path: string; label: string },
-  opts: { key?: string[]; tolerance?: number; limit: number; detectKey?: boolean },
+  opts: { key?: string[]; tolerance?: number; limit: number; detectKey?: boolean; maxCellBytes?: number },
 ): Promise<Omit<XlsxDiffResult, 'a' | 'b'>> {
-  const [wa, wb] = await Promise.all([readWorkbook(a.path, a.label), readWorkbook(b.path, b.label)]);
+  const [wa, wb] = await Promise.all([readWorkbook(a.path, a.label, opts.maxCellBytes), readWorkbook(b.path, b.label, opts.maxCellBytes)]);
   const namesA = wa.map((s) => s.name);
   const namesB = wb.map((s) => s.name);
   const sheetsAdded = namesB.filter((n) => !namesA.includes(n));
@@ -43,11 +43,15 @@ export async function diffXlsx(
     const d = await diffTables(p.A, p.B, { ...opts, key: hasKey(p) ? opts.key : undefined });
     sheets.push({ name: p.name, ...d });
   }
+  const sharedA = namesA.filter((n) => namesB.includes(n));
+  const sharedB = namesB.filter((n) => namesA.includes(n));
+  const formatChanges: FormatChange[] = sharedA.join('\0') !== sharedB.join('\0') ? [{ aspect: 'sheet-order', a: sharedA.join(', '), b: sharedB.join(', ') }] : [];
   const sum = (f: (s: SheetDiff) => number) => sheets.reduce((t, s) => t + f(s), 0);
   const sheetsChanged = sheets.filter((s) => s.summary.added + s.summary.removed + s.summary.changed + s.summary.moved + s.columns.added.length + s.columns.removed.length > 0 || s.columns.reordered).length;
   return {
     format: 'xlsx',
-    identical: sheetsAdded.length === 0 && sheetsRemoved.length === 0 && sheetsChanged === 0 && namesA.join('\0') === namesB.filter((n) => namesA.includes(n)).join('\0'),
+    identical: sheetsAdded.length === 0 && sheetsRemoved.length === 0 && sheetsChanged === 0 && formatChanges.length === 0,
+    formatChanges,
     summary: {
       sheetsAdded: sheetsAdded.length, sheetsRemoved: sheetsRemoved.length, sheetsChanged,
       rowsAdded: sum((s) => s.summary.added), rowsRemoved: sum((s) => s.summary.removed), rowsChanged: sum((s) => s.summary.changed), cellsChanged: sum((s) => s.summary.cellsChanged),
