@@ -105,6 +105,20 @@ describe('savepoint diff', () => {
     expect(j.json.changes[0]).toMatchObject({ op: 'change', old: 1, new: 2 });
   });
 
+  it('a multi-MB cell is shown clipped (head, size, sha256) in text and JSON, not printed whole', async () => {
+    const big = 'é'.repeat(3 * 1024 * 1024); // 6 MB of UTF-8: read in chunks, never as one string
+    await fsp.writeFile(path.join(vault, 'cell.csv'), `id,text\n1,${big}\n2,b\n`);
+    expect(sp(vault, ['save', 'cell.csv']).code).toBe(0);
+    await fsp.writeFile(path.join(vault, 'cell.csv'), `id,text\n1,${big}!\n2,b\n`);
+    const r = sp(vault, ['diff', 'cell.csv']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeLessThan(5000);
+    expect(r.stdout).toMatch(/text: "é{128}"… \(6,291,456 bytes, sha256 [0-9a-f]{16}…\) → "é{128}"… \(6,291,457 bytes, sha256 [0-9a-f]{16}…\)/);
+    const j = sp(vault, ['diff', 'cell.csv', '--json']);
+    expect(j.stdout.length).toBeLessThan(10_000);
+    expect(j.json.rows[0].cells[0]).toMatchObject({ column: 'text', old: { clipped: true, bytes: 6_291_456 }, new: { clipped: true, bytes: 6_291_457 } });
+  });
+
   it('explains unknown versions', () => {
     expect(sp(vault, ['diff', 't.csv@9', '--json']).json.error.code).toBe('E_UNKNOWN_VERSION');
   });

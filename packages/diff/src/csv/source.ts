@@ -73,7 +73,7 @@ export async function openCsvSource(path: string, label: string, dialect: CsvDia
       if (first) { first = false; return; }
       if (s.nf !== width) throw wrongWidth(label, s.recLine, width, s.nf);
       return visitRecord(s, base);
-    });
+    }, maxCellBytes);
   };
 
   const source: CsvSource = {
