@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import { detectFormat, readHead, type DataFormat } from './detect.js';
 import { DiffError, fromNodeError } from './errors.js';
 import { sniffDialect } from './csv/dialect.js';
@@ -67,6 +68,13 @@ async function readBytes(path: string): Promise<Buffer> {
 }
 
 const decode = (buf: Buffer) => (hasBom(buf) ? buf.toString('utf8', 3) : buf.toString('utf8'));
+
+/** A JSON file's text and what its bytes look like; the raw bytes are not kept. */
+async function readJsonSide(path: string) {
+  const raw = await readBytes(path);
+  const text = decode(raw);
+  return { text, layout: describeText(raw), bytes: raw.length, sha256: createHash('sha256').update(raw).digest('hex'), indentation: jsonIndentation(text) };
+}
 
 /** The last byte of a file (undefined when empty). */
 async function lastByteOf(path: string, size: number): Promise<number | undefined> {
@@ -158,22 +166,20 @@ export async function diffFiles(a: DiffSide, b: DiffSide, opts: DiffOptions): Pr
         };
       }
       case 'json': {
-        const [ra, rb] = await Promise.all([readBytes(A.path), readBytes(B.path)]);
-        const ta = decode(ra);
-        const tb = decode(rb);
-        const va = parseJson(ta, A.label);
-        const vb = parseJson(tb, B.label);
+        // Raw bytes only long enough to describe their layout; then the texts (as JSON.parse needs them).
+        const sides = await Promise.all([readJsonSide(A.path), readJsonSide(B.path)]);
+        const [sa, sb] = sides;
+        const va = parseJson(sa.text, A.label);
+        const vb = parseJson(sb.text, B.label);
         const { changes, counts } = diffJsonCounted(va, vb, { tolerance: opts.tolerance, limit });
         const total = counts.added + counts.removed + counts.changed + counts.reordered;
-        const formatChanges = textLayoutChanges(describeText(ra), describeText(rb));
-        if (total === 0 && ra.length + rb.length > 0 && !ra.equals(rb)) {
-          const ia = jsonIndentation(ta);
-          const ib = jsonIndentation(tb);
-          if (ia !== ib) formatChanges.push({ aspect: 'indentation', a: ia, b: ib });
+        const formatChanges = textLayoutChanges(sa.layout, sb.layout);
+        if (total === 0 && sa.bytes + sb.bytes > 0 && (sa.bytes !== sb.bytes || sa.sha256 !== sb.sha256)) {
+          if (sa.indentation !== sb.indentation) formatChanges.push({ aspect: 'indentation', a: sa.indentation, b: sb.indentation });
           const order = firstKeyOrderChange(va, vb);
           if (order) formatChanges.push({ aspect: 'key-order', a: order.a.join(', '), b: order.b.join(', '), path: order.path });
-          const sameTokens = sameJsonTokens(ta, tb);
-          const sizes = { a: `${ra.length} bytes`, b: `${rb.length} bytes` };
+          const sameTokens = sameJsonTokens(sa.text, sb.text);
+          const sizes = { a: `${sa.bytes} bytes`, b: `${sb.bytes} bytes` };
           if (sameTokens && formatChanges.length === 0) formatChanges.push({ aspect: 'whitespace', ...sizes });
           if (!sameTokens && !order && opts.tolerance === undefined) formatChanges.push({ aspect: 'notation', ...sizes });
         }

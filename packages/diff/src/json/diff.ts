@@ -207,18 +207,23 @@ export interface JsonDiffCounts {
 /**
  * Structural diff of two JSON values with exact counts and at most `limit` detailed changes, in document
  * order. Iterative (an explicit work stack and parent-linked paths), so nesting depth is only bounded by memory.
+ * Objects and keyed arrays are walked member by member; only elements of positional arrays are hashed
+ * (once per node), to align them.
  */
 export function diffJsonCounted(a: JsonValue, b: JsonValue, opts: JsonDiffOptions = {}): { changes: JsonChange[]; counts: JsonDiffCounts } {
   const limit = opts.limit ?? Infinity;
   const hasher = new JsonHasher();
   const changes: JsonChange[] = [];
   const counts: JsonDiffCounts = { added: 0, removed: 0, changed: 0, reordered: 0 };
-  const stack: Task[] = [{ t: 'walk', x: a, y: b, path: null }];
-  const pushAll = (tasks: Task[]) => { for (let i = tasks.length - 1; i >= 0; i--) stack.push(tasks[i]!); };
   const emit = (op: JsonChange['op'], path: PathNode | null, rest: Partial<JsonChange>): Task => ({ t: 'emit', op, path, ...rest } as Task);
+  // One generator per open container: its steps come out lazily and in document order, so memory is
+  // O(depth), not O(members), and no step needs the call stack.
+  const stack: Iterator<Task>[] = [[{ t: 'walk', x: a, y: b, path: null } as Task][Symbol.iterator]()];
 
   while (stack.length > 0) {
-    const task = stack.pop()!;
+    const next = stack[stack.length - 1]!.next();
+    if (next.done) { stack.pop(); continue; }
+    const task = next.value;
     if (task.t === 'emit') {
       if (task.op === 'add') counts.added++;
       else if (task.op === 'remove') counts.removed++;
@@ -232,48 +237,48 @@ export function diffJsonCounted(a: JsonValue, b: JsonValue, opts: JsonDiffOption
       continue;
     }
     const { x, y, path } = task;
-    if (isObject(x) && isObject(y)) {
-      const tasks: Task[] = [];
-      for (const k of Object.keys(x)) {
-        if (!Object.prototype.hasOwnProperty.call(y, k)) tasks.push(emit('remove', child(path, k), { old: x[k]! }));
-        else if (!hasher.equal(x[k]!, y[k]!)) tasks.push({ t: 'walk', x: x[k]!, y: y[k]!, path: child(path, k) });
-      }
-      for (const k of Object.keys(y)) if (!Object.prototype.hasOwnProperty.call(x, k)) tasks.push(emit('add', child(path, k), { new: y[k]! }));
-      pushAll(tasks);
-      continue;
-    }
+    if (isObject(x) && isObject(y)) { stack.push(objectSteps(x, y, path)); continue; }
     if (Array.isArray(x) && Array.isArray(y)) {
       const field = findKeyField(x, y);
-      pushAll(field !== null ? keyedArray(x, y, field, path) : positionalArray(x, y, path));
+      stack.push(field !== null ? keyedArray(x, y, field, path) : positionalArray(x, y, path));
       continue;
     }
-    if (!leafEqual(x, y, opts.tolerance) && !hasher.equal(x, y)) stack.push(emit('change', path, { old: x, new: y }));
+    // Here at most one side is a container, or they are of different kinds: only two primitives can be equal.
+    const bothLeaves = (x === null || typeof x !== 'object') && (y === null || typeof y !== 'object');
+    if (!(bothLeaves && (leafEqual(x, y, opts.tolerance) || JSON.stringify(x) === JSON.stringify(y)))) stack.push([emit('change', path, { old: x, new: y })][Symbol.iterator]());
   }
   return { changes, counts };
 
-  function keyedArray(x: JsonValue[], y: JsonValue[], field: string, path: PathNode | null): Task[] {
-    const tasks: Task[] = [];
+  function* objectSteps(x: { [k: string]: JsonValue }, y: { [k: string]: JsonValue }, path: PathNode | null): Generator<Task> {
+    for (const k of Object.keys(x)) {
+      if (!Object.prototype.hasOwnProperty.call(y, k)) yield emit('remove', child(path, k), { old: x[k]! });
+      else if (x[k] !== y[k]) yield { t: 'walk', x: x[k]!, y: y[k]!, path: child(path, k) };
+    }
+    for (const k of Object.keys(y)) if (!Object.prototype.hasOwnProperty.call(x, k)) yield emit('add', child(path, k), { new: y[k]! });
+  }
+
+  function* keyedArray(x: JsonValue[], y: JsonValue[], field: string, path: PathNode | null): Generator<Task> {
     const kv = (el: JsonValue) => (el as { [k: string]: JsonValue })[field] as JsonPrimitive;
     const inA = new Map<string, number>();
     x.forEach((el, i) => inA.set(JSON.stringify(kv(el)), i));
     const inB = new Set(y.map((el) => JSON.stringify(kv(el))));
-    for (const el of x) if (!inB.has(JSON.stringify(kv(el)))) tasks.push(emit('remove', child(path, { field, value: kv(el) }), { old: el }));
-    const sharedA = x.filter((el) => inB.has(JSON.stringify(kv(el)))).map(kv);
+    for (const el of x) if (!inB.has(JSON.stringify(kv(el)))) yield emit('remove', child(path, { field, value: kv(el) }), { old: el });
+    let reordered = false;
+    let lastA = -1;
     const sharedB: JsonPrimitive[] = [];
-    y.forEach((el, j) => {
+    for (let j = 0; j < y.length; j++) {
+      const el = y[j]!;
       const i = inA.get(JSON.stringify(kv(el)));
-      if (i === undefined) tasks.push(emit('add', child(path, { field, value: kv(el) }), { new: el, index: j }));
-      else {
-        sharedB.push(kv(el));
-        if (!hasher.equal(x[i]!, el)) tasks.push({ t: 'walk', x: x[i]!, y: el, path: child(path, { field, value: kv(el) }) });
-      }
-    });
-    if (sharedA.some((v, i) => v !== sharedB[i])) tasks.push(emit('reorder', path, { order: sharedB, field }));
-    return tasks;
+      if (i === undefined) { yield emit('add', child(path, { field, value: kv(el) }), { new: el, index: j }); continue; }
+      sharedB.push(kv(el));
+      if (i < lastA) reordered = true;
+      lastA = i;
+      if (x[i] !== el) yield { t: 'walk', x: x[i]!, y: el, path: child(path, { field, value: kv(el) }) };
+    }
+    if (reordered) yield emit('reorder', path, { order: sharedB, field });
   }
 
-  function positionalArray(x: JsonValue[], y: JsonValue[], path: PathNode | null): Task[] {
-    const tasks: Task[] = [];
+  function* positionalArray(x: JsonValue[], y: JsonValue[], path: PathNode | null): Generator<Task> {
     const hx = x.map((v) => hasher.hash(v));
     const hy = y.map((v) => hasher.hash(v));
     const { runs } = myersDiff(x.length, y.length, (i, j) => hx[i]![0] === hy[j]![0] && hx[i]![1] === hy[j]![1]);
@@ -294,13 +299,12 @@ export function diffJsonCounted(a: JsonValue, b: JsonValue, opts: JsonDiffOption
         const xi = x[i]!;
         const yj = y[j]!;
         const sameKind = (isObject(xi) && isObject(yj)) || (Array.isArray(xi) && Array.isArray(yj));
-        if (sameKind) tasks.push({ t: 'walk', x: xi, y: yj, path: child(path, i) });
-        else if (!leafEqual(xi, yj, opts.tolerance)) tasks.push(emit('change', child(path, i), { old: xi, new: yj }));
+        if (sameKind) yield { t: 'walk', x: xi, y: yj, path: child(path, i) };
+        else if (!leafEqual(xi, yj, opts.tolerance)) yield emit('change', child(path, i), { old: xi, new: yj });
       }
-      for (let k = pairs; k < dels.length; k++) tasks.push(emit('remove', child(path, dels[k]!), { old: x[dels[k]!]! }));
-      for (let k = pairs; k < ins.length; k++) tasks.push(emit('add', child(path, ins[k]!), { new: y[ins[k]!]!, index: ins[k]! }));
+      for (let k = pairs; k < dels.length; k++) yield emit('remove', child(path, dels[k]!), { old: x[dels[k]!]! });
+      for (let k = pairs; k < ins.length; k++) yield emit('add', child(path, ins[k]!), { new: y[ins[k]!]!, index: ins[k]! });
     }
-    return tasks;
   }
 }
 
