@@ -76,11 +76,9 @@ async function readJsonSide(path: string) {
   return { text, layout: describeText(raw), bytes: raw.length, sha256: createHash('sha256').update(raw).digest('hex'), indentation: jsonIndentation(text) };
 }
 
-/** The last byte of a file (undefined when empty). */
-async function lastByteOf(path: string, size: number): Promise<number | undefined> {
-  if (size === 0) return undefined;
-  const b = await readHead(path, 1, size - 1);
-  return b[0];
+/** The last two bytes of a file (fewer when it is shorter). */
+async function tailOf(path: string, size: number): Promise<Buffer> {
+  return size === 0 ? Buffer.alloc(0) : readHead(path, Math.min(2, size), size - Math.min(2, size));
 }
 
 /**
@@ -153,7 +151,7 @@ export async function diffFiles(a: DiffSide, b: DiffSide, opts: DiffOptions): Pr
         const db = sniffDialect(headB, pref);
         const [sa, sb] = await Promise.all([openCsvSource(A.path, A.label, da, maxCellBytes), openCsvSource(B.path, B.label, db, maxCellBytes)]);
         const t = await diffTables(sa, sb, { key: opts.key, tolerance: opts.tolerance, limit, detectKey: !opts.positional });
-        const [la, lb] = await Promise.all([lastByteOf(A.path, sizeA), lastByteOf(B.path, sizeB)]);
+        const [la, lb] = await Promise.all([tailOf(A.path, sizeA), tailOf(B.path, sizeB)]);
         const dialect = { a: describeCsv(headA, la, da, sizeA <= headA.length), b: describeCsv(headB, lb, db, sizeB <= headB.length) };
         const formatChanges = csvDialectChanges(dialect.a, dialect.b);
         const s = t.summary;

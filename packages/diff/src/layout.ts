@@ -10,7 +10,7 @@ export type LineEnding = 'LF' | 'CRLF' | 'CR' | 'mixed' | 'none';
 export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'other';
 export type QuotingStyle = 'minimal' | 'all' | 'non-numeric' | 'mixed';
 
-/** A CSV/TSV file's dialect, read from its first 64 KiB and its last byte. */
+/** A CSV/TSV file's dialect, read from its first 64 KiB and its last two bytes. */
 export interface CsvFileDialect extends CsvDialect {
   lineEnding: LineEnding;
   bom: boolean;
@@ -75,7 +75,8 @@ const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * Describe a CSV file's dialect from its first bytes (`complete` when they are the whole file) and its
  * last byte. Line endings count record terminators only (a line break inside a quoted field is data).
  */
-export function describeCsv(head: Uint8Array, lastByte: number | undefined, dialect: CsvDialect, complete: boolean): CsvFileDialect {
+export function describeCsv(head: Uint8Array, tail: Uint8Array, dialect: CsvDialect, complete: boolean): CsvFileDialect {
+  const lastByte = tail[tail.length - 1];
   const start = hasBom(head) ? 3 : 0;
   const sc = new CsvScanner(dialect);
   const D = sc.delim, Q = sc.quote;
@@ -109,7 +110,8 @@ export function describeCsv(head: Uint8Array, lastByte: number | undefined, dial
   return {
     delimiter: dialect.delimiter,
     quote: dialect.quote,
-    lineEnding: endingOf(crlf, lf, cr),
+    // A first record longer than the head: the file's last line break tells.
+    lineEnding: crlf + lf + cr === 0 && !complete ? lineEndingOf(tail) : endingOf(crlf, lf, cr),
     bom: hasBom(head),
     encoding: guessEncoding(head),
     quoting,

@@ -67,6 +67,13 @@ describe('CSV diff', () => {
     });
   }
 
+  it('line endings of a file whose header is longer than the 64 KiB head are still named', async () => {
+    const cols = Array.from({ length: 12_000 }, (_, i) => `col${i}`);
+    const row = cols.map((_, i) => String(i));
+    const r = await csvDiff(`${cols.join(',')}\n${row.join(',')}\n`, `${cols.join(',')}\r\n${row.join(',')}\r\n`, { positional: true });
+    expect(r.formatChanges).toEqual([{ aspect: 'line-endings', a: 'LF', b: 'CRLF' }]);
+  });
+
   it('the dialect section describes both sides and the text names the change', async () => {
     const r = await csvDiff('id,v\n1,x\n2,y\n', 'id;v\r\n1;x\r\n2;y\r\n');
     expect(r.dialect.a).toEqual({ delimiter: ',', quote: '"', lineEnding: 'LF', bom: false, encoding: 'utf-8', quoting: 'minimal', trailingNewline: true });
