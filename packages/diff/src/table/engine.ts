@@ -210,7 +210,7 @@ class DuplicateKey {
 
 /** `id=7`, `run="a b", step=3`: key columns with their values, each shown once and quoted only when needed. */
 export function describeKey(key: readonly string[], value: readonly Cell[]): string {
-  return key.map((k, i) => `${k}=${showName(value[i] ?? null)}`).join(', ');
+  return key.map((k, i) => `${showName(k)}=${showName(value[i] ?? null)}`).join(', ');
 }
 
 /** A name or value as written when it is plain (`id`, `2024-01-01`), JSON-quoted when it has spaces, quotes or controls. */

@@ -77,6 +77,23 @@ describe('XLSX sheet names', () => {
     expect(sheets.map((s) => [s.name, s.rows[0]])).toEqual([['new', ['k', 'v']], ['weather', ['day', 'temp']]]);
   });
 
+  it('worksheet parts under any name (not sheetN.xml) are read, by relationship', async () => {
+    const p = await rewriteZip(v1, `${t.dir}/v6.xlsx`, (e) => [...e].map(([name, data]) => {
+      if (name === 'xl/worksheets/sheet1.xml') return { name: 'xl/data/weather part.xml', data };
+      if (name === 'xl/_rels/workbook.xml.rels') return { name, data: (data as string).replace('Target="worksheets/sheet1.xml"', 'Target="data/weather%20part.xml"') };
+      return { name, data };
+    }));
+    const sheets = await readWorkbook(p);
+    expect(sheets.map((s) => [s.name, s.rows[0]])).toEqual([['weather', ['day', 'temp']], ['old', ['x']], ['new', ['k', 'v']]]);
+  });
+
+  it('reads a workbook the same way every time (exceljs never parks sheets in temp files)', async () => {
+    const first = JSON.stringify(await readWorkbook(v1));
+    expect(first).toContain('"weather"');
+    expect(first).not.toContain('[object Object]');
+    for (let i = 0; i < 40; i++) expect(JSON.stringify(await readWorkbook(v1))).toBe(first);
+  });
+
   it('the diff names the removed sheet and the changed one by their real names', async () => {
     const p = await edited(`${t.dir}/v4.xlsx`);
     const r = (await diffFiles({ path: v1, label: 'w.xlsx@1' }, { path: p, label: 'w.xlsx@2' }, { name: 'w.xlsx' })) as XlsxDiffResult;

@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { DiffError } from '../errors.js';
 import { clipString, MAX_CELL_BYTES } from '../clip.js';
 import type { Cell } from '../table/types.js';
-import { readZipDirectory, readZipEntry, type ZipEntry } from './zip.js';
+import { readZipDirectory, readZipEntry, zipStream, type ZipEntry } from './zip.js';
 
 /** A sheet as the workbook lists it: its name (in workbook order) and the zip part holding its cells. */
 export interface SheetRef {
@@ -39,7 +39,9 @@ function elements(xml: string, tag: string): Record<string, string>[] {
 }
 
 /** Resolve a relationship target against the part that owns the relationship. */
-function resolveTarget(ownerPart: string, target: string): string {
+function resolveTarget(ownerPart: string, rawTarget: string): string {
+  let target = rawTarget;
+  try { target = decodeURIComponent(rawTarget); } catch { /* not percent-encoded */ }
   if (target.startsWith('/')) return posix.normalize(target.slice(1));
   return posix.normalize(posix.join(posix.dirname(ownerPart), target));
 }
@@ -53,11 +55,17 @@ async function entryText(path: string, entries: Map<string, ZipEntry>, name: str
   return e ? (await readZipEntry(path, e, 32 * 1024 * 1024)).toString('utf8') : null;
 }
 
-/**
- * The sheets of a workbook in workbook order, named as in xl/workbook.xml and mapped to their parts through
- * the workbook's relationships (never assuming that the n-th sheet is sheetN.xml).
- */
-export async function readSheetRefs(path: string): Promise<SheetRef[]> {
+/** What readWorkbook needs to know about the zip: the sheets in order and the parts exceljs reads. */
+interface WorkbookLayout {
+  entries: Map<string, ZipEntry>;
+  workbookPart: string;
+  relsPart: string;
+  sharedStringsPart: string | null;
+  stylesPart: string | null;
+  sheets: SheetRef[];
+}
+
+async function readLayout(path: string): Promise<WorkbookLayout> {
   const entries = new Map((await readZipDirectory(path)).map((e) => [e.name, e] as const));
   let workbookPart = 'xl/workbook.xml';
   const rootRels = await entryText(path, entries, '_rels/.rels');
@@ -67,8 +75,14 @@ export async function readSheetRefs(path: string): Promise<SheetRef[]> {
   }
   const workbook = await entryText(path, entries, workbookPart);
   if (workbook === null) throw new Error(`the workbook part ${workbookPart} is missing`);
-  const rels = new Map(elements((await entryText(path, entries, relsPathOf(workbookPart))) ?? '', 'Relationship').map((r) => [r.Id ?? '', r] as const));
-  return elements(workbook, 'sheet').map((s) => {
+  const relsPart = relsPathOf(workbookPart);
+  const relList = elements((await entryText(path, entries, relsPart)) ?? '', 'Relationship');
+  const rels = new Map(relList.map((r) => [r.Id ?? '', r] as const));
+  const partOfType = (type: RegExp) => {
+    const r = relList.find((x) => type.test(x.Type ?? ''));
+    return r?.Target ? resolveTarget(workbookPart, r.Target) : null;
+  };
+  const sheets = elements(workbook, 'sheet').map((s): SheetRef => {
     const rel = rels.get(s.rid ?? '');
     const type = rel?.Type ?? '';
     return {
@@ -78,6 +92,15 @@ export async function readSheetRefs(path: string): Promise<SheetRef[]> {
       ...(s.state ? { state: s.state } : {}),
     };
   });
+  return { entries, workbookPart, relsPart, sharedStringsPart: partOfType(/\/sharedStrings$/), stylesPart: partOfType(/\/styles$/), sheets };
+}
+
+/**
+ * The sheets of a workbook in workbook order, named as in xl/workbook.xml and mapped to their parts through
+ * the workbook's relationships (never assuming that the n-th sheet is sheetN.xml).
+ */
+export async function readSheetRefs(path: string): Promise<SheetRef[]> {
+  return (await readLayout(path)).sheets;
 }
 
 export interface SheetData {
@@ -113,21 +136,33 @@ export function cellText(v: unknown): string {
  * Throws E_XLSX_MALFORMED when the file is not a readable workbook.
  */
 export async function readWorkbook(path: string, label = path, maxCellBytes = MAX_CELL_BYTES): Promise<SheetData[]> {
-  const found: { part: string; data: SheetData }[] = [];
-  let refs: SheetRef[];
+  const sheets: SheetData[] = [];
   try {
-    refs = await readSheetRefs(path);
-    const byPart = new Map(refs.map((r) => [r.part, r] as const));
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
+    const layout = await readLayout(path);
+    const worksheets = layout.sheets.filter((r) => r.kind === 'worksheet' || (r.kind === 'other' && layout.entries.has(r.part)));
+    for (const ref of worksheets) {
+      if (!layout.entries.has(ref.part)) {
+        throw new DiffError('E_XLSX_MALFORMED', `Cannot read sheet ${JSON.stringify(ref.name)} of ${label}: its cells should be in ${ref.part || '(no part named)'}, which the file does not contain. Open and re-save the workbook in Excel.`, { label, sheet: ref.name, part: ref.part });
+      }
+    }
+    // exceljs reads the zip front to back and needs workbook, rels, shared strings and styles before the
+    // worksheets (otherwise it parks sheets in temp files and can lose parts). Give it exactly those parts, in
+    // that order, under the names it expects: the k-th sheet in workbook order becomes xl/worksheets/sheet<k>.xml.
+    const items: { entry: ZipEntry; name: string }[] = [];
+    const add = (part: string | null, name: string) => { const e = part ? layout.entries.get(part) : undefined; if (e) items.push({ entry: e, name }); };
+    add(layout.relsPart, 'xl/_rels/workbook.xml.rels');
+    add(layout.workbookPart, 'xl/workbook.xml');
+    add(layout.sharedStringsPart, 'xl/sharedStrings.xml');
+    add(layout.stylesPart, 'xl/styles.xml');
+    worksheets.forEach((ref, k) => add(ref.part, `xl/worksheets/sheet${k + 1}.xml`));
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(zipStream(path, items) as unknown as string, {
       worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'emit',
     });
-    // exceljs announces each worksheet part (by its number in xl/worksheets/sheetN.xml) just before yielding it;
-    // the name comes from our own reading of workbook.xml and its rels, not from exceljs' guess.
-    let sheetNo = '';
-    (reader as unknown as import('node:events').EventEmitter).on('entry', (e: { type?: string; id?: unknown }) => { if (e.type === 'worksheet') sheetNo = String(e.id); });
+    // exceljs announces each worksheet part (by its number) just before yielding it; the name is ours.
+    let sheetNo = 0;
+    (reader as unknown as import('node:events').EventEmitter).on('entry', (e: { type?: string; id?: unknown }) => { if (e.type === 'worksheet') sheetNo = Number(e.id); });
     for await (const ws of reader) {
-      const part = `xl/worksheets/sheet${sheetNo}.xml`;
-      const ref = byPart.get(part);
+      const ref = worksheets[sheetNo - 1];
       const rows: Cell[][] = [];
       const rowNumbers: number[] = [];
       for await (const row of ws) {
@@ -139,25 +174,17 @@ export async function readWorkbook(path: string, label = path, maxCellBytes = MA
         rows.push(cells);
         rowNumbers.push(row.number);
       }
-      if (!ref) continue; // a part the workbook does not list is not a sheet
+      if (!ref) throw new Error(`unexpected worksheet part ${sheetNo}`);
       const width = rows.reduce((w, r) => Math.max(w, r.length), 0);
       for (const r of rows) while (r.length < width) r.push('');
-      found.push({ part, data: { name: ref.name, rows, rowNumbers } });
+      sheets.push({ name: ref.name, rows, rowNumbers });
     }
+    if (sheets.length !== worksheets.length) throw new Error(`read ${sheets.length} of ${worksheets.length} worksheets`);
   } catch (e) {
     if (e instanceof DiffError) throw e;
     const err = e as NodeJS.ErrnoException;
     if (err && err.code === 'ENOENT') throw new DiffError('E_FILE_NOT_FOUND', `Cannot read ${label}: no such file.`, { path }, { cause: e });
     throw new DiffError('E_XLSX_MALFORMED', `Cannot read ${label} as an Excel workbook: ${err?.message ?? String(e)}. Open and re-save it in Excel, or check it is really .xlsx.`, { label, reason: err?.message }, { cause: e });
-  }
-  // Workbook order; every listed worksheet must have been read.
-  const sheets: SheetData[] = [];
-  for (const ref of refs) {
-    if (ref.kind === 'chartsheet') continue;
-    const got = found.find((f) => f.part === ref.part);
-    if (got) { sheets.push(got.data); continue; }
-    if (ref.kind !== 'worksheet') continue;
-    throw new DiffError('E_XLSX_MALFORMED', `Cannot read sheet ${JSON.stringify(ref.name)} of ${label}: its cells are stored in ${ref.part || '(no part)'}, which is missing or not a worksheet part this reader supports. Open and re-save the workbook in Excel.`, { label, sheet: ref.name, part: ref.part });
   }
   return sheets;
 }

@@ -5,6 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import { inflateRawSync } from 'node:zlib';
+import { Readable } from 'node:stream';
 
 export interface ZipEntry {
   name: string;
@@ -115,4 +116,49 @@ export async function readZipEntry(path: string, entry: ZipEntry, maxBytes = 64 
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * A zip stream of some entries of `path`, in the given order and under the given names, with their compressed
+ * bytes copied as they are (no recompression). Lets a sequential zip reader see the parts it needs first.
+ */
+export function zipStream(path: string, items: { entry: ZipEntry; name: string }[]): Readable {
+  async function* gen(): AsyncGenerator<Buffer> {
+    const fh = await open(path, 'r');
+    try {
+      const central: Buffer[] = [];
+      let offset = 0;
+      for (const { entry, name } of items) {
+        if (entry.compressedSize > 0xfffffffe || entry.size > 0xfffffffe) throw new ZipFormatError(`${entry.name} is too large`);
+        const loc = await readAt(fh, entry.localOffset, 30);
+        if (loc.readUInt32LE(0) !== LOC) throw new ZipFormatError(`bad local header for ${entry.name}`);
+        const dataStart = entry.localOffset + 30 + loc.readUInt16LE(26) + loc.readUInt16LE(28);
+        const nameBuf = Buffer.from(name, 'utf8');
+        const head = Buffer.alloc(30);
+        head.writeUInt32LE(LOC, 0); head.writeUInt16LE(20, 4); head.writeUInt16LE(0x0800, 6); head.writeUInt16LE(entry.method, 8);
+        head.writeUInt32LE(entry.crc32, 14); head.writeUInt32LE(entry.compressedSize, 18); head.writeUInt32LE(entry.size, 22);
+        head.writeUInt16LE(nameBuf.length, 26);
+        yield Buffer.concat([head, nameBuf]);
+        for (let done = 0; done < entry.compressedSize;) {
+          const n = Math.min(1 << 20, entry.compressedSize - done);
+          yield await readAt(fh, dataStart + done, n);
+          done += n;
+        }
+        const cen = Buffer.alloc(46);
+        cen.writeUInt32LE(CEN, 0); cen.writeUInt16LE(20, 4); cen.writeUInt16LE(20, 6); cen.writeUInt16LE(0x0800, 8); cen.writeUInt16LE(entry.method, 10);
+        cen.writeUInt32LE(entry.crc32, 16); cen.writeUInt32LE(entry.compressedSize, 20); cen.writeUInt32LE(entry.size, 24);
+        cen.writeUInt16LE(nameBuf.length, 28); cen.writeUInt32LE(offset, 42);
+        central.push(cen, nameBuf);
+        offset += 30 + nameBuf.length + entry.compressedSize;
+      }
+      const cd = Buffer.concat(central);
+      const end = Buffer.alloc(22);
+      end.writeUInt32LE(EOCD, 0); end.writeUInt16LE(items.length, 8); end.writeUInt16LE(items.length, 10);
+      end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+      yield Buffer.concat([cd, end]);
+    } finally {
+      await fh.close();
+    }
+  }
+  return Readable.from(gen(), { objectMode: false });
 }
