@@ -1,6 +1,7 @@
 // Benchmark: keyed CSV diff of a ~100 MB file with ~1% rows changed, against `git diff --no-index --stat`
 // on the same files in the same run. Run after `npx tsc -b`:  node bench/diff.bench.mjs
 // Prints: diff 100MB keyed: savepoint X s / git diff Y s = R, peak RSS M MB
+// and the same for one 48 MB cell that changed (target: peak RSS < 150 MB, output a few KB).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,7 +17,8 @@ if (process.argv[2] === '--child') {
   const t0 = performance.now();
   const r = await diffFiles({ path: process.argv[3], label: 'a' }, { path: process.argv[4], label: 'b' }, { name: 'bench.csv', key: ['id'] });
   const seconds = (performance.now() - t0) / 1000;
-  process.stdout.write(JSON.stringify({ seconds, maxRssKB: process.resourceUsage().maxRSS, summary: r.summary }) + '\n');
+  const outputBytes = JSON.stringify(r).length;
+  process.stdout.write(JSON.stringify({ seconds, maxRssKB: process.resourceUsage().maxRSS, summary: r.summary, outputBytes }) + '\n');
 } else {
   const dataDir = join(root, '.bench-data');
   mkdirSync(dataDir, { recursive: true });
@@ -38,6 +40,25 @@ if (process.argv[2] === '--child') {
   const s = ours.summary;
   console.log(`rows: ${s.rowsA} → ${s.rowsB}; changed ${s.changed}, added ${s.added}, removed ${s.removed} (git: ${git.stdout.trim().split('\n').pop().trim()})`);
   console.log(`diff ${sizeMB}MB keyed: savepoint ${ours.seconds.toFixed(2)} s / git diff ${gitSeconds.toFixed(2)} s = ${(ours.seconds / gitSeconds).toFixed(2)}, peak RSS ${Math.round(ours.maxRssKB / 1024)} MB`);
+
+  // One huge cell (48 MB) that changed: output and memory must stay bounded.
+  const ha = join(dataDir, 'diff-huge-a.csv');
+  const hb = join(dataDir, 'diff-huge-b.csv');
+  if (!existsSync(ha) || !existsSync(hb)) {
+    const big = 'x'.repeat(48 * 1024 * 1024);
+    for (const [f, cell] of [[ha, big], [hb, big.slice(0, -1) + 'y']]) {
+      const fd = openSync(f, 'w');
+      writeSync(fd, `id,text\n1,${cell}\n2,b\n`);
+      closeSync(fd);
+    }
+  }
+  const hc = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', ha, hb], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (hc.status !== 0) { process.stderr.write(hc.stderr); throw new Error('savepoint diff child failed (huge cell)'); }
+  const huge = JSON.parse(hc.stdout.trim().split('\n').pop());
+  const h0 = performance.now();
+  spawnSync('git', ['diff', '--no-index', '--stat', ha, hb], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const gitHuge = (performance.now() - h0) / 1000;
+  console.log(`diff 48MB cell: savepoint ${huge.seconds.toFixed(2)} s / git diff ${gitHuge.toFixed(2)} s = ${(huge.seconds / gitHuge).toFixed(2)}, peak RSS ${Math.round(huge.maxRssKB / 1024)} MB, result ${huge.outputBytes} bytes`);
 }
 
 /** Deterministic data: id, ISO time, sample name, category, three floats, a count, a sometimes-quoted note. */

@@ -43,6 +43,14 @@ export const byCode: Record<string, number> = {
   E_DB_INTEGRITY: 13,
   E_DB_SIDECAR: 6,
   E_READ_ONLY: 20, // issue 19 item 4: a write command on read-only media
+  // diff (@savepoint/diff): a --key that names no column or is not unique is a usage error; data that cannot be
+  // parsed as its format is a validation failure. Never 1, which `diff --exit-code` uses for "differences found".
+  E_CSV_KEY_NOT_FOUND: 2,
+  E_CSV_DUPLICATE_KEY: 2,
+  E_CSV_MALFORMED: 13,
+  E_JSON_MALFORMED: 13,
+  E_XLSX_MALFORMED: 13,
+  E_SQLITE_MALFORMED: 13,
   E_INTERRUPTED: 130,
   E_INTERNAL: 70,
 };

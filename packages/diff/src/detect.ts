@@ -67,8 +67,8 @@ export function detectFormat(name: string, headBytes?: Uint8Array): DataFormat {
   return 'text';
 }
 
-/** Read up to `n` bytes from the start of a file. */
-export async function readHead(path: string, n = HEAD_BYTES): Promise<Buffer> {
+/** Read up to `n` bytes of a file from `position` (default: its start). */
+export async function readHead(path: string, n = HEAD_BYTES, position = 0): Promise<Buffer> {
   let fh;
   try {
     fh = await open(path, 'r');
@@ -79,7 +79,7 @@ export async function readHead(path: string, n = HEAD_BYTES): Promise<Buffer> {
     const buf = Buffer.allocUnsafe(n);
     let got = 0;
     while (got < n) {
-      const { bytesRead } = await fh.read(buf, got, n - got, got);
+      const { bytesRead } = await fh.read(buf, got, n - got, position + got);
       if (bytesRead === 0) break;
       got += bytesRead;
     }

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { diffFiles } from './diff.js';
 import { renderDiff } from './render.js';
 import type { BinaryDiffResult, SqliteDiffResult, TextDiffResult, XlsxDiffResult } from './types.js';
@@ -49,9 +50,14 @@ describe('XLSX', () => {
 
   it('identical workbooks', async () => {
     const a = await workbook('c.xlsx', { S: [['a'], ['x']] });
+    const copy = await t.write('c-copy.xlsx', await readFile(a));
+    expect((await diffFiles({ path: a }, { path: copy }, { name: 'x.xlsx' })).identical).toBe(true);
+    // Written again: the same cells, but zip timestamps and document properties may differ — never a data change.
     const b = await workbook('d.xlsx', { S: [['a'], ['x']] });
-    const r = await diffFiles({ path: a }, { path: b }, { name: 'x.xlsx' });
-    expect(r.identical).toBe(true);
+    const r = (await diffFiles({ path: a }, { path: b }, { name: 'x.xlsx' })) as XlsxDiffResult;
+    expect(r.summary).toMatchObject({ sheetsChanged: 0, rowsAdded: 0, rowsRemoved: 0, rowsChanged: 0 });
+    for (const c of r.formatChanges) expect(['parts', 'bytes']).toContain(c.aspect);
+    expect(r.identical).toBe(r.formatChanges.length === 0);
   });
 });
 
@@ -89,6 +95,25 @@ describe('SQLite', () => {
     expect(r.tables[0]!.rows).toEqual([expect.objectContaining({ kind: 'changed', cells: [{ column: 'v', old: null, new: '' }] })]);
   });
 
+  it('same rows, different file: header fields or bytes are reported, never "identical"', async () => {
+    const rows = 'CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, \'a\'), (2, \'b\');';
+    const a = sqlite('h1.sqlite', rows);
+    const b = sqlite('h2.sqlite', `PRAGMA page_size = 8192; ${rows} PRAGMA user_version = 3;`);
+    const r = (await diffFiles({ path: a }, { path: b }, { name: 'x.sqlite' })) as SqliteDiffResult;
+    expect(r.summary).toMatchObject({ tablesChanged: 0, rowsChanged: 0 });
+    expect(r.identical).toBe(false);
+    expect(r.formatChanges).toEqual([
+      { aspect: 'sqlite-header', field: 'page size', a: '4096', b: '8192' },
+      { aspect: 'sqlite-header', field: 'user_version', a: '0', b: '3' },
+    ]);
+    expect(renderDiff(r, { color: false })).toContain('~ page size: 4096 → 8192');
+    // Rows deleted and put back: same header fields but other bytes.
+    const c = sqlite('h3.sqlite', `${rows} INSERT INTO t VALUES (3, 'c'); DELETE FROM t WHERE k = 3;`);
+    const r2 = (await diffFiles({ path: a }, { path: c }, { name: 'x.sqlite' })) as SqliteDiffResult;
+    expect(r2.identical).toBe(false);
+    expect(r2.formatChanges.map((f) => f.aspect)).toEqual(expect.arrayContaining(['bytes']));
+  });
+
   it('a corrupt database is E_SQLITE_MALFORMED', async () => {
     const a = sqlite('e.sqlite', 'CREATE TABLE t(x);');
     const bad = await t.write('f.sqlite', Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(200, 0xff)]));
@@ -98,6 +123,21 @@ describe('SQLite', () => {
 });
 
 describe('text', () => {
+  it('a BOM or CRLF alone is a change of how the text is written, never "identical"', async () => {
+    const pa = await t.write('l1.txt', 'one\ntwo\n');
+    for (const [name, text, want] of [
+      ['bom', '\uFEFFone\ntwo\n', [{ aspect: 'bom', a: 'none', b: 'UTF-8 BOM' }]],
+      ['crlf', 'one\r\ntwo\r\n', [{ aspect: 'line-endings', a: 'LF', b: 'CRLF' }]],
+      ['eol', 'one\ntwo', [{ aspect: 'trailing-newline', a: 'yes', b: 'no' }]],
+    ] as const) {
+      const pb = await t.write(`l-${name}.txt`, text);
+      const r = (await diffFiles({ path: pa }, { path: pb }, { name: 'n.txt' })) as TextDiffResult;
+      expect(r.summary).toMatchObject({ added: 0, removed: 0 });
+      expect(r.identical).toBe(false);
+      expect(r.formatChanges).toEqual(want);
+    }
+  });
+
   it('unified hunks with context', async () => {
     const lines = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`);
     const b = [...lines];
@@ -110,10 +150,10 @@ describe('text', () => {
     expect(r.hunks[0]).toMatchObject({ aStart: 2, aLines: 7, bStart: 2, bLines: 7 });
     const out = renderDiff(r, { color: false });
     expect(out.slice(0, 12)).toEqual([
-      'diff --savepoint text n.txt@1 n.txt@2', '--- n.txt@1', '+++ n.txt@2',
-      '@@ -2,7 +2,7 @@', ' line 2', ' line 3', ' line 4', '-line 5', '+line five', ' line 6', ' line 7', ' line 8',
+      'diff --savepoint text n.txt@1 n.txt@2', '--- n.txt@1', '+++ n.txt@2', '~ line endings: LF → CRLF',
+      '@@ -2,7 +2,7 @@', ' line 2', ' line 3', ' line 4', '-line 5', '+line five', ' line 6', ' line 7',
     ]);
-    expect(out.at(-1)).toBe('1 line added, 2 lines removed');
+    expect(out.slice(-2)).toEqual(['1 line added, 2 lines removed', 'written differently: line endings']);
   });
   it('limit caps printed lines', async () => {
     const pa = await t.write('c.txt', Array.from({ length: 100 }, (_, i) => `a${i}`).join('\n'));
@@ -148,6 +188,13 @@ describe('binary', () => {
     const pa = await t.write('x.csv', 'a,b\n1,2\n');
     const pb = await t.write('y.csv', Buffer.from([0, 1, 2]));
     expect((await diffFiles({ path: pa }, { path: pb }, { name: 'x.csv' })).format).toBe('binary');
+  });
+  it('a CSV re-saved as UTF-16 says the format and encoding changed', async () => {
+    const pa = await t.write('u8.csv', 'a,b\n1,2\n');
+    const pb = await t.write('u16.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('a,b\n1,2\n', 'utf16le')]));
+    const r = await diffFiles({ path: pa }, { path: pb }, { name: 'x.csv' });
+    expect(r.formatChanges).toEqual([{ aspect: 'format', a: 'csv', b: 'binary' }, { aspect: 'encoding', a: 'utf-8', b: 'utf-16le' }]);
+    expect(renderDiff(r, { color: false })).toContain('~ encoding: utf-8 → utf-16le');
   });
 });
 

@@ -9,7 +9,9 @@ export { sniffDialect } from './csv/dialect.js';
 export { applyCsvDiff } from './csv/apply.js';
 export { applyTableDiff, type Table } from './table/apply.js';
 export { parseJson, type JsonValue } from './json/parse.js';
-export { diffJson, formatJsonPath, type JsonChange, type JsonPathSegment, type JsonPrimitive } from './json/diff.js';
+export { MAX_CELL_BYTES, isClipped, type ClippedValue } from './clip.js';
+export type { FormatChange, CsvFileDialect, LineEnding, QuotingStyle, Encoding } from './layout.js';
+export { diffJson, diffJsonCounted, formatJsonPath, type JsonChange, type JsonPathSegment, type JsonPrimitive } from './json/diff.js';
 export { applyJsonDiff } from './json/apply.js';
 export { diffLines, splitLines, type TextHunk, type TextLine } from './text/diff.js';
 export { myersDiff, type EditRun } from './text/myers.js';
@@ -17,5 +19,5 @@ export type { Cell } from './table/types.js';
 export type { TableDiff, TableColumns, TableSummary, RowChange, CellChange, RowMatch, Note } from './table/engine.js';
 export type {
   DiffSide, DiffOptions, DiffResult, SideInfo, TableDiffResult, XlsxDiffResult, SheetDiff, SqliteDiffResult,
-  SqliteTableDiff, SqliteColumn, JsonDiffResult, TextDiffResult, BinaryDiffResult, ByteRange,
+  SqliteTableDiff, SqliteColumn, JsonDiffResult, JsonResultChange, TextDiffResult, BinaryDiffResult, ByteRange,
 } from './types.js';

@@ -1,5 +1,13 @@
 /** Every user-facing string of the diff renderer, in one place. */
-import type { Note } from './table/engine.js';
+import { describeKey, type Note } from './table/engine.js';
+import type { FormatChange } from './layout.js';
+
+const FORMAT_ASPECT: Record<FormatChange['aspect'], string> = {
+  format: 'format', encoding: 'encoding', bom: 'byte order mark', 'line-endings': 'line endings', 'trailing-newline': 'final newline',
+  delimiter: 'delimiter', quote: 'quote character', quoting: 'quoting', indentation: 'indentation', whitespace: 'whitespace',
+  'key-order': 'key order', notation: 'notation', 'sheet-order': 'sheet order', parts: 'workbook parts', 'sqlite-header': 'header', bytes: 'bytes',
+};
+const num = (s: string) => s.replace(/^\d+/, (d) => Number(d).toLocaleString('en-US'));
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
@@ -8,6 +16,20 @@ export const messages = {
   sideA: (label: string) => `--- ${label}`,
   sideB: (label: string) => `+++ ${label}`,
   identical: 'no changes',
+  formatChange: (c: FormatChange): string => {
+    switch (c.aspect) {
+      case 'parts': return `~ workbook parts changed (no cell value did): ${(c.parts ?? []).join(', ')}`;
+      case 'bytes': return `~ bytes: ${num(c.a)} → ${num(c.b)}, first difference at byte ${(c.offset ?? 0).toLocaleString('en-US')} (the data is the same; it is written differently)`;
+      case 'whitespace': return '~ whitespace: changed between values (same JSON tokens)';
+      case 'notation': return '~ notation: the same values written differently (number form, escapes or repeated keys)';
+      case 'key-order': return `~ key order at ${c.path ?? '$'}: ${c.a} → ${c.b}`;
+      case 'sqlite-header': return `~ ${c.field ?? 'header'}: ${c.a} → ${c.b}`;
+      default: return `~ ${FORMAT_ASPECT[c.aspect]}: ${c.a} → ${c.b}`;
+    }
+  },
+  formatSummary: (cs: FormatChange[]) => `written differently: ${[...new Set(cs.map((c) => (c.aspect === 'sqlite-header' ? c.field ?? 'header' : FORMAT_ASPECT[c.aspect])))].join(', ')}`,
+  clipped: (head: string, bytes: number, sha256: string) => `${JSON.stringify(head)}… (${bytes.toLocaleString('en-US')} bytes, sha256 ${sha256.slice(0, 16)}…)`,
+  longPath: (start: string, segments: number, end: string) => `${start}…(${segments.toLocaleString('en-US')} levels)…${end}`,
   matchKeyed: (key: string[], source: string) => `rows matched by ${source === 'detected' ? 'detected key' : source === 'primary-key' ? 'primary key' : source === 'rowid' ? 'rowid' : 'key'} ${key.join(', ')}`,
   matchPositional: 'rows matched by position (no unique key column)',
   columnAdded: (c: string) => `+ column ${c}`,
@@ -58,7 +80,7 @@ export const messages = {
   note: (n: Note): string => {
     switch (n.code) {
       case 'row-order-changed': return 'note: rows appear in a different order (ignored when matching by key)';
-      case 'duplicate-key': return `note: key ${n.key.join(', ')} is not unique (${JSON.stringify(n.value)} repeats in ${n.side === 'a' ? 'the old' : 'the new'} version, line ${n.lines.join(', ')}); rows matched by position instead`;
+      case 'duplicate-key': return `note: key ${n.key.join(', ')} is not unique (${describeKey(n.key, n.value)} repeats in ${n.side === 'a' ? 'the old' : 'the new'} version, line ${n.lines.join(', ')}); rows matched by position instead`;
       case 'approximate': return 'note: the files differ too much for a minimal row alignment; changed blocks are shown whole';
     }
   },

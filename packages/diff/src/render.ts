@@ -2,6 +2,8 @@ import { messages as m } from './messages.js';
 import type { Cell } from './table/types.js';
 import type { TableDiff, RowChange } from './table/engine.js';
 import type { DiffResult } from './types.js';
+import { clipJson, type ClippedValue } from './clip.js';
+import type { JsonValue } from './json/parse.js';
 
 export interface RenderOptions {
   color: boolean;
@@ -19,8 +21,20 @@ function painter(color: boolean) {
   return { add: wrap('32'), del: wrap('31'), chg: wrap('33'), head: wrap('1'), meta: wrap('36'), dim: wrap('2') };
 }
 
-const cellText = (v: Cell | undefined): string => (v === undefined ? m.absent : v === null ? m.nullValue : JSON.stringify(v));
-const rowText = (values: readonly Cell[]) => values.map((v) => (v === null ? m.nullValue : v)).join(', ');
+const clippedText = (v: ClippedValue) => m.clipped(v.head, v.bytes, v.sha256);
+const cellText = (v: Cell | undefined): string => (v === undefined ? m.absent : v === null ? m.nullValue : typeof v === 'object' ? clippedText(v) : JSON.stringify(v));
+const rowText = (values: readonly Cell[]) => values.map((v) => (v === null ? m.nullValue : typeof v === 'object' ? clippedText(v) : v)).join(', ');
+/** JSON values in a result are small (larger ones are clipped), but a caller may render its own result: stay safe. */
+const jsonText = (v: JsonValue | undefined, clipped: ClippedValue | undefined): string => {
+  if (clipped) return clippedText(clipped);
+  const c = clipJson(v);
+  return 'clipped' in c ? clippedText(c.clipped) : JSON.stringify(v);
+};
+/** Paths of very deep changes keep their start and end. */
+const MAX_PATH = 400;
+function pathText(path: string, segments: number): string {
+  return path.length <= MAX_PATH ? path : m.longPath(path.slice(0, MAX_PATH / 2), segments, path.slice(-MAX_PATH / 2));
+}
 
 function renderTable(t: TableDiff, p: ReturnType<typeof painter>, opts: RenderOptions, out: string[]): void {
   if (!opts.stat) {
@@ -38,7 +52,7 @@ function renderTable(t: TableDiff, p: ReturnType<typeof painter>, opts: RenderOp
 }
 
 function renderRow(r: RowChange, names: string[], p: ReturnType<typeof painter>, out: string[]): void {
-  const keyStrs = 'key' in r && r.key ? r.key.map((k) => (k === null ? m.nullValue : k)) : undefined;
+  const keyStrs = 'key' in r && r.key ? r.key.map((k) => (k === null ? m.nullValue : typeof k === 'object' ? clippedText(k) : k)) : undefined;
   switch (r.kind) {
     case 'added': out.push(p.add(m.rowAdded(m.rowRef(names, keyStrs, r.bRow), rowText(r.values)))); break;
     case 'removed': out.push(p.del(m.rowRemoved(m.rowRef(names, keyStrs, r.aRow), rowText(r.values)))); break;
@@ -63,6 +77,7 @@ export function renderDiff(result: DiffResult, opts: RenderOptions): string[] {
     out.push(m.identical);
     return out;
   }
+  if (!opts.stat) for (const c of result.formatChanges) out.push(p.chg(m.formatChange(c)));
   const limit = opts.limit ?? Infinity;
   switch (result.format) {
     case 'csv':
@@ -103,10 +118,11 @@ export function renderDiff(result: DiffResult, opts: RenderOptions): string[] {
         const n = Math.min(limit, result.changes.length);
         for (let i = 0; i < n; i++) {
           const c = result.changes[i]!;
-          if (c.op === 'add') out.push(p.add(m.jsonAdd(c.path, JSON.stringify(c.new))));
-          else if (c.op === 'remove') out.push(p.del(m.jsonRemove(c.path, JSON.stringify(c.old))));
-          else if (c.op === 'change') out.push(p.chg(m.jsonChange(c.path, JSON.stringify(c.old), JSON.stringify(c.new))));
-          else out.push(p.chg(m.jsonReorder(c.path)));
+          const path = pathText(c.path, c.segments.length);
+          if (c.op === 'add') out.push(p.add(m.jsonAdd(path, jsonText(c.new, c.newClipped))));
+          else if (c.op === 'remove') out.push(p.del(m.jsonRemove(path, jsonText(c.old, c.oldClipped))));
+          else if (c.op === 'change') out.push(p.chg(m.jsonChange(path, jsonText(c.old, c.oldClipped), jsonText(c.new, c.newClipped))));
+          else out.push(p.chg(m.jsonReorder(path)));
         }
         const total = result.summary.added + result.summary.removed + result.summary.changed;
         if (total > n) out.push(p.dim(m.more(total - n)));
@@ -142,5 +158,6 @@ export function renderDiff(result: DiffResult, opts: RenderOptions): string[] {
       out.push(m.binarySummary(result.summary));
       break;
   }
+  if (result.formatChanges.length > 0) out.push(m.formatSummary(result.formatChanges));
   return out;
 }

@@ -2,6 +2,11 @@ import type { DataFormat } from './detect.js';
 import type { Note, TableDiff } from './table/engine.js';
 import type { JsonChange } from './json/diff.js';
 import type { TextHunk } from './text/diff.js';
+import type { JsonValue } from './json/parse.js';
+import type { ClippedValue } from './clip.js';
+import type { CsvFileDialect, FormatChange } from './layout.js';
+
+export type { ClippedValue, CsvFileDialect, FormatChange };
 
 /** One side of a diff: a file on disk and how to call it in output (e.g. `data.csv@3`). */
 export interface DiffSide {
@@ -22,6 +27,18 @@ export interface DiffOptions {
   positional?: boolean;
   /** Force a format instead of detecting it. */
   format?: DataFormat;
+  /** Cells and JSON values longer than this many UTF-8 bytes are clipped (`ClippedValue`). Default 4096. */
+  maxCellBytes?: number;
+}
+
+/**
+ * Every result also has `formatChanges`: what differs in how the data is written (line endings, delimiter,
+ * quoting, BOM, encoding, final newline, JSON whitespace/key order, XLSX parts, SQLite header, or as a last
+ * resort the bytes). `identical` is true only when there is neither a data change nor a format change, so two
+ * byte-different files are never identical (with `tolerance`, numbers within it count as equal).
+ */
+export interface FormatInfo {
+  formatChanges: FormatChange[];
 }
 
 export interface SideInfo {
@@ -29,19 +46,20 @@ export interface SideInfo {
   size: number;
 }
 
-export interface TableDiffResult extends TableDiff {
+export interface TableDiffResult extends TableDiff, FormatInfo {
   format: 'csv' | 'tsv';
   a: SideInfo;
   b: SideInfo;
   identical: boolean;
-  dialect: { a: { delimiter: string; quote: string }; b: { delimiter: string; quote: string } };
+  /** Both versions' dialects (from the first 64 KiB and the last byte); what differs is in formatChanges. */
+  dialect: { a: CsvFileDialect; b: CsvFileDialect };
 }
 
 export interface SheetDiff extends TableDiff {
   name: string;
 }
 
-export interface XlsxDiffResult {
+export interface XlsxDiffResult extends FormatInfo {
   format: 'xlsx';
   a: SideInfo;
   b: SideInfo;
@@ -66,7 +84,7 @@ export interface SqliteTableDiff extends TableDiff {
   schema: { added: SqliteColumn[]; removed: SqliteColumn[]; changed: { name: string; old: SqliteColumn; new: SqliteColumn }[] };
 }
 
-export interface SqliteDiffResult {
+export interface SqliteDiffResult extends FormatInfo {
   format: 'sqlite';
   a: SideInfo;
   b: SideInfo;
@@ -78,17 +96,25 @@ export interface SqliteDiffResult {
   notes: Note[];
 }
 
-export interface JsonDiffResult {
+/** A JSON change in a diff result: a value whose JSON text is longer than `maxCellBytes` is given as `oldClipped`/`newClipped` instead of `old`/`new`. */
+export interface JsonResultChange extends Omit<JsonChange, 'old' | 'new'> {
+  old?: JsonValue;
+  new?: JsonValue;
+  oldClipped?: ClippedValue;
+  newClipped?: ClippedValue;
+}
+
+export interface JsonDiffResult extends FormatInfo {
   format: 'json';
   a: SideInfo;
   b: SideInfo;
   identical: boolean;
   summary: { added: number; removed: number; changed: number };
-  changes: JsonChange[];
+  changes: JsonResultChange[];
   truncated: boolean;
 }
 
-export interface TextDiffResult {
+export interface TextDiffResult extends FormatInfo {
   format: 'text';
   a: SideInfo;
   b: SideInfo;
@@ -107,7 +133,7 @@ export interface ByteRange {
   length: number;
 }
 
-export interface BinaryDiffResult {
+export interface BinaryDiffResult extends FormatInfo {
   format: 'binary';
   a: SideInfo & { sha256: string };
   b: SideInfo & { sha256: string };

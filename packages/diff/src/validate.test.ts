@@ -35,6 +35,17 @@ describe('detectFormat', () => {
 });
 
 describe('validateDataFile', () => {
+  it('100,000-deep JSON: valid is ok, invalid names the real position (no stack overflow)', async () => {
+    const d = 100_000;
+    const good = await t.write('deep.json', '['.repeat(d) + ']'.repeat(d));
+    expect(await validateDataFile(good)).toEqual({ ok: true, format: 'json', problems: [] });
+    const bad = await t.write('deep-bad.json', '['.repeat(d) + '1,' + ']'.repeat(d));
+    const r = await validateDataFile(bad);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual([expect.objectContaining({ line: 1, column: d + 3 })]);
+    expect(r.problems[0]!.message).toContain('unexpected character "]"');
+  });
+
   it('accepts a clean CSV with quoted newlines, BOM and CRLF', async () => {
     const p = await t.write('ok.csv', '\uFEFFid,note\r\n1,"two\r\nlines"\r\n2,x\r\n');
     expect(await validateDataFile(p)).toEqual({ ok: true, format: 'csv', problems: [] });

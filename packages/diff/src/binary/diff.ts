@@ -64,6 +64,29 @@ export async function diffBytes(pathA: string, pathB: string, limit: number): Pr
   }
 }
 
+/** Offset of the first byte where two files differ (a shorter file differs where it ends), or -1 when equal. Constant memory. */
+export async function firstDifference(pathA: string, pathB: string): Promise<number> {
+  const [fa, fb] = [await openFile(pathA), await openFile(pathB)];
+  try {
+    const ba = Buffer.allocUnsafe(CHUNK);
+    const bb = Buffer.allocUnsafe(CHUNK);
+    for (let pos = 0; ; pos += CHUNK) {
+      const [ra, rb] = await Promise.all([readFull(fa, ba, pos), readFull(fb, bb, pos)]);
+      const common = Math.min(ra, rb);
+      if (!ba.subarray(0, common).equals(bb.subarray(0, common))) {
+        let i = 0;
+        while (ba[i] === bb[i]) i++;
+        return pos + i;
+      }
+      if (ra !== rb) return pos + common;
+      if (ra < CHUNK) return -1;
+    }
+  } finally {
+    await fa.close();
+    await fb.close();
+  }
+}
+
 async function readFull(fh: import('node:fs/promises').FileHandle, buf: Buffer, pos: number): Promise<number> {
   let got = 0;
   while (got < buf.length) {

@@ -1,3 +1,4 @@
+import { DiffError } from '../errors.js';
 import { applyTableDiff } from '../table/apply.js';
 import type { TableDiff } from '../table/engine.js';
 import { formatCsv, parseCsv, type CsvDialect } from './scanner.js';
@@ -10,5 +11,8 @@ export function applyCsvDiff(aText: string, diff: Pick<TableDiff, 'columns' | 'm
   const [header = [], ...rows] = parseCsv(aText, dialect);
   const out = applyTableDiff({ header, rows }, diff);
   if (out.header.length === 0 && out.rows.length === 0) return '';
-  return formatCsv([out.header, ...out.rows.map((r) => r.map((c) => c ?? ''))], dialect);
+  return formatCsv([out.header, ...out.rows.map((r) => r.map((c) => {
+    if (c !== null && typeof c === 'object') throw new DiffError('E_INVALID_ARGUMENT', 'Cannot apply a diff with clipped cells: diff again with a larger maxCellBytes.', { sha256: c.sha256, bytes: c.bytes });
+    return c ?? '';
+  }))], dialect);
 }

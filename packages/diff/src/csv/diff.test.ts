@@ -6,6 +6,7 @@ import type { TableDiffResult } from '../types.js';
 import { applyCsvDiff } from './apply.js';
 import { formatCsv, parseCsv } from './scanner.js';
 import { tempDir } from '../test-util/tmp.js';
+import { renderDiff } from '../render.js';
 
 let t: Awaited<ReturnType<typeof tempDir>>;
 let n = 0;
@@ -35,10 +36,8 @@ describe('CSV diff', () => {
   });
 
   const identicalCases: [string, string, string][] = [
-    ['BOM and CRLF do not count as changes', 'id,v\n1,x\n2,y\n', '\uFEFFid,v\r\n1,x\r\n2,y\r\n'],
-    ['quoting style does not count', 'id,v\n1,x\n2,y\n', '"id","v"\n"1","x"\n"2","y"\n'],
     ['empty files', '', ''],
-    ['header-only files', 'a,b\n', 'a,b\r\n'],
+    ['same bytes', 'id,v\r\n1,x\r\n', 'id,v\r\n1,x\r\n'],
   ];
   for (const [name, a, b] of identicalCases) {
     it(name, async () => {
@@ -47,6 +46,58 @@ describe('CSV diff', () => {
       expect(r.rows).toEqual([]);
     });
   }
+
+  // Same data, written differently: never "identical"; the dialect says what changed.
+  const dialectCases: [string, string, string, { aspect: string; a: string; b: string }[]][] = [
+    ['LF → CRLF', 'id,v\n1,x\n2,y\n', 'id,v\r\n1,x\r\n2,y\r\n', [{ aspect: 'line-endings', a: 'LF', b: 'CRLF' }]],
+    ['comma → semicolon', 'id,v\n1,x\n2,y\n', 'id;v\n1;x\n2;y\n', [{ aspect: 'delimiter', a: 'comma', b: 'semicolon' }]],
+    ['an added BOM', 'id,v\n1,x\n2,y\n', '\uFEFFid,v\n1,x\n2,y\n', [{ aspect: 'bom', a: 'none', b: 'UTF-8 BOM' }]],
+    ['quote everything', 'id,v\n1,x\n2,y\n', '"id","v"\n"1","x"\n"2","y"\n', [{ aspect: 'quoting', a: 'minimal', b: 'all' }]],
+    ['quote non-numbers', 'id,v\n1,x\n2,y\n', '"id","v"\n1,"x"\n2,"y"\n', [{ aspect: 'quoting', a: 'minimal', b: 'non-numeric' }]],
+    ['final newline dropped', 'id,v\n1,x\n2,y\n', 'id,v\n1,x\n2,y', [{ aspect: 'trailing-newline', a: 'yes', b: 'no' }]],
+    ['header-only, CRLF', 'a,b\n', 'a,b\r\n', [{ aspect: 'line-endings', a: 'LF', b: 'CRLF' }]],
+    ['BOM and CRLF together', 'id,v\n1,x\n', '\uFEFFid,v\r\n1,x\r\n', [{ aspect: 'bom', a: 'none', b: 'UTF-8 BOM' }, { aspect: 'line-endings', a: 'LF', b: 'CRLF' }]],
+  ];
+  for (const [name, a, b, want] of dialectCases) {
+    it(`same data, ${name}: reported as a format change, not identical`, async () => {
+      const r = await csvDiff(a, b);
+      expect(r.rows).toEqual([]);
+      expect(r.identical).toBe(false);
+      expect(r.formatChanges).toEqual(want);
+    });
+  }
+
+  it('line endings of a file whose header is longer than the 64 KiB head are still named', async () => {
+    const cols = Array.from({ length: 12_000 }, (_, i) => `col${i}`);
+    const row = cols.map((_, i) => String(i));
+    const r = await csvDiff(`${cols.join(',')}\n${row.join(',')}\n`, `${cols.join(',')}\r\n${row.join(',')}\r\n`, { positional: true });
+    expect(r.formatChanges).toEqual([{ aspect: 'line-endings', a: 'LF', b: 'CRLF' }]);
+  });
+
+  it('the dialect section describes both sides and the text names the change', async () => {
+    const r = await csvDiff('id,v\n1,x\n2,y\n', 'id;v\r\n1;x\r\n2;y\r\n');
+    expect(r.dialect.a).toEqual({ delimiter: ',', quote: '"', lineEnding: 'LF', bom: false, encoding: 'utf-8', quoting: 'minimal', trailingNewline: true });
+    expect(r.dialect.b).toMatchObject({ delimiter: ';', lineEnding: 'CRLF' });
+    const lines = renderDiff(r, { color: false });
+    expect(lines).toContain('~ line endings: LF → CRLF');
+    expect(lines).toContain('~ delimiter: comma → semicolon');
+    expect(lines.at(-1)).toBe('written differently: line endings, delimiter');
+    expect(renderDiff(r, { color: false, stat: true })).toEqual(['0 rows added, 0 rows removed, 0 rows changed (0 cells)', 'written differently: line endings, delimiter']);
+  });
+
+  it('a byte difference no dialect field explains (a blank line) is still reported, with its offset', async () => {
+    const r = await csvDiff('id,v\n1,x\n2,y\n', 'id,v\n1,x\n\n2,y\n');
+    expect(r.summary).toMatchObject({ added: 0, removed: 0, changed: 0 });
+    expect(r.identical).toBe(false);
+    expect(r.formatChanges).toEqual([{ aspect: 'bytes', a: '13 bytes', b: '14 bytes', offset: 9 }]);
+    expect(renderDiff(r, { color: false })).toContain('~ bytes: 13 bytes → 14 bytes, first difference at byte 9 (the data is the same; it is written differently)');
+  });
+
+  it('with a tolerance, numbers within it are equal even though the bytes differ', async () => {
+    const r = await csvDiff('id,v\n1,0.5\n', 'id,v\n1,0.5000001\n', { tolerance: 0.001 });
+    expect(r.identical).toBe(true);
+    expect(r.formatChanges).toEqual([]);
+  });
 
   it('quoted fields with newlines are one cell; lines are physical lines', async () => {
     const r = await csvDiff('id,note\n1,"a\nb"\n2,"x"\n', 'id,note\n1,"a\nB"\n2,"x"\n');
@@ -112,6 +163,15 @@ describe('CSV diff', () => {
     expect(err.details).toMatchObject({ side: 'b' });
   });
 
+  it('a duplicate key is named once, as its cells (not JSON inside JSON)', async () => {
+    const err = await csvDiff('id,run,v\n1,x y,a\n1,x y,b\n', 'id,run,v\n1,x y,a\n', { key: ['id', 'run'] }).catch((e) => e);
+    expect(err.code).toBe('E_CSV_DUPLICATE_KEY');
+    expect(err.details.value).toEqual(['1', 'x y']);
+    expect(err.message).toContain('id=1, run="x y" appears more than once');
+    expect(err.message).not.toContain('\\');
+    expect(err.message).not.toContain('[');
+  });
+
   it('a detected key that turns out duplicated falls back to position with a note', async () => {
     const rowsA = Array.from({ length: 5 }, (_, i) => `${i},v${i}`);
     const rowsB = [...rowsA, '3,dup'];
@@ -119,13 +179,18 @@ describe('CSV diff', () => {
     const many = Array.from({ length: 10_000 }, (_, i) => `${i + 10},w`);
     const r = await csvDiff(['id,v', ...rowsA, ...many].join('\n'), ['id,v', ...rowsB.slice(0, 5), ...many, '3,dup'].join('\n'));
     expect(r.match).toEqual({ mode: 'positional' });
-    expect(r.notes[0]).toMatchObject({ code: 'duplicate-key', key: ['id'], side: 'b' });
+    expect(r.notes[0]).toMatchObject({ code: 'duplicate-key', key: ['id'], side: 'b', value: ['3'] });
     expect(r.summary).toMatchObject({ added: 1, removed: 0, changed: 0 });
   });
 
   it('unknown key column is an error', async () => {
     const err = await csvDiff('id,v\n1,a\n', 'id,v\n1,b\n', { key: ['nope'] }).catch((e) => e);
     expect(err.code).toBe('E_CSV_KEY_NOT_FOUND');
+    expect(err.details).toMatchObject({ key: 'nope', keys: ['nope'], columns: ['id', 'v'] });
+    expect(err.message).toContain('Key column nope is not in data.csv@');
+    const odd = await csvDiff('id,v\n1,a\n', 'id,v\n1,b\n', { key: ['we"ird'] }).catch((e) => e);
+    expect(odd.details.key).toBe('we"ird');
+    expect(odd.message.split('we').length - 1).toBe(1);
   });
 
   it('positional mode recognises moved rows and pairs changed rows', async () => {

@@ -2,8 +2,13 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { readSync } from 'node:fs';
 import { fromNodeError } from '../errors.js';
 import { CsvScanner, type CsvDialect } from './scanner.js';
+import { readLongRecord } from './long-record.js';
+import { MAX_CELL_BYTES } from '../clip.js';
+import type { Cell } from '../table/types.js';
 
 const CHUNK = 1 << 20;
+/** A record that does not fit in this many bytes is read in chunks (readLongRecord), never buffered whole. */
+export const LONG_RECORD = 4 * CHUNK;
 
 export async function openFile(path: string): Promise<FileHandle> {
   try {
@@ -22,6 +27,7 @@ export async function scanCsvFile(
   path: string,
   dialect: CsvDialect,
   onRecord: (s: CsvScanner, fileOffset: number) => void | false,
+  maxCellBytes = MAX_CELL_BYTES,
 ): Promise<void> {
   const fh = await openFile(path);
   try {
@@ -34,6 +40,16 @@ export async function scanCsvFile(
     let eof = false;
     let stop = false;
     while (!eof && !stop) {
+      if (have === buf.length && have >= LONG_RECORD) {
+        // One record fills the buffer: read it in chunks instead of buffering it whole.
+        const r = readLongRecord(fh.fd, base, sc.line, dialect, maxCellBytes);
+        sc.setDetached(r, sc.line);
+        if (onRecord(sc, base) === false) stop = true;
+        base += r.length;
+        filePos = base;
+        have = 0;
+        continue;
+      }
       if (have === buf.length) {
         const bigger = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(bigger, 0, 0, have);
@@ -87,9 +103,9 @@ export interface Span {
  * Re-read records at known byte spans with positioned reads, coalescing nearby spans into one read.
  * Returns the decoded cells for each span, in input order.
  */
-export function readCsvSpans(fd: number, dialect: CsvDialect, spans: readonly Span[]): string[][] {
+export function readCsvSpans(fd: number, dialect: CsvDialect, spans: readonly Span[], maxCellBytes = Infinity): Cell[][] {
   const order = spans.map((_, i) => i).sort((x, y) => spans[x]!.offset - spans[y]!.offset);
-  const out = new Array<string[]>(spans.length);
+  const out = new Array<Cell[]>(spans.length);
   const sc = new CsvScanner(dialect);
   const GAP = 64 * 1024;
   const MAXWIN = 4 * CHUNK;
@@ -98,8 +114,15 @@ export function readCsvSpans(fd: number, dialect: CsvDialect, spans: readonly Sp
     const first = spans[order[i]!]!;
     let j = i + 1;
     let winEnd = first.offset + first.length;
+    if (first.length > LONG_RECORD) {
+      // A huge record is re-read in chunks; its long cells come back clipped.
+      out[order[i]!] = readLongRecord(fd, first.offset, 1, dialect, maxCellBytes).cells;
+      i++;
+      continue;
+    }
     while (j < order.length) {
       const sp = spans[order[j]!]!;
+      if (sp.length > LONG_RECORD) break;
       if (sp.offset - winEnd > GAP || sp.offset + sp.length - first.offset > MAXWIN) break;
       winEnd = Math.max(winEnd, sp.offset + sp.length);
       j++;
@@ -115,8 +138,8 @@ export function readCsvSpans(fd: number, dialect: CsvDialect, spans: readonly Sp
       const idx = order[k]!;
       const sp = spans[idx]!;
       const s = sp.offset - first.offset;
-      let cells: string[] = [];
-      sc.scan(win, s, s + sp.length, true, (r) => { if (cells.length === 0) cells = r.cells(); });
+      let cells: Cell[] = [];
+      sc.scan(win, s, s + sp.length, true, (r) => { if (cells.length === 0) cells = r.cellsClipped(maxCellBytes); });
       out[idx] = cells;
     }
     i = j;

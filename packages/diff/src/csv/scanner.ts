@@ -1,4 +1,6 @@
 import { DiffError } from '../errors.js';
+import { clipBytes, type ClippedValue } from '../clip.js';
+import type { LongRecord } from './long-record.js';
 
 /** A CSV dialect: delimiter and quote as single ASCII bytes. */
 export interface CsvDialect {
@@ -60,9 +62,36 @@ export class CsvScanner {
     const q = new Uint8Array(n); q.set(this.fieldQuoted); this.fieldQuoted = q;
   }
 
+  /**
+   * Set when the current record was read in chunks (too long to buffer, see long-record.ts): its fields'
+   * values, long ones clipped. fieldStart/fieldEnd then give each field's unescaped length, not a position.
+   */
+  detached: (string | ClippedValue)[] | null = null;
+
+  /** Make a record read by readLongRecord the current record. */
+  setDetached(r: LongRecord, startLine: number): void {
+    while (this.fieldStart.length < r.nf) this.grow();
+    for (let i = 0; i < r.nf; i++) {
+      this.fieldStart[i] = 0; this.fieldEnd[i] = r.bytes[i]!; this.fieldQuoted[i] = r.quoted[i]!;
+      this.fieldH1[i] = r.h1[i]!; this.fieldH2[i] = r.h2[i]!;
+    }
+    this.nf = r.nf;
+    this.buf = new Uint8Array(0);
+    this.recStart = 0;
+    this.recLength = r.length;
+    this.recLine = startLine;
+    this.line = r.nextLine;
+    this.detached = r.cells;
+  }
+
   /** Decode field `i` of the current record as a string. */
   cell(i: number): string {
     if (i >= this.nf) return '';
+    if (this.detached) {
+      const v = this.detached[i]!;
+      if (typeof v === 'string') return v;
+      throw new DiffError('E_CSV_MALFORMED', `Malformed CSV at line ${this.recLine}: field ${i + 1} is ${v.bytes} bytes long, too long to use as a column name or key.`, { line: this.recLine, field: i + 1, reason: 'field-too-long', bytes: v.bytes });
+    }
     const s = this.fieldStart[i]!;
     const e = this.fieldEnd[i]!;
     const b = this.buf;
@@ -72,6 +101,26 @@ export class CsvScanner {
       return str.split(q + q).join(q);
     }
     return str;
+  }
+
+  /**
+   * Field `i` as a cell, clipped (hashed straight from the bytes, no string made) when longer than `max` bytes,
+   * so a huge cell never becomes a huge string.
+   */
+  cellClipped(i: number, max: number): string | ClippedValue {
+    if (this.detached) return i < this.nf ? this.detached[i]! : '';
+    if (i < this.nf && this.fieldEnd[i]! - this.fieldStart[i]! > max) {
+      const c = clipBytes(this.buf, this.fieldStart[i]!, this.fieldEnd[i]!, this.fieldQuoted[i] === 2 ? this.quote : -1);
+      // Clip on the unescaped length, as every other reader does, so equal values always compare alike.
+      if (c.bytes > max) return c;
+    }
+    return this.cell(i);
+  }
+
+  cellsClipped(max: number): (string | ClippedValue)[] {
+    const out = new Array<string | ClippedValue>(this.nf);
+    for (let i = 0; i < this.nf; i++) out[i] = this.cellClipped(i, max);
+    return out;
   }
 
   /** All fields of the current record as strings. */
@@ -93,6 +142,7 @@ export class CsvScanner {
    */
   scan(buf: Uint8Array, start: number, end: number, eof: boolean, onRecord: (s: CsvScanner) => void): number {
     this.buf = buf;
+    this.detached = null;
     const D = this.delim;
     const Q = this.quote;
     let pos = start;

@@ -8,6 +8,7 @@ import type { BackgroundScan, RowSource } from '../table/source.js';
 import type { Cell } from '../table/types.js';
 import { readCsvHeader, readCsvSpans, scanCsvFile } from './file.js';
 import type { CsvDialect } from './scanner.js';
+import { MAX_CELL_BYTES } from '../clip.js';
 
 export interface CsvSource extends RowSource {
   readonly dialect: CsvDialect;
@@ -59,7 +60,7 @@ function backgroundScan(job: import('./fingerprint.js').FingerprintJob): Backgro
  * Open a CSV/TSV file as a streaming row source. Rows are fingerprinted straight from the bytes
  * (no strings are made except key cells), so a pass over a large file allocates almost nothing.
  */
-export async function openCsvSource(path: string, label: string, dialect: CsvDialect): Promise<CsvSource> {
+export async function openCsvSource(path: string, label: string, dialect: CsvDialect, maxCellBytes = MAX_CELL_BYTES): Promise<CsvSource> {
   const { header: rawHeader } = await readCsvHeader(path, dialect);
   const header = uniqueNames(rawHeader);
   const width = rawHeader.length;
@@ -72,7 +73,7 @@ export async function openCsvSource(path: string, label: string, dialect: CsvDia
       if (first) { first = false; return; }
       if (s.nf !== width) throw wrongWidth(label, s.recLine, width, s.nf);
       return visitRecord(s, base);
-    });
+    }, maxCellBytes);
   };
 
   const source: CsvSource = {
@@ -95,7 +96,7 @@ export async function openCsvSource(path: string, label: string, dialect: CsvDia
         throw fromNodeError(e, path);
       }
       try {
-        return readCsvSpans(fd, dialect, refs.map((r) => ({ offset: r.ref1, length: r.ref2 }))) as Cell[][];
+        return readCsvSpans(fd, dialect, refs.map((r) => ({ offset: r.ref1, length: r.ref2 })), maxCellBytes);
       } finally {
         closeSync(fd);
       }
@@ -104,7 +105,7 @@ export async function openCsvSource(path: string, label: string, dialect: CsvDia
       const out: Cell[][] = [];
       if (n <= 0) return out;
       await scanRows((s) => {
-        out.push(s.cells());
+        out.push(s.cellsClipped(maxCellBytes));
         return out.length < n ? undefined : false;
       });
       return out;

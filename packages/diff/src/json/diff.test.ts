@@ -7,6 +7,8 @@ import { DiffError } from '../errors.js';
 import { diffFiles } from '../diff.js';
 import type { JsonDiffResult } from '../types.js';
 import { tempDir } from '../test-util/tmp.js';
+import { renderDiff } from '../render.js';
+import { createHash } from 'node:crypto';
 
 let t: Awaited<ReturnType<typeof tempDir>>;
 beforeAll(async () => { t = await tempDir(); });
@@ -85,5 +87,67 @@ describe('diffFiles on JSON', () => {
     const err = await diffFiles({ path: a }, { path: b, label: 'm.json@2' }, { name: 'm.json' }).catch((e) => e);
     expect(err.code).toBe('E_JSON_MALFORMED');
     expect(err.details).toMatchObject({ line: 2, column: 7, label: 'm.json@2' });
+  });
+});
+
+describe('diffFiles on JSON: same data, written differently', () => {
+  const cases: [string, string, string, { aspect: string; a?: string; b?: string; path?: string }[]][] = [
+    ['re-indented', '{"a":1,"b":[1,2]}', '{\n  "a": 1,\n  "b": [1, 2]\n}\n', [{ aspect: 'line-endings', a: 'none', b: 'LF' }, { aspect: 'trailing-newline', a: 'no', b: 'yes' }, { aspect: 'indentation', a: 'compact', b: '2 spaces' }]],
+    ['2 → 4 spaces', '{\n  "a": 1\n}\n', '{\n    "a": 1\n}\n', [{ aspect: 'indentation', a: '2 spaces', b: '4 spaces' }]],
+    ['spaces inside a line only', '{"a": 1, "b": 2}', '{"a":1,"b":2}', [{ aspect: 'whitespace', a: '16 bytes', b: '13 bytes' }]],
+    ['keys reordered', '{"x":{"a":1,"b":2}}', '{"x":{"b":2,"a":1}}', [{ aspect: 'key-order', a: 'a, b', b: 'b, a', path: '$.x' }]],
+    ['number notation', '{"a":1.0}', '{"a":1}', [{ aspect: 'notation', a: '9 bytes', b: '7 bytes' }]],
+    ['a BOM', '{"a":1}', '\uFEFF{"a":1}', [{ aspect: 'bom', a: 'none', b: 'UTF-8 BOM' }]],
+    ['CRLF', '{\n"a":1\n}\n', '{\r\n"a":1\r\n}\r\n', [{ aspect: 'line-endings', a: 'LF', b: 'CRLF' }]],
+  ];
+  for (const [name, a, b, want] of cases) {
+    it(name, async () => {
+      const pa = await t.write(`fa-${name}.json`, a);
+      const pb = await t.write(`fb-${name}.json`, b);
+      const r = (await diffFiles({ path: pa }, { path: pb }, { name: 'm.json' })) as JsonDiffResult;
+      expect(r.changes).toEqual([]);
+      expect(r.identical).toBe(false);
+      expect(r.formatChanges).toEqual(want);
+    });
+  }
+});
+
+describe('deep and huge JSON', () => {
+  const deepArray = (d: number, leaf: string) => '['.repeat(d) + leaf + ']'.repeat(d);
+  const deepObject = (d: number, leaf: string) => '{"a":'.repeat(d) + leaf + '}'.repeat(d);
+
+  it('a 100,000-deep document diffs without recursion (arrays and objects)', async () => {
+    for (const [name, make] of [['arr', deepArray], ['obj', deepObject]] as const) {
+      const pa = await t.write(`deep-${name}-a.json`, make(100_000, '1'));
+      const pb = await t.write(`deep-${name}-b.json`, make(100_000, '2'));
+      const r = (await diffFiles({ path: pa, label: 'd@1' }, { path: pb, label: 'd@2' }, { name: 'd.json' })) as JsonDiffResult;
+      expect(r.summary).toEqual({ added: 0, removed: 0, changed: 1 });
+      expect(r.changes[0]!.segments).toHaveLength(100_000);
+      expect(r.changes[0]).toMatchObject({ op: 'change', old: 1, new: 2 });
+      const lines = renderDiff(r, { color: false });
+      expect(lines.every((l) => l.length < 1000)).toBe(true);
+      expect(lines.join('\n')).toContain('…(100,000 levels)…');
+      JSON.stringify(r); // what `--json` prints must serialise too
+      const same = await diffFiles({ path: pa }, { path: pa }, { name: 'd.json' });
+      expect(same.identical).toBe(true);
+    }
+  });
+
+  it('a deep value that was added is clipped (length + sha256), so the result serialises', async () => {
+    const deep = deepArray(100_000, '0');
+    const pa = await t.write('deepadd-a.json', '{"x":1}');
+    const pb = await t.write('deepadd-b.json', `{"x":1,"big":${deep}}`);
+    const r = (await diffFiles({ path: pa }, { path: pb }, { name: 'd.json' })) as JsonDiffResult;
+    const c = r.changes[0]!;
+    expect(c).toMatchObject({ op: 'add', path: '$.big' });
+    expect(c.new).toBeUndefined();
+    expect(c.newClipped).toEqual({ clipped: true, bytes: deep.length, sha256: createHash('sha256').update(deep).digest('hex'), head: '['.repeat(256) });
+    expect(JSON.parse(JSON.stringify(r)).changes[0].newClipped.bytes).toBe(200_001);
+    expect(renderDiff(r, { color: false })).toContain(`+ $.big: "${'['.repeat(256)}"… (200,001 bytes, sha256 ${c.newClipped!.sha256.slice(0, 16)}…)`);
+  });
+
+  it('invalid deep JSON is E_JSON_MALFORMED at the right place, not a crash', async () => {
+    const text = '['.repeat(100_000) + '1' + ']'.repeat(99_999) + '}';
+    expect(() => parseJson(text)).toThrowError(expect.objectContaining({ code: 'E_JSON_MALFORMED', details: expect.objectContaining({ column: 200_001, reason: "expected ',' or ']'" }) }));
   });
 });

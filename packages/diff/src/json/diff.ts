@@ -40,11 +40,94 @@ function isObject(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Canonical text of a value (object keys sorted), for equality and hashing. */
+/** Canonical text of a value (object keys sorted), for equality and hashing. Iterative: any depth. */
 export function canonical(v: JsonValue): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k]!)}`).join(',')}}`;
-  return JSON.stringify(v);
+  const parts: string[] = [];
+  // Work items: [0, literal text] or [1, value to write].
+  const stack: ([0, string] | [1, JsonValue])[] = [[1, v]];
+  while (stack.length > 0) {
+    const item = stack.pop()!;
+    if (item[0] === 0) { parts.push(item[1]); continue; }
+    const y = item[1];
+    const items: ([0, string] | [1, JsonValue])[] = [];
+    if (Array.isArray(y)) {
+      items.push([0, '[']);
+      y.forEach((el, i) => { if (i > 0) items.push([0, ',']); items.push([1, el]); });
+      items.push([0, ']']);
+    } else if (isObject(y)) {
+      items.push([0, '{']);
+      Object.keys(y).sort().forEach((k, i) => { items.push([0, `${i > 0 ? ',' : ''}${JSON.stringify(k)}:`]); items.push([1, y[k]!]); });
+      items.push([0, '}']);
+    } else { parts.push(JSON.stringify(y)); continue; }
+    for (let i = items.length - 1; i >= 0; i--) stack.push(items[i]!);
+  }
+  return parts.join('');
+}
+
+function mix(h: number): number {
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
+  return h;
+}
+
+function strHash(s: string, seed: number): number {
+  let h = seed | 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return mix(h ^ s.length);
+}
+
+/**
+ * 64-bit structural hashes (two 32-bit lanes) of JSON values, equal for equal values whatever the key order.
+ * Computed once per node, bottom-up without recursion, so deep or large documents cost linear time.
+ */
+export class JsonHasher {
+  private memo = new WeakMap<object, [number, number]>();
+
+  hash(v: JsonValue): [number, number] {
+    if (v === null || typeof v !== 'object') {
+      const t = JSON.stringify(v);
+      return [strHash(t, 0x811c9dc5), strHash(t, 0x9747b28c)];
+    }
+    const done = this.memo.get(v);
+    if (done) return done;
+    // Post-order: a node is hashed once all its children are.
+    const stack: { node: object; expanded: boolean }[] = [{ node: v, expanded: false }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const node = top.node as JsonValue[] | { [k: string]: JsonValue };
+      if (this.memo.has(node)) { stack.pop(); continue; }
+      const children = Array.isArray(node) ? node : Object.values(node);
+      if (!top.expanded) {
+        top.expanded = true;
+        for (const c of children) if (c !== null && typeof c === 'object' && !this.memo.has(c)) stack.push({ node: c, expanded: false });
+        continue;
+      }
+      stack.pop();
+      let h1: number, h2: number;
+      if (Array.isArray(node)) {
+        h1 = 0x1234567; h2 = 0x7654321;
+        for (const c of node) { const [c1, c2] = this.hash(c); h1 = (Math.imul(h1, 31) + c1) | 0; h2 = (Math.imul(h2, 37) + c2) | 0; }
+        h1 = mix(h1 ^ node.length); h2 = mix(h2 ^ (node.length * 7));
+      } else {
+        // Key order must not matter: combine (key, value) pairs with a commutative sum.
+        h1 = 0x2468ace; h2 = 0x13579bd;
+        for (const k of Object.keys(node)) {
+          const [c1, c2] = this.hash(node[k]!);
+          h1 = (h1 + mix(strHash(k, 0x3c6ef372) ^ c1)) | 0;
+          h2 = (h2 + mix(strHash(k, 0xa54ff53a) ^ c2)) | 0;
+        }
+        h1 = mix(h1 ^ 0x5bd1e995); h2 = mix(h2 ^ 0x27d4eb2d);
+      }
+      this.memo.set(node, [h1, h2]);
+    }
+    return this.memo.get(v)!;
+  }
+
+  equal(a: JsonValue, b: JsonValue): boolean {
+    if (a === b) return true;
+    const [a1, a2] = this.hash(a);
+    const [b1, b2] = this.hash(b);
+    return a1 === b1 && a2 === b2;
+  }
 }
 
 function leafEqual(a: JsonValue, b: JsonValue, tolerance: number | undefined): boolean {
@@ -92,47 +175,113 @@ export function findKeyField(a: JsonValue[], b: JsonValue[]): string | null {
 
 export interface JsonDiffOptions {
   tolerance?: number;
+  /** Keep at most this many changes in `changes`; `counts` stay exact. Default: all. */
+  limit?: number;
 }
 
-/** Structural diff of two JSON values. Changes come out in document order; counts are their number. */
-export function diffJson(a: JsonValue, b: JsonValue, opts: JsonDiffOptions = {}): JsonChange[] {
-  const out: JsonChange[] = [];
-  const emit = (c: Omit<JsonChange, 'path'>) => out.push({ ...c, path: formatJsonPath(c.segments) } as JsonChange);
-  const walk = (x: JsonValue, y: JsonValue, segs: JsonPathSegment[]): void => {
-    if (isObject(x) && isObject(y)) {
-      for (const k of Object.keys(x)) {
-        if (!(k in y)) emit({ op: 'remove', segments: [...segs, k], old: x[k]! });
-        else walk(x[k]!, y[k]!, [...segs, k]);
+/** A path as a chain to its parent, so descending one level costs O(1) whatever the depth. */
+interface PathNode {
+  parent: PathNode | null;
+  seg: JsonPathSegment;
+}
+
+function segmentsOf(p: PathNode | null): JsonPathSegment[] {
+  const out: JsonPathSegment[] = [];
+  for (let n = p; n; n = n.parent) out.push(n.seg);
+  return out.reverse();
+}
+
+const child = (parent: PathNode | null, seg: JsonPathSegment): PathNode => ({ parent, seg });
+
+type Task =
+  | { t: 'walk'; x: JsonValue; y: JsonValue; path: PathNode | null }
+  | { t: 'emit'; op: JsonChange['op']; path: PathNode | null; old?: JsonValue; new?: JsonValue; index?: number; order?: JsonPrimitive[]; field?: string };
+
+export interface JsonDiffCounts {
+  added: number;
+  removed: number;
+  changed: number;
+  reordered: number;
+}
+
+/**
+ * Structural diff of two JSON values with exact counts and at most `limit` detailed changes, in document
+ * order. Iterative (an explicit work stack and parent-linked paths), so nesting depth is only bounded by memory.
+ * Objects and keyed arrays are walked member by member; only elements of positional arrays are hashed
+ * (once per node), to align them.
+ */
+export function diffJsonCounted(a: JsonValue, b: JsonValue, opts: JsonDiffOptions = {}): { changes: JsonChange[]; counts: JsonDiffCounts } {
+  const limit = opts.limit ?? Infinity;
+  const hasher = new JsonHasher();
+  const changes: JsonChange[] = [];
+  const counts: JsonDiffCounts = { added: 0, removed: 0, changed: 0, reordered: 0 };
+  const emit = (op: JsonChange['op'], path: PathNode | null, rest: Partial<JsonChange>): Task => ({ t: 'emit', op, path, ...rest } as Task);
+  // One generator per open container: its steps come out lazily and in document order, so memory is
+  // O(depth), not O(members), and no step needs the call stack.
+  const stack: Iterator<Task>[] = [[{ t: 'walk', x: a, y: b, path: null } as Task][Symbol.iterator]()];
+
+  while (stack.length > 0) {
+    const next = stack[stack.length - 1]!.next();
+    if (next.done) { stack.pop(); continue; }
+    const task = next.value;
+    if (task.t === 'emit') {
+      if (task.op === 'add') counts.added++;
+      else if (task.op === 'remove') counts.removed++;
+      else if (task.op === 'change') counts.changed++;
+      else counts.reordered++;
+      if (changes.length < limit) {
+        const { t: _t, path, ...rest } = task;
+        const segments = segmentsOf(path);
+        changes.push({ ...rest, path: formatJsonPath(segments), segments } as JsonChange);
       }
-      for (const k of Object.keys(y)) if (!(k in x)) emit({ op: 'add', segments: [...segs, k], new: y[k]! });
-      return;
+      continue;
     }
+    const { x, y, path } = task;
+    if (isObject(x) && isObject(y)) { stack.push(objectSteps(x, y, path)); continue; }
     if (Array.isArray(x) && Array.isArray(y)) {
       const field = findKeyField(x, y);
-      if (field !== null) return keyedArray(x, y, field, segs);
-      return positionalArray(x, y, segs);
+      stack.push(field !== null ? keyedArray(x, y, field, path) : positionalArray(x, y, path));
+      continue;
     }
-    if (!leafEqual(x, y, opts.tolerance) && canonical(x) !== canonical(y)) emit({ op: 'change', segments: segs, old: x, new: y });
-  };
-  const keyedArray = (x: JsonValue[], y: JsonValue[], field: string, segs: JsonPathSegment[]) => {
+    // Here at most one side is a container, or they are of different kinds: only two primitives can be equal.
+    const bothLeaves = (x === null || typeof x !== 'object') && (y === null || typeof y !== 'object');
+    if (!(bothLeaves && (leafEqual(x, y, opts.tolerance) || JSON.stringify(x) === JSON.stringify(y)))) stack.push([emit('change', path, { old: x, new: y })][Symbol.iterator]());
+  }
+  return { changes, counts };
+
+  function* objectSteps(x: { [k: string]: JsonValue }, y: { [k: string]: JsonValue }, path: PathNode | null): Generator<Task> {
+    for (const k of Object.keys(x)) {
+      if (!Object.prototype.hasOwnProperty.call(y, k)) yield emit('remove', child(path, k), { old: x[k]! });
+      else if (x[k] !== y[k]) yield { t: 'walk', x: x[k]!, y: y[k]!, path: child(path, k) };
+    }
+    for (const k of Object.keys(y)) if (!Object.prototype.hasOwnProperty.call(x, k)) yield emit('add', child(path, k), { new: y[k]! });
+  }
+
+  function* keyedArray(x: JsonValue[], y: JsonValue[], field: string, path: PathNode | null): Generator<Task> {
     const kv = (el: JsonValue) => (el as { [k: string]: JsonValue })[field] as JsonPrimitive;
     const inA = new Map<string, number>();
     x.forEach((el, i) => inA.set(JSON.stringify(kv(el)), i));
     const inB = new Set(y.map((el) => JSON.stringify(kv(el))));
-    x.forEach((el) => { if (!inB.has(JSON.stringify(kv(el)))) emit({ op: 'remove', segments: [...segs, { field, value: kv(el) }], old: el }); });
-    const sharedA = x.filter((el) => inB.has(JSON.stringify(kv(el)))).map(kv);
+    for (const el of x) if (!inB.has(JSON.stringify(kv(el)))) yield emit('remove', child(path, { field, value: kv(el) }), { old: el });
+    let reordered = false;
+    let lastA = -1;
     const sharedB: JsonPrimitive[] = [];
-    y.forEach((el, j) => {
+    for (let j = 0; j < y.length; j++) {
+      const el = y[j]!;
       const i = inA.get(JSON.stringify(kv(el)));
-      if (i === undefined) emit({ op: 'add', segments: [...segs, { field, value: kv(el) }], new: el, index: j });
-      else { sharedB.push(kv(el)); walk(x[i]!, el, [...segs, { field, value: kv(el) }]); }
-    });
-    if (sharedA.some((v, i) => v !== sharedB[i])) emit({ op: 'reorder', segments: segs, order: sharedB, field });
-  };
-  const positionalArray = (x: JsonValue[], y: JsonValue[], segs: JsonPathSegment[]) => {
-    const cx = x.map(canonical);
-    const cy = y.map(canonical);
-    const { runs } = myersDiff(x.length, y.length, (i, j) => cx[i] === cy[j]);
+      if (i === undefined) { yield emit('add', child(path, { field, value: kv(el) }), { new: el, index: j }); continue; }
+      sharedB.push(kv(el));
+      if (i < lastA) reordered = true;
+      lastA = i;
+      if (x[i] !== el) yield { t: 'walk', x: x[i]!, y: el, path: child(path, { field, value: kv(el) }) };
+    }
+    if (reordered) yield emit('reorder', path, { order: sharedB, field });
+  }
+
+  function* positionalArray(x: JsonValue[], y: JsonValue[], path: PathNode | null): Generator<Task> {
+    const hx = x.map((v) => hasher.hash(v));
+    const hy = y.map((v) => hasher.hash(v));
+    const { runs } = myersDiff(x.length, y.length, (i, j) => hx[i]![0] === hy[j]![0] && hx[i]![1] === hy[j]![1]);
     for (let r = 0; r < runs.length; r++) {
       const run = runs[r]!;
       if (run.op === 'equal') continue;
@@ -150,13 +299,40 @@ export function diffJson(a: JsonValue, b: JsonValue, opts: JsonDiffOptions = {})
         const xi = x[i]!;
         const yj = y[j]!;
         const sameKind = (isObject(xi) && isObject(yj)) || (Array.isArray(xi) && Array.isArray(yj));
-        if (sameKind) walk(xi, yj, [...segs, i]);
-        else if (!leafEqual(xi, yj, opts.tolerance)) emit({ op: 'change', segments: [...segs, i], old: xi, new: yj });
+        if (sameKind) yield { t: 'walk', x: xi, y: yj, path: child(path, i) };
+        else if (!leafEqual(xi, yj, opts.tolerance)) yield emit('change', child(path, i), { old: xi, new: yj });
       }
-      for (let k = pairs; k < dels.length; k++) emit({ op: 'remove', segments: [...segs, dels[k]!], old: x[dels[k]!]! });
-      for (let k = pairs; k < ins.length; k++) emit({ op: 'add', segments: [...segs, ins[k]!], new: y[ins[k]!]!, index: ins[k]! });
+      for (let k = pairs; k < dels.length; k++) yield emit('remove', child(path, dels[k]!), { old: x[dels[k]!]! });
+      for (let k = pairs; k < ins.length; k++) yield emit('add', child(path, ins[k]!), { new: y[ins[k]!]!, index: ins[k]! });
     }
-  };
-  walk(a, b, []);
-  return out;
+  }
+}
+
+/** Structural diff of two JSON values. Changes come out in document order; counts are their number. */
+export function diffJson(a: JsonValue, b: JsonValue, opts: JsonDiffOptions = {}): JsonChange[] {
+  return diffJsonCounted(a, b, opts).changes;
+}
+
+/**
+ * For two values with the same data, the first object (in document order) whose keys appear in a different
+ * order, as a display path with both orders; null when every object lists its keys alike. Iterative.
+ */
+export function firstKeyOrderChange(a: JsonValue, b: JsonValue): { path: string; a: string[]; b: string[] } | null {
+  const stack: { x: JsonValue; y: JsonValue; path: PathNode | null }[] = [{ x: a, y: b, path: null }];
+  while (stack.length > 0) {
+    const { x, y, path } = stack.pop()!;
+    if (isObject(x) && isObject(y)) {
+      const kx = Object.keys(x);
+      const ky = Object.keys(y);
+      const shared = new Set(ky);
+      const ox = kx.filter((k) => shared.has(k));
+      const sx = new Set(kx);
+      const oy = ky.filter((k) => sx.has(k));
+      if (ox.some((k, i) => k !== oy[i])) return { path: formatJsonPath(segmentsOf(path)), a: ox, b: oy };
+      for (let i = ox.length - 1; i >= 0; i--) stack.push({ x: x[ox[i]!]!, y: y[ox[i]!]!, path: child(path, ox[i]!) });
+    } else if (Array.isArray(x) && Array.isArray(y)) {
+      for (let i = Math.min(x.length, y.length) - 1; i >= 0; i--) stack.push({ x: x[i]!, y: y[i]!, path: child(path, i) });
+    }
+  }
+  return null;
 }

@@ -56,43 +56,57 @@ export function findJsonError(text: string): { offset: number; reason: string } 
     if (!m || m[0] === '' || m[0] === '-') fail('invalid number');
     i += m![0].length;
   };
-  const value = (depth: number): void => {
-    if (depth > 10000) fail('nesting too deep');
-    ws();
-    if (i >= n) fail('unexpected end of input (a value is missing)');
-    const c = text[i];
-    if (c === '{') {
-      i++; ws();
-      if (text[i] === '}') { i++; return; }
+  // Iterative grammar walk: `open` holds the containers we are inside, so nesting depth costs no call stack.
+  const value = (): void => {
+    const open: number[] = []; // 123 = object, 91 = array
+    for (;;) {
+      // Parse one value (or open a container).
+      ws();
+      if (i >= n) fail('unexpected end of input (a value is missing)');
+      const c = text[i];
+      let opened = false;
+      if (c === '{') {
+        i++; ws();
+        if (text[i] === '}') i++;
+        else { open.push(123); opened = true; }
+      } else if (c === '[') {
+        i++; ws();
+        if (text[i] === ']') i++;
+        else { open.push(91); opened = true; continue; }
+      } else if (c === '"') str();
+      else if (c === 't') expectWord('true');
+      else if (c === 'f') expectWord('false');
+      else if (c === 'n') expectWord('null');
+      else if (c === '-' || (c! >= '0' && c! <= '9')) num();
+      else fail(`unexpected character ${JSON.stringify(c)}`);
+      if (opened) { member(); continue; }
+      // After a value: close containers or move to the next element.
       for (;;) {
+        if (open.length === 0) return;
         ws();
-        if (text[i] !== '"') fail('expected a double-quoted property name');
-        str(); ws();
-        if (text[i] !== ':') fail("expected ':' after property name");
-        i++;
-        value(depth + 1); ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') { i++; return; }
-        fail(i >= n ? "unexpected end of input (missing '}')" : "expected ',' or '}'");
-      }
-    } else if (c === '[') {
-      i++; ws();
-      if (text[i] === ']') { i++; return; }
-      for (;;) {
-        value(depth + 1); ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') { i++; return; }
+        const top = open[open.length - 1]!;
+        if (text[i] === ',') {
+          i++;
+          if (top === 123) member();
+          break;
+        }
+        if (top === 123 && text[i] === '}') { i++; open.pop(); continue; }
+        if (top === 91 && text[i] === ']') { i++; open.pop(); continue; }
+        if (top === 123) fail(i >= n ? "unexpected end of input (missing '}')" : "expected ',' or '}'");
         fail(i >= n ? "unexpected end of input (missing ']')" : "expected ',' or ']'");
       }
-    } else if (c === '"') str();
-    else if (c === 't') expectWord('true');
-    else if (c === 'f') expectWord('false');
-    else if (c === 'n') expectWord('null');
-    else if (c === '-' || (c! >= '0' && c! <= '9')) num();
-    else fail(`unexpected character ${JSON.stringify(c)}`);
+    }
+  };
+  /** An object member up to its value: `"name" :`. */
+  const member = () => {
+    ws();
+    if (text[i] !== '"') fail('expected a double-quoted property name');
+    str(); ws();
+    if (text[i] !== ':') fail("expected ':' after property name");
+    i++;
   };
   try {
-    value(0);
+    value();
     ws();
     if (i < n) fail('unexpected text after the JSON value');
     return null;

@@ -4,16 +4,25 @@ import { hashString } from '../table/compare.js';
 import type { Cell } from '../table/types.js';
 import type { SqliteColumn, SqliteDiffResult, SqliteTableDiff } from '../types.js';
 import { openSqlite, type SqliteDb } from './open.js';
+import { createHash } from 'node:crypto';
+import { clipString, MAX_CELL_BYTES } from '../clip.js';
 
 const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
 
-/** Text form of an SQLite value: integers exactly (bigint), blobs as X'hex' (first 64 bytes). */
-export function sqliteCell(v: unknown): Cell {
+/**
+ * Text form of an SQLite value: integers exactly (bigint), blobs up to 64 bytes as X'hex'; longer blobs and
+ * text longer than `maxCellBytes` are clipped (compared by sha256 of their full bytes, never by a prefix).
+ */
+export function sqliteCell(v: unknown, maxCellBytes = MAX_CELL_BYTES): Cell {
   if (v === null || v === undefined) return null;
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return v;
-  if (Buffer.isBuffer(v)) return `X'${v.subarray(0, 64).toString('hex').toUpperCase()}${v.length > 64 ? `…(${v.length} bytes)` : ''}'`;
+  if (typeof v === 'string') return clipString(v, maxCellBytes);
+  if (Buffer.isBuffer(v)) {
+    const hex = `X'${v.subarray(0, 64).toString('hex').toUpperCase()}${v.length > 64 ? '…' : "'"}`;
+    if (v.length <= 64) return hex;
+    return { clipped: true, bytes: v.length, sha256: createHash('sha256').update(v).digest('hex'), head: hex };
+  }
   return String(v);
 }
 
@@ -30,12 +39,12 @@ function columns(db: SqliteDb, table: string): SqliteColumn[] {
 const ROWID = 'rowid';
 
 /** Streams a rowid table; rows are fetched again by rowid. With `withRowid` the rowid is the first column. */
-function rowidSource(db: SqliteDb, label: string, table: string, cols: SqliteColumn[], withRowid: boolean): RowSource {
+function rowidSource(db: SqliteDb, label: string, table: string, cols: SqliteColumn[], withRowid: boolean, max: number): RowSource {
   const names = cols.map((c) => c.name);
   const header = withRowid ? [ROWID, ...names] : names;
   const list = names.map(q).join(', ');
   const sel = `SELECT rowid AS "__sp_rowid__", ${list} FROM ${q(table)}`;
-  const toCells = (raw: unknown[]): Cell[] => (withRowid ? raw : raw.slice(1)).map(sqliteCell);
+  const toCells = (raw: unknown[]): Cell[] => (withRowid ? raw : raw.slice(1)).map((v) => sqliteCell(v, max));
   return {
     label: `${label}:${table}`,
     header,
@@ -59,15 +68,16 @@ function rowidSource(db: SqliteDb, label: string, table: string, cols: SqliteCol
   };
 }
 
-function memoryTable(db: SqliteDb, label: string, table: string, cols: SqliteColumn[]): RowSource {
-  const rows = (db.prepare(`SELECT ${cols.map((c) => q(c.name)).join(', ')} FROM ${q(table)}`).raw(true).all() as unknown[][]).map((r) => r.map(sqliteCell));
+function memoryTable(db: SqliteDb, label: string, table: string, cols: SqliteColumn[], max: number): RowSource {
+  const rows = (db.prepare(`SELECT ${cols.map((c) => q(c.name)).join(', ')} FROM ${q(table)}`).raw(true).all() as unknown[][]).map((r) => r.map((v) => sqliteCell(v, max)));
   return memorySource(`${label}:${table}`, cols.map((c) => c.name), rows, rows.map((_, i) => i + 1));
 }
 
 export async function diffSqlite(
   a: { path: string; label: string }, b: { path: string; label: string },
-  opts: { tolerance?: number; limit: number },
+  opts: { tolerance?: number; limit: number; maxCellBytes?: number },
 ): Promise<Omit<SqliteDiffResult, 'a' | 'b'>> {
+  const max = opts.maxCellBytes ?? MAX_CELL_BYTES;
   const da = await openSqlite(a.path, a.label);
   let db2: SqliteDb | undefined;
   try {
@@ -102,16 +112,16 @@ export async function diffSqlite(
       let keySource: 'primary-key' | 'rowid';
       if (samePk) {
         key = pkA; keySource = 'primary-key';
-        A = rowidBoth ? rowidSource(da, a.label, t.name, ca, false) : memoryTable(da, a.label, t.name, ca);
-        B = rowidBoth ? rowidSource(dbB, b.label, t.name, cb, false) : memoryTable(dbB, b.label, t.name, cb);
+        A = rowidBoth ? rowidSource(da, a.label, t.name, ca, false, max) : memoryTable(da, a.label, t.name, ca, max);
+        B = rowidBoth ? rowidSource(dbB, b.label, t.name, cb, false, max) : memoryTable(dbB, b.label, t.name, cb, max);
       } else if (rowidBoth) {
         key = [ROWID]; keySource = 'rowid';
-        A = rowidSource(da, a.label, t.name, ca, true);
-        B = rowidSource(dbB, b.label, t.name, cb, true);
+        A = rowidSource(da, a.label, t.name, ca, true, max);
+        B = rowidSource(dbB, b.label, t.name, cb, true, max);
       } else {
         key = []; keySource = 'rowid';
-        A = memoryTable(da, a.label, t.name, ca);
-        B = memoryTable(dbB, b.label, t.name, cb);
+        A = memoryTable(da, a.label, t.name, ca, max);
+        B = memoryTable(dbB, b.label, t.name, cb, max);
       }
       const d = await diffTables(A, B, { key: key.length ? key : undefined, keySource, detectKey: false, tolerance: opts.tolerance, limit: opts.limit });
       out.push({ name: t.name, schema, ...d });
@@ -121,6 +131,7 @@ export async function diffSqlite(
     return {
       format: 'sqlite',
       identical: tablesAdded.length === 0 && tablesRemoved.length === 0 && tablesChanged === 0,
+      formatChanges: [],
       summary: {
         tablesAdded: tablesAdded.length, tablesRemoved: tablesRemoved.length, tablesChanged,
         rowsAdded: sum((s) => s.summary.added), rowsRemoved: sum((s) => s.summary.removed), rowsChanged: sum((s) => s.summary.changed), cellsChanged: sum((s) => s.summary.cellsChanged),

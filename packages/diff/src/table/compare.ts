@@ -1,4 +1,4 @@
-import type { Cell } from './types.js';
+import { cellId, type Cell } from './types.js';
 
 const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
@@ -8,7 +8,8 @@ const NUMERIC = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
  */
 export function cellEqual(a: Cell, b: Cell, tolerance: number | undefined): boolean {
   if (a === b) return true;
-  if (tolerance === undefined || a === null || b === null) return false;
+  if (typeof a === 'object' || typeof b === 'object') return a !== null && b !== null && cellId(a) === cellId(b);
+  if (tolerance === undefined) return false;
   if (!NUMERIC.test(a) || !NUMERIC.test(b)) return false;
   return Math.abs(Number(a) - Number(b)) <= tolerance;
 }

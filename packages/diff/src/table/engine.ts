@@ -4,7 +4,7 @@ import { cellEqual, isBlankCell } from './compare.js';
 import { KeyTable } from './key-table.js';
 import { anchoredDiff } from '../text/anchored.js';
 import { scanWith, type RowSource } from './source.js';
-import type { Cell } from './types.js';
+import { cellId, type Cell } from './types.js';
 
 export interface TableColumns {
   /** Column names of version a and b (made unique: a repeated name gets ` (2)`). */
@@ -64,7 +64,8 @@ export interface TableDiff {
 /** A remark about how a diff was made; rendered by messages.ts. */
 export type Note =
   | { code: 'row-order-changed' }
-  | { code: 'duplicate-key'; key: string[]; value: string; side: 'a' | 'b'; lines: number[] }
+  /** `value`: the repeated key's cells, one per key column. */
+  | { code: 'duplicate-key'; key: string[]; value: Cell[]; side: 'a' | 'b'; lines: number[] }
   | { code: 'approximate' };
 
 export interface TableDiffOptions {
@@ -170,19 +171,19 @@ export function detectKey(plan: ColumnPlan, sampleA: Cell[][], sampleB: Cell[][]
   for (const col of ordered) {
     const ia = plan.columns.a.indexOf(col);
     const ib = plan.columns.b.indexOf(col);
-    const setA = new Set<Cell>();
+    const setA = new Set<string | null>();
     let ok = true;
     for (const r of sampleA) {
       const v = r[ia] ?? '';
-      if (isBlankCell(v) || setA.has(v)) { ok = false; break; }
-      setA.add(v);
+      if (isBlankCell(v) || setA.has(cellId(v))) { ok = false; break; }
+      setA.add(cellId(v));
     }
     if (!ok) continue;
-    const setB = new Set<Cell>();
+    const setB = new Set<string | null>();
     let shared = 0;
     for (const r of sampleB) {
-      const v = r[ib] ?? '';
-      if (isBlankCell(v) || setB.has(v)) { ok = false; break; }
+      const v = cellId(r[ib] ?? '');
+      if (isBlankCell(r[ib]) || setB.has(v)) { ok = false; break; }
       setB.add(v);
       if (setA.has(v)) shared++;
     }
@@ -204,7 +205,18 @@ class Kept<T> {
 }
 
 class DuplicateKey {
-  constructor(readonly key: string, readonly side: 'a' | 'b', readonly lines: number[]) {}
+  constructor(readonly value: Cell[], readonly side: 'a' | 'b', readonly lines: number[]) {}
+}
+
+/** `id=7`, `run="a b", step=3`: key columns with their values, each shown once and quoted only when needed. */
+export function describeKey(key: readonly string[], value: readonly Cell[]): string {
+  return key.map((k, i) => `${showName(k)}=${showName(value[i] ?? null)}`).join(', ');
+}
+
+/** A name or value as written when it is plain (`id`, `2024-01-01`), JSON-quoted when it has spaces, quotes or controls. */
+export function showName(v: Cell): string {
+  if (v !== null && typeof v === 'object') return `${JSON.stringify(v.head)}… (${v.bytes} bytes, sha256 ${v.sha256.slice(0, 16)})`;
+  return v === null ? 'NULL' : /^[\p{L}\p{N}_.:+\/-]+$/u.test(v) ? v : JSON.stringify(v);
 }
 
 function emptySummary(plan: ColumnPlan): TableSummary {
@@ -218,7 +230,7 @@ function emptySummary(plan: ColumnPlan): TableSummary {
 class KeyCollision {}
 
 const sameKey = (ka: readonly number[], ra: readonly Cell[], kb: readonly number[], rb: readonly Cell[]) =>
-  ka.every((k, i) => (ra[k] ?? '') === (rb[kb[i]!] ?? ''));
+  ka.every((k, i) => cellId(ra[k]) === cellId(rb[kb[i]!]));
 
 async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: string[], opts: TableDiffOptions): Promise<TableDiff | DuplicateKey | KeyCollision> {
   const keyA = key.map((k) => A.header.indexOf(k));
@@ -243,7 +255,7 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
     const [p, i] = suspect as [number, number];
     const [rp, ri] = await A.fetch([a.ref(p), a.ref(i)]);
     if (!sameKey(keyA, rp!, keyA, ri!)) return new KeyCollision();
-    return new DuplicateKey(JSON.stringify(keyA.map((k) => rp![k] ?? '')), 'a', [a.line[p]!, a.line[i]!]);
+    return new DuplicateKey(keyA.map((k) => rp![k] ?? ''), 'a', [a.line[p]!, a.line[i]!]);
   }
   summary.rowsA = a.n;
   const seen = new Uint8Array(a.n);
@@ -281,7 +293,7 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
     const firstKeys = sus.kind === 'added' ? keyB : keyA;
     if (!sameKey(firstKeys, firstRow, keyB, second!)) return new KeyCollision();
     const lines = sus.kind === 'added' ? [addedAll.line[sus.first!]!, sus.line] : [sus.line];
-    return new DuplicateKey(JSON.stringify(keyB.map((k) => second![k] ?? '')), 'b', lines);
+    return new DuplicateKey(keyB.map((k) => second![k] ?? ''), 'b', lines);
   }
   summary.rowsB = bRow;
 
@@ -486,7 +498,12 @@ export async function diffTables(A: RowSource, B: RowSource, opts: TableDiffOpti
     for (const k of key) {
       const missing = [!A.header.includes(k) ? A.label : null, !B.header.includes(k) ? B.label : null].filter(Boolean);
       if (missing.length > 0) {
-        throw new DiffError('E_CSV_KEY_NOT_FOUND', `Key column "${k}" is not in ${missing.join(' and ')}. Available columns: ${A.header.join(', ')}.`, { key: k, columns: A.header });
+        const available = A.header.filter((c) => B.header.includes(c));
+        throw new DiffError(
+          'E_CSV_KEY_NOT_FOUND',
+          `Key column ${showName(k)} is not in ${missing.join(' and ')}. Columns both versions have: ${available.length ? available.map(showName).join(', ') : '(none)'}.`,
+          { key: k, keys: key, columns: available },
+        );
       }
     }
   } else if (opts.detectKey !== false) {
@@ -503,16 +520,15 @@ export async function diffTables(A: RowSource, B: RowSource, opts: TableDiffOpti
       return res;
     }
     if (!(r instanceof DuplicateKey)) return r;
-    const shown = r.key;
     const where = r.side === 'a' ? A.label : B.label;
     if (keySource === 'option' || keySource === 'primary-key') {
       throw new DiffError(
         'E_CSV_DUPLICATE_KEY',
-        `Key ${key.join(', ')} is not unique in ${where}: value ${JSON.stringify(shown)} appears more than once (line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')}). Choose key columns that identify each row, or diff without --key.`,
-        { key, value: shown, side: r.side, lines: r.lines },
+        `Key ${key.join(', ')} is not unique in ${where}: ${describeKey(key, r.value)} appears more than once (line${r.lines.length > 1 ? 's' : ''} ${r.lines.join(', ')}). Choose key columns that identify each row, or diff without --key.`,
+        { key, value: r.value, side: r.side, lines: r.lines },
       );
     }
-    notes.push({ code: 'duplicate-key', key, value: r.key, side: r.side, lines: r.lines });
+    notes.push({ code: 'duplicate-key', key, value: r.value, side: r.side, lines: r.lines });
   }
   const res = await positionalDiff(A, B, plan, opts);
   res.notes.unshift(...notes);

@@ -1,4 +1,4 @@
-import type { Cell } from './types.js';
+import { cellId, type Cell } from './types.js';
 import { columnSalt, fmix32, hashString } from './compare.js';
 
 /**
@@ -50,7 +50,7 @@ export async function scanWith(
 
 /** Key string for one row from its key cells. */
 export function keyOf(cells: readonly Cell[]): string {
-  return cells.length === 1 && typeof cells[0] === 'string' ? cells[0] : JSON.stringify(cells);
+  return cells.length === 1 && typeof cells[0] === 'string' ? cells[0] : JSON.stringify(cells.map(cellId));
 }
 
 /** Inverse of keyOf, for reporting. */
@@ -70,7 +70,7 @@ export function hashCells(cells: readonly Cell[], unionIndex: readonly number[])
     const v = cells[i];
     const u = unionIndex[i];
     if (v === null || v === undefined || u === undefined || u < 0) continue;
-    const [f1, f2] = hashString(v);
+    const [f1, f2] = hashString(cellId(v)!);
     r1 = (r1 + fmix32(f1 ^ columnSalt(u, 1))) | 0;
     r2 = (r2 + fmix32(f2 ^ columnSalt(u, 2))) | 0;
   }
