@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { BIN, CLI_ENV, sp, tempDir } from './helpers/cli.js';
+import { BIN, CLI_ENV, sp, spawnJsonLines, tempDir } from './helpers/cli.js';
 import { parsePrometheusText, sampleValue } from './helpers/prom-text.js';
 
 const roots: string[] = [];
@@ -41,33 +41,11 @@ function get(url: string): Promise<{ status: number; type: string | undefined; b
   });
 }
 
-/** A child whose stdout is JSON lines, with a wait for a matching line. */
+/** The CLI as a JSON-lines child (killed after each test); waitFor resolves with the matching event. */
 function jsonChild(args: string[], cwd: string) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...CLI_ENV } });
-  children.push(child);
-  const events: any[] = [];
-  let buf = '';
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdout.on('data', (d) => {
-    buf += d;
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      events.push(JSON.parse(buf.slice(0, nl)));
-      buf = buf.slice(nl + 1);
-    }
-  });
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const waitFor = async (pred: (e: any) => boolean, ms = 30_000) => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const hit = events.find(pred);
-      if (hit) return hit;
-      if (Date.now() > end) throw new Error(`timed out; events: ${JSON.stringify(events)} stderr: ${stderr}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
-  return { child, events, waitFor, exited };
+  const c = spawnJsonLines(cwd, args);
+  children.push(c.child);
+  return { ...c, waitFor: async (pred: (e: any) => boolean, ms?: number) => (await c.waitFor(pred, ms)).e };
 }
 
 /**

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { BIN, CLI_ENV, git, snapshot, sp, tempDir } from './helpers/cli.js';
+import { BIN, CLI_ENV, git, snapshot, sp, spawnJsonLines, tempDir } from './helpers/cli.js';
 import { startGitHttpServer } from './helpers/git-http-server.js';
 import type { GitHttpServer } from './helpers/git-http-server.js';
 
@@ -26,29 +26,6 @@ afterAll(async () => {
   await fsp.rm(root, { recursive: true, force: true });
 });
 
-/** Collect a child's JSON lines; waitFor(pred) resolves with the first matching event and when it arrived. */
-function jsonLines(child: ReturnType<typeof spawn>) {
-  const events: { at: number; e: any }[] = [];
-  let buf = '';
-  child.stdout!.on('data', (d) => {
-    buf += d;
-    let nl;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      events.push({ at: Date.now(), e: JSON.parse(buf.slice(0, nl)) });
-      buf = buf.slice(nl + 1);
-    }
-  });
-  const waitFor = async (pred: (e: any) => boolean, ms = 30_000) => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const hit = events.find((x) => pred(x.e));
-      if (hit) return hit;
-      if (Date.now() > end) throw new Error(`timed out; events: ${JSON.stringify(events.map((x) => x.e))}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  return { events, waitFor };
-}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -58,8 +35,7 @@ describe('after-save pipeline through watch', () => {
     expect(sp(root, ['init', 'w']).code).toBe(0);
     await server.createBareRepo('watched');
     expect(sp(vault, ['remote', 'add', 'nas', server.url('watched'), '--media', 'nas', '--auto-push'], { env: AUTH }).code).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'watch', '--json'], { cwd: vault, env: { ...process.env, ...CLI_ENV, ...AUTH } });
-    const { waitFor } = jsonLines(child);
+    const { child, waitFor } = spawnJsonLines(vault, ['watch', '--json'], { env: AUTH });
     try {
       await waitFor((e) => e.type === 'ready');
       // another process writes the file in pieces over ~300 ms and prints when its last write returned

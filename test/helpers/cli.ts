@@ -1,5 +1,5 @@
 /** Runs the built, bundled CLI (apps/cli/bundle/bin.js, what the package ships) as a user would, with a fixed clock and author. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
@@ -69,4 +69,37 @@ export async function snapshot(dir: string): Promise<string> {
   };
   await walk(Buffer.alloc(0));
   return h.digest('hex');
+}
+
+/**
+ * Run the CLI as a long-lived child whose stdout is JSON lines (`watch --json`, `metrics --serve --json`).
+ * `waitFor(pred)` resolves with the first matching event and the time it arrived.
+ */
+export function spawnJsonLines(cwd: string, args: string[], opts: { env?: Record<string, string> } = {}) {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...CLI_ENV, ...opts.env } });
+  const events: any[] = [];
+  const arrived: number[] = [];
+  let buf = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (d) => {
+    buf += d;
+    let nl;
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      events.push(JSON.parse(buf.slice(0, nl)));
+      arrived.push(Date.now());
+      buf = buf.slice(nl + 1);
+    }
+  });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const waitFor = async (pred: (e: any) => boolean, ms = 30_000): Promise<{ e: any; at: number }> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const i = events.findIndex(pred);
+      if (i >= 0) return { e: events[i], at: arrived[i]! };
+      if (Date.now() > end) throw new Error(`timed out; events: ${JSON.stringify(events)} stderr: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { child, events, waitFor, exited };
 }

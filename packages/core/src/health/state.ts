@@ -1,4 +1,5 @@
 import { isBackupFailure } from './alerts.js';
+import type { Condition } from './alerts.js';
 
 /**
  * The health record (.git/savepoint/health.json): what the last save / verify / push / maintain / restore did,
@@ -76,13 +77,7 @@ export interface DurationHistogram {
 
 export type AlertName = 'save_failed' | 'corrupt_version' | 'stale' | 'disk_full' | 'remote_failing';
 
-export interface Incident {
-  key: string;
-  alert: AlertName;
-  subject?: string;
-  since: string;
-  message: string;
-  details: Record<string, unknown>;
+export interface Incident extends Condition {
   /** the firing event was handed to every configured channel (false: resend on the next evaluation) */
   notified: boolean;
 }
