@@ -30,7 +30,8 @@ export interface S3StoreOptions {
 type Sdk = typeof import('@aws-sdk/client-s3');
 let sdkPromise: Promise<Sdk> | null = null;
 function sdk(): Promise<Sdk> {
-  sdkPromise ??= import('@aws-sdk/client-s3');
+  // a bundler may hand the CommonJS SDK over as the namespace's default export
+  sdkPromise ??= import('@aws-sdk/client-s3').then((m) => ((m as { S3Client?: unknown }).S3Client ? m : (m as unknown as { default: Sdk }).default));
   return sdkPromise;
 }
 
