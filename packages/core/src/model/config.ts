@@ -75,6 +75,8 @@ function buildSchema(z: typeof Z) {
       .prefault({}),
     /** gzip archives written by retention (false: stored uncompressed, still checksummed) */
     compressOld: z.boolean().default(true),
+    /** issue 12: encrypt archives written by retention (AES-256-GCM; key from SAVEPOINT_PASSPHRASE/SAVEPOINT_KEY_FILE, never stored) */
+    encryptArchives: z.boolean().default(false),
     /** folder (vault-relative) kept current after every save with checksums.txt, checksums.md5 and manifest.json */
     exportDir: z
       .string()
