@@ -19,6 +19,7 @@ import { resolveRef } from '../../history/git.js';
 import { NOTES_REF } from '../../model/note.js';
 import { addRemote } from '../config.js';
 import { cloneVault } from '../clone.js';
+import { copiesStatus } from '../copies.js';
 import { fetchRemote, pushRemote } from '../sync.js';
 
 let server: S3rver;
@@ -113,6 +114,10 @@ describe('s3:// remotes', () => {
     expect(await fsp.readFile(path.join(dir, 'old.csv'), 'utf8')).toBe('id,value\n1,alpha\n');
     const v = await verify(c.vault);
     expect(v).toMatchObject({ verified: 2, corrupted: 0, missing: 0 });
+    // the 3-2-1 view asks the bucket with --refresh
+    const copies = await copiesStatus(t.vault, { refresh: true });
+    expect(copies.remotes.find((r) => r.name === 'cloud')).toMatchObject({ media: 'cloud', offsite: true, tip: await resolveRef(t.vault, `refs/heads/${t.vault.branch}`) });
+    expect(copies.remotes.find((r) => r.name === 'cloud')!.refreshError).toBeUndefined();
   });
 
   it('notes are merged, never overwritten, and fetch brings new saves', async () => {

@@ -309,7 +309,7 @@ function rejected(name: string, url: string, message: string, details: Record<st
 }
 
 /** Pack `oids` into a file (encrypted when a ring is given); returns the stored file, its sha256 and size. */
-async function writePack(vault: Vault, oids: string[], state: BucketState, opts: S3OpOptions): Promise<{ file: string; id: string; size: number; temps: string[] }> {
+async function writePack(vault: Vault, oids: string[], state: BucketState): Promise<{ file: string; id: string; size: number; temps: string[] }> {
   const git = await isogit();
   const { packfile } = await git.packObjects({ fs, gitdir: vault.gitdir, oids, write: false, cache: vault.cache });
   const plain = await tempPath(vault, 'up');
@@ -323,7 +323,6 @@ async function writePack(vault: Vault, oids: string[], state: BucketState, opts:
   }
   const h = createHash('sha256');
   await pipeline(createReadStream(stored), hashStream(h), new Transform({ transform: (_c, _e, cb) => cb() }));
-  void opts;
   return { file: stored, id: h.digest('hex'), size: (await fsp.stat(stored)).size, temps };
 }
 
@@ -401,7 +400,7 @@ export async function pushS3(vault: Vault, opts: S3OpOptions): Promise<PushResul
       const packs = [...(state.manifest?.packs ?? [])];
       if (newInfo) await store.put(INFO, Buffer.from(JSON.stringify(newInfo, null, 2) + '\n'));
       if (oids.length) {
-        const pack = await writePack(vault, oids, state, opts);
+        const pack = await writePack(vault, oids, state);
         const untracks = pack.temps.map((t) => trackTemp(t));
         try {
           // content-addressed: an object the bucket already has (a retried push) is not sent again
