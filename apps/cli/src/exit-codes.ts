@@ -51,6 +51,10 @@ export const byCode: Record<string, number> = {
   E_JSON_MALFORMED: 13,
   E_XLSX_MALFORMED: 13,
   E_SQLITE_MALFORMED: 13,
+  // issue 12 items 3-4: S3 remotes and encryption at rest
+  E_BUCKET_NOT_FOUND: 16,
+  E_REMOTE_CORRUPT: 9,
+  E_DECRYPT: 22,
   E_INTERRUPTED: 130,
   E_INTERNAL: 70,
 };

@@ -1,4 +1,5 @@
 /** The savepoint command: builds the commander program and runs it. Only this app exits or reads env. */
+import { keyProviderFromEnv } from './passphrase.js';
 import { Command, CommanderError } from 'commander';
 import type { Io } from './output.js';
 import { createOutput } from './output.js';
@@ -85,7 +86,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           cwd,
           core: await loadCore(),
           vault() {
-            vaultPromise ??= ctx.core.openVault({ dir: cwd, ...(clockFromEnv(io.env) ? { clock: clockFromEnv(io.env)! } : {}), ...(authorFromEnv(io.env) ? { author: authorFromEnv(io.env)! } : {}) });
+            vaultPromise ??= ctx.core.openVault({ dir: cwd, ...(clockFromEnv(io.env) ? { clock: clockFromEnv(io.env)! } : {}), ...(authorFromEnv(io.env) ? { author: authorFromEnv(io.env)! } : {}), key: keyProviderFromEnv(io, ctx.core.SavepointError) });
             return vaultPromise;
           },
           onProgress: (e) => out.progress(e.phase, e.loaded, e.total, e.item),

@@ -416,3 +416,16 @@ export const healthMsg = {
     return `Cannot serve metrics on ${where} (${why}). Pick another address or port with --serve HOST:PORT.`;
   },
 };
+
+// --- issue 12 items 3-4: S3 remotes and encryption at rest
+export const cryptoMsg = {
+  prompt: 'Passphrase for the encrypted remote (not stored; losing it loses the data): ',
+  needed: 'This remote is encrypted and no key was given. Set SAVEPOINT_PASSPHRASE (or SAVEPOINT_KEY_FILE to a key file), or run the command in a terminal to be asked.',
+  keyFileUnreadable: (file: string, why: string) => `Cannot read the key file ${file} (SAVEPOINT_KEY_FILE): ${why}. Point SAVEPOINT_KEY_FILE at the key file used for this remote.`,
+  cancelled: 'No passphrase entered.',
+  noSuchFile: (file: string) => `No such file: ${file}.`,
+  jsonNeedsOut: 'With --json, give the output file with -o FILE (stdout carries the JSON).',
+  outExists: (file: string) => `${file} already exists. Give -o a new file name; nothing was written.`,
+  decrypted: (src: string, dest: string, bytes: number) => `Decrypted ${src} → ${dest} (${bytes} bytes).`,
+};
+// ---

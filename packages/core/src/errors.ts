@@ -39,6 +39,11 @@ export type ErrorCode =
   | 'E_DB_BUSY'
   | 'E_DB_INTEGRITY'
   | 'E_DB_SIDECAR'
+  // --- issue 12 items 3-4: S3 remotes and encryption at rest
+  | 'E_DECRYPT'
+  | 'E_BUCKET_NOT_FOUND'
+  | 'E_REMOTE_CORRUPT'
+  // ---
   | 'E_INTERNAL';
 
 export class SavepointError extends Error {

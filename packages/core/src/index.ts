@@ -57,6 +57,10 @@ export type { CopiesReport, CopiesOptions, VersionCopies, CopyLocation, RemoteCo
 export type { QueueEntry } from './remote/queue.js';
 export type { RemoteAuth, RemoteCredentials, TransportOptions } from './remote/transport.js';
 export { redactUrl, redactText } from './remote/url.js';
+// issue 12 items 3-4: S3 remotes and encryption at rest
+export { isS3Url, parseS3Url } from './remote/s3/url.js';
+export { Keyring, createEncryptStream, createDecryptStream, encryptBuffer, decryptBuffer, newKdf, looksEncrypted } from './crypto/chunked.js';
+export type { KeySource, KeyProvider, KdfParams, CipherOptions } from './crypto/chunked.js';
 // retention and archives: pure planner, crash-safe apply, archive list/verify/restore
 export { planRetention, planExpiring, describeRule } from './retention/plan.js';
 export type { ExpiringVersion, PlanVersion, RetentionAction, RetentionRule, RetentionDecision, RetentionPlan } from './retention/plan.js';

@@ -1,4 +1,5 @@
 /** Opening and creating vaults. A vault = a git repository + savepoint.json at its top level. */
+import type { KeyProvider } from './crypto/chunked.js';
 import { EventEmitter } from 'node:events';
 import fs, { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +26,8 @@ export interface VaultOptions {
   clock?: () => Date;
   /** commit author; defaults to git config user.name/email, then "Savepoint" */
   author?: Author;
+  /** issue 12: the key for encrypted archives, asked only when one is read or written */
+  key?: KeyProvider;
 }
 
 export interface VaultEvents {
@@ -40,6 +43,8 @@ export interface Vault extends GitCtx {
   clock: () => Date;
   author: Author;
   events: EventEmitter;
+  /** issue 12: the key for encrypted archives (never stored) */
+  key?: KeyProvider;
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -131,7 +136,7 @@ export async function openVault(opts: VaultOptions): Promise<Vault> {
   const gitdir = await resolveGitdir(dir);
   const config = await loadConfig(dir, gitdir);
   const author = opts.author ?? (await authorFromGit(gitdir));
-  return { dir, gitdir, cache: {}, config, branch: config.historyBranch, clock: opts.clock ?? (() => new Date()), author, events: new EventEmitter() };
+  return { dir, gitdir, cache: {}, config, branch: config.historyBranch, clock: opts.clock ?? (() => new Date()), author, events: new EventEmitter(), ...(opts.key ? { key: opts.key } : {}) };
 }
 
 export function personAt(author: Author, when: Date): GitPerson {

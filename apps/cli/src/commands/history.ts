@@ -81,11 +81,12 @@ export function registerHistory({ program, action }: Registrar): void {
     .command('export')
     .description('write checksums.txt (sha256sum -c format) and manifest.json from the notes')
     .option('-o, --out <dir>', 'folder to write into (default: the vault root)')
+    .option('--encrypt', 'write them encrypted (*.enc; key from SAVEPOINT_PASSPHRASE, SAVEPOINT_KEY_FILE or a prompt); read back with `savepoint decrypt`')
     .action(
-      action(async (ctx, opts: { out?: string }) => {
+      action(async (ctx, opts: { out?: string; encrypt?: boolean }) => {
         const vault = await ctx.vault();
         const path = await import('node:path');
-        const r = await ctx.core.exportChecksums(vault, opts.out ? { outDir: path.resolve(ctx.cwd, opts.out) } : {});
+        const r = await ctx.core.exportChecksums(vault, { ...(opts.out ? { outDir: path.resolve(ctx.cwd, opts.out) } : {}), ...(opts.encrypt ? { encrypt: true } : {}) });
         if (ctx.out.json) return ctx.out.emitJson({ ok: true, ...r });
         msg.export(r, vault.dir).forEach((l) => ctx.out.line(l));
       }),

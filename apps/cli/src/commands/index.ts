@@ -15,6 +15,7 @@ import { registerArchive, registerRetention } from './retention.js';
 import { registerMaintain } from './maintain.js';
 import { registerSchedule } from './schedule.js';
 import { registerMetrics } from './metrics.js';
+import { registerDecrypt } from './decrypt.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -33,4 +34,5 @@ export function registerCoreCommands(r: Registrar): void {
   registerMaintain(r);
   registerSchedule(r);
   registerMetrics(r);
+  registerDecrypt(r); // issue 12 item 4
 }

@@ -9,6 +9,7 @@ import type { PushOutcome, RemoteAuth, RemoteCredentials, Vault } from '@savepoi
 import type { CommandContext, Registrar } from '../context.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { remoteMsg } from '../messages.js';
+import { keyProviderFromEnv } from '../passphrase.js';
 
 /** Ask git's credential helpers (never a prompt). Returns null when git or a helper has nothing. */
 function gitCredential(env: NodeJS.ProcessEnv, action: 'fill' | 'approve' | 'reject', url: string, c?: RemoteCredentials): RemoteCredentials | null {
@@ -57,7 +58,10 @@ export function remoteAuthFromEnv(env: NodeJS.ProcessEnv): RemoteAuth {
 }
 
 function transport(ctx: CommandContext) {
-  return { ...remoteAuthFromEnv(ctx.io.env), onProgress: ctx.onProgress };
+  // issue 12: the AWS SDK warns on every run under Node 20 about its 2027 plans; keep our stderr for our own messages
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // issue 12: the key of encrypted (s3://) remotes, asked only when one is used
+  return { ...remoteAuthFromEnv(ctx.io.env), onProgress: ctx.onProgress, key: keyProviderFromEnv(ctx.io, ctx.core.SavepointError) };
 }
 
 /** The remote a fetch/pull without NAME means: the only one, else "origin". */
@@ -96,15 +100,27 @@ export function registerRemote({ program, action }: Registrar): void {
 
   remote
     .command('add <name> <url>')
-    .description('add a smart-HTTP(S) git remote; credentials come from SAVEPOINT_TOKEN / SAVEPOINT_USERNAME+SAVEPOINT_PASSWORD or git credential helpers, never from the URL')
-    .option('--media <kind>', 'storage media for the 3-2-1 count: disk, usb, nas, cloud, network', 'network')
+    .description('add a smart-HTTP(S) git remote or an s3://bucket/prefix bucket; credentials come from SAVEPOINT_TOKEN / SAVEPOINT_USERNAME+SAVEPOINT_PASSWORD or git credential helpers (S3: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE), never from the URL')
+    .option('--media <kind>', 'storage media for the 3-2-1 count: disk, usb, nas, cloud, network (default: cloud for s3://, else network)')
+    .option('--endpoint <url>', 's3:// only: an S3-compatible server (MinIO, …) instead of AWS')
+    .option('--region <region>', 's3:// only: the bucket\'s region')
+    .option('--encrypt', 's3:// only: encrypt everything pushed (AES-256-GCM; key from SAVEPOINT_PASSPHRASE, SAVEPOINT_KEY_FILE or a prompt; never stored — losing it loses the data)')
     .option('--offsite', 'the copy is off-site (default for cloud/network)')
     .option('--no-offsite', 'the copy is on-site (default for disk/usb/nas)')
     .option('--auto-push', 'push here after every save')
     .action(
-      action(async (ctx, name: string, url: string, opts: { media: string; offsite?: boolean; autoPush?: boolean }) => {
+      action(async (ctx, name: string, url: string, opts: { media?: string; offsite?: boolean; autoPush?: boolean; endpoint?: string; region?: string; encrypt?: boolean }) => {
         const vault = await ctx.vault();
-        const r = await ctx.core.addRemote(vault, { name, url, media: opts.media, ...(parseOffsite(opts.offsite) !== undefined ? { offsite: opts.offsite! } : {}), ...(opts.autoPush ? { autoPush: true } : {}) });
+        const r = await ctx.core.addRemote(vault, {
+          name,
+          url,
+          ...(opts.media ? { media: opts.media } : {}),
+          ...(parseOffsite(opts.offsite) !== undefined ? { offsite: opts.offsite! } : {}),
+          ...(opts.autoPush ? { autoPush: true } : {}),
+          ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+          ...(opts.region ? { region: opts.region } : {}),
+          ...(opts.encrypt ? { encrypt: true } : {}),
+        });
         if (ctx.out.json) return ctx.out.emitJson({ ok: true, remote: r });
         ctx.out.line(remoteMsg.added(r));
       }),
@@ -188,17 +204,21 @@ export function registerRemote({ program, action }: Registrar): void {
     .description('make a new vault from a remote: history, tags, notes and the latest files; restore and verify work for every version')
     .option('--name <name>', 'name for the remote', 'origin')
     .option('-b, --branch <branch>', 'history branch to clone (default: savepoint if present, else the remote HEAD)')
-    .option('--media <kind>', 'media of the remote for the 3-2-1 count', 'network')
+    .option('--media <kind>', 'media of the remote for the 3-2-1 count (default: cloud for s3://, else network)')
     .option('--offsite', 'the remote is off-site')
     .option('--no-offsite', 'the remote is on-site')
+    .option('--endpoint <url>', 's3:// only: an S3-compatible server (MinIO, …) instead of AWS')
+    .option('--region <region>', 's3:// only: the bucket\'s region')
     .action(
-      action(async (ctx, url: string, dir: string, opts: { name: string; branch?: string; media: string; offsite?: boolean }) => {
+      action(async (ctx, url: string, dir: string, opts: { name: string; branch?: string; media?: string; offsite?: boolean; endpoint?: string; region?: string }) => {
         const r = await ctx.core.cloneVault({
           ...transport(ctx),
           url,
           dir: path.resolve(ctx.cwd, dir),
           name: opts.name,
-          media: opts.media,
+          ...(opts.media ? { media: opts.media } : {}),
+          ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+          ...(opts.region ? { region: opts.region } : {}),
           ...(opts.branch ? { branch: opts.branch } : {}),
           ...(opts.offsite !== undefined ? { offsite: opts.offsite } : {}),
         });

@@ -9,10 +9,13 @@ import { buildChecksums, buildManifest } from '../model/exports.js';
 import { loadHistory } from '../history/versions.js';
 import { toPosix } from '../util/paths.js';
 import type { Vault } from '../vault.js';
+import { Keyring, encryptBuffer, newKdf } from '../crypto/chunked.js';
 
 export interface ExportOptions {
   /** folder to write into (default: the vault root) */
   outDir?: string;
+  /** issue 12: write each file encrypted (`<name>.enc`, chunked AES-256-GCM) with the vault's key; read back with `savepoint decrypt` */
+  encrypt?: boolean;
 }
 
 export interface ExportResult {
@@ -27,7 +30,7 @@ export interface ExportResult {
 let seq = 0;
 
 /** Temp file in the same folder, fsync, rename: a reader sees the old or the new file, never half of one. */
-async function writeAtomic(file: string, text: string): Promise<void> {
+async function writeAtomic(file: string, text: string | Buffer): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.savepoint-tmp-${process.pid}-${++seq}`);
   try {
     const h = await fsp.open(tmp, 'wx', 0o644);
@@ -48,15 +51,19 @@ export async function exportChecksums(vault: Vault, opts: ExportOptions = {}): P
   const history = await loadHistory(vault);
   const outDir = path.resolve(vault.dir, opts.outDir ?? '.');
   await fsp.mkdir(outDir, { recursive: true });
-  const checksums = path.join(outDir, 'checksums.txt');
-  const manifest = path.join(outDir, 'manifest.json');
-  await writeAtomic(checksums, buildChecksums(history.versions));
+  // issue 12: encrypted exports are `<name>.enc`, sealed with one fresh salt for this export
+  const seal = opts.encrypt ? await exportSealer(vault) : null;
+  const ext = seal ? '.enc' : '';
+  const write = async (file: string, text: string) => writeAtomic(file, seal ? await seal(text) : text);
+  const checksums = path.join(outDir, `checksums.txt${ext}`);
+  const manifest = path.join(outDir, `manifest.json${ext}`);
+  await write(checksums, buildChecksums(history.versions));
   let md5: string | undefined;
   if (vault.config.checksum.md5) {
-    md5 = path.join(outDir, 'checksums.md5');
-    await writeAtomic(md5, buildChecksums(history.versions, 'md5'));
+    md5 = path.join(outDir, `checksums.md5${ext}`);
+    await write(md5, buildChecksums(history.versions, 'md5'));
   }
-  await writeAtomic(manifest, JSON.stringify(buildManifest(history.versions, vault.clock()), null, 2) + '\n');
+  await write(manifest, JSON.stringify(buildManifest(history.versions, vault.clock()), null, 2) + '\n');
   return { checksums, ...(md5 ? { md5 } : {}), manifest, files: new Set(history.versions.map((v) => v.path)).size, versions: history.versions.length };
 }
 
@@ -86,3 +93,12 @@ export async function refreshExports(vault: Vault): Promise<ExportResult | null>
   }
   return exportChecksums(vault, { outDir: prefix });
 }
+
+// --- issue 12 item 4: encrypted exports
+async function exportSealer(vault: Vault): Promise<(text: string) => Promise<Buffer>> {
+  if (!vault.key) throw new SavepointError('E_INVALID_ARGUMENT', 'export --encrypt needs a key: set SAVEPOINT_PASSPHRASE (or SAVEPOINT_KEY_FILE), or run in a terminal to be asked.', {});
+  const ring = new Keyring(vault.key);
+  const kdf = await newKdf(ring);
+  return (text) => encryptBuffer(ring, kdf, Buffer.from(text, 'utf8'));
+}
+// ---

@@ -33,6 +33,13 @@ function buildSchema(z: typeof Z) {
     offsite: z.boolean().default(true),
     /** push to this remote after every save (overrides the top-level autoPush) */
     autoPush: z.boolean().optional(),
+    // --- issue 12 items 3-4: s3:// remotes (credentials never here: the AWS SDK's chain supplies them)
+    /** S3-compatible server (MinIO, …); unset = AWS */
+    endpoint: z.string().regex(/^https?:\/\/[^\s/@]+/i, 'an http:// or https:// URL without credentials').optional(),
+    region: z.string().min(1).optional(),
+    /** encrypt everything pushed here (AES-256-GCM; the passphrase/key file is never stored) */
+    encrypt: z.boolean().optional(),
+    // ---
   });
 
   // alerts (health/): run a command and/or POST a JSON event when backups fail or stop
@@ -68,6 +75,8 @@ function buildSchema(z: typeof Z) {
       .prefault({}),
     /** gzip archives written by retention (false: stored uncompressed, still checksummed) */
     compressOld: z.boolean().default(true),
+    /** issue 12: encrypt archives written by retention (AES-256-GCM; key from SAVEPOINT_PASSPHRASE/SAVEPOINT_KEY_FILE, never stored) */
+    encryptArchives: z.boolean().default(false),
     /** folder (vault-relative) kept current after every save with checksums.txt, checksums.md5 and manifest.json */
     exportDir: z
       .string()

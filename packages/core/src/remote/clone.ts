@@ -20,6 +20,7 @@ import type { FetchResult } from './sync.js';
 import { RemoteSession } from './transport.js';
 import type { TransportOptions } from './transport.js';
 import { assertRemoteName, parseRemoteUrl } from './url.js';
+import { isS3Url } from './s3/url.js';
 
 export interface CloneOptions extends TransportOptions {
   url: string;
@@ -31,6 +32,9 @@ export interface CloneOptions extends TransportOptions {
   branch?: string;
   media?: string;
   offsite?: boolean;
+  /** s3:// sources (issue 12): S3-compatible server and region */
+  endpoint?: string;
+  region?: string;
   clock?: () => Date;
   author?: Author;
 }
@@ -71,14 +75,18 @@ export async function cloneVault(opts: CloneOptions): Promise<CloneResult> {
   const name = opts.name ?? 'origin';
   assertRemoteName(name);
   const { url } = parseRemoteUrl(opts.url);
-  const media = opts.media ?? 'network';
+  const media = opts.media ?? (isS3Url(url) ? 'cloud' : 'network');
   if (!(MEDIA_KINDS as readonly string[]).includes(media)) throw new SavepointError('E_INVALID_ARGUMENT', `--media must be one of ${MEDIA_KINDS.join(', ')} (got "${media}").`, { media });
   if (opts.branch !== undefined) assertBranchName(opts.branch, '--branch');
   const target = path.resolve(opts.dir);
   const existing = await fsp.readdir(target).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
   if (existing && existing.length) throw new SavepointError('E_VAULT_EXISTS', `${target} exists and is not empty. Clone into a new or empty folder.`, { dir: target });
   const session = new RemoteSession(url, opts, name);
-  const adv = await session.discover('git-upload-pack');
+  // --- issue 12 item 3: an s3:// source offers the refs of its bucket's manifest
+  const s3 = isS3Url(url) ? { ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...(opts.region ? { region: opts.region } : {}) } : null;
+  const adv = s3 ? await (await import('./s3/sync.js')).s3Advertisement({ url, ...s3 }, { key: opts.key, name }) : await session.discover('git-upload-pack');
+  const s3Entry = s3 ? { ...s3, ...('encrypted' in adv && adv.encrypted ? { encrypt: true } : {}) } : {};
+  // ---
   if (adv.refs.size === 0) throw new SavepointError('E_INVALID_ARGUMENT', `${session.shownUrl} is an empty repository: nothing to clone. Push a vault to it first (\`savepoint remote add\` + \`savepoint push\`).`, { url: session.shownUrl });
   const headSym = [...adv.capabilities].find((c) => c.startsWith('symref=HEAD:'))?.slice('symref=HEAD:refs/heads/'.length);
   const branch =
@@ -103,7 +111,7 @@ export async function cloneVault(opts: CloneOptions): Promise<CloneResult> {
     await syncGitRemote(gitdir, name, url);
     const ctx: GitCtx = { gitdir, cache: {} };
     // a bootstrap vault object so fetch can run before savepoint.json exists
-    const bootConfig = { remotes: { [name]: { url, media, offsite: opts.offsite ?? (media === 'cloud' || media === 'network') } }, autoPush: false } as unknown as Vault['config'];
+    const bootConfig = { remotes: { [name]: { url, media, offsite: opts.offsite ?? (media === 'cloud' || media === 'network'), ...s3Entry } }, autoPush: false } as unknown as Vault['config'];
     const boot: Vault = { dir, gitdir, cache: ctx.cache, config: bootConfig, branch, clock: opts.clock ?? (() => new Date()), author: opts.author ?? { name: 'Savepoint', email: 'savepoint@localhost' }, events: new (await import('node:events')).EventEmitter() };
     const fetch = await fetchRemote(boot, { ...opts, remote: name });
     const tip = await resolveRef(ctx, trackingBranchRef(name, branch));
@@ -114,7 +122,7 @@ export async function cloneVault(opts: CloneOptions): Promise<CloneResult> {
     const baseConfig = configBlob ? (JSON.parse(await readBlobText(ctx, configBlob)) as Record<string, unknown>) : {};
     const entries = await checkoutTree(ctx, dir, tree);
     await updateIndexEntries(dir, gitdir, entries);
-    await writeClonedConfig(dir, baseConfig, { historyBranch: branch, remote: { name, url, media, offsite: opts.offsite ?? (media === 'cloud' || media === 'network') } });
+    await writeClonedConfig(dir, baseConfig, { historyBranch: branch, remote: { name, url, media, offsite: opts.offsite ?? (media === 'cloud' || media === 'network'), ...s3Entry } });
     const vault = await openVault({ dir, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.author ? { author: opts.author } : {}) });
     // keep the archive folder out of `git status`, as init does
     const exclude = path.join(gitdir, 'info', 'exclude');

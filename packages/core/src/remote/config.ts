@@ -15,6 +15,7 @@ import { withLock } from '../util/lock.js';
 import type { Vault } from '../vault.js';
 import { CONFIG_FILE } from '../vault.js';
 import { assertRemoteName, parseRemoteUrl, redactUrl } from './url.js';
+import { checkEndpoint, isS3Url } from './s3/url.js';
 
 export const MEDIA_KINDS = ['disk', 'usb', 'nas', 'cloud', 'network'] as const;
 export type MediaKind = (typeof MEDIA_KINDS)[number];
@@ -31,6 +32,10 @@ export interface RemoteInfo {
   offsite: boolean;
   /** true when saves push here automatically (per remote, or the vault-wide autoPush) */
   autoPush: boolean;
+  /** s3:// remotes (issue 12) */
+  endpoint?: string;
+  region?: string;
+  encrypt?: boolean;
 }
 
 export interface AddRemoteOptions {
@@ -40,10 +45,24 @@ export interface AddRemoteOptions {
   /** default: false for disk/usb/nas, true for cloud/network */
   offsite?: boolean;
   autoPush?: boolean;
+  /** s3:// remotes only (issue 12): S3-compatible server, region, encryption at rest */
+  endpoint?: string;
+  region?: string;
+  encrypt?: boolean;
 }
 
-function info(vaultAutoPush: boolean, name: string, r: { url: string; media: string; offsite: boolean; autoPush?: boolean | undefined }): RemoteInfo {
-  return { name, url: r.url, media: r.media, offsite: r.offsite, autoPush: r.autoPush ?? vaultAutoPush };
+type S3Extras = { endpoint?: string | undefined; region?: string | undefined; encrypt?: boolean | undefined };
+function info(vaultAutoPush: boolean, name: string, r: { url: string; media: string; offsite: boolean; autoPush?: boolean | undefined } & S3Extras): RemoteInfo {
+  return { name, url: r.url, media: r.media, offsite: r.offsite, autoPush: r.autoPush ?? vaultAutoPush, ...(r.endpoint ? { endpoint: r.endpoint } : {}), ...(r.region ? { region: r.region } : {}), ...(r.encrypt ? { encrypt: true } : {}) };
+}
+
+/** The s3-only keys of a remote entry, checked (issue 12). */
+function s3Extras(url: string, o: S3Extras): Record<string, unknown> {
+  if (!isS3Url(url)) {
+    if (o.endpoint || o.region || o.encrypt) throw new SavepointError('E_INVALID_ARGUMENT', '--endpoint, --region and --encrypt apply to s3:// remotes only.', {});
+    return {};
+  }
+  return { ...(o.endpoint ? { endpoint: checkEndpoint(o.endpoint) } : {}), ...(o.region ? { region: o.region } : {}), ...(o.encrypt ? { encrypt: true } : {}) };
 }
 
 export function listRemotes(vault: Vault): RemoteInfo[] {
@@ -76,6 +95,7 @@ async function editConfigFile(vault: Vault, edit: (raw: Record<string, unknown>)
 
 /** Make .git/config's [remote "<name>"] match: url, the branch refspec and the notes refspec. */
 export async function syncGitRemote(gitdir: string, name: string, url: string): Promise<void> {
+  if (isS3Url(url)) return; // native git cannot read a Savepoint S3 bucket (issue 12)
   const git = await isogit();
   const wanted = [`+refs/heads/*:refs/remotes/${name}/*`, `+${NOTES_REF}:${trackingNotesRef(name)}`];
   const clean = redactUrl(url);
@@ -91,10 +111,11 @@ export async function syncGitRemote(gitdir: string, name: string, url: string): 
 export async function addRemote(vault: Vault, opts: AddRemoteOptions): Promise<RemoteInfo> {
   assertRemoteName(opts.name);
   const { url } = parseRemoteUrl(opts.url);
-  const media = opts.media ?? 'network';
+  const media = opts.media ?? (isS3Url(url) ? 'cloud' : 'network');
   if (!(MEDIA_KINDS as readonly string[]).includes(media)) {
     throw new SavepointError('E_INVALID_ARGUMENT', `--media must be one of ${MEDIA_KINDS.join(', ')} (got "${media}").`, { media });
   }
+  const extras = s3Extras(url, opts);
   const offsite = opts.offsite ?? (media === 'cloud' || media === 'network');
   return withLock(vault.gitdir, 'remote add', async () => {
     if (vault.config.remotes[opts.name]) {
@@ -102,7 +123,7 @@ export async function addRemote(vault: Vault, opts: AddRemoteOptions): Promise<R
     }
     await editConfigFile(vault, (raw) => {
       const remotes = { ...((raw.remotes as Record<string, unknown> | undefined) ?? {}) };
-      remotes[opts.name] = { url, media, offsite, ...(opts.autoPush !== undefined ? { autoPush: opts.autoPush } : {}) };
+      remotes[opts.name] = { url, media, offsite, ...(opts.autoPush !== undefined ? { autoPush: opts.autoPush } : {}), ...extras };
       raw.remotes = remotes;
     });
     await syncGitRemote(vault.gitdir, opts.name, url);
@@ -128,10 +149,10 @@ export async function removeRemote(vault: Vault, name: string): Promise<RemoteIn
 }
 
 /** Edit savepoint.json for a freshly cloned vault (no lock needed: nobody else knows the folder yet). */
-export async function writeClonedConfig(dir: string, base: Record<string, unknown>, patch: { historyBranch: string; remote: { name: string; url: string; media: string; offsite: boolean } }): Promise<void> {
+export async function writeClonedConfig(dir: string, base: Record<string, unknown>, patch: { historyBranch: string; remote: { name: string; url: string; media: string; offsite: boolean } & S3Extras }): Promise<void> {
   const raw: Record<string, unknown> = { ...base, historyBranch: patch.historyBranch };
   const remotes = { ...((raw.remotes as Record<string, unknown> | undefined) ?? {}) };
-  remotes[patch.remote.name] = { url: patch.remote.url, media: patch.remote.media, offsite: patch.remote.offsite };
+  remotes[patch.remote.name] = { url: patch.remote.url, media: patch.remote.media, offsite: patch.remote.offsite, ...s3Extras(patch.remote.url, patch.remote) };
   raw.remotes = remotes;
   const file = path.join(dir, CONFIG_FILE);
   const text = serializeConfig(raw as VaultConfigInput);

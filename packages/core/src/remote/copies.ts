@@ -14,6 +14,7 @@ import { readPushQueue } from './queue.js';
 import type { QueueEntry } from './queue.js';
 import { readRemoteStates, updateRemoteState } from './state.js';
 import { RemoteSession } from './transport.js';
+import { isS3Url } from './s3/url.js';
 import type { TransportOptions } from './transport.js';
 
 export interface CopyLocation {
@@ -104,7 +105,8 @@ export async function copiesStatus(vault: Vault, opts: CopiesOptions = {}): Prom
     let refreshError: RemoteCopyInfo['refreshError'];
     if (opts.refresh) {
       try {
-        const adv = await new RemoteSession(r.url, opts, r.name).discover('git-upload-pack');
+        // issue 12: an s3:// remote's refs come from its bucket's manifest
+        const adv = isS3Url(r.url) ? await (await import('./s3/sync.js')).s3Advertisement((await import('./s3/sync.js')).s3Settings(vault, r.name), { key: opts.key, name: r.name }) : await new RemoteSession(r.url, opts, r.name).discover('git-upload-pack');
         const tip = adv.refs.get(`refs/heads/${vault.branch}`);
         const cur = await resolveRef(vault, ref);
         if (tip && tip !== cur && (await hasObject(vault, tip))) await updateRef(vault, ref, tip, cur);

@@ -29,6 +29,7 @@ import type { RefAdvertisement } from './pkt-line.js';
 import { updateRemoteState } from './state.js';
 import { RemoteSession } from './transport.js';
 import type { TransportOptions } from './transport.js';
+import { isS3Url } from './s3/url.js';
 
 export interface RemoteOpOptions extends TransportOptions {
   /** the remote's name in savepoint.json */
@@ -192,6 +193,7 @@ async function fetchInto(vault: Vault, session: RemoteSession, name: string, adv
 
 export async function fetchRemote(vault: Vault, opts: RemoteOpOptions): Promise<FetchResult> {
   const r = getRemote(vault, opts.remote);
+  if (isS3Url(r.url)) return (await import('./s3/sync.js')).fetchS3(vault, opts); // issue 12 item 3
   await syncGitRemote(vault.gitdir, r.name, r.url);
   const session = new RemoteSession(r.url, opts, r.name);
   const adv = await session.discover('git-upload-pack');
@@ -217,6 +219,7 @@ function rejected(name: string, shownUrl: string, message: string, details: Reco
 
 export async function pushRemote(vault: Vault, opts: RemoteOpOptions): Promise<PushResult> {
   const r = getRemote(vault, opts.remote);
+  if (isS3Url(r.url)) return (await import('./s3/sync.js')).pushS3(vault, opts); // issue 12 item 3
   await syncGitRemote(vault.gitdir, r.name, r.url);
   const session = new RemoteSession(r.url, opts, r.name);
   const branchRef = `refs/heads/${vault.branch}`;

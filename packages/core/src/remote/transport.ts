@@ -28,6 +28,12 @@ export interface TransportOptions extends RemoteAuth {
   onProgress?: ProgressCallback;
   /** socket idle timeout in ms (default 30 s) */
   timeoutMs?: number;
+  /** issue 12: the key for encrypted remotes, asked only when one is used */
+  key?: import('../crypto/chunked.js').KeyProvider;
+  /** issue 12: S3 multipart part size in bytes (default 8 MiB, at least 5 MiB) */
+  s3PartSize?: number;
+  /** issue 12: scrypt cost (log2 N) for a new encrypted remote (default 15) */
+  scryptLogN?: number;
 }
 
 interface HttpResponse {

@@ -1,6 +1,7 @@
 /** Remote URLs and names: validation and redaction of credentials in anything we print. Pure. */
 import { SavepointError } from '../errors.js';
 import { remoteNameProblem } from '../model/ref-name.js';
+import { isS3Url, parseS3Url } from './s3/url.js';
 
 /** git check-ref-format friendly remote names: letters, digits, . _ - (no leading dot or dash). */
 export function assertRemoteName(name: string): void {
@@ -41,6 +42,7 @@ export interface ParsedRemoteUrl {
  * A password in the URL is refused (it would end up in savepoint.json and .git/config).
  */
 export function parseRemoteUrl(input: string): ParsedRemoteUrl {
+  if (isS3Url(input)) return { url: parseS3Url(input).url }; // issue 12: s3://bucket/prefix
   let u: URL;
   try {
     u = new URL(input);

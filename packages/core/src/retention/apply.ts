@@ -446,7 +446,7 @@ export async function applyRetention(vault: Vault, plan: VaultRetentionPlan, opt
       for (const [, g] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
         let dest = path.join(dir, g.period, `${g.key}_${stamp}.tar.gz`);
         for (let n = 2; await fsp.stat(dest).then(() => true, () => false); n++) dest = path.join(dir, g.period, `${g.key}_${stamp}-${n}.tar.gz`);
-        const w = await writeArchiveFile({ gitdir: vault.gitdir, dest, tmpDir: scratchDir(vault), versions: g.versions, originals, createdAt: createdAt.toISOString(), period: g.period, periodKey: g.key, branch: vault.branch, level: vault.config.compressOld ? 6 : 0 });
+        const w = await writeArchiveFile({ gitdir: vault.gitdir, dest, tmpDir: scratchDir(vault), versions: g.versions, originals, createdAt: createdAt.toISOString(), period: g.period, periodKey: g.key, branch: vault.branch, level: vault.config.compressOld ? 6 : 0, ...(vault.config.encryptArchives ? { encrypt: archiveKey(vault) } : {}) });
         await checkWrittenArchive(vault, w);
         written.push(w);
         done += g.versions.reduce((n, v) => n + Math.max(0, v.size), 0);
@@ -611,7 +611,7 @@ async function tagMoves(vault: Vault, map: Map<string, string>, result: ApplyRet
 
 /** Re-read a just-written archive end to end: file checksum, structure, and every blob against its note. */
 async function checkWrittenArchive(vault: Vault, w: WrittenArchive): Promise<void> {
-  const opened = await openArchive(w.file, scratchDir(vault), path.basename(w.file), w.sha256);
+  const opened = await openArchive(w.file, scratchDir(vault), path.basename(w.file), w.sha256, vault.key);
   try {
     for (const v of opened.manifest.versions) {
       const d = await digestBlob(opened.gitdir, v.blob);
@@ -626,3 +626,10 @@ async function checkWrittenArchive(vault: Vault, w: WrittenArchive): Promise<voi
     await opened.close();
   }
 }
+
+// --- issue 12 item 4: encrypted archives need a key before anything is written
+function archiveKey(vault: Vault): NonNullable<Vault['key']> {
+  if (!vault.key) throw new SavepointError('E_INVALID_ARGUMENT', '"encryptArchives" is on in savepoint.json but no key was given: set SAVEPOINT_PASSPHRASE (or SAVEPOINT_KEY_FILE), or run in a terminal to be asked. Nothing was changed.', {});
+  return vault.key;
+}
+// ---

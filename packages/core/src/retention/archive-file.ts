@@ -22,6 +22,8 @@ import { DeltaEncoder, memoryBase } from '../store/delta.js';
 import type { BaseReader } from '../store/delta.js';
 import { digestBlob } from '../store/object-store.js';
 import { readTar, tarHeader, tarPadding, TAR_END, TarFormatError } from './tar.js';
+import { Keyring, MAGIC as ENC_MAGIC, createDecryptStream, createEncryptStream, newKdf } from '../crypto/chunked.js';
+import type { KeyProvider } from '../crypto/chunked.js';
 
 export const BUNDLE_REF = 'refs/heads/archive';
 
@@ -141,6 +143,8 @@ export async function writeArchiveFile(opts: {
   periodKey: string;
   branch: string;
   level: number;
+  /** issue 12: encrypt the archive file with this key (a fresh salt per archive) */
+  encrypt?: KeyProvider;
 }): Promise<WrittenArchive> {
   const versions = [...opts.versions].sort((a, b) => a.seq - b.seq || (a.path < b.path ? -1 : 1) || a.version - b.version);
   // plan the objects: blobs (deduped), trees and one commit per version, chained
@@ -254,7 +258,12 @@ export async function writeArchiveFile(opts: {
       }
     };
     try {
-      await pipeline(tarStream, zlib.createGzip({ level: opts.level, chunkSize: 1 << 20 }), tap, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o444 }));
+      if (opts.encrypt) {
+        // issue 12: gzip, then the chunked AES-256-GCM format; the sidecar checksum is of the encrypted file
+        const ring = new Keyring(opts.encrypt);
+        const enc = await createEncryptStream(ring, await newKdf(ring));
+        await pipeline(tarStream, zlib.createGzip({ level: opts.level, chunkSize: 1 << 20 }), enc, tap, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o444 }));
+      } else await pipeline(tarStream, zlib.createGzip({ level: opts.level, chunkSize: 1 << 20 }), tap, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o444 }));
       await fsyncFile(tmp);
       const sha256 = fileHash.digest('hex');
       const sidecar = `${opts.dest}.sha256`;
@@ -292,7 +301,7 @@ function corrupt(file: string, why: string, cause?: unknown): SavepointError {
  * (against `expectedSha256` when given), the manifest, the bundle header and its sha256, the pack checksum
  * and the index. Memory stays bounded; disk use is the size of the pack.
  */
-export async function openArchive(file: string, tmpRoot: string, label: string, expectedSha256?: string): Promise<OpenedArchive> {
+export async function openArchive(file: string, tmpRoot: string, label: string, expectedSha256?: string, key?: KeyProvider): Promise<OpenedArchive> {
   let st: fs.Stats;
   try {
     st = await fsp.stat(file);
@@ -317,7 +326,19 @@ export async function openArchive(file: string, tmpRoot: string, label: string, 
       }
     })();
     const gunzip = zlib.createGunzip({ chunkSize: 1 << 20 });
-    const feeding = pipeline(tapped, gunzip);
+    // issue 12: an encrypted archive is decrypted (and authenticated chunk by chunk) before gunzip
+    const head = Buffer.alloc(ENC_MAGIC.length);
+    const fh = await fsp.open(file, 'r');
+    try {
+      await fh.read(head, 0, head.length, 0);
+    } finally {
+      await fh.close();
+    }
+    let feeding: Promise<void>;
+    if (head.equals(ENC_MAGIC)) {
+      if (!key) throw new SavepointError('E_INVALID_ARGUMENT', `The archive ${label} is encrypted: set SAVEPOINT_PASSPHRASE (or SAVEPOINT_KEY_FILE), or run in a terminal to be asked.`, { archive: label });
+      feeding = pipeline(tapped, createDecryptStream(new Keyring(key), `the archive ${label}`), gunzip);
+    } else feeding = pipeline(tapped, gunzip);
     feeding.catch(() => undefined); // awaited below; a reader failure surfaces from readTar first
     await readTar(gunzip as AsyncIterable<Buffer>, async (entry) => {
       if (entry.name === 'manifest.json') {

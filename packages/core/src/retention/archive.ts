@@ -73,9 +73,11 @@ export async function verifyArchivedVersions(vault: Vault, versions: VersionReco
     const base = (v: VersionRecord) => ({ path: v.path, version: v.version, commit: v.commit, expected: v.sha256, archive: file });
     let opened;
     try {
-      opened = await openArchive(archivePath(vault, file), scratch(vault), file, entry?.sha256);
+      opened = await openArchive(archivePath(vault, file), scratch(vault), file, entry?.sha256, vault.key);
     } catch (e) {
       if (!(e instanceof SavepointError)) throw e;
+      // issue 12: no key, or the wrong one, is the user's to fix, not a damaged archive
+      if (e.code === 'E_INVALID_ARGUMENT' || (e.code === 'E_DECRYPT' && e.details.reason === 'wrong-key')) throw e;
       const status = e.code === 'E_ARCHIVE_MISSING' ? 'missing' : 'corrupted';
       for (const v of vs) items.push({ ...base(v), status, message: e.message });
       continue;
@@ -113,7 +115,7 @@ export async function materializeFromArchive(vault: Vault, rec: VersionRecord, d
   if (!entry) {
     throw new SavepointError('E_ARCHIVE_MISSING', `${rec.path}@${rec.version} is listed in the archive ${rec.archive}, which the archive index does not know. Put index.json back from a backup.`, { path: rec.path, version: rec.version, archive: rec.archive });
   }
-  const opened = await openArchive(archivePath(vault, rec.archive), scratch(vault), rec.archive, entry.sha256);
+  const opened = await openArchive(archivePath(vault, rec.archive), scratch(vault), rec.archive, entry.sha256, vault.key);
   try {
     const m = opened.manifest.versions.find((v) => v.path === rec.path && v.version === rec.version);
     if (!m) throw new SavepointError('E_ARCHIVE_CORRUPT', `The archive ${rec.archive} does not hold ${rec.path}@${rec.version}.`, { path: rec.path, version: rec.version, archive: rec.archive });
