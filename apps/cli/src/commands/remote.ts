@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import type { PushOutcome, RemoteAuth, RemoteCredentials, Vault } from '@savepoint/core';
+import type { PushOutcome, RemoteAuth, RemoteCredentials, TransportOptions, Vault } from '@savepoint/core';
 import type { CommandContext, Registrar } from '../context.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { remoteMsg } from '../messages.js';
@@ -31,13 +31,15 @@ function gitCredential(env: NodeJS.ProcessEnv, action: 'fill' | 'approve' | 'rej
 }
 
 /** Credentials for core, from env first, then git credential helpers. */
-export function remoteAuthFromEnv(env: NodeJS.ProcessEnv): RemoteAuth {
+export function remoteAuthFromEnv(env: NodeJS.ProcessEnv): RemoteAuth & Pick<TransportOptions, 'ssh'> {
   const token = env.SAVEPOINT_TOKEN;
   const user = env.SAVEPOINT_USERNAME;
   const pass = env.SAVEPOINT_PASSWORD;
   let fromHelper = false;
   const useHelpers = env.SAVEPOINT_NO_CREDENTIAL_HELPER !== '1';
   return {
+    // ssh remotes: SAVEPOINT_SSH, else GIT_SSH_COMMAND, replaces `ssh` (run by sh, as git does)
+    ssh: { command: env.SAVEPOINT_SSH || env.GIT_SSH_COMMAND || undefined, env },
     onAuth(url) {
       if (token) return { username: user || 'x-access-token', password: token };
       if (user && pass !== undefined) return { username: user, password: pass };
@@ -58,6 +60,11 @@ export function remoteAuthFromEnv(env: NodeJS.ProcessEnv): RemoteAuth {
 
 function transport(ctx: CommandContext) {
   return { ...remoteAuthFromEnv(ctx.io.env), onProgress: ctx.onProgress };
+}
+
+/** A relative folder given as a remote (`../backup/lab.git`, `./usb.git`) is stored absolute, as the path it names now. */
+function absoluteIfPath(ctx: CommandContext, url: string): string {
+  return /^\.\.?(\/|$)/.test(url) ? path.resolve(ctx.cwd, url) : url;
 }
 
 /** The remote a fetch/pull without NAME means: the only one, else "origin". */
@@ -96,15 +103,15 @@ export function registerRemote({ program, action }: Registrar): void {
 
   remote
     .command('add <name> <url>')
-    .description('add a smart-HTTP(S) git remote; credentials come from SAVEPOINT_TOKEN / SAVEPOINT_USERNAME+SAVEPOINT_PASSWORD or git credential helpers, never from the URL')
-    .option('--media <kind>', 'storage media for the 3-2-1 count: disk, usb, nas, cloud, network', 'network')
-    .option('--offsite', 'the copy is off-site (default for cloud/network)')
+    .description('add a remote: an http(s) git server, a folder on a mounted disk (/media/usb/lab.git, file:///…; created on first push) or an ssh repository (ssh://user@host[:port]/path, user@host:path); http credentials come from SAVEPOINT_TOKEN / SAVEPOINT_USERNAME+SAVEPOINT_PASSWORD or git credential helpers, ssh logs in with your ssh keys')
+    .option('--media <kind>', 'storage media for the 3-2-1 count: disk, usb, nas, cloud, network, ssh (default: usb for folders under /media, /run/media, /mnt; disk for other folders; ssh; network for http)')
+    .option('--offsite', 'the copy is off-site (default for cloud/network/ssh)')
     .option('--no-offsite', 'the copy is on-site (default for disk/usb/nas)')
     .option('--auto-push', 'push here after every save')
     .action(
-      action(async (ctx, name: string, url: string, opts: { media: string; offsite?: boolean; autoPush?: boolean }) => {
+      action(async (ctx, name: string, url: string, opts: { media?: string; offsite?: boolean; autoPush?: boolean }) => {
         const vault = await ctx.vault();
-        const r = await ctx.core.addRemote(vault, { name, url, media: opts.media, ...(parseOffsite(opts.offsite) !== undefined ? { offsite: opts.offsite! } : {}), ...(opts.autoPush ? { autoPush: true } : {}) });
+        const r = await ctx.core.addRemote(vault, { name, url: absoluteIfPath(ctx, url), ...(opts.media ? { media: opts.media } : {}), ...(parseOffsite(opts.offsite) !== undefined ? { offsite: opts.offsite! } : {}), ...(opts.autoPush ? { autoPush: true } : {}) });
         if (ctx.out.json) return ctx.out.emitJson({ ok: true, remote: r });
         ctx.out.line(remoteMsg.added(r));
       }),
@@ -188,17 +195,17 @@ export function registerRemote({ program, action }: Registrar): void {
     .description('make a new vault from a remote: history, tags, notes and the latest files; restore and verify work for every version')
     .option('--name <name>', 'name for the remote', 'origin')
     .option('-b, --branch <branch>', 'history branch to clone (default: savepoint if present, else the remote HEAD)')
-    .option('--media <kind>', 'media of the remote for the 3-2-1 count', 'network')
+    .option('--media <kind>', 'media of the remote for the 3-2-1 count (default by URL kind, as for remote add)')
     .option('--offsite', 'the remote is off-site')
     .option('--no-offsite', 'the remote is on-site')
     .action(
-      action(async (ctx, url: string, dir: string, opts: { name: string; branch?: string; media: string; offsite?: boolean }) => {
+      action(async (ctx, url: string, dir: string, opts: { name: string; branch?: string; media?: string; offsite?: boolean }) => {
         const r = await ctx.core.cloneVault({
           ...transport(ctx),
-          url,
+          url: absoluteIfPath(ctx, url),
           dir: path.resolve(ctx.cwd, dir),
           name: opts.name,
-          media: opts.media,
+          ...(opts.media ? { media: opts.media } : {}),
           ...(opts.branch ? { branch: opts.branch } : {}),
           ...(opts.offsite !== undefined ? { offsite: opts.offsite } : {}),
         });

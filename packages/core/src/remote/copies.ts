@@ -13,7 +13,7 @@ import { hasObject, reachableCommits } from './graph.js';
 import { readPushQueue } from './queue.js';
 import type { QueueEntry } from './queue.js';
 import { readRemoteStates, updateRemoteState } from './state.js';
-import { RemoteSession } from './transport.js';
+import { openTransport } from './transports.js';
 import type { TransportOptions } from './transport.js';
 
 export interface CopyLocation {
@@ -104,7 +104,8 @@ export async function copiesStatus(vault: Vault, opts: CopiesOptions = {}): Prom
     let refreshError: RemoteCopyInfo['refreshError'];
     if (opts.refresh) {
       try {
-        const adv = await new RemoteSession(r.url, opts, r.name).discover('git-upload-pack');
+        const t = await openTransport(r.url, opts, r.name);
+        const adv = await t.discover('git-upload-pack').finally(() => t.close());
         const tip = adv.refs.get(`refs/heads/${vault.branch}`);
         const cur = await resolveRef(vault, ref);
         if (tip && tip !== cur && (await hasObject(vault, tip))) await updateRef(vault, ref, tip, cur);

@@ -28,6 +28,8 @@ export interface TransportOptions extends RemoteAuth {
   onProgress?: ProgressCallback;
   /** socket idle timeout in ms (default 30 s) */
   timeoutMs?: number;
+  /** ssh remotes: a command replacing `ssh` (run by sh, like GIT_SSH_COMMAND) and the environment for it */
+  ssh?: { command?: string | undefined; env?: NodeJS.ProcessEnv | undefined };
 }
 
 interface HttpResponse {
