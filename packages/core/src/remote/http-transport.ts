@@ -1,5 +1,4 @@
 /** Smart-HTTP(S) remotes behind the RemoteTransport seam (the protocol itself lives in transport.ts). */
-import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { storeReceivedPack } from './pack-receive.js';
 import { writePackFile } from './pack-io.js';
@@ -14,17 +13,13 @@ export const httpTransport: TransportFactory = (url: string, opts: TransportOpti
     shownUrl: session.shownUrl,
     discover: (service) => session.discover(service),
     async fetchObjects(gitdir, wants, haves, adv) {
-      const pack = await session.uploadPack(wants, haves, adv.capabilities);
-      if (!pack) return;
-      const tmp = path.join(gitdir, 'objects', 'pack', `tmp_fetch_${process.pid}_${Date.now().toString(36)}`);
-      await fsp.mkdir(path.dirname(tmp), { recursive: true });
-      await fsp.writeFile(tmp, pack);
-      await storeReceivedPack(gitdir, tmp, opts);
+      const file = await session.uploadPackToFile(wants, haves, adv.capabilities, gitdir);
+      if (file) await storeReceivedPack(gitdir, file, opts);
     },
     async push(gitdir, updates, oids, adv) {
       const pack = oids.length || updates.some((u) => !/^0{40}$/.test(u.new)) ? await writePackFile(gitdir, oids, path.join(gitdir, 'objects', 'pack'), opts.onProgress) : null;
       try {
-        return await session.receivePack(updates, pack ? await fsp.readFile(pack.file) : null, adv.capabilities);
+        return await session.receivePack(updates, pack ? { file: pack.file, size: pack.size } : null, adv.capabilities);
       } finally {
         await pack?.remove();
       }

@@ -9,13 +9,14 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SavepointError } from '../errors.js';
 import { writePackFile } from './pack-io.js';
 import { storeReceivedPack } from './pack-receive.js';
+import { PktReader, receiveUploadPack } from './pkt-stream.js';
 import { FLUSH, parseReceivePackResult, parseRefAdvertisement, pktLine } from './pkt-line.js';
 import type { ReceivePackReport, RefAdvertisement } from './pkt-line.js';
 import type { TransportOptions } from './transport.js';
@@ -27,55 +28,6 @@ type Service = 'git-upload-pack' | 'git-receive-pack';
 /** git's sq_quote: the path as one single-quoted shell word. */
 export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Reads pkt-lines (and raw bytes) from a stream, pulling chunks only as needed (backpressure). */
-class PktReader {
-  private chunks: Buffer[] = [];
-  private have = 0;
-  private readonly it: AsyncIterator<Buffer>;
-  private done = false;
-  constructor(stream: NodeJS.ReadableStream) {
-    this.it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  }
-  private async fill(n: number): Promise<boolean> {
-    while (this.have < n && !this.done) {
-      const r = await this.it.next();
-      if (r.done) this.done = true;
-      else {
-        this.chunks.push(r.value);
-        this.have += r.value.length;
-      }
-    }
-    return this.have >= n;
-  }
-  private take(n: number): Buffer {
-    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.chunks = rest.length ? [rest] : [];
-    this.have = rest.length;
-    return out;
-  }
-  /** One pkt-line: its payload, 'flush' (0000/0001/0002), or 'eof'. */
-  async pkt(): Promise<Buffer | 'flush' | 'eof'> {
-    if (!(await this.fill(4))) return 'eof';
-    const hex = this.take(4).toString('ascii');
-    if (!/^[0-9a-f]{4}$/i.test(hex)) throw new SavepointError('E_REMOTE_UNREACHABLE', `The ssh host did not answer in the git protocol (got ${JSON.stringify(hex)}). Is git installed there, and does the login shell print nothing?`, {});
-    const len = Number.parseInt(hex, 16);
-    if (len < 4) return 'flush';
-    if (!(await this.fill(len - 4))) return 'eof';
-    return Buffer.from(this.take(len - 4));
-  }
-  /** Whatever is left until the stream ends, chunk by chunk. */
-  async *rest(): AsyncGenerator<Buffer> {
-    if (this.have) yield this.take(this.have);
-    while (!this.done) {
-      const r = await this.it.next();
-      if (r.done) this.done = true;
-      else yield r.value;
-    }
-  }
 }
 
 interface Conn {
@@ -196,49 +148,10 @@ export const sshTransport: TransportFactory = (url: string, opts: TransportOptio
         void adv;
         const req = Buffer.concat([...wants.map((w, i) => pktLine(`want ${w}${i === 0 ? ` ${caps.join(' ')}` : ''}\n`)), FLUSH, ...haves.map((h) => pktLine(`have ${h}\n`)), pktLine('done\n')]);
         c.child.stdin!.end(req);
-        const dir = path.join(gitdir, 'objects', 'pack');
-        await fsp.mkdir(dir, { recursive: true });
-        const tmp = path.join(dir, `tmp_fetch_${process.pid}_${Date.now().toString(36)}`);
-        const out = createWriteStream(tmp);
-        let received = 0;
-        const errors: string[] = [];
-        try {
-          // ACK/NAK lines, then the pack (in band 1 with side-band-64k, else raw until the end)
-          let p: Buffer | 'flush' | 'eof';
-          for (;;) {
-            p = await c.reader.pkt();
-            if (p === 'eof' || p === 'flush') break;
-            if (!/^(ACK|NAK|shallow|unshallow)/.test(p.toString('latin1', 0, 10))) break;
-          }
-          if (sideband) {
-            while (p !== 'eof' && p !== 'flush') {
-              const band = p[0];
-              if (band === 1) {
-                received += p.length - 1;
-                if (!out.write(p.subarray(1))) await once(out, 'drain');
-                opts.onProgress?.({ phase: 'fetch: receiving', loaded: received, total: 0 });
-              } else if (band === 2) {
-                const m = /([^:\r\n]*):\s+\d+% \((\d+)\/(\d+)\)/.exec(p.subarray(1).toString('utf8'));
-                if (m) opts.onProgress?.({ phase: `fetch: ${m[1]!.trim().toLowerCase()}`, loaded: Number(m[2]), total: Number(m[3]) });
-              } else if (band === 3) errors.push(p.subarray(1).toString('utf8').trim());
-              p = await c.reader.pkt();
-            }
-          } else {
-            if (p !== 'eof' && p !== 'flush') throw new SavepointError('E_REMOTE_UNREACHABLE', `${who} answered a fetch in a form Savepoint does not read (no side-band).`, base);
-          }
-          out.end();
-          await once(out, 'close');
-        } catch (e) {
-          out.destroy();
-          await fsp.rm(tmp, { force: true });
-          throw e;
-        }
-        if (errors.length || received === 0) {
-          await fsp.rm(tmp, { force: true });
-          if (errors.length) throw new SavepointError('E_REMOTE_UNREACHABLE', `${who} could not send its data: ${errors.join('; ')}`, base);
-          throw explain(c.stderr(), await c.exited, 'fetching');
-        }
-        await storeReceivedPack(gitdir, tmp, opts);
+        const got = await receiveUploadPack(c.reader, gitdir, sideband, opts.onProgress);
+        if (got.errors.length) throw new SavepointError('E_REMOTE_UNREACHABLE', `${who} could not send its data: ${got.errors.join('; ')}`, base);
+        if (!got.file) throw explain(c.stderr(), await c.exited, 'fetching');
+        await storeReceivedPack(gitdir, got.file, opts);
       } finally {
         await finish(c);
       }
