@@ -10,6 +10,7 @@ import path from 'node:path';
 import { addRemote, cloneVault, copiesStatus, fetchRemote, isSavepointError, log, pullRemote, pushRemote, pushRemotes, restore, save, tagVersion, verify } from '@savepoint/core';
 import { TEST_AUTHOR, fixedClock, gitCli, makeTempDir, makeTempVault } from '../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../packages/core/src/testing/temp-vault.js';
+import { sp } from './helpers/cli.js';
 import { startSshServer } from './helpers/sshd.js';
 import type { SshServer } from './helpers/sshd.js';
 
@@ -110,6 +111,36 @@ describe('local-path remotes', () => {
     await addRemote(t.vault, { name: 'photos', url: other });
     expect(await codeOf(pushRemote(t.vault, { remote: 'photos' }))).toBe('E_REMOTE_UNREACHABLE');
     expect(await fsp.readdir(other)).toEqual(['cat.jpg']);
+  });
+});
+
+describe('the CLI with folder remotes', () => {
+  it('remote add (relative path stored absolute, media by URL kind), push --all, status --copies, clone; unmounted → exit 16', async () => {
+    const dir = path.join(scratch, 'cli-vault');
+    await fsp.mkdir(dir);
+    expect(sp(dir, ['init']).code).toBe(0);
+    await fsp.writeFile(path.join(dir, 'data.csv'), 'id,x\n1,2\n');
+    expect(sp(dir, ['save', 'data.csv', '-m', 'one']).code).toBe(0);
+    await fsp.mkdir(path.join(scratch, 'disk-a'));
+    await fsp.mkdir(path.join(scratch, 'disk-b'));
+    const add = sp(dir, ['remote', 'add', 'a', '../disk-a/lab.git', '--json']);
+    expect(add.json.remote).toMatchObject({ url: path.join(scratch, 'disk-a', 'lab.git'), media: 'disk', offsite: false });
+    expect(sp(dir, ['remote', 'add', 'b', `file://${path.join(scratch, 'disk-b', 'lab.git')}`, '--media', 'usb', '--offsite']).code).toBe(0);
+    const push = sp(dir, ['push', '--all', '--json']);
+    expect(push.code).toBe(0);
+    expect(push.json.results.map((r: { remote: string; ok: boolean }) => [r.remote, r.ok])).toEqual([['a', true], ['b', true]]);
+    const copies = sp(dir, ['status', '--copies', '--json']);
+    expect(copies.code).toBe(0);
+    const v = copies.json.copies.versions.find((x: { path: string }) => x.path === 'data.csv');
+    expect(v).toMatchObject({ copies: 3, media: 3, offsite: true, ok321: true });
+    expect(sp(dir, ['status', '--copies']).stdout).toContain('3-2-1');
+    const clone = sp(scratch, ['clone', path.join(scratch, 'disk-b', 'lab.git'), 'cli-clone', '--json']);
+    expect(clone.code).toBe(0);
+    expect(await fsp.readFile(path.join(scratch, 'cli-clone', 'data.csv'), 'utf8')).toBe('id,x\n1,2\n');
+    expect(sp(dir, ['remote', 'add', 'gone', path.join(scratch, 'unplugged', 'lab.git')]).code).toBe(0);
+    const bad = sp(dir, ['push', 'gone', '--json']);
+    expect(bad.code).toBe(16);
+    expect(bad.json.error.code).toBe('E_REMOTE_NOT_MOUNTED');
   });
 });
 
