@@ -7,6 +7,7 @@ import { createWriteStream, promises as fsp } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { SavepointError } from '../errors.js';
+import { trackTemp } from '../util/cleanup.js';
 import type { ProgressCallback } from '../util/progress.js';
 
 /** Reads pkt-lines (and raw bytes) from a stream, pulling chunks only as needed (backpressure). */
@@ -74,6 +75,7 @@ export async function receiveUploadPack(reader: PktReader, gitdir: string, sideb
   await fsp.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `tmp_fetch_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`);
   const out = createWriteStream(tmp);
+  const untrack = trackTemp(tmp); // Ctrl-C mid-fetch leaves no partial pack (storeReceivedPack tracks it from here on)
   let received = 0;
   const errors: string[] = [];
   const write = async (b: Buffer) => {
@@ -112,6 +114,8 @@ export async function receiveUploadPack(reader: PktReader, gitdir: string, sideb
     out.destroy();
     await fsp.rm(tmp, { force: true });
     throw e;
+  } finally {
+    untrack();
   }
   if (received === 0 || errors.length) {
     await fsp.rm(tmp, { force: true });
