@@ -129,7 +129,7 @@ export const localTransport: TransportFactory = (url: string, opts: TransportOpt
     async discover(service) {
       const gitdir = await open(null);
       const refs = new Map<string, string>();
-      const capabilities = new Set<string>(['atomic', 'ofs-delta', 'report-status']);
+      const capabilities = new Set<string>(['ofs-delta', 'report-status']); // refs move one by one (branch last), not atomically
       if (gitdir) {
         for (const [r, oid] of await listRefs(gitdir, 'refs/')) refs.set(r, oid);
         const head = (await fsp.readFile(path.join(gitdir, 'HEAD'), 'utf8').catch(() => '')).trim();
