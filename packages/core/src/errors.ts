@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'E_REMOTE_EXISTS'
   | 'E_REMOTE_NOT_FOUND'
   | 'E_REMOTE_UNREACHABLE'
+  // a local-path remote whose disk is not mounted (its parent folder is missing; issue 12)
+  | 'E_REMOTE_NOT_MOUNTED'
   | 'E_AUTH_FAILED'
   | 'E_PUSH_REJECTED'
   | 'E_HISTORY_DIVERGED'

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import type { PushOutcome, RemoteAuth, RemoteCredentials, Vault } from '@savepoint/core';
+import type { PushOutcome, RemoteAuth, RemoteCredentials, TransportOptions, Vault } from '@savepoint/core';
 import type { CommandContext, Registrar } from '../context.js';
 import { exitCodeFor } from '../exit-codes.js';
 import { remoteMsg } from '../messages.js';
@@ -32,13 +32,15 @@ function gitCredential(env: NodeJS.ProcessEnv, action: 'fill' | 'approve' | 'rej
 }
 
 /** Credentials for core, from env first, then git credential helpers. */
-export function remoteAuthFromEnv(env: NodeJS.ProcessEnv): RemoteAuth {
+export function remoteAuthFromEnv(env: NodeJS.ProcessEnv): RemoteAuth & Pick<TransportOptions, 'ssh'> {
   const token = env.SAVEPOINT_TOKEN;
   const user = env.SAVEPOINT_USERNAME;
   const pass = env.SAVEPOINT_PASSWORD;
   let fromHelper = false;
   const useHelpers = env.SAVEPOINT_NO_CREDENTIAL_HELPER !== '1';
   return {
+    // ssh remotes: SAVEPOINT_SSH, else GIT_SSH_COMMAND, replaces `ssh` (run by sh, as git does)
+    ssh: { command: env.SAVEPOINT_SSH || env.GIT_SSH_COMMAND || undefined, env },
     onAuth(url) {
       if (token) return { username: user || 'x-access-token', password: token };
       if (user && pass !== undefined) return { username: user, password: pass };
@@ -62,6 +64,11 @@ function transport(ctx: CommandContext) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // issue 12: the key of encrypted (s3://) remotes, asked only when one is used
   return { ...remoteAuthFromEnv(ctx.io.env), onProgress: ctx.onProgress, key: keyProviderFromEnv(ctx.io, ctx.core.SavepointError) };
+}
+
+/** A relative folder given as a remote (`../backup/lab.git`, `./usb.git`) is stored absolute, as the path it names now. */
+function absoluteIfPath(ctx: CommandContext, url: string): string {
+  return /^\.\.?(\/|$)/.test(url) ? path.resolve(ctx.cwd, url) : url;
 }
 
 /** The remote a fetch/pull without NAME means: the only one, else "origin". */
@@ -100,12 +107,12 @@ export function registerRemote({ program, action }: Registrar): void {
 
   remote
     .command('add <name> <url>')
-    .description('add a smart-HTTP(S) git remote or an s3://bucket/prefix bucket; credentials come from SAVEPOINT_TOKEN / SAVEPOINT_USERNAME+SAVEPOINT_PASSWORD or git credential helpers (S3: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE), never from the URL')
-    .option('--media <kind>', 'storage media for the 3-2-1 count: disk, usb, nas, cloud, network (default: cloud for s3://, else network)')
+    .description('add a remote: an http(s) git server, a folder on a mounted disk (/media/usb/lab.git, file:///…; created on first push), an ssh repository (ssh://user@host[:port]/path, user@host:path) or an s3://bucket/prefix bucket; http credentials come from SAVEPOINT_TOKEN / SAVEPOINT_USERNAME+SAVEPOINT_PASSWORD or git credential helpers, ssh logs in with your ssh keys, S3 from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE; never from the URL')
+    .option('--media <kind>', 'storage media for the 3-2-1 count: disk, usb, nas, cloud, network, ssh (default: usb for folders under /media, /run/media, /mnt; disk for other folders; ssh; cloud for s3://; network for http)')
     .option('--endpoint <url>', 's3:// only: an S3-compatible server (MinIO, …) instead of AWS')
     .option('--region <region>', 's3:// only: the bucket\'s region')
     .option('--encrypt', 's3:// only: encrypt everything pushed (AES-256-GCM; key from SAVEPOINT_PASSPHRASE, SAVEPOINT_KEY_FILE or a prompt; never stored — losing it loses the data)')
-    .option('--offsite', 'the copy is off-site (default for cloud/network)')
+    .option('--offsite', 'the copy is off-site (default for cloud/network/ssh)')
     .option('--no-offsite', 'the copy is on-site (default for disk/usb/nas)')
     .option('--auto-push', 'push here after every save')
     .action(
@@ -113,7 +120,7 @@ export function registerRemote({ program, action }: Registrar): void {
         const vault = await ctx.vault();
         const r = await ctx.core.addRemote(vault, {
           name,
-          url,
+          url: absoluteIfPath(ctx, url),
           ...(opts.media ? { media: opts.media } : {}),
           ...(parseOffsite(opts.offsite) !== undefined ? { offsite: opts.offsite! } : {}),
           ...(opts.autoPush ? { autoPush: true } : {}),
@@ -204,7 +211,7 @@ export function registerRemote({ program, action }: Registrar): void {
     .description('make a new vault from a remote: history, tags, notes and the latest files; restore and verify work for every version')
     .option('--name <name>', 'name for the remote', 'origin')
     .option('-b, --branch <branch>', 'history branch to clone (default: savepoint if present, else the remote HEAD)')
-    .option('--media <kind>', 'media of the remote for the 3-2-1 count (default: cloud for s3://, else network)')
+    .option('--media <kind>', 'media of the remote for the 3-2-1 count (default by URL kind, as for remote add)')
     .option('--offsite', 'the remote is off-site')
     .option('--no-offsite', 'the remote is on-site')
     .option('--endpoint <url>', 's3:// only: an S3-compatible server (MinIO, …) instead of AWS')
@@ -213,7 +220,7 @@ export function registerRemote({ program, action }: Registrar): void {
       action(async (ctx, url: string, dir: string, opts: { name: string; branch?: string; media?: string; offsite?: boolean; endpoint?: string; region?: string }) => {
         const r = await ctx.core.cloneVault({
           ...transport(ctx),
-          url,
+          url: absoluteIfPath(ctx, url),
           dir: path.resolve(ctx.cwd, dir),
           name: opts.name,
           ...(opts.media ? { media: opts.media } : {}),

@@ -14,12 +14,12 @@ import { isogit } from '../history/isogit.js';
 import { readBlobToFile } from '../store/object-store.js';
 import type { Author, Vault } from '../vault.js';
 import { CONFIG_FILE, openVault } from '../vault.js';
-import { MEDIA_KINDS, syncGitRemote, trackingBranchRef, writeClonedConfig } from './config.js';
+import { MEDIA_KINDS, defaultOffsite, syncGitRemote, trackingBranchRef, writeClonedConfig } from './config.js';
 import { fetchRemote } from './sync.js';
 import type { FetchResult } from './sync.js';
-import { RemoteSession } from './transport.js';
+import { openTransport } from './transports.js';
 import type { TransportOptions } from './transport.js';
-import { assertRemoteName, parseRemoteUrl } from './url.js';
+import { assertRemoteName, defaultMedia, parseRemoteUrl, redactUrl } from './url.js';
 import { isS3Url } from './s3/url.js';
 
 export interface CloneOptions extends TransportOptions {
@@ -75,17 +75,24 @@ export async function cloneVault(opts: CloneOptions): Promise<CloneResult> {
   const name = opts.name ?? 'origin';
   assertRemoteName(name);
   const { url } = parseRemoteUrl(opts.url);
-  const media = opts.media ?? (isS3Url(url) ? 'cloud' : 'network');
+  const media = opts.media ?? defaultMedia(url);
   if (!(MEDIA_KINDS as readonly string[]).includes(media)) throw new SavepointError('E_INVALID_ARGUMENT', `--media must be one of ${MEDIA_KINDS.join(', ')} (got "${media}").`, { media });
   if (opts.branch !== undefined) assertBranchName(opts.branch, '--branch');
   const target = path.resolve(opts.dir);
   const existing = await fsp.readdir(target).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
   if (existing && existing.length) throw new SavepointError('E_VAULT_EXISTS', `${target} exists and is not empty. Clone into a new or empty folder.`, { dir: target });
-  const session = new RemoteSession(url, opts, name);
-  // --- issue 12 item 3: an s3:// source offers the refs of its bucket's manifest
+  // --- issue 12 item 3: an s3:// source offers the refs of its bucket's manifest; the others go through a transport
   const s3 = isS3Url(url) ? { ...(opts.endpoint ? { endpoint: opts.endpoint } : {}), ...(opts.region ? { region: opts.region } : {}) } : null;
-  const adv = s3 ? await (await import('./s3/sync.js')).s3Advertisement({ url, ...s3 }, { key: opts.key, name }) : await session.discover('git-upload-pack');
+  let adv: Awaited<ReturnType<Awaited<ReturnType<typeof openTransport>>['discover']>>;
+  let shownUrl = redactUrl(url);
+  if (s3) adv = await (await import('./s3/sync.js')).s3Advertisement({ url, ...s3 }, { key: opts.key, name });
+  else {
+    const session = await openTransport(url, opts, name);
+    shownUrl = session.shownUrl;
+    adv = await session.discover('git-upload-pack').finally(() => session.close());
+  }
   const s3Entry = s3 ? { ...s3, ...('encrypted' in adv && adv.encrypted ? { encrypt: true } : {}) } : {};
+  const session = { shownUrl };
   // ---
   if (adv.refs.size === 0) throw new SavepointError('E_INVALID_ARGUMENT', `${session.shownUrl} is an empty repository: nothing to clone. Push a vault to it first (\`savepoint remote add\` + \`savepoint push\`).`, { url: session.shownUrl });
   const headSym = [...adv.capabilities].find((c) => c.startsWith('symref=HEAD:'))?.slice('symref=HEAD:refs/heads/'.length);
@@ -111,7 +118,7 @@ export async function cloneVault(opts: CloneOptions): Promise<CloneResult> {
     await syncGitRemote(gitdir, name, url);
     const ctx: GitCtx = { gitdir, cache: {} };
     // a bootstrap vault object so fetch can run before savepoint.json exists
-    const bootConfig = { remotes: { [name]: { url, media, offsite: opts.offsite ?? (media === 'cloud' || media === 'network'), ...s3Entry } }, autoPush: false } as unknown as Vault['config'];
+    const bootConfig = { remotes: { [name]: { url, media, offsite: opts.offsite ?? defaultOffsite(media), ...s3Entry } }, autoPush: false } as unknown as Vault['config'];
     const boot: Vault = { dir, gitdir, cache: ctx.cache, config: bootConfig, branch, clock: opts.clock ?? (() => new Date()), author: opts.author ?? { name: 'Savepoint', email: 'savepoint@localhost' }, events: new (await import('node:events')).EventEmitter() };
     const fetch = await fetchRemote(boot, { ...opts, remote: name });
     const tip = await resolveRef(ctx, trackingBranchRef(name, branch));
@@ -122,7 +129,7 @@ export async function cloneVault(opts: CloneOptions): Promise<CloneResult> {
     const baseConfig = configBlob ? (JSON.parse(await readBlobText(ctx, configBlob)) as Record<string, unknown>) : {};
     const entries = await checkoutTree(ctx, dir, tree);
     await updateIndexEntries(dir, gitdir, entries);
-    await writeClonedConfig(dir, baseConfig, { historyBranch: branch, remote: { name, url, media, offsite: opts.offsite ?? (media === 'cloud' || media === 'network'), ...s3Entry } });
+    await writeClonedConfig(dir, baseConfig, { historyBranch: branch, remote: { name, url, media, offsite: opts.offsite ?? defaultOffsite(media), ...s3Entry } });
     const vault = await openVault({ dir, ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.author ? { author: opts.author } : {}) });
     // keep the archive folder out of `git status`, as init does
     const exclude = path.join(gitdir, 'info', 'exclude');

@@ -14,10 +14,15 @@ import { deleteRef } from '../history/git.js';
 import { withLock } from '../util/lock.js';
 import type { Vault } from '../vault.js';
 import { CONFIG_FILE } from '../vault.js';
-import { assertRemoteName, parseRemoteUrl, redactUrl } from './url.js';
+import { assertRemoteName, defaultMedia, parseRemoteUrl, redactUrl } from './url.js';
 import { checkEndpoint, isS3Url } from './s3/url.js';
 
-export const MEDIA_KINDS = ['disk', 'usb', 'nas', 'cloud', 'network'] as const;
+export const MEDIA_KINDS = ['disk', 'usb', 'nas', 'cloud', 'network', 'ssh'] as const;
+
+/** Off-site unless the media is a disk, USB disk or NAS at hand (issue 12: ssh and cloud copies are elsewhere). */
+export function defaultOffsite(media: string): boolean {
+  return media === 'cloud' || media === 'network' || media === 'ssh';
+}
 export type MediaKind = (typeof MEDIA_KINDS)[number];
 
 /** Where fetched/pushed notes of a remote are remembered. */
@@ -42,7 +47,7 @@ export interface AddRemoteOptions {
   name: string;
   url: string;
   media?: string;
-  /** default: false for disk/usb/nas, true for cloud/network */
+  /** default: false for disk/usb/nas, true for cloud/network/ssh */
   offsite?: boolean;
   autoPush?: boolean;
   /** s3:// remotes only (issue 12): S3-compatible server, region, encryption at rest */
@@ -111,12 +116,12 @@ export async function syncGitRemote(gitdir: string, name: string, url: string): 
 export async function addRemote(vault: Vault, opts: AddRemoteOptions): Promise<RemoteInfo> {
   assertRemoteName(opts.name);
   const { url } = parseRemoteUrl(opts.url);
-  const media = opts.media ?? (isS3Url(url) ? 'cloud' : 'network');
+  const media = opts.media ?? defaultMedia(url);
   if (!(MEDIA_KINDS as readonly string[]).includes(media)) {
     throw new SavepointError('E_INVALID_ARGUMENT', `--media must be one of ${MEDIA_KINDS.join(', ')} (got "${media}").`, { media });
   }
   const extras = s3Extras(url, opts);
-  const offsite = opts.offsite ?? (media === 'cloud' || media === 'network');
+  const offsite = opts.offsite ?? defaultOffsite(media);
   return withLock(vault.gitdir, 'remote add', async () => {
     if (vault.config.remotes[opts.name]) {
       throw new SavepointError('E_REMOTE_EXISTS', `A remote named "${opts.name}" already exists (${vault.config.remotes[opts.name]!.url}). Pick another name, or remove it first with \`savepoint remote remove ${opts.name}\`.`, { name: opts.name });

@@ -13,7 +13,7 @@ import { hasObject, reachableCommits } from './graph.js';
 import { readPushQueue } from './queue.js';
 import type { QueueEntry } from './queue.js';
 import { readRemoteStates, updateRemoteState } from './state.js';
-import { RemoteSession } from './transport.js';
+import { openTransport } from './transports.js';
 import { isS3Url } from './s3/url.js';
 import type { TransportOptions } from './transport.js';
 
@@ -105,8 +105,15 @@ export async function copiesStatus(vault: Vault, opts: CopiesOptions = {}): Prom
     let refreshError: RemoteCopyInfo['refreshError'];
     if (opts.refresh) {
       try {
-        // issue 12: an s3:// remote's refs come from its bucket's manifest
-        const adv = isS3Url(r.url) ? await (await import('./s3/sync.js')).s3Advertisement((await import('./s3/sync.js')).s3Settings(vault, r.name), { key: opts.key, name: r.name }) : await new RemoteSession(r.url, opts, r.name).discover('git-upload-pack');
+        // issue 12: an s3:// remote's refs come from its bucket's manifest; the others go through a transport
+        let adv: Awaited<ReturnType<Awaited<ReturnType<typeof openTransport>>['discover']>>;
+        if (isS3Url(r.url)) {
+          const s3 = await import('./s3/sync.js');
+          adv = await s3.s3Advertisement(s3.s3Settings(vault, r.name), { key: opts.key, name: r.name });
+        } else {
+          const t = await openTransport(r.url, opts, r.name);
+          adv = await t.discover('git-upload-pack').finally(() => t.close());
+        }
         const tip = adv.refs.get(`refs/heads/${vault.branch}`);
         const cur = await resolveRef(vault, ref);
         if (tip && tip !== cur && (await hasObject(vault, tip))) await updateRef(vault, ref, tip, cur);

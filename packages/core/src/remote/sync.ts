@@ -6,14 +6,13 @@
  */
 import { readRewrites, rewrittenInto } from '../history/rewrites.js';
 import { createHash } from 'node:crypto';
-import fs, { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { SavepointError } from '../errors.js';
 import { NOTES_REF } from '../model/note.js';
 import type { GitCtx, TreeEntry } from '../history/git.js';
 import { isValidRefName, readBlobText, refFile, readCommit, readTreeEntries, resolveRef, updateRef, writeBlobText, writeCommit, writeTree } from '../history/git.js';
 import { updateIndexEntries } from '../history/git-index.js';
-import { isogit } from '../history/isogit.js';
 import { readNotesMap } from '../history/notes.js';
 import { listRefs } from '../history/refs.js';
 import { loadHistory } from '../history/versions.js';
@@ -27,7 +26,8 @@ import { hasObject, isAncestor, objectsMissingOnRemote, peel } from './graph.js'
 import { mergeNoteTexts } from './note-merge.js';
 import type { RefAdvertisement } from './pkt-line.js';
 import { updateRemoteState } from './state.js';
-import { RemoteSession } from './transport.js';
+import { openTransport } from './transports.js';
+import type { RemoteTransport } from './transports.js';
 import type { TransportOptions } from './transport.js';
 import { isS3Url } from './s3/url.js';
 
@@ -109,7 +109,7 @@ export async function mergeNotesRef(vault: Vault, theirs: string | null, from: s
  * Download the remote's history branch, its notes and the tags on them into the object store (one pack,
  * indexed next to git's own). Tags already present here are never replaced (as git does); new ones are added.
  */
-async function fetchObjects(vault: Vault, session: RemoteSession, adv: RefAdvertisement, opts: TransportOptions): Promise<void> {
+async function fetchObjects(vault: Vault, transport: RemoteTransport, adv: RefAdvertisement): Promise<void> {
   const wants = new Set<string>();
   const branchTip = adv.refs.get(`refs/heads/${vault.branch}`);
   const notesTip = adv.refs.get(NOTES_REF);
@@ -122,8 +122,7 @@ async function fetchObjects(vault: Vault, session: RemoteSession, adv: RefAdvert
   }
   const haves = new Set<string>();
   for (const prefix of ['refs/heads/', 'refs/notes/', 'refs/tags/', 'refs/remotes/']) for (const oid of (await listRefs(vault.gitdir, prefix)).values()) haves.add(oid);
-  const pack = await session.uploadPack([...wants], [...haves], adv.capabilities);
-  if (pack) await storePack(vault.gitdir, pack, opts);
+  await transport.fetchObjects(vault.gitdir, [...wants], [...haves], adv);
   for (const [ref, oid] of tagRefs) {
     if (ref.endsWith('^{}') || !isValidRefName(ref.slice(10))) continue;
     if ((await resolveRef(vault, ref)) === null && (await hasObject(vault, oid))) {
@@ -131,37 +130,6 @@ async function fetchObjects(vault: Vault, session: RemoteSession, adv: RefAdvert
       if (target) await updateRef(vault, ref, oid, null);
     }
   }
-}
-
-/** Write a received pack (temp file + rename) and its index, as git's index-pack would. */
-async function storePack(gitdir: string, pack: Buffer, opts: TransportOptions): Promise<void> {
-  if (pack.length < 32 || pack.toString('latin1', 0, 4) !== 'PACK') {
-    throw new SavepointError('E_REMOTE_UNREACHABLE', 'The remote sent data that is not a git pack. Try again; if it persists, check the server.', {});
-  }
-  const sum = pack.subarray(pack.length - 20).toString('hex');
-  if (createHash('sha1').update(pack.subarray(0, pack.length - 20)).digest('hex') !== sum) {
-    throw new SavepointError('E_REMOTE_UNREACHABLE', 'The pack received from the remote is damaged (checksum mismatch). Nothing was changed; try again.', {});
-  }
-  const dir = path.join(gitdir, 'objects', 'pack');
-  await fsp.mkdir(dir, { recursive: true });
-  const name = `pack-${sum}.pack`;
-  const tmp = path.join(dir, `tmp_fetch_${process.pid}_${sum.slice(0, 8)}`);
-  const untrack = trackTemp(tmp);
-  try {
-    await fsp.writeFile(tmp, pack);
-    await fsp.rename(tmp, path.join(dir, name));
-  } finally {
-    untrack();
-    await fsp.rm(tmp, { force: true });
-  }
-  const git = await isogit();
-  await git.indexPack({
-    fs,
-    dir: gitdir,
-    gitdir,
-    filepath: `objects/pack/${name}`,
-    ...(opts.onProgress ? { onProgress: (e: { phase: string; loaded: number; total: number }) => opts.onProgress!({ phase: `fetch: ${e.phase.toLowerCase()}`, loaded: e.loaded, total: e.total }) } : {}),
-  });
 }
 
 export interface FetchResult {
@@ -174,9 +142,9 @@ export interface FetchResult {
   newTags: string[];
 }
 
-async function fetchInto(vault: Vault, session: RemoteSession, name: string, adv: RefAdvertisement, opts: TransportOptions): Promise<FetchResult> {
+async function fetchInto(vault: Vault, transport: RemoteTransport, name: string, adv: RefAdvertisement): Promise<FetchResult> {
   const tagsBefore = new Set((await listRefs(vault.gitdir, 'refs/tags/')).keys());
-  await fetchObjects(vault, session, adv, opts);
+  await fetchObjects(vault, transport, adv);
   const branchRef = trackingBranchRef(name, vault.branch);
   const remoteBranch = adv.refs.get(`refs/heads/${vault.branch}`) ?? null;
   if (remoteBranch && (await hasObject(vault, remoteBranch))) await setRef(vault, branchRef, remoteBranch);
@@ -188,16 +156,20 @@ async function fetchInto(vault: Vault, session: RemoteSession, name: string, adv
   const newTags = [...(await listRefs(vault.gitdir, 'refs/tags/')).keys()].filter((t) => !tagsBefore.has(t)).map((t) => t.slice('refs/tags/'.length));
   const now = vault.clock().toISOString();
   await updateRemoteState(vault.gitdir, name, { lastFetch: now, lastSeen: now });
-  return { remote: name, url: session.shownUrl, branch: remoteBranch, notes: { action: notes.action, remote: remoteNotes, merged: notes.merged }, newTags };
+  return { remote: name, url: transport.shownUrl, branch: remoteBranch, notes: { action: notes.action, remote: remoteNotes, merged: notes.merged }, newTags };
 }
 
 export async function fetchRemote(vault: Vault, opts: RemoteOpOptions): Promise<FetchResult> {
   const r = getRemote(vault, opts.remote);
   if (isS3Url(r.url)) return (await import('./s3/sync.js')).fetchS3(vault, opts); // issue 12 item 3
   await syncGitRemote(vault.gitdir, r.name, r.url);
-  const session = new RemoteSession(r.url, opts, r.name);
-  const adv = await session.discover('git-upload-pack');
-  return fetchInto(vault, session, r.name, adv, opts);
+  const transport = await openTransport(r.url, opts, r.name);
+  try {
+    const adv = await transport.discover('git-upload-pack');
+    return await fetchInto(vault, transport, r.name, adv);
+  } finally {
+    await transport.close();
+  }
 }
 
 // ------------------------------------------------------------------ push
@@ -221,7 +193,15 @@ export async function pushRemote(vault: Vault, opts: RemoteOpOptions): Promise<P
   const r = getRemote(vault, opts.remote);
   if (isS3Url(r.url)) return (await import('./s3/sync.js')).pushS3(vault, opts); // issue 12 item 3
   await syncGitRemote(vault.gitdir, r.name, r.url);
-  const session = new RemoteSession(r.url, opts, r.name);
+  const session = await openTransport(r.url, opts, r.name);
+  try {
+    return await pushWith(vault, r, session, opts);
+  } finally {
+    await session.close();
+  }
+}
+
+async function pushWith(vault: Vault, r: { name: string }, session: RemoteTransport, opts: RemoteOpOptions): Promise<PushResult> {
   const branchRef = `refs/heads/${vault.branch}`;
   let lastReasons: string[] = [];
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -257,7 +237,7 @@ export async function pushRemote(vault: Vault, opts: RemoteOpOptions): Promise<P
     let localNotes = await resolveRef(vault, NOTES_REF);
     if (remoteNotes && remoteNotes !== localNotes && !((await hasObject(vault, remoteNotes)) && localNotes && (await isAncestor(vault, remoteNotes, localNotes)))) {
       const readAdv = await session.discover('git-upload-pack');
-      const f = await fetchInto(vault, session, r.name, readAdv, opts);
+      const f = await fetchInto(vault, session, r.name, readAdv);
       notesMerge = f.notes.action;
       localNotes = await resolveRef(vault, NOTES_REF);
       if (readAdv.refs.get(NOTES_REF) !== remoteNotes) continue; // moved meanwhile: start over
@@ -289,9 +269,7 @@ export async function pushRemote(vault: Vault, opts: RemoteOpOptions): Promise<P
       opts.onProgress?.({ phase: 'push: counting objects', loaded: 0, total: 0 });
       const oids = await objectsMissingOnRemote(vault, updates.map((u) => u.new), [...adv.refs.values()]);
       objects = oids.length;
-      const git = await isogit();
-      const { packfile } = await git.packObjects({ fs, gitdir: vault.gitdir, oids, write: false, cache: vault.cache });
-      const report = await session.receivePack(updates, Buffer.from(packfile!), adv.capabilities);
+      const report = await session.push(vault.gitdir, updates, oids, adv);
       const failed = report.refs.filter((x) => !x.ok);
       if (report.unpack !== 'ok' || failed.length || report.errors.length) {
         lastReasons = [...(report.unpack && report.unpack !== 'ok' ? [`unpack: ${report.unpack}`] : []), ...failed.map((x) => `${x.ref}: ${x.reason ?? 'rejected'}`), ...report.errors].map((t) => session.scrub(t));

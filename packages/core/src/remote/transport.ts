@@ -4,6 +4,8 @@
  * from the caller's callbacks; they are sent as a Basic header and never appear in errors (every URL is
  * redacted and every known secret is scrubbed from any text we pass on).
  */
+import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { SavepointError } from '../errors.js';
 import type { ProgressCallback } from '../util/progress.js';
 import { FLUSH, parseReceivePackResult, parseRefAdvertisement, parseUploadPackResult, pktLine } from './pkt-line.js';
@@ -34,6 +36,8 @@ export interface TransportOptions extends RemoteAuth {
   s3PartSize?: number;
   /** issue 12: scrypt cost (log2 N) for a new encrypted remote (default 15) */
   scryptLogN?: number;
+  /** ssh remotes: a command replacing `ssh` (run by sh, like GIT_SSH_COMMAND) and the environment for it */
+  ssh?: { command?: string | undefined; env?: NodeJS.ProcessEnv | undefined };
 }
 
 interface HttpResponse {
@@ -47,11 +51,23 @@ interface HttpResponse {
  * uses the deprecated url.parse and warns on Node 24). Follows up to 5 redirects; credentials are only
  * sent on to the same origin.
  */
-async function httpRequest(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body: Buffer | undefined, timeoutMs: number, redirects = 5): Promise<HttpResponse> {
+/** A request body: bytes in memory, or parts streamed from files (a pack, issue 12: never held whole). */
+export type RequestBody = Buffer | { length: number; parts: (Buffer | { file: string })[] };
+
+/** Reads a 200 response's body as a stream (then HttpResponse.body is empty). */
+type StreamHandler = (body: import('node:http').IncomingMessage) => Promise<void>;
+
+async function httpRequest(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body: RequestBody | undefined, timeoutMs: number, redirects = 5, onStream?: StreamHandler): Promise<HttpResponse> {
   const u = new URL(url);
   const mod = u.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const res = await new Promise<HttpResponse & { location?: string }>((resolve, reject) => {
     const req = mod.request(u, { method, headers: body ? { ...headers, 'Content-Length': String(body.length) } : headers }, (r) => {
+      if (onStream && r.statusCode === 200) {
+        const flat: Record<string, string> = {};
+        for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+        onStream(r).then(() => resolve({ statusCode: 200, headers: flat, body: Buffer.alloc(0) }), reject);
+        return;
+      }
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c));
       r.on('error', reject);
@@ -63,13 +79,24 @@ async function httpRequest(url: string, method: 'GET' | 'POST', headers: Record<
     });
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
-    req.end(body);
+    if (!body || Buffer.isBuffer(body)) req.end(body);
+    else
+      void (async () => {
+        for (const part of body.parts) {
+          if (Buffer.isBuffer(part)) {
+            if (!req.write(part)) await once(req, 'drain');
+            continue;
+          }
+          for await (const chunk of createReadStream(part.file, { highWaterMark: 1 << 20 })) if (!req.write(chunk)) await once(req, 'drain');
+        }
+        req.end();
+      })().catch((e: unknown) => req.destroy(e as Error));
   });
   if ([301, 302, 303, 307, 308].includes(res.statusCode) && res.location && redirects > 0) {
     const next = new URL(res.location, u);
     const sameOrigin = next.origin === u.origin;
     const kept = Object.fromEntries(Object.entries(headers).filter(([k]) => sameOrigin || k.toLowerCase() !== 'authorization'));
-    return httpRequest(next.href, res.statusCode === 303 ? 'GET' : method, kept, res.statusCode === 303 ? undefined : body, timeoutMs, redirects - 1);
+    return httpRequest(next.href, res.statusCode === 303 ? 'GET' : method, kept, res.statusCode === 303 ? undefined : body, timeoutMs, redirects - 1, onStream);
   }
   return res;
 }
@@ -150,8 +177,8 @@ export class RemoteSession {
     return new SavepointError('E_REMOTE_UNREACHABLE', `${this.who()} answered HTTP ${status} while ${doing}. Try again later, or check the server.`, base);
   }
 
-  private async send(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: Buffer): Promise<HttpResponse> {
-    return httpRequest(`${this.url}/${path}`, method, { 'User-Agent': 'git/savepoint', ...headers, ...this.authHeaders() }, body, this.opts.timeoutMs ?? 30_000);
+  private async send(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: RequestBody, onStream?: StreamHandler): Promise<HttpResponse> {
+    return httpRequest(`${this.url}/${path}`, method, { 'User-Agent': 'git/savepoint', ...headers, ...this.authHeaders() }, body, this.opts.timeoutMs ?? 30_000, 5, onStream);
   }
 
   /** GET with the 401 → credentials → retry dance. */
@@ -234,15 +261,46 @@ export class RemoteSession {
     return r.pack.length ? r.pack : null;
   }
 
+  /**
+   * POST git-upload-pack like `uploadPack`, but the pack streams from the response into a temp file in
+   * `<gitdir>/objects/pack` (issue 12: bounded memory). Returns its path, or null when nothing came.
+   */
+  async uploadPackToFile(wants: string[], haves: string[], capabilities: Set<string>, gitdir: string): Promise<string | null> {
+    if (wants.length === 0) return null;
+    const caps = ['ofs-delta', 'agent=savepoint'];
+    const sideband = capabilities.has('side-band-64k');
+    if (sideband) caps.unshift('side-band-64k');
+    if (capabilities.has('include-tag')) caps.push('include-tag');
+    if (!this.opts.onProgress && capabilities.has('no-progress')) caps.push('no-progress');
+    const lines = wants.map((w, i) => pktLine(`want ${w}${i === 0 ? ` ${caps.join(' ')}` : ''}\n`));
+    const body = Buffer.concat([...lines, FLUSH, ...haves.map((h) => pktLine(`have ${h}\n`)), pktLine('done\n')]);
+    const { PktReader, receiveUploadPack } = await import('./pkt-stream.js');
+    let got: { file: string | null; errors: string[] } = { file: null, errors: [] };
+    let res: HttpResponse;
+    try {
+      res = await this.send('POST', 'git-upload-pack', { 'Content-Type': 'application/x-git-upload-pack-request', Accept: 'application/x-git-upload-pack-result' }, body, async (stream) => {
+        got = await receiveUploadPack(new PktReader(stream), gitdir, sideband, this.opts.onProgress);
+      });
+    } catch (e) {
+      throw this.toError(e, 'fetching');
+    }
+    if (res.statusCode !== 200) throw this.statusError(res.statusCode, 'fetching');
+    if (got.errors.length) {
+      throw new SavepointError('E_REMOTE_UNREACHABLE', `${this.who()} could not send its data: ${this.scrub(got.errors.join('; '))}`, { remote: this.remoteName, url: this.shownUrl });
+    }
+    return got.file;
+  }
+
   /** POST git-receive-pack: ref updates plus one pack. */
-  async receivePack(updates: { ref: string; old: string; new: string }[], pack: Buffer | null, capabilities: Set<string>): Promise<ReceivePackReport> {
+  async receivePack(updates: { ref: string; old: string; new: string }[], pack: Buffer | { file: string; size: number } | null, capabilities: Set<string>): Promise<ReceivePackReport> {
     const caps = ['report-status', 'agent=savepoint'];
     const sideband = capabilities.has('side-band-64k');
     if (sideband) caps.splice(1, 0, 'side-band-64k');
     if (capabilities.has('atomic')) caps.push('atomic');
     if (capabilities.has('quiet') && !this.opts.onProgress) caps.push('quiet');
     const lines = updates.map((u, i) => pktLine(`${u.old} ${u.new} ${u.ref}${i === 0 ? `\0${caps.join(' ')}` : ''}\n`));
-    const body = Buffer.concat([...lines, FLUSH, ...(pack ? [pack] : [])]);
+    const head = Buffer.concat([...lines, FLUSH]);
+    const body: RequestBody = !pack ? head : Buffer.isBuffer(pack) ? Buffer.concat([head, pack]) : { length: head.length + pack.size, parts: [head, { file: pack.file }] };
     this.opts.onProgress?.({ phase: 'push: sending', loaded: 0, total: body.length });
     let res: HttpResponse;
     try {

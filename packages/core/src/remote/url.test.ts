@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isSavepointError } from '../errors.js';
-import { assertRemoteName, parseRemoteUrl, redactText, redactUrl } from './url.js';
+import { assertRemoteName, defaultMedia, localRemotePath, parseRemoteUrl, parseSshUrl, redactText, redactUrl, remoteKind } from './url.js';
 
 describe('remote URLs', () => {
   it('redacts userinfo from any URL inside text', () => {
@@ -19,7 +19,7 @@ describe('remote URLs', () => {
   it('accepts http(s) URLs, refuses passwords and other schemes without echoing the password', () => {
     expect(parseRemoteUrl('https://example.org/lab/data.git/')).toEqual({ url: 'https://example.org/lab/data.git' });
     expect(parseRemoteUrl('https://ada@example.org/d.git').username).toBe('ada');
-    for (const bad of ['https://ada:hunter22@example.org/d.git', 'ssh://git@example.org/d.git', 'not a url']) {
+    for (const bad of ['https://ada:hunter22@example.org/d.git', 'ssh://git:hunter22@example.org/d.git', 'ftp://example.org/d.git', 'not a url', 'file://nas.example/x.git', '/']) {
       try {
         parseRemoteUrl(bad);
         expect.unreachable();
@@ -28,6 +28,26 @@ describe('remote URLs', () => {
         expect((e as Error).message).not.toContain('hunter22');
       }
     }
+  });
+
+  it('tells remote kinds apart: http(s), local paths, ssh URLs and scp-like user@host:path (issue 12)', () => {
+    expect(remoteKind('https://example.org/a.git')).toBe('http');
+    expect(remoteKind('/media/usb/lab.git')).toBe('local');
+    expect(remoteKind('file:///media/usb/lab.git')).toBe('local');
+    expect(remoteKind('ssh://ada@host:2222/srv/lab.git')).toBe('ssh');
+    expect(remoteKind('ada@host:lab.git')).toBe('ssh');
+    expect(remoteKind('host:/srv/lab.git')).toBe('ssh');
+    expect(localRemotePath('file:///media/usb/lab%20x.git/')).toBe('/media/usb/lab x.git');
+    expect(parseSshUrl('ssh://ada@host:2222/srv/lab.git')).toEqual({ destination: 'ada@host', host: 'host', user: 'ada', port: 2222, path: '/srv/lab.git' });
+    expect(parseSshUrl('ssh://host/~/lab.git').path).toBe('~/lab.git');
+    expect(parseSshUrl('ada@host:lab.git')).toEqual({ destination: 'ada@host', host: 'host', user: 'ada', path: 'lab.git' });
+    expect(parseRemoteUrl('ssh://ada@host/srv/lab.git/')).toEqual({ url: 'ssh://ada@host/srv/lab.git', username: 'ada' });
+    expect(redactUrl('ssh://ada@host/srv/lab.git')).toBe('ssh://ada@host/srv/lab.git');
+    expect(parseRemoteUrl('/media/usb/lab.git/')).toEqual({ url: '/media/usb/lab.git' });
+    expect(defaultMedia('/media/usb/lab.git')).toBe('usb');
+    expect(defaultMedia('/srv/backup/lab.git')).toBe('disk');
+    expect(defaultMedia('ada@host:lab.git')).toBe('ssh');
+    expect(defaultMedia('https://example.org/a.git')).toBe('network');
   });
 
   it('checks remote names', () => {

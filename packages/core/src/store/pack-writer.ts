@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { crc32 } from './crc32.js';
-import { OFS_DELTA, tempPath, type ObjectType } from './reader.js';
+import { OFS_DELTA, streamObject, tempPath, type ObjectType, type StreamObjectOptions } from './reader.js';
 
 const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 const BUF = 4 << 20;
@@ -164,6 +164,38 @@ export class PackWriter {
     if (!deflate.readableEnded) await once(deflate, 'end');
     if (failed) throw failed;
     if (seen !== size) throw new Error(`object ${oid} produced ${seen} bytes, expected ${size}`);
+    this.end(oid, start);
+  }
+
+  /**
+   * Append an object read from any repository's store (loose or packed, deltas resolved), deflated as it
+   * streams: memory stays bounded whatever the object's size (remote transfers, issue 12).
+   */
+  async addFromStore(gitdir: string, oid: string, opts: StreamObjectOptions = {}): Promise<void> {
+    let start = -1;
+    let deflate: zlib.Deflate | null = null;
+    let failed: Error | null = null;
+    await streamObject(gitdir, oid, {
+      header: (type, size) => {
+        start = this.begin(oid);
+        this.append(encodeEntryHeader(TYPE_CODE[type], size));
+        deflate = zlib.createDeflate({ level: this.level, chunkSize: 1 << 20 });
+        deflate.on('data', (d: Buffer) => this.append(d));
+        deflate.on('error', (e) => {
+          failed = e;
+        });
+      },
+      chunk: async (c) => {
+        if (failed) throw failed;
+        if (!deflate!.write(Buffer.from(c))) await once(deflate!, 'drain');
+        await this.backpressure();
+      },
+    }, opts);
+    const d = deflate as zlib.Deflate | null;
+    if (!d) throw new Error(`object ${oid} produced no header`);
+    d.end();
+    if (!d.readableEnded) await once(d, 'end');
+    if (failed) throw failed;
     this.end(oid, start);
   }
 
