@@ -286,6 +286,11 @@ export const retentionMsg = {
       `${r.versions.length} version${r.versions.length === 1 ? '' : 's'} would be archived by ${when(r.until)}. Keep one with: savepoint tag FILE@N`,
     ];
   },
+  /** `savepoint archive data.csv@3` (issue 14 item 5) */
+  archivedOne(r: { path: string; version: number; status: 'archived' | 'already-archived'; archive?: string }): string[] {
+    if (r.status === 'already-archived') return [`${r.path}@${r.version} is already archived${r.archive ? ` in ${r.archive}` : ''}; nothing to do.`];
+    return [`archived ${r.path}@${r.version}${r.archive ? ` → ${r.archive}` : ''} (checked, still listed and restorable: savepoint restore ${r.path}@${r.version})`];
+  },
   archiveList(list: ArchiveInfo[], out: Output): string[] {
     if (!list.length) return ['No archives yet. `savepoint retention plan` shows what retention would archive.'];
     return list.map((a) => {

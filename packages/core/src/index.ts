@@ -66,6 +66,9 @@ export { planVaultRetention, applyRetention, recoverRetention, retentionInput, e
 export type { VaultRetentionPlan, PlanVaultOptions, ApplyRetentionOptions, ApplyRetentionResult, ApplyStep, ArchiveSummary, PruneReport } from './retention/apply.js';
 export { listArchives, verifyArchivedVersions } from './retention/archive.js';
 export type { ArchiveInfo } from './retention/archive.js';
+// issue 14: archive one version by hand
+export { archiveVersion, planManualArchive } from './retention/manual.js';
+export type { ArchiveVersionOptions, ArchiveVersionResult } from './retention/manual.js';
 export type { ArchiveManifest, ArchivedVersion } from './retention/archive-file.js';
 // health record, alerts (health/): what the last operations did, and who is told when backups fail or stop
 export { recordOperation, recorded as recordedOperation, opErrorOf, readHealth, storeSizes } from './health/record.js';
