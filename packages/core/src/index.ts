@@ -20,6 +20,9 @@ export { restore, materialize, catVersion } from './api/restore.js';
 export { withMaterialized } from './api/materialize.js';
 export type { Endpoint, MaterializedFile } from './api/materialize.js';
 export type { RestoreOptions, RestoreResult } from './api/restore.js';
+// issue 14: whole-vault time travel
+export { restoreAll, vaultStateAt, parseMoment } from './api/restore-all.js';
+export type { RestoreAllOptions, RestoreAllResult, RestoreAllFile } from './api/restore-all.js';
 export { verify } from './api/verify.js';
 export { repair, rebuildNotes } from './api/repair.js';
 export type { RepairOptions, RepairResult, RebuiltNote, RepairProblem } from './api/repair.js';
