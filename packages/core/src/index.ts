@@ -20,7 +20,9 @@ export { restore, materialize, catVersion } from './api/restore.js';
 export { withMaterialized } from './api/materialize.js';
 export type { Endpoint, MaterializedFile } from './api/materialize.js';
 export type { RestoreOptions, RestoreResult } from './api/restore.js';
-// issue 14: whole-vault time travel
+// issue 14: whole-vault time travel, Postgres dumps
+export { savePg, restorePg, parsePgUrl, scrubUrl } from './api/postgres.js';
+export type { PgDumpInfo, PgTarget, SavePgOptions, SavePgResult, RestorePgOptions, RestorePgResult } from './api/postgres.js';
 export { restoreAll, vaultStateAt, parseMoment } from './api/restore-all.js';
 export type { RestoreAllOptions, RestoreAllResult, RestoreAllFile } from './api/restore-all.js';
 export { verify } from './api/verify.js';

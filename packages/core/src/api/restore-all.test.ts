@@ -75,6 +75,16 @@ describe('restoreAll', () => {
     expect(again.recorded).toBeUndefined();
   });
 
+  it('brings back a deleted file at an older version; git status stays clean (index entry from the restored bytes)', async () => {
+    await threeDays();
+    await fsp.rm(path.join(t.dir, 'a.csv'));
+    const r = await restoreAll(t.vault, { at: '@2026-05-02', afterSave: false });
+    expect(r.files.find((f) => f.path === 'a.csv')).toMatchObject({ status: 'restored', version: 2, created: true });
+    expect(await read('a.csv')).toBe('id,v\n1,two\n');
+    expect(r.recorded?.files).toEqual([{ path: 'a.csv', version: 4 }]);
+    expect(t.git(['status', '--porcelain', '--untracked-files=no']).trim()).toBe('');
+  });
+
   it('a tag or a commit names a moment; --to writes that state into an empty folder and saves nothing', async () => {
     await threeDays();
     const out = path.join(await makeTempDir(), 'then');
