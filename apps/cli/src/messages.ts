@@ -92,6 +92,9 @@ export const msg = {
   savePg(r: SaveResult & { pg: PgDumpInfo }, out: Output): string[] {
     return [...msg.save(r, out), `pg_dump of ${r.pg.database} on ${r.pg.host}:${r.pg.port} (server ${r.pg.serverVersion || '?'}, pg_dump ${r.pg.dumpVersion || '?'})`];
   },
+  diffAllSummary(from: string, to: string | undefined, c: { added: number; removed: number; changed: number; unchanged: number }): string {
+    return `${from} → ${to ?? 'working files'}: ${c.changed} changed, ${c.added} added, ${c.removed} removed, ${c.unchanged} unchanged.`;
+  },
   restorePg(r: RestorePgResult): string[] {
     return [`restored ${r.path}@${r.version} (sha256 checked) into ${r.database} on ${r.host}:${r.port}${r.clean ? ' with --clean' : ''}: ${r.objectsAfter} tables, views and sequences (${r.objectsBefore} before).`];
   },

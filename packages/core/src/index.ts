@@ -23,8 +23,8 @@ export type { RestoreOptions, RestoreResult } from './api/restore.js';
 // issue 14: whole-vault time travel, Postgres dumps
 export { savePg, restorePg, parsePgUrl, scrubUrl } from './api/postgres.js';
 export type { PgDumpInfo, PgTarget, SavePgOptions, SavePgResult, RestorePgOptions, RestorePgResult } from './api/postgres.js';
-export { restoreAll, vaultStateAt, parseMoment } from './api/restore-all.js';
-export type { RestoreAllOptions, RestoreAllResult, RestoreAllFile } from './api/restore-all.js';
+export { restoreAll, vaultStateAt, parseMoment, compareStates } from './api/restore-all.js';
+export type { StateChange, RestoreAllOptions, RestoreAllResult, RestoreAllFile } from './api/restore-all.js';
 export { verify } from './api/verify.js';
 export { repair, rebuildNotes } from './api/repair.js';
 export type { RepairOptions, RepairResult, RebuiltNote, RepairProblem } from './api/repair.js';

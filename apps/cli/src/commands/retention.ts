@@ -147,7 +147,8 @@ export function registerArchive({ program, action }: Registrar): void {
     .command('add <address>')
     .description('move one version (never the latest; tagged or permanent ones only with --force) into an archive, through the same crash-safe path as retention; it stays listed and restorable')
     .option('-f, --force', 'archive a tagged or permanent version too (never the latest)')
-    .action(archiveOne);
+    // the parent `archive` also takes --force (for `archive <address> --force`); commander gives it to the parent
+    .action((address: string, opts: { force?: boolean }, cmd: Command) => archiveOne(address, { force: !!(opts.force || (archive.opts() as { force?: boolean }).force) }, cmd));
 
   archive
     .command('list')

@@ -69,6 +69,24 @@ export function vaultStateAt(history: History, at: string): Map<string, VersionR
   return out;
 }
 
+export interface StateChange {
+  path: string;
+  status: 'added' | 'removed' | 'changed' | 'unchanged';
+  from?: VersionRecord;
+  to?: VersionRecord;
+}
+
+/** What changed between two vault states (from vaultStateAt), by path: added, removed, changed (sha256), unchanged. Pure. */
+export function compareStates(a: Map<string, VersionRecord>, b: Map<string, VersionRecord>): StateChange[] {
+  const paths = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return paths.map((p): StateChange => {
+    const from = a.get(p);
+    const to = b.get(p);
+    const status = !from ? 'added' : !to ? 'removed' : from.sha256 === to.sha256 ? 'unchanged' : 'changed';
+    return { path: p, status, ...(from ? { from } : {}), ...(to ? { to } : {}) };
+  });
+}
+
 export interface RestoreAllOptions {
   /** the moment: `@2026-05-01`, a tag, a commit SHA prefix, `@latest` */
   at: string;
