@@ -15,6 +15,7 @@ import { parseVersionSpec, selectVersion } from '../model/version.js';
 import type { VersionRecord, VersionSpec } from '../model/version.js';
 import { loadHistory } from '../history/versions.js';
 import type { History } from '../history/versions.js';
+import { recorded } from '../health/record.js';
 import { trackTemp } from '../util/cleanup.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
@@ -124,7 +125,12 @@ export interface RestoreAllResult {
 
 let seq = 0;
 
+/** Restore the whole vault, and record the outcome in the health record (op `restore`, like single-file restores). */
 export async function restoreAll(vault: Vault, opts: RestoreAllOptions): Promise<RestoreAllResult> {
+  return recorded(vault, 'restore', () => restoreAllFiles(vault, opts), (r) => ({ details: { all: true, at: opts.at, ...(r ? { inPlace: r.inPlace, counts: r.counts } : {}) } }));
+}
+
+async function restoreAllFiles(vault: Vault, opts: RestoreAllOptions): Promise<RestoreAllResult> {
   const cwd = opts.cwd ?? vault.dir;
   const history = await loadHistory(vault);
   const state = vaultStateAt(history, opts.at);
