@@ -43,7 +43,14 @@ export const byCode: Record<string, number> = {
   E_DB_BUSY: 11,
   E_DB_INTEGRITY: 13,
   E_DB_SIDECAR: 6,
-  E_READ_ONLY: 20, // issue 19 item 4: a write command on read-only media
+  E_READ_ONLY: 20,
+  // issue 14: a protected version (latest, tagged, permanent) asked to be archived; Postgres dumps and restores
+  E_VERSION_PROTECTED: 12,
+  E_PG_UNREACHABLE: 16,
+  E_PG_AUTH_FAILED: 17,
+  E_PG_TOOL_MISSING: 23,
+  E_PG_FAILED: 23,
+  E_PG_NOT_EMPTY: 23,
   // diff (@savepoint/diff): a --key that names no column or is not unique is a usage error; data that cannot be
   // parsed as its format is a validation failure. Never 1, which `diff --exit-code` uses for "differences found".
   E_CSV_KEY_NOT_FOUND: 2,

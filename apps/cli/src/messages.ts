@@ -1,5 +1,6 @@
 /** Every user-facing sentence of the CLI, in one place. */
 import type { AutoSaveEvent, FileStatus, RepairResult, RestoreResult, SaveResult, TagResult, VerifyResult, VersionRecord, ExportResult, InitResult } from '@savepoint/core';
+import type { PgDumpInfo, RestoreAllResult, RestorePgResult } from '@savepoint/core';
 import type { Output } from './output.js';
 import { formatBytes } from './output.js';
 
@@ -72,6 +73,32 @@ export const msg = {
     if (r.recorded) lines.push(`Recorded as ${r.recorded.path}@${r.recorded.version} (kind restore): the latest version is now what the file holds.`);
     return lines;
   },
+  // --- issue 14: whole-vault time travel and Postgres dumps
+  allWithPg: '--all restores every tracked file; --pg restores one dump into a database. Use one or the other.',
+  pgOneFile: 'save --pg writes the dump to exactly one file: savepoint save --pg postgres://user@host/db shop.dump',
+  restoreAll(r: RestoreAllResult, out: Output): string[] {
+    const lines: string[] = [];
+    if (r.preRestoreSave) lines.push(out.c.yellow(`Saved first (they matched no saved version): ${r.preRestoreSave.files.map((f) => `${f.path}@${f.version}`).join(', ')}`));
+    for (const f of r.files) {
+      if (f.status === 'restored') lines.push(`${out.c.green('restored ')} ${f.path}@${f.version}${f.created ? ' (was missing)' : ''}  ${formatBytes(f.size ?? 0)}, sha256 checked`);
+      else if (f.status === 'unchanged') lines.push(`${out.c.dim('unchanged')} ${f.path}@${f.version}`);
+      else lines.push(`${out.c.yellow('not then ')} ${f.path}  had no version at ${r.at}; ${r.inPlace ? 'left as it is (Savepoint never deletes files)' : 'not written'}`);
+    }
+    const c = r.counts;
+    lines.push(`${r.inPlace ? 'Vault' : `Wrote ${r.to}:`} as at ${r.at}: ${c.restored} restored, ${c.unchanged} unchanged, ${c.notPresent} not present then.`);
+    if (r.recorded) lines.push(`Recorded as one save (kind restore): ${r.recorded.files.map((f) => `${f.path}@${f.version}`).join(', ')}.`);
+    return lines;
+  },
+  savePg(r: SaveResult & { pg: PgDumpInfo }, out: Output): string[] {
+    return [...msg.save(r, out), `pg_dump of ${r.pg.database} on ${r.pg.host}:${r.pg.port} (server ${r.pg.serverVersion || '?'}, pg_dump ${r.pg.dumpVersion || '?'})`];
+  },
+  diffAllSummary(from: string, to: string | undefined, c: { added: number; removed: number; changed: number; unchanged: number }): string {
+    return `${from} → ${to ?? 'working files'}: ${c.changed} changed, ${c.added} added, ${c.removed} removed, ${c.unchanged} unchanged.`;
+  },
+  restorePg(r: RestorePgResult): string[] {
+    return [`restored ${r.path}@${r.version} (sha256 checked) into ${r.database} on ${r.host}:${r.port}${r.clean ? ' with --clean' : ''}: ${r.objectsAfter} tables, views and sequences (${r.objectsBefore} before).`];
+  },
+  // ---
   verify(r: VerifyResult, out: Output): string[] {
     const lines = r.items.filter((i) => i.status !== 'verified').map((i) => `${out.c.red(i.status.padEnd(9))} ${i.path}@${i.version}  ${i.message ?? ''}`);
     for (const i of r.items) for (const c of i.damagedCopies ?? []) lines.push(`${out.c.red('damaged'.padEnd(9))} a copy of ${i.path}@${i.version} in ${c.location}  (the version reads from another, intact copy; ${/[\\/]objects[\\/]pack[\\/]/.test(c.location) ? 'see the damaged pack below' : 'delete that damaged file, or save the good file again with --force to replace it'})`);
@@ -285,6 +312,11 @@ export const retentionMsg = {
       ...r.versions.map((v) => `${out.c.yellow(v.then.padEnd(8))} ${`${v.path}@${v.version}`.padEnd(20)} ${when(v.savedAt)}  ${formatBytes(v.size).padStart(8)}  kept by ${v.keptBy}${v.keptUntil ? ` until ${when(v.keptUntil)}` : ''}`),
       `${r.versions.length} version${r.versions.length === 1 ? '' : 's'} would be archived by ${when(r.until)}. Keep one with: savepoint tag FILE@N`,
     ];
+  },
+  /** `savepoint archive data.csv@3` (issue 14 item 5) */
+  archivedOne(r: { path: string; version: number; status: 'archived' | 'already-archived'; archive?: string }): string[] {
+    if (r.status === 'already-archived') return [`${r.path}@${r.version} is already archived${r.archive ? ` in ${r.archive}` : ''}; nothing to do.`];
+    return [`archived ${r.path}@${r.version}${r.archive ? ` → ${r.archive}` : ''} (checked, still listed and restorable: savepoint restore ${r.path}@${r.version})`];
   },
   archiveList(list: ArchiveInfo[], out: Output): string[] {
     if (!list.length) return ['No archives yet. `savepoint retention plan` shows what retention would archive.'];

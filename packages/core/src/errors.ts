@@ -46,6 +46,13 @@ export type ErrorCode =
   | 'E_BUCKET_NOT_FOUND'
   | 'E_REMOTE_CORRUPT'
   // ---
+  // issue 14: manual archive, whole-vault time travel, Postgres dumps
+  | 'E_VERSION_PROTECTED'
+  | 'E_PG_UNREACHABLE'
+  | 'E_PG_AUTH_FAILED'
+  | 'E_PG_TOOL_MISSING'
+  | 'E_PG_FAILED'
+  | 'E_PG_NOT_EMPTY'
   | 'E_INTERNAL';
 
 export class SavepointError extends Error {

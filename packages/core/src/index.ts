@@ -20,6 +20,11 @@ export { restore, materialize, catVersion } from './api/restore.js';
 export { withMaterialized } from './api/materialize.js';
 export type { Endpoint, MaterializedFile } from './api/materialize.js';
 export type { RestoreOptions, RestoreResult } from './api/restore.js';
+// issue 14: whole-vault time travel, Postgres dumps
+export { savePg, restorePg, parsePgUrl, scrubUrl } from './api/postgres.js';
+export type { PgDumpInfo, PgTarget, SavePgOptions, SavePgResult, RestorePgOptions, RestorePgResult } from './api/postgres.js';
+export { restoreAll, vaultStateAt, parseMoment, compareStates } from './api/restore-all.js';
+export type { StateChange, RestoreAllOptions, RestoreAllResult, RestoreAllFile } from './api/restore-all.js';
 export { verify } from './api/verify.js';
 export { repair, rebuildNotes } from './api/repair.js';
 export type { RepairOptions, RepairResult, RebuiltNote, RepairProblem } from './api/repair.js';
@@ -70,6 +75,9 @@ export { planVaultRetention, applyRetention, recoverRetention, retentionInput, e
 export type { VaultRetentionPlan, PlanVaultOptions, ApplyRetentionOptions, ApplyRetentionResult, ApplyStep, ArchiveSummary, PruneReport } from './retention/apply.js';
 export { listArchives, verifyArchivedVersions } from './retention/archive.js';
 export type { ArchiveInfo } from './retention/archive.js';
+// issue 14: archive one version by hand
+export { archiveVersion, planManualArchive } from './retention/manual.js';
+export type { ArchiveVersionOptions, ArchiveVersionResult } from './retention/manual.js';
 export type { ArchiveManifest, ArchivedVersion } from './retention/archive-file.js';
 // health record, alerts (health/): what the last operations did, and who is told when backups fail or stop
 export { recordOperation, recorded as recordedOperation, opErrorOf, readHealth, storeSizes } from './health/record.js';

@@ -119,7 +119,36 @@ export function registerRetention({ program, action }: Registrar): void {
 }
 
 export function registerArchive({ program, action }: Registrar): void {
-  const archive = program.command('archive').description('archives written by retention: list and verify them');
+  const archive = program.command('archive').description('archives written by retention: list and verify them; `archive <address>` (or `archive add <address>`) archives one version by hand');
+
+  // issue 14 item 5: `archive data.csv@3` — the parent's own action runs when the first word is not a subcommand
+  // name (list, verify, add); a file literally named "list" is archived with `archive add list@3`.
+  const archiveOne = action(async (ctx, address: string, opts: { force?: boolean }) => {
+    const vault = await ctx.vault();
+    const r = await ctx.core.archiveVersion(vault, { address, cwd: ctx.cwd, onProgress: ctx.onProgress, ...(opts.force ? { force: true } : {}) });
+    ctx.out.endProgress();
+    if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r });
+    else {
+      retentionMsg.archivedOne(r).forEach((l) => ctx.out.line(l));
+      r.result?.warnings.forEach((w) => ctx.out.warn(`warning: ${w}`));
+    }
+  });
+  archive
+    .argument('[address]', 'a version to archive by hand, e.g. data.csv@3')
+    .option('-f, --force', 'archive a tagged or permanent version too (never the latest)')
+    .action(async (address: string | undefined, opts: { force?: boolean }, cmd: Command) => {
+      if (address === undefined) {
+        archive.outputHelp();
+        return;
+      }
+      await archiveOne(address, opts, cmd);
+    });
+  archive
+    .command('add <address>')
+    .description('move one version (never the latest; tagged or permanent ones only with --force) into an archive, through the same crash-safe path as retention; it stays listed and restorable')
+    .option('-f, --force', 'archive a tagged or permanent version too (never the latest)')
+    // the parent `archive` also takes --force (for `archive <address> --force`); commander gives it to the parent
+    .action((address: string, opts: { force?: boolean }, cmd: Command) => archiveOne(address, { force: !!(opts.force || (archive.opts() as { force?: boolean }).force) }, cmd));
 
   archive
     .command('list')

@@ -29,10 +29,35 @@ export function registerSave({ program, action }: Registrar): void {
     .option('-t, --tag <name>', 'also tag this save (annotated tag)')
     .option('-f, --force', 'save even when the content equals the latest version')
     .option('--keep <rule>', 'retention hint: permanent, pre-change or days:N')
+    .option('--pg <url>', 'dump this PostgreSQL database with pg_dump -Fc into the one file named and save it (password: PGPASSWORD or ~/.pgpass, never stored)')
     .option('--check', 'refuse files that do not parse (CSV column counts, JSON, XLSX, SQLite integrity) before saving')
     .action(
-      action(async (ctx, files: string[], opts: { message?: string; experiment?: string; tag?: string; force?: boolean; keep?: string; check?: boolean }) => {
+      action(async (ctx, files: string[], opts: { message?: string; experiment?: string; tag?: string; force?: boolean; keep?: string; check?: boolean; pg?: string }) => {
         const vault = await ctx.vault();
+        // --- issue 14 item 2: Postgres dumps
+        if (opts.pg !== undefined) {
+          if (files.length !== 1) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', msg.pgOneFile, { files });
+          const r = await ctx.core.savePg(vault, {
+            url: opts.pg,
+            file: files[0]!,
+            cwd: ctx.cwd,
+            env: ctx.io.env,
+            source: 'cli',
+            ...(opts.message !== undefined ? { message: opts.message } : {}),
+            ...(opts.experiment !== undefined ? { experiment: opts.experiment } : {}),
+            ...(opts.tag !== undefined ? { tag: opts.tag } : {}),
+            ...(opts.keep !== undefined ? { keep: opts.keep } : {}),
+          });
+          const report = await ctx.core.afterSave(vault, r, { ...remoteAuthFromEnv(ctx.io.env), onProgress: ctx.onProgress });
+          ctx.out.endProgress();
+          if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r, ...afterSaveJson(report) });
+          else {
+            msg.savePg(r, ctx.out).forEach((l) => ctx.out.line(l));
+            renderAfterSave(ctx, report);
+          }
+          return;
+        }
+        // ---
         const r = await ctx.core.save(vault, {
           files,
           cwd: ctx.cwd,

@@ -31,7 +31,8 @@ export async function log(vault: Vault, opts: LogOptions = {}): Promise<VersionR
   return opts.limit !== undefined ? out.slice(0, opts.limit) : out;
 }
 
-function refResolver(history: History) {
+/** Tag names and commit SHA prefixes → a save's commit and history position (also used by whole-vault time travel). */
+export function refResolver(history: History) {
   return (text: string) => {
     const tagged = history.tags.get(text);
     const commit = tagged ?? (/^[0-9a-f]{4,40}$/i.test(text) ? matchPrefix(history, text.toLowerCase()) : null);

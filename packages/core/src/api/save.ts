@@ -24,6 +24,7 @@ import { recordStats } from '../util/stat-cache.js';
 import type { StatRecord } from '../util/stat-cache.js';
 import { isSqliteFile, sidecarDatabase, sidecarSignature, withSqliteSnapshot } from '../util/sqlite.js';
 import type { SqliteInfo } from '../util/sqlite.js';
+import type { PgDumpInfo } from './postgres.js';
 import type { Vault } from '../vault.js';
 import { historyBranchCheckedOut, personAt } from '../vault.js';
 
@@ -50,6 +51,8 @@ export interface SaveOptions {
   contentFrom?: Record<string, string>;
   /** kind `restore`: the version whose content is being recorded (goes into the note) */
   restoredFrom?: number;
+  /** Postgres dumps (api/postgres.ts): what the note records about each dumped path (never a password) */
+  pg?: Record<string, PgDumpInfo>;
   /** record a failure in the health record (default true; the auto-saver records only its final attempt) */
   recordFailure?: boolean;
 }
@@ -225,6 +228,7 @@ async function saveFiles(vault: Vault, opts: SaveOptions, trace: { files: string
         ...(opts.message ? { description: opts.message } : {}),
         source: opts.source ?? 'api',
         ...(s.sqlite ? { sqlite: s.sqlite } : {}),
+        ...(opts.pg?.[s.rel] ? { pg: opts.pg[s.rel] } : {}),
       };
     }
     // Note first, then branch: a crash in between leaves only an unreachable note, never an unnoted save.
@@ -248,7 +252,7 @@ async function saveFiles(vault: Vault, opts: SaveOptions, trace: { files: string
       tag = opts.tag;
     }
     if (await historyBranchCheckedOut(vault)) {
-      await updateIndexEntries(vault.dir, vault.gitdir, stored.map((x) => ({ path: x.rel, oid: x.info.oid, mode: Number.parseInt(x.mode, 8) })));
+      await updateIndexEntries(vault.dir, vault.gitdir, stored.map((x) => ({ path: x.rel, oid: x.info.oid, mode: Number.parseInt(x.mode, 8), ...(opts.contentFrom?.[x.rel] ? { statFrom: opts.contentFrom[x.rel]! } : {}) })));
     }
     vault.events.emit('save', { versions: files, commit });
     return { commit, files: results, ...(tag ? { tag } : {}) };

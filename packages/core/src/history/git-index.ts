@@ -13,6 +13,8 @@ export interface IndexUpdate {
   path: string;
   oid: string;
   mode: number;
+  /** stat this file for the entry instead of the working file (a save of `contentFrom` bytes that are renamed into place after the save; the working file may not exist yet) */
+  statFrom?: string;
 }
 
 interface RawEntry {
@@ -85,7 +87,7 @@ export async function updateIndexEntries(dir: string, gitdir: string, updates: I
   }
   for (const u of updates) {
     const name = Buffer.from(u.path, 'utf8');
-    const st = await fsp.stat(path.join(dir, u.path), { bigint: true });
+    const st = await fsp.stat(u.statFrom ?? path.join(dir, u.path), { bigint: true });
     byName.set(name.toString('latin1'), [{ name, stage: 0, bytes: encodeEntry(name, u.oid, u.mode, st) }]);
   }
   const all = [...byName.values()].flat().sort((a, b) => Buffer.compare(a.name, b.name) || a.stage - b.stage);

@@ -22,6 +22,10 @@ function buildNoteSchema(z: typeof Z) {
     sqlite: z
       .object({ pageSize: z.number().int().min(1), pages: z.number().int().min(0), journalMode: z.string(), integrity: z.literal('ok') })
       .optional(),
+    /** set when the file is a pg_dump custom-format archive saved with `save --pg` (never a password) */
+    pg: z
+      .object({ serverVersion: z.string(), dumpVersion: z.string(), database: z.string(), host: z.string(), port: z.number().int(), user: z.string().optional(), format: z.literal('custom'), dumpedAt: z.string() })
+      .optional(),
   });
 
   const noteSchema = z.object({
