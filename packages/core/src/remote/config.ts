@@ -15,6 +15,7 @@ import { withLock } from '../util/lock.js';
 import type { Vault } from '../vault.js';
 import { CONFIG_FILE } from '../vault.js';
 import { assertRemoteName, parseRemoteUrl, redactUrl } from './url.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 export const MEDIA_KINDS = ['disk', 'usb', 'nas', 'cloud', 'network'] as const;
 export type MediaKind = (typeof MEDIA_KINDS)[number];
@@ -68,9 +69,7 @@ async function editConfigFile(vault: Vault, edit: (raw: Record<string, unknown>)
   edit(raw);
   const text = serializeConfig(raw as VaultConfigInput);
   const config = await parseConfig(text, file);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, text);
-  await fsp.rename(tmp, file);
+  await writeFileAtomic(file, text);
   vault.config = config;
 }
 
@@ -136,5 +135,5 @@ export async function writeClonedConfig(dir: string, base: Record<string, unknow
   const file = path.join(dir, CONFIG_FILE);
   const text = serializeConfig(raw as VaultConfigInput);
   await parseConfig(text, file);
-  await fsp.writeFile(file, text);
+  await writeFileAtomic(file, text);
 }
