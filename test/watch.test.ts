@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { BIN, CLI_ENV, sp, tempDir } from './helpers/cli.js';
+import { BIN, CLI_ENV, cleanEnv, sp, tempDir } from './helpers/cli.js';
 
 let root: string;
 afterAll(async () => root && fsp.rm(root, { recursive: true, force: true }));
@@ -13,7 +13,7 @@ describe('savepoint watch', () => {
     root = await tempDir();
     const vault = path.join(root, 'v');
     expect(sp(root, ['init', 'v']).code).toBe(0);
-    const child = spawn(process.execPath, [BIN, 'watch', '--json', '--debounce', '100'], { cwd: vault, env: { ...process.env, ...CLI_ENV } });
+    const child = spawn(process.execPath, [BIN, 'watch', '--json', '--debounce', '100'], { cwd: vault, env: cleanEnv(CLI_ENV) });
     const events: any[] = [];
     let buf = '';
     child.stdout.on('data', (d) => {
