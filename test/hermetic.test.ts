@@ -14,11 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers/cli.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// each of these failed under this environment before the tests got clean environments (save, hooks-cli,
+// tmux); the whole list runs in ~20 s
 const SUBSET = [
   'packages/core/src/api/save.test.ts',
-  'packages/core/src/store/compact.test.ts',
   'packages/core/src/util/lock.test.ts',
-  'test/cli.test.ts',
   'test/hooks-cli.test.ts',
   'apps/tui/src/tmux.test.ts',
 ];
@@ -68,6 +68,6 @@ describe('hermetic tests', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', ...SUBSET], { cwd: ROOT, env, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 150_000 });
     const out = `${r.stdout}\n${r.stderr}`;
     expect(r.status, `vitest under a hostile environment failed:\n${out.slice(-6000)}`).toBe(0);
-    expect(out).toMatch(/Test Files\s+\S*6 passed/);
+    expect(out).toMatch(new RegExp(`Test Files\\s+\\S*${SUBSET.length} passed`));
   }, 180_000);
 });
