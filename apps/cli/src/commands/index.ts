@@ -15,6 +15,7 @@ import { registerArchive, registerRetention } from './retention.js';
 import { registerMaintain } from './maintain.js';
 import { registerSchedule } from './schedule.js';
 import { registerMetrics } from './metrics.js';
+import { registerDoctor } from './doctor.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -33,4 +34,5 @@ export function registerCoreCommands(r: Registrar): void {
   registerMaintain(r);
   registerSchedule(r);
   registerMetrics(r);
+  registerDoctor(r);
 }

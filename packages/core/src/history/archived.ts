@@ -50,7 +50,7 @@ export async function readArchiveIndex(vault: Vault): Promise<ArchiveIndex> {
 
 /** Replace index.json atomically (temp file, fsync, rename). */
 export async function writeArchiveIndex(vault: Vault, index: ArchiveIndex): Promise<void> {
-  await writeFileAtomic(path.join(archiveDir(vault), 'index.json'), JSON.stringify(index, null, 2) + '\n');
+  await writeFileAtomic(path.join(archiveDir(vault), 'index.json'), JSON.stringify(index, null, 2) + '\n', { mode: 0o600 });
 }
 
 export async function readArchivedVersions(vault: Vault): Promise<VersionRecord[]> {
