@@ -7,7 +7,8 @@
  *   orphan-archive      an archive file that index.json does not list: a retention run killed before the
  *                       index moved. Its versions are still on the branch; fix moves it to <archives>/orphaned/
  *   missing-note        save commits without a checksum note (fix: run `savepoint repair`, not done here)
- *   history-cache       the history cache disagrees with the branch/notes tips or is unreadable (rebuilt with fix)
+ *   history-cache       the history cache says something else than the refs at the same tips, or is unreadable
+ *                       (rebuilt with fix; a cache merely behind the refs is normal and refreshed by any read)
  *   export-drift        exportDir's checksums.txt differs from what the notes say (rewritten with fix)
  *   permission          .git not writable; archive files or the audit log readable by others (chmod with fix)
  */
@@ -24,7 +25,6 @@ import { lockIsStale, parseLockFile, processAlive } from '../util/lock.js';
 import type { Vault } from '../vault.js';
 import { auditFile } from '../audit/log.js';
 import { exportDirPrefix, refreshExports } from './export.js';
-import { repair } from './repair.js';
 
 export type DoctorCheck = 'stale-lock' | 'foreign-lock' | 'temp-file' | 'orphan-archive' | 'missing-note' | 'history-cache' | 'export-drift' | 'permission';
 
@@ -145,35 +145,57 @@ async function checkPermissions(vault: Vault, fix: boolean, out: DoctorFinding[]
   if (st && (st.mode & 0o077) !== 0) await permission(vault, audit, st.mode, fix, out);
 }
 
+/** Read-only (no lock, unlike `repair --dry-run`, which would take over a stale lock doctor only reports). */
 async function checkNotes(vault: Vault, out: DoctorFinding[]): Promise<void> {
-  const r = await repair(vault, { dryRun: true });
-  for (const n of r.rebuilt) out.push({ check: 'missing-note', subject: n.commit, fixed: false, message: `save commit ${n.commit.slice(0, 12)} has no checksum note`, hint: 'run `savepoint repair` to rebuild it from the commit trailers' });
-  for (const p of r.problems) out.push({ check: 'missing-note', subject: p.commit, fixed: false, message: `save commit ${p.commit.slice(0, 12)} has no usable note and it cannot be rebuilt: ${p.message}`, hint: 'restore the notes from a remote (`savepoint remote pull`)' });
+  const missing = new Map<string, string[]>();
+  for (const v of (await loadHistory(vault)).versions) if (v.noteMissing) missing.set(v.commit, [...(missing.get(v.commit) ?? []), `${v.path}@${v.version}`]);
+  for (const [oid, versions] of missing) {
+    out.push({ check: 'missing-note', subject: oid, fixed: false, message: `save commit ${oid.slice(0, 12)} (${versions.join(', ')}) has no checksum note`, hint: 'run `savepoint repair` to rebuild it from the commit trailers' });
+  }
 }
 
+interface CacheHead {
+  tip?: string | null;
+  notesTip?: string | null;
+  commits?: unknown;
+}
+
+/**
+ * A cache behind the refs is normal (every read refreshes it when a tip moved). Drift is a cache that claims
+ * the current tips but says something else than the refs: rebuilt from scratch and compared.
+ */
 async function checkHistoryCache(vault: Vault, fix: boolean, out: DoctorFinding[]): Promise<void> {
   const file = path.join(vault.gitdir, 'savepoint', `history-${vault.branch.replace(/[^\w.-]/g, '_')}.json`);
   const text = await fsp.readFile(file, 'utf8').catch(() => null);
   if (text === null) return; // no cache: nothing to drift
   let why: string | null = null;
+  let cached: CacheHead | null = null;
   try {
-    const c = JSON.parse(text) as { tip?: string | null; notesTip?: string | null };
-    const tip = await resolveRef(vault, `refs/heads/${vault.branch}`);
-    const notesTip = await resolveRef(vault, NOTES_REF);
-    if (c.tip !== tip) why = `it was built at branch tip ${String(c.tip).slice(0, 12)}, the branch is at ${String(tip).slice(0, 12)}`;
-    else if (c.notesTip !== notesTip) why = `it was built from notes ${String(c.notesTip).slice(0, 12)}, the notes are at ${String(notesTip).slice(0, 12)}`;
+    cached = JSON.parse(text) as CacheHead;
   } catch {
     why = 'it cannot be read';
+  }
+  if (cached) {
+    const tip = await resolveRef(vault, `refs/heads/${vault.branch}`);
+    const notesTip = await resolveRef(vault, NOTES_REF);
+    if (cached.tip !== tip || cached.notesTip !== notesTip) return; // behind: refreshed on the next read
+    await fsp.rm(file, { force: true });
+    await loadHistory(vault); // rebuilds it from the refs
+    const fresh = JSON.parse(await fsp.readFile(file, 'utf8').catch(() => 'null')) as { commits?: unknown } | null;
+    if (JSON.stringify(fresh?.commits) !== JSON.stringify(cached.commits)) why = 'it lists other saves or notes than the branch and notes at the same tips';
+    if (!why || !fix) await fsp.writeFile(file, text); // nothing wrong, or only reporting: leave it as found
   }
   if (!why) return;
   const subject = rel(vault, file);
   let fixed = false;
   if (fix) {
-    await fsp.rm(file, { force: true });
-    await loadHistory(vault); // rebuilds it from the refs
+    if (cached === null) {
+      await fsp.rm(file, { force: true });
+      await loadHistory(vault);
+    }
     fixed = true;
   }
-  out.push({ check: 'history-cache', subject, fixed, message: `the history cache is out of date: ${why}`, ...(fixed ? {} : { hint: 'harmless (any command refreshes it); `savepoint doctor --fix` rebuilds it now' }) });
+  out.push({ check: 'history-cache', subject, fixed, message: `the history cache has drifted: ${why}`, ...(fixed ? {} : { hint: 'run `savepoint doctor --fix` to rebuild it from the refs' }) });
 }
 
 async function checkExports(vault: Vault, fix: boolean, out: DoctorFinding[]): Promise<void> {
@@ -200,8 +222,8 @@ export async function doctor(vault: Vault, opts: DoctorOptions = {}): Promise<Do
   await checkTemps(vault, fix, alive, findings);
   await checkPermissions(vault, fix, findings);
   await checkArchives(vault, fix, findings);
+  await checkHistoryCache(vault, fix, findings); // first: anything that loads the history refreshes the cache
   await checkNotes(vault, findings);
-  await checkHistoryCache(vault, fix, findings);
   await checkExports(vault, fix, findings);
   const remaining = findings.filter((f) => !f.fixed).length;
   return { fix, findings, remaining, ok: remaining === 0 };
