@@ -164,8 +164,8 @@ function reportError(e: unknown, out: ReturnType<typeof createOutput>): number {
   const err = e as { code?: string; message?: string; toJSON?: () => unknown; stack?: string };
   const known = typeof err?.code === 'string' && err.code.startsWith('E_');
   // a read-only-media error core did not map itself is still E_READ_ONLY, not an internal error (issue 19 item 4)
-  const code = known ? err.code! : err?.code === 'EROFS' ? 'E_READ_ONLY' : 'E_INTERNAL';
-  const message = code === 'E_READ_ONLY' && !known ? msg.readOnlyWrite(err?.message ?? String(e)) : (err?.message ?? String(e));
+  const code = known ? err.code! : err?.code === 'EROFS' ? 'E_READ_ONLY' : err?.code === 'ENOSPC' ? 'E_NO_SPACE' : 'E_INTERNAL';
+  const message = code === 'E_READ_ONLY' && !known ? msg.readOnlyWrite(err?.message ?? String(e)) : code === 'E_NO_SPACE' && !known ? msg.noSpace(err?.message ?? String(e)) : (err?.message ?? String(e));
   if (out.json) {
     out.emitJson({ ok: false, error: known && err.toJSON ? err.toJSON() : { code, message, details: {} } });
   } else {

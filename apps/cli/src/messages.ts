@@ -123,6 +123,9 @@ Bypass a blocked commit on purpose with: git commit --no-verify
     if (!r || r.packedObjects === 0) return `nothing to compact: no loose objects (${before.count} objects, ${formatBytes(before.bytes)} are in packs or shared)`;
     return `compacted ${r.packedObjects} objects (${r.deltas} as deltas): ${formatBytes(r.looseBytesBefore)} loose → ${formatBytes(r.packBytes)} packed, verified`;
   },
+  noSpace(detail: string): string {
+    return `Not enough disk space (${detail}). Free some space and run the command again.`;
+  },
   readOnlyWrite(detail: string): string {
     return `Cannot write there: it is on read-only media (${detail}). Nothing was changed. Read commands still work; send output to a writable folder instead (e.g. \`savepoint export -o <folder>\`).`;
   },

@@ -377,6 +377,19 @@ function assertPlanCurrent(vault: Vault, plan: VaultRetentionPlan, tip: string |
 
 /** Apply exactly `plan` (as made by planVaultRetention and shown to the user). */
 export async function applyRetention(vault: Vault, plan: VaultRetentionPlan, opts: ApplyRetentionOptions = {}): Promise<ApplyRetentionResult> {
+  try {
+    return await applyRetentionLocked(vault, plan, opts);
+  } catch (e) {
+    // disk full (issue 13 item 7): the archive is written before any ref moves, and a run stopped after the
+    // journal is finished by the next one, so no version is lost either way
+    if ((e as NodeJS.ErrnoException)?.code === 'ENOSPC') {
+      throw new SavepointError('E_NO_SPACE', 'Not enough disk space while applying the retention plan (writing the archive). No version was removed. Free some space and run `savepoint retention apply` again.', {}, { cause: e });
+    }
+    throw e;
+  }
+}
+
+async function applyRetentionLocked(vault: Vault, plan: VaultRetentionPlan, opts: ApplyRetentionOptions): Promise<ApplyRetentionResult> {
   return withLock(vault.gitdir, 'retention', async () => {
     const warnings: string[] = [];
     const recovered = await recoverRetention(vault, opts.onStep);
