@@ -175,6 +175,17 @@ export async function recoverRetention(vault: Vault, onStep?: ApplyRetentionOpti
   return withLock(vault.gitdir, 'retention', () => runJournal(vault, j, onStep));
 }
 
+/** recoverRetention for a caller that already holds the vault lock (applyRetention). */
+async function recoverRetentionHeld(vault: Vault, onStep?: ApplyRetentionOptions['onStep']): Promise<{ completed: boolean; prune: PruneReport; warnings: string[] } | null> {
+  let j: Journal;
+  try {
+    j = JSON.parse(await fsp.readFile(journalFile(vault), 'utf8')) as Journal;
+  } catch {
+    return null;
+  }
+  return runJournal(vault, j, onStep);
+}
+
 async function runJournal(vault: Vault, j: Journal, onStep?: ApplyRetentionOptions['onStep']): Promise<{ completed: boolean; prune: PruneReport; warnings: string[] }> {
   const warnings: string[] = [];
   const noPrune: PruneReport = { objects: 0, bytes: 0, packed: 0, reachable: j.prune.length };
@@ -392,7 +403,7 @@ export async function applyRetention(vault: Vault, plan: VaultRetentionPlan, opt
 async function applyRetentionLocked(vault: Vault, plan: VaultRetentionPlan, opts: ApplyRetentionOptions): Promise<ApplyRetentionResult> {
   return withLock(vault.gitdir, 'retention', async () => {
     const warnings: string[] = [];
-    const recovered = await recoverRetention(vault, opts.onStep);
+    const recovered = await recoverRetentionHeld(vault, opts.onStep);
     if (recovered) warnings.push(...recovered.warnings);
     const history = await loadHistory(vault);
     assertPlanCurrent(vault, plan, history.tip, history.notesTip);

@@ -6,11 +6,9 @@
  * same inode, so two waiters never remove a lock that a third process has just created.
  * A lock written by another host (a vault on a shared NAS mount) is never broken automatically: its pid
  * means nothing here, so E_LOCKED names that host and leaves the decision to the user.
- * Locks are re-entrant within one async call chain (AsyncLocalStorage): an operation that already holds a
- * vault's lock and calls another that takes it (retention apply → recovery) does not wait for itself; a
- * concurrent call in the same process, or for another vault, still waits.
+ * Locks are not re-entrant: code that already holds a lock calls the unlocked inner function (see
+ * retention/apply.ts `recoverRetentionHeld`), never withLock again.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import type { Stats } from 'node:fs';
 import os from 'node:os';
@@ -180,19 +178,11 @@ export async function acquireLockFile(file: string, what: string, opts: LockFile
   };
 }
 
-/** The locks this async call chain holds; `live` turns false on release, so work the holder left running in the background after it finished does not count as holding it. */
-const held = new AsyncLocalStorage<readonly { file: string; live: boolean }[]>();
-
 export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const file = path.resolve(gitdir, 'savepoint', opts.name ?? 'lock');
-  const mine = held.getStore() ?? [];
-  if (mine.some((h) => h.live && h.file === file)) return fn(); // this call chain already holds it
-  const release = await acquireLockFile(file, what, { ...opts, gitdir });
-  const token = { file, live: true };
+  const release = await acquireLockFile(path.join(gitdir, 'savepoint', opts.name ?? 'lock'), what, { ...opts, gitdir });
   try {
-    return await held.run([...mine, token], fn);
+    return await fn();
   } finally {
-    token.live = false;
     await release();
   }
 }
