@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { BIN, CLI_ENV, sp, spawnJsonLines, tempDir } from './helpers/cli.js';
+import { BIN, CLI_ENV, cleanEnv, sp, spawnJsonLines, tempDir } from './helpers/cli.js';
 import { parsePrometheusText, sampleValue } from './helpers/prom-text.js';
 
 const roots: string[] = [];
@@ -150,7 +150,7 @@ describe('the health record across processes', () => {
     const { vault } = await newVault();
     const names = Array.from({ length: 6 }, (_, i) => `f${i}.csv`);
     for (const n of names) await fsp.writeFile(path.join(vault, n), `id\n${n}\n`);
-    const run = (args: string[]) => new Promise<number | null>((resolve) => spawn(process.execPath, [BIN, ...args], { cwd: vault, env: { ...process.env, ...CLI_ENV }, stdio: 'ignore' }).on('exit', resolve));
+    const run = (args: string[]) => new Promise<number | null>((resolve) => spawn(process.execPath, [BIN, ...args], { cwd: vault, env: cleanEnv(CLI_ENV), stdio: 'ignore' }).on('exit', resolve));
     // saves queue on the vault lock; failed verifies of unknown paths record without it: all race on health.json
     const codes = await Promise.all([...names.map((n) => run(['save', n])), ...names.map((n) => run(['verify', `missing-${n}`]))]);
     expect(codes.slice(0, 6)).toEqual([0, 0, 0, 0, 0, 0]);

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fsp, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, CLI_ENV, git, snapshot, sp, tempDir } from './helpers/cli.js';
+import { BIN, CLI_ENV, cleanEnv, git, snapshot, sp, tempDir } from './helpers/cli.js';
 
 const HOOKS_PKG = fileURLToPath(new URL('../packages/hooks', import.meta.url));
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(async () => fsp.rm(root, { recursive: true, force: true }));
 
 function commit(message: string) {
-  return spawnSync('git', ['commit', '-qm', message], { cwd: repo, env: { ...process.env, ...env }, encoding: 'utf8' });
+  return spawnSync('git', ['commit', '-qm', message], { cwd: repo, env: cleanEnv(env), encoding: 'utf8' });
 }
 
 describe('savepoint hooks', () => {
@@ -108,7 +108,7 @@ describe('savepoint hooks', () => {
       await fsp.chmod(path.resolve(nm, '.bin', target), 0o755); // as npm does for a package's bin
       await fsp.symlink(target, path.join(nm, '.bin', name));
     }
-    const teammate = { ...process.env, ...CLI_ENV, PATH: noSavepoint };
+    const teammate = cleanEnv({ ...CLI_ENV, PATH: noSavepoint });
     const prepare = spawnSync(path.join(nm, '.bin', 'husky'), [], { cwd: clone, env: teammate, encoding: 'utf8' });
     expect(prepare.status, prepare.stderr).toBe(0);
     expect(git(clone, ['config', 'core.hooksPath']).trim()).toBe('.husky/_');

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { BIN, CLI_ENV, git, snapshot, sp, tempDir } from './helpers/cli.js';
+import { BIN, CLI_ENV, cleanEnv, git, snapshot, sp, tempDir } from './helpers/cli.js';
 
 let root: string;
 afterAll(async () => root && fsp.rm(root, { recursive: true, force: true }));
@@ -23,7 +23,7 @@ describe('interrupting a save', () => {
     await h.close();
     sp(vault, ['log']); // warm Savepoint's caches so only real changes would show in the snapshot
     const before = await snapshot(path.join(vault, '.git'));
-    const child = spawn(process.execPath, [BIN, 'save', 'big.bin'], { cwd: vault, env: { ...process.env, ...CLI_ENV } });
+    const child = spawn(process.execPath, [BIN, 'save', 'big.bin'], { cwd: vault, env: cleanEnv(CLI_ENV) });
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const end = Date.now() + 20_000;
     while ((await tempObjects(vault)).length === 0) {
@@ -47,7 +47,7 @@ describe('interrupting a save', () => {
     const h = await fsp.open(big, 'w');
     await h.truncate(1536 * 1024 * 1024);
     await h.close();
-    const child = spawn(process.execPath, [BIN, 'save', 'big.bin'], { cwd: vault, env: { ...process.env, ...CLI_ENV } });
+    const child = spawn(process.execPath, [BIN, 'save', 'big.bin'], { cwd: vault, env: cleanEnv(CLI_ENV) });
     const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, sig) => r(sig)));
     const end = Date.now() + 20_000;
     while ((await tempObjects(vault)).length === 0) {

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { BIN, CLI_ENV, git, snapshot, sp, spawnJsonLines, tempDir } from './helpers/cli.js';
+import { BIN, CLI_ENV, cleanEnv, git, snapshot, sp, spawnJsonLines, tempDir } from './helpers/cli.js';
 import { startGitHttpServer } from './helpers/git-http-server.js';
 import type { GitHttpServer } from './helpers/git-http-server.js';
 
@@ -154,7 +154,7 @@ describe('savepoint maintain', () => {
       expect(sp(vault, ['save', 'big.bin', '-q']).code).toBe(0);
     }
     const run = () => {
-      const c = spawn(process.execPath, [BIN, 'maintain', '--full', '--json'], { cwd: vault, env: { ...process.env, ...CLI_ENV } });
+      const c = spawn(process.execPath, [BIN, 'maintain', '--full', '--json'], { cwd: vault, env: cleanEnv(CLI_ENV) });
       let out = '';
       let err = '';
       c.stdout.on('data', (d) => (out += d));

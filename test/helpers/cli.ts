@@ -5,6 +5,9 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cleanEnv } from '../../packages/core/src/testing/clean-env.js';
+
+export { cleanEnv };
 
 export const BIN = fileURLToPath(new URL('../../apps/cli/bundle/bin.js', import.meta.url));
 
@@ -29,7 +32,7 @@ export const CLI_ENV = {
 };
 
 export function sp(cwd: string, args: string[], opts: { env?: Record<string, string>; input?: string } = {}): RunResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...CLI_ENV, ...opts.env }, input: opts.input ?? '', encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env: cleanEnv({ ...CLI_ENV, ...opts.env }), input: opts.input ?? '', encoding: 'utf8', maxBuffer: 1 << 26 });
   let json: unknown;
   if (args.includes('--json')) {
     try {
@@ -42,7 +45,7 @@ export function sp(cwd: string, args: string[], opts: { env?: Record<string, str
 }
 
 export function git(cwd: string, args: string[]): string {
-  const r = spawnSync('git', args, { cwd, env: { ...process.env, ...CLI_ENV }, encoding: 'utf8' });
+  const r = spawnSync('git', args, { cwd, env: cleanEnv(CLI_ENV), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -76,7 +79,7 @@ export async function snapshot(dir: string): Promise<string> {
  * `waitFor(pred)` resolves with the first matching event and the time it arrived.
  */
 export function spawnJsonLines(cwd: string, args: string[], opts: { env?: Record<string, string> } = {}) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...CLI_ENV, ...opts.env } });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: cleanEnv({ ...CLI_ENV, ...opts.env }) });
   const events: any[] = [];
   const arrived: number[] = [];
   let buf = '';

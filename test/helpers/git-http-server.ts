@@ -12,6 +12,7 @@ import type { ChildProcess } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { cleanEnv } from '../../packages/core/src/testing/clean-env.js';
 
 export interface GitHttpServerOptions {
   /** username → password; an empty map turns auth off */
@@ -124,7 +125,7 @@ server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: 
 process.on('SIGTERM', () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
 `;
 
-const GIT_ENV = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+const GIT_ENV = cleanEnv();
 
 export async function startGitHttpServer(opts: GitHttpServerOptions = {}): Promise<GitHttpServer> {
   const users = opts.users ?? { tester: 's3cret-pass' };

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { BIN, CLI_ENV, type RunResult } from './cli.js';
+import { BIN, CLI_ENV, cleanEnv, type RunResult } from './cli.js';
 
 const MOUNT_RO = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && cd "$1" && shift && exec "$@"';
 
@@ -32,7 +32,7 @@ function result(r: ReturnType<typeof spawnSync>, args: string[]): RunResult {
 }
 
 export async function readOnlyRunner(vault: string): Promise<ReadOnlyRunner | { reason: string }> {
-  const env = { ...process.env, ...CLI_ENV };
+  const env = cleanEnv(CLI_ENV);
   const probe = spawnSync('unshare', ['-rm', 'sh', '-c', `${MOUNT_RO}`, vault, vault, 'sh', '-c', '! touch .ro-probe 2>/dev/null'], { encoding: 'utf8' });
   if (probe.status === 0) {
     return {

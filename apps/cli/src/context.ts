@@ -16,6 +16,8 @@ export interface CommandContext {
   onInterrupt(handler: () => void): void;
   /** progress callback that draws on a TTY */
   onProgress: (e: { phase: string; loaded: number; total: number; item?: string }) => void;
+  /** versions this command read or wrote (`path@n`), for the audit line (saves are collected automatically) */
+  auditVersions(...versions: string[]): void;
 }
 
 /** A handler returns the exit code (0 when omitted). */

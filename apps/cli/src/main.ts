@@ -20,6 +20,21 @@ function loadCore(): Promise<Core> {
 
 let interruptHandler: (() => void) | null = null;
 
+// --- audit log (issue 13 item 5): commands that change the vault or read it for export -------------------
+/** Command paths (`retention apply`) whose every run appends one line to .git/savepoint/audit.log. */
+export const AUDITED_COMMANDS = new Set([
+  'init', 'save', 'restore', 'tag', 'export', 'cat', 'compact', 'verify', 'repair', 'maintain', 'watch',
+  'retention apply', 'remote add', 'remote remove', 'remote push', 'remote fetch', 'remote pull',
+  'schedule install', 'schedule remove', 'hooks', 'doctor --fix',
+]);
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+// ----------------------------------------------------------------------------------------------------------
+
 /**
  * On Ctrl-C: a command that took over the signal (watch) gets it once and returns true; otherwise remove
  * the temp files and locks core registered (the user's files are never written in place) and return false.
@@ -80,6 +95,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const out = createOutput(io, { json: !!g.json, color: g.color !== false, quiet: !!g.quiet });
         const cwd = g.cwd ? (await import('node:path')).resolve(io.cwd, g.cwd) : io.cwd;
         let vaultPromise: ReturnType<CommandContext['vault']> | null = null;
+        const versions: string[] = [];
         const ctx: CommandContext = {
           out,
           io,
@@ -93,16 +109,25 @@ export async function main(argv: string[], io: Io): Promise<number> {
           onInterrupt: (handler) => {
             interruptHandler = handler;
           },
+          auditVersions: (...v) => void versions.push(...v),
         };
+        const name = commandPath(cmd);
+        const audited = AUDITED_COMMANDS.has(name) || (name === 'doctor' && (cmd.opts() as { fix?: boolean }).fix === true);
+        let failure: { code: string; message: string } | null = null;
+        const onSave = (e: { versions?: { path: string; version: number }[] }) => versions.push(...(e.versions ?? []).map((v) => `${v.path}@${v.version}`));
+        if (audited && name !== 'init') void ctx.vault().then((v) => v.events.on('save', onSave), () => {});
         try {
           const code = await (handler as (c: CommandContext, ...a: unknown[]) => Promise<number | void>)(ctx, ...args.slice(0, -1));
           exitCode = code ?? EXIT.ok;
         } catch (e) {
           out.endProgress();
           exitCode = reportError(e, out);
+          const err = e as { code?: string; message?: string };
+          failure = { code: typeof err?.code === 'string' && err.code.startsWith('E_') ? err.code : 'E_INTERNAL', message: err?.message ?? String(e) };
         } finally {
           out.endProgress();
         }
+        if (audited) await writeAuditLine(ctx, name === 'doctor' ? 'doctor --fix' : name, args.slice(0, -2), versions, exitCode, failure);
       };
     },
   };
@@ -124,12 +149,24 @@ export async function main(argv: string[], io: Io): Promise<number> {
   return exitCode;
 }
 
+/** Best effort: a vault that cannot be opened or written (read-only media) gets no line; the command's result stands. */
+async function writeAuditLine(ctx: CommandContext, command: string, operands: unknown[], versions: string[], exitCode: number, failure: { code: string; message: string } | null): Promise<void> {
+  try {
+    const vault = await ctx.vault();
+    const paths = operands.flat().filter((a): a is string => typeof a === 'string');
+    const result = failure ? failure.code : exitCode === EXIT.ok ? 'ok' : `exit ${exitCode}`;
+    await ctx.core.appendAudit(vault.gitdir, ctx.core.auditEntry({ command, paths, versions: [...new Set(versions)], result, ...(failure ? { message: failure.message } : {}) }));
+  } catch {
+    // not a vault (yet), or .git not writable: nothing to record
+  }
+}
+
 function reportError(e: unknown, out: ReturnType<typeof createOutput>): number {
   const err = e as { code?: string; message?: string; toJSON?: () => unknown; stack?: string };
   const known = typeof err?.code === 'string' && err.code.startsWith('E_');
   // a read-only-media error core did not map itself is still E_READ_ONLY, not an internal error (issue 19 item 4)
-  const code = known ? err.code! : err?.code === 'EROFS' ? 'E_READ_ONLY' : 'E_INTERNAL';
-  const message = code === 'E_READ_ONLY' && !known ? msg.readOnlyWrite(err?.message ?? String(e)) : (err?.message ?? String(e));
+  const code = known ? err.code! : err?.code === 'EROFS' ? 'E_READ_ONLY' : err?.code === 'ENOSPC' ? 'E_NO_SPACE' : 'E_INTERNAL';
+  const message = code === 'E_READ_ONLY' && !known ? msg.readOnlyWrite(err?.message ?? String(e)) : code === 'E_NO_SPACE' && !known ? msg.noSpace(err?.message ?? String(e)) : (err?.message ?? String(e));
   if (out.json) {
     out.emitJson({ ok: false, error: known && err.toJSON ? err.toJSON() : { code, message, details: {} } });
   } else {

@@ -150,6 +150,9 @@ Bypass a blocked commit on purpose with: git commit --no-verify
     if (!r || r.packedObjects === 0) return `nothing to compact: no loose objects (${before.count} objects, ${formatBytes(before.bytes)} are in packs or shared)`;
     return `compacted ${r.packedObjects} objects (${r.deltas} as deltas): ${formatBytes(r.looseBytesBefore)} loose → ${formatBytes(r.packBytes)} packed, verified`;
   },
+  noSpace(detail: string): string {
+    return `Not enough disk space (${detail}). Free some space and run the command again.`;
+  },
   readOnlyWrite(detail: string): string {
     return `Cannot write there: it is on read-only media (${detail}). Nothing was changed. Read commands still work; send output to a writable folder instead (e.g. \`savepoint export -o <folder>\`).`;
   },
@@ -461,3 +464,27 @@ export const cryptoMsg = {
   decrypted: (src: string, dest: string, bytes: number) => `Decrypted ${src} → ${dest} (${bytes} bytes).`,
 };
 // ---
+
+// ---------------------------------------------------------------- doctor and audit (issue 13 items 4, 5)
+import type { AuditEntry, DoctorResult } from '@savepoint/core';
+
+export const doctorMsg = {
+  lines(r: DoctorResult, out: Output): string[] {
+    if (r.findings.length === 0) return [out.c.green('No problems found.')];
+    const lines = r.findings.map((f) => `${f.fixed ? out.c.green('fixed ') : out.c.red('problem')} ${f.check}: ${f.message}${!f.fixed && f.hint ? out.c.dim(` (${f.hint})`) : ''}`);
+    const fixed = r.findings.length - r.remaining;
+    lines.push(r.remaining === 0 ? `All ${fixed} problem(s) fixed.` : `${r.remaining} problem(s) remain${fixed ? `, ${fixed} fixed` : ''}.${r.fix ? '' : ' Run `savepoint doctor --fix` to fix what can be fixed automatically.'}`);
+    return lines;
+  },
+};
+
+export const auditMsg = {
+  line(e: AuditEntry): string {
+    const what = [...e.paths, ...(e.versions.length ? [`[${e.versions.join(', ')}]`] : [])].join(' ');
+    return `${e.time} ${e.user}@${e.host} ${e.command}${what ? ` ${what}` : ''} → ${e.result}`;
+  },
+  empty: 'The audit log is empty.',
+  badSince(s: string): string {
+    return `--since wants a date or a duration like 2026-05-01, 7d, 12h or 30m (got "${s}").`;
+  },
+};

@@ -10,6 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { save } from '@savepoint/core';
 import { makeTempVault } from '../../../packages/core/src/testing/temp-vault.js';
+import { cleanEnv } from '../../../packages/core/src/testing/clean-env.js';
 import type { TempVault } from '../../../packages/core/src/testing/temp-vault.js';
 
 const BIN = fileURLToPath(new URL('../../cli/dist/bin.js', import.meta.url));
@@ -42,7 +43,7 @@ afterAll(async () => {
 });
 
 const run = (args: string[], extra: string[] = []) => {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = cleanEnv({ NO_COLOR: '1' });
   delete env.CI;
   return spawnSync(process.execPath, [...extra, BIN, ...args], { cwd: tv.dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 };

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { log, save } from '@savepoint/core';
 import { makeTempVault } from '../../../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../../../packages/core/src/testing/temp-vault.js';
+import { cleanEnv } from '../../../packages/core/src/testing/clean-env.js';
 
 const BIN = fileURLToPath(new URL('../../cli/bundle/bin.js', import.meta.url));
 const hasTmux = spawnSync('tmux', ['-V'], { encoding: 'utf8' }).status === 0;
@@ -20,7 +21,7 @@ if (!hasTmux) console.warn(`[tui] ${SKIP_REASON}`);
 describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI' : `real terminal (tmux): ${SKIP_REASON}`, () => {
   let tv: TempVault;
   let sock: string;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', sock, ...args], { encoding: 'utf8' });
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-S', sock, ...args], { encoding: 'utf8', env: cleanEnv() });
   let session = 'sp';
   const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session);
   const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
@@ -29,9 +30,10 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
   function launch(name: string, args: string[], env: string[]): string {
     session = name;
     const statusFile = path.join(path.dirname(tv.dir), `exit-status-${name}`);
-    // Ink only draws live frames outside CI, so CI variables are removed for the app itself
-    const cmd = `env -u CI -u CONTINUOUS_INTEGRATION ${env.map((e) => `'${e}'`).join(' ')} TERM=xterm-256color '${process.execPath}' '${BIN}' ${args.join(' ')}; echo $? > '${statusFile}'`;
-    execFileSync('tmux', ['-S', sock, '-f', conf, 'new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', tv.dir, cmd]);
+    // Ink only draws live frames outside CI, so CI variables are removed for the app itself; the caller's
+    // colour switches too (the tmux server may have inherited them): each launch sets exactly what it tests
+    const cmd = `env -u CI -u CONTINUOUS_INTEGRATION -u NO_COLOR -u FORCE_COLOR -u CLICOLOR_FORCE -u COLORTERM ${env.map((e) => `'${e}'`).join(' ')} TERM=xterm-256color '${process.execPath}' '${BIN}' ${args.join(' ')}; echo $? > '${statusFile}'`;
+    execFileSync('tmux', ['-S', sock, '-f', conf, 'new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', tv.dir, cmd], { env: cleanEnv() });
     return statusFile;
   }
   async function exitStatus(statusFile: string, timeoutMs = 15_000): Promise<string> {
@@ -67,7 +69,7 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
   });
 
   afterAll(async () => {
-    if (sock && existsSync(sock)) spawnSync('tmux', ['-S', sock, 'kill-server']);
+    if (sock && existsSync(sock)) spawnSync('tmux', ['-S', sock, 'kill-server'], { env: cleanEnv() });
     await tv?.cleanup();
   });
 

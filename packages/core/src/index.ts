@@ -44,6 +44,12 @@ export type { AutoSaver, AutoSaverOptions, AutoSaveEvent } from './api/auto-save
 export type { FileStatus, FileState } from './api/status.js';
 export { resolveVaultPath } from './util/paths.js';
 export { cleanupNow } from './util/cleanup.js';
+export { writeFileAtomic } from './util/atomic.js';
+export { doctor } from './api/doctor.js';
+export type { DoctorCheck, DoctorFinding, DoctorOptions, DoctorResult } from './api/doctor.js';
+export { appendAudit, auditEntry, auditFile, parseAudit, readAudit } from './audit/log.js';
+export type { AuditEntry } from './audit/log.js';
+export type { WriteFileAtomicOptions } from './util/atomic.js';
 export type { ProgressCallback, ProgressEvent } from './util/progress.js';
 export { digestFile } from './store/object-store.js';
 export { compactObjects, autoCompact, shouldCompact, looseObjectStats } from './store/compact.js';

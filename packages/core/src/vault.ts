@@ -11,6 +11,7 @@ import { defaultConfig, parseConfig, serializeConfig } from './model/config.js';
 import type { VaultConfig, VaultConfigInput } from './model/config.js';
 import type { GitCtx, GitPerson } from './history/git.js';
 import { readTreeEntries, resolveRef, updateRef, writeBlobText, writeCommit, writeTree } from './history/git.js';
+import { writeFileAtomic } from './util/atomic.js';
 
 export const CONFIG_FILE = 'savepoint.json';
 
@@ -113,9 +114,7 @@ async function loadConfig(dir: string, gitdir: string): Promise<VaultConfig> {
   }
   const config = await parseConfig(text, file);
   try {
-    await fsp.mkdir(path.dirname(cacheFile), { recursive: true });
-    await fsp.writeFile(`${cacheFile}.${process.pid}.tmp`, JSON.stringify({ key, config }));
-    await fsp.rename(`${cacheFile}.${process.pid}.tmp`, cacheFile);
+    await writeFileAtomic(cacheFile, JSON.stringify({ key, config }), { fsync: false });
   } catch {
     // read-only .git: validate every time
   }

@@ -16,6 +16,7 @@ import { registerMaintain } from './maintain.js';
 import { registerSchedule } from './schedule.js';
 import { registerMetrics } from './metrics.js';
 import { registerDecrypt } from './decrypt.js';
+import { registerDoctor } from './doctor.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -35,4 +36,5 @@ export function registerCoreCommands(r: Registrar): void {
   registerSchedule(r);
   registerMetrics(r);
   registerDecrypt(r); // issue 12 item 4
+  registerDoctor(r);
 }

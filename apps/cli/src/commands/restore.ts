@@ -35,6 +35,7 @@ export function registerRestore({ program, action }: Registrar): void {
         // a pre-restore snapshot is a save: core runs the after-save pipeline for it (credentials as for push)
         const r = await ctx.core.restore(vault, { address, cwd: ctx.cwd, onProgress: ctx.onProgress, afterSave, ...(opts.to !== undefined ? { to: opts.to } : {}) });
         ctx.out.endProgress();
+        ctx.auditVersions(`${r.path}@${r.version}`);
         if (ctx.out.json) return ctx.out.emitJson({ ok: true, ...r, ...(r.afterSave ? afterSaveJson(r.afterSave) : {}) });
         msg.restore(r, ctx.out).forEach((l) => ctx.out.line(l));
         if (r.afterSave) renderAfterSave(ctx, r.afterSave);

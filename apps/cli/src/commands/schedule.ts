@@ -36,12 +36,6 @@ async function readState(vault: Vault): Promise<ScheduleState | null> {
   }
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, text);
-  await fsp.rename(tmp, file);
-}
 
 /** A user systemd manager answers on its private socket and says it is running. */
 function userSystemdRunning(env: NodeJS.ProcessEnv): boolean {
@@ -71,7 +65,7 @@ function readCrontab(ctx: CommandContext, file: string | null): Promise<string> 
 }
 
 async function writeCrontab(ctx: CommandContext, file: string | null, text: string): Promise<void> {
-  if (file) return writeAtomic(file, text);
+  if (file) return ctx.core.writeFileAtomic(file, text);
   const r = spawnSync('crontab', ['-'], { input: text, encoding: 'utf8', timeout: 15_000, env: ctx.io.env });
   if (r.status !== 0) throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', `crontab - failed: ${(r.stderr || r.error?.message || '').trim()}`, {});
 }
@@ -173,11 +167,11 @@ export function registerSchedule({ program, action }: Registrar): void {
           const units = systemdUnits(spec, command, vault.dir, id);
           for (const u of [units.service, units.timer]) {
             const p = path.join(dir, u.name);
-            await writeAtomic(p, u.content);
+            await ctx.core.writeFileAtomic(p, u.content);
             written.push({ path: p, content: u.content });
           }
           state = { kind, schedule: describeSpec(spec), id, command, installedAt: new Date().toISOString(), systemd: { dir, managed, timer: units.timer.name, files: written.map((w) => ({ path: w.path, sha256: sha256(w.content) })) } };
-          await writeAtomic(stateFile(vault), JSON.stringify(state, null, 2) + '\n');
+          await ctx.core.writeFileAtomic(stateFile(vault), JSON.stringify(state, null, 2) + '\n');
           if (managed) {
             try {
               systemctl(ctx, ['daemon-reload']);
@@ -200,7 +194,7 @@ export function registerSchedule({ program, action }: Registrar): void {
           await writeCrontab(ctx, cronFile, text);
           written.push({ path: cronFile ?? 'crontab', content: line + '\n' });
           state = { kind, schedule: describeSpec(spec), id, command, installedAt: new Date().toISOString(), cron: { file: cronFile, line } };
-          await writeAtomic(stateFile(vault), JSON.stringify(state, null, 2) + '\n');
+          await ctx.core.writeFileAtomic(stateFile(vault), JSON.stringify(state, null, 2) + '\n');
           commands.push(`Output goes to ${logFile}`);
         }
         if (ctx.out.json) ctx.out.emitJson({ ok: true, installed: state, files: written, replaced: !!previous });

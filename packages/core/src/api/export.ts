@@ -8,6 +8,7 @@ import { SavepointError } from '../errors.js';
 import { buildChecksums, buildManifest } from '../model/exports.js';
 import { loadHistory } from '../history/versions.js';
 import { toPosix } from '../util/paths.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import type { Vault } from '../vault.js';
 import { Keyring, encryptBuffer, newKdf } from '../crypto/chunked.js';
 
@@ -27,25 +28,8 @@ export interface ExportResult {
   versions: number;
 }
 
-let seq = 0;
-
 /** Temp file in the same folder, fsync, rename: a reader sees the old or the new file, never half of one. */
-async function writeAtomic(file: string, text: string | Buffer): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.savepoint-tmp-${process.pid}-${++seq}`);
-  try {
-    const h = await fsp.open(tmp, 'wx', 0o644);
-    try {
-      await h.writeFile(text);
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-    await fsp.rename(tmp, file);
-  } catch (e) {
-    await fsp.rm(tmp, { force: true });
-    throw e;
-  }
-}
+const writeAtomic = (file: string, data: string | Buffer): Promise<void> => writeFileAtomic(file, data, { mode: 0o644 });
 
 export async function exportChecksums(vault: Vault, opts: ExportOptions = {}): Promise<ExportResult> {
   const history = await loadHistory(vault);

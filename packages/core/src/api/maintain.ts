@@ -36,6 +36,7 @@ import type { StepError } from './after-save.js';
 import { refreshExports } from './export.js';
 import { recordOperation } from '../health/record.js';
 import { materialize } from './restore.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 /** Where the last run's report is kept (under .git/savepoint). */
 export const MAINTAIN_STATE_FILE = 'maintain.json';
@@ -102,10 +103,7 @@ async function readState(vault: Vault): Promise<MaintainReport | null> {
 }
 
 async function writeState(vault: Vault, r: MaintainReport): Promise<void> {
-  const file = path.join(vault.gitdir, 'savepoint', MAINTAIN_STATE_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, JSON.stringify(r, null, 2) + '\n');
-  await fsp.rename(tmp, file);
+  await writeFileAtomic(path.join(vault.gitdir, 'savepoint', MAINTAIN_STATE_FILE), JSON.stringify(r, null, 2) + '\n');
 }
 
 /** Newest, oldest and one random version (by save order); with `full`, every version. Pure. */

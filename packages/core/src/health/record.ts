@@ -15,6 +15,7 @@ import type { EvaluateAlertsResult } from './evaluate.js';
 import { applyRecord, forgetRemotes } from './state.js';
 import type { BadVersion, DurationHistogram, FailingFile, OpError, OperationRecord, OpSummary, RemoteHealth } from './state.js';
 import { readHealthState, updateHealthState } from './store.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 export interface RecordOptions {
   /** evaluate alerts afterwards (default true) */
@@ -200,8 +201,7 @@ export async function storeSizes(vault: Vault): Promise<StoreSizes> {
   const archives = await summarise(path.resolve(vault.dir, vault.config.archiveLocation), cache, fresh);
   if (JSON.stringify(fresh) !== JSON.stringify(cache)) {
     // a cache: written whole and renamed, last writer wins; a read-only vault simply measures each time
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    await fsp.writeFile(tmp, JSON.stringify(fresh)).then(() => fsp.rename(tmp, cacheFile)).catch(() => fsp.rm(tmp, { force: true }).catch(() => {}));
+    await writeFileAtomic(cacheFile, JSON.stringify(fresh), { fsync: false, mkdir: false }).catch(() => {});
   }
   const nonLoose = ['info', 'pack'].reduce((n, d) => n + (fresh[path.join(objectsDir, d)]?.files ?? 0), 0) + (fresh[objectsDir]?.files ?? 0);
   return {

@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { trackTemp } from '../util/cleanup.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { withLock } from '../util/lock.js';
 import { emptyHealth, normalizeHealth } from './state.js';
 import type { HealthState } from './state.js';
@@ -23,7 +23,6 @@ export async function readHealthState(gitdir: string): Promise<HealthState> {
   }
 }
 
-let tmpSeq = 0;
 
 /**
  * Apply `fn` to the stored state and write the result. Returns the new state, or null when it could not be
@@ -43,17 +42,7 @@ async function updateUnderLock(gitdir: string, fn: (s: HealthState) => HealthSta
       async () => {
         const next = fn(await readHealthState(gitdir));
         const file = healthFile(gitdir);
-        const tmp = `${file}.${process.pid}.${++tmpSeq}.tmp`;
-        const untrack = trackTemp(tmp);
-        try {
-          await fsp.writeFile(tmp, JSON.stringify(next) + '\n');
-          await fsp.rename(tmp, file);
-        } catch (e) {
-          await fsp.rm(tmp, { force: true }).catch(() => {});
-          throw e;
-        } finally {
-          untrack();
-        }
+        await writeFileAtomic(file, JSON.stringify(next) + '\n', { fsync: false });
         return next;
       },
       { name: 'health.lock', waitMs: 3000, delayMs: 10 },

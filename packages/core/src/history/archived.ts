@@ -9,6 +9,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { VersionRecord } from '../model/version.js';
 import type { Vault } from '../vault.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 export interface ArchiveIndexEntry {
   file: string;
@@ -49,18 +50,7 @@ export async function readArchiveIndex(vault: Vault): Promise<ArchiveIndex> {
 
 /** Replace index.json atomically (temp file, fsync, rename). */
 export async function writeArchiveIndex(vault: Vault, index: ArchiveIndex): Promise<void> {
-  const dir = archiveDir(vault);
-  await fsp.mkdir(dir, { recursive: true });
-  const file = path.join(dir, 'index.json');
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await fsp.open(tmp, 'w');
-  try {
-    await fh.writeFile(JSON.stringify(index, null, 2) + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsp.rename(tmp, file);
+  await writeFileAtomic(path.join(archiveDir(vault), 'index.json'), JSON.stringify(index, null, 2) + '\n', { mode: 0o600 });
 }
 
 export async function readArchivedVersions(vault: Vault): Promise<VersionRecord[]> {

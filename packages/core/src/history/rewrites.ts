@@ -6,6 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Vault } from '../vault.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 export interface Rewrite {
   branch: string;
@@ -36,10 +37,7 @@ export async function recordRewrite(vault: Vault, from: string, to: string): Pro
   }
   if (all.some((r) => r.branch === vault.branch && r.from === from && r.to === to)) return;
   all.push({ branch: vault.branch, from, to, at: vault.clock().toISOString() });
-  await fsp.mkdir(path.dirname(file(vault)), { recursive: true });
-  const tmp = `${file(vault)}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, JSON.stringify(all, null, 2));
-  await fsp.rename(tmp, file(vault));
+  await writeFileAtomic(file(vault), JSON.stringify(all, null, 2));
 }
 
 /**

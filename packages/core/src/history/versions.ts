@@ -15,6 +15,7 @@ import { readNotesMap } from './notes.js';
 import { withArchived } from './archived.js';
 import { listRefs } from './refs.js';
 import { SavepointError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 const CACHE_VERSION = 2;
 
@@ -65,10 +66,7 @@ async function readCache(vault: Vault): Promise<HistoryCache | null> {
 async function writeCache(vault: Vault, cache: HistoryCache): Promise<void> {
   const file = cacheFile(vault);
   try {
-    await fsp.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await fsp.writeFile(tmp, JSON.stringify(cache));
-    await fsp.rename(tmp, file);
+    await writeFileAtomic(file, JSON.stringify(cache), { fsync: false });
   } catch {
     // the cache is only an accelerator; a read-only .git still works, just slower
   }

@@ -16,6 +16,7 @@ import type { Vault } from '../vault.js';
 import { CONFIG_FILE } from '../vault.js';
 import { assertRemoteName, defaultMedia, parseRemoteUrl, redactUrl } from './url.js';
 import { checkEndpoint, isS3Url } from './s3/url.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 export const MEDIA_KINDS = ['disk', 'usb', 'nas', 'cloud', 'network', 'ssh'] as const;
 
@@ -92,9 +93,7 @@ async function editConfigFile(vault: Vault, edit: (raw: Record<string, unknown>)
   edit(raw);
   const text = serializeConfig(raw as VaultConfigInput);
   const config = await parseConfig(text, file);
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, text);
-  await fsp.rename(tmp, file);
+  await writeFileAtomic(file, text);
   vault.config = config;
 }
 
@@ -162,5 +161,5 @@ export async function writeClonedConfig(dir: string, base: Record<string, unknow
   const file = path.join(dir, CONFIG_FILE);
   const text = serializeConfig(raw as VaultConfigInput);
   await parseConfig(text, file);
-  await fsp.writeFile(file, text);
+  await writeFileAtomic(file, text);
 }

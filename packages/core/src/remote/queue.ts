@@ -5,6 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
 
 export interface QueueEntry {
   remote: string;
@@ -75,9 +76,7 @@ export async function writePushQueue(gitdir: string, queue: PushQueue): Promise<
     await fsp.rm(file, { force: true });
     return;
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, JSON.stringify(queue, null, 2) + '\n');
-  await fsp.rename(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(queue, null, 2) + '\n');
 }
 
 /** Read-modify-write of the queue (callers hold no other lock; the update is small and atomic). */

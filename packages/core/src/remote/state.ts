@@ -1,6 +1,7 @@
 /** When each remote was last pushed to / fetched from (.git/savepoint/remotes.json); shown by status. */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic.js';
 
 export interface RemoteSyncState {
   lastPush?: string;
@@ -27,8 +28,5 @@ export async function updateRemoteState(gitdir: string, name: string, patch: Rem
   const all = await readRemoteStates(gitdir);
   all[name] = { ...all[name], ...patch };
   const f = file(gitdir);
-  await fsp.mkdir(path.dirname(f), { recursive: true });
-  const tmp = `${f}.${process.pid}.tmp`;
-  await fsp.writeFile(tmp, JSON.stringify(all, null, 2) + '\n');
-  await fsp.rename(tmp, f);
+  await writeFileAtomic(f, JSON.stringify(all, null, 2) + '\n');
 }

@@ -37,6 +37,7 @@ import { planExpiring, planRetention } from './plan.js';
 import type { ExpiringVersion, PlanVersion, RetentionPlan } from './plan.js';
 import { policyFromConfig } from './policy.js';
 import type { RetentionOverrides } from './policy.js';
+import { writeFileAtomic } from '../util/atomic.js';
 
 /** A plan bound to the vault state it was computed from; apply refuses it once that state moved. */
 export interface VaultRetentionPlan extends RetentionPlan {
@@ -160,17 +161,7 @@ export function periodOf(savedAt: string, now: Date): { period: 'daily' | 'weekl
 }
 
 async function writeJournal(vault: Vault, j: Journal): Promise<void> {
-  const file = journalFile(vault);
-  await fsp.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await fsp.open(tmp, 'w');
-  try {
-    await fh.writeFile(JSON.stringify(j));
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsp.rename(tmp, file);
+  await writeFileAtomic(journalFile(vault), JSON.stringify(j));
 }
 
 /** Apply an interrupted run's journal: finish its ref moves, then prune. Returns what it did (null: nothing to do). */
@@ -181,20 +172,18 @@ export async function recoverRetention(vault: Vault, onStep?: ApplyRetentionOpti
   } catch {
     return null;
   }
-  return withLockIfFree(vault, () => runJournal(vault, j, onStep));
+  return withLock(vault.gitdir, 'retention', () => runJournal(vault, j, onStep));
 }
 
-let lockHeld = false;
-async function withLockIfFree<T>(vault: Vault, fn: () => Promise<T>): Promise<T> {
-  if (lockHeld) return fn();
-  return withLock(vault.gitdir, 'retention', async () => {
-    lockHeld = true;
-    try {
-      return await fn();
-    } finally {
-      lockHeld = false;
-    }
-  });
+/** recoverRetention for a caller that already holds the vault lock (applyRetention). */
+async function recoverRetentionHeld(vault: Vault, onStep?: ApplyRetentionOptions['onStep']): Promise<{ completed: boolean; prune: PruneReport; warnings: string[] } | null> {
+  let j: Journal;
+  try {
+    j = JSON.parse(await fsp.readFile(journalFile(vault), 'utf8')) as Journal;
+  } catch {
+    return null;
+  }
+  return runJournal(vault, j, onStep);
 }
 
 async function runJournal(vault: Vault, j: Journal, onStep?: ApplyRetentionOptions['onStep']): Promise<{ completed: boolean; prune: PruneReport; warnings: string[] }> {
@@ -399,9 +388,22 @@ function assertPlanCurrent(vault: Vault, plan: VaultRetentionPlan, tip: string |
 
 /** Apply exactly `plan` (as made by planVaultRetention and shown to the user). */
 export async function applyRetention(vault: Vault, plan: VaultRetentionPlan, opts: ApplyRetentionOptions = {}): Promise<ApplyRetentionResult> {
-  return withLockIfFree(vault, async () => {
+  try {
+    return await applyRetentionLocked(vault, plan, opts);
+  } catch (e) {
+    // disk full (issue 13 item 7): the archive is written before any ref moves, and a run stopped after the
+    // journal is finished by the next one, so no version is lost either way
+    if ((e as NodeJS.ErrnoException)?.code === 'ENOSPC') {
+      throw new SavepointError('E_NO_SPACE', 'Not enough disk space while applying the retention plan (writing the archive). No version was removed. Free some space and run `savepoint retention apply` again.', {}, { cause: e });
+    }
+    throw e;
+  }
+}
+
+async function applyRetentionLocked(vault: Vault, plan: VaultRetentionPlan, opts: ApplyRetentionOptions): Promise<ApplyRetentionResult> {
+  return withLock(vault.gitdir, 'retention', async () => {
     const warnings: string[] = [];
-    const recovered = await recoverRetention(vault, opts.onStep);
+    const recovered = await recoverRetentionHeld(vault, opts.onStep);
     if (recovered) warnings.push(...recovered.warnings);
     const history = await loadHistory(vault);
     assertPlanCurrent(vault, plan, history.tip, history.notesTip);

@@ -246,7 +246,7 @@ export async function writeArchiveFile(opts: {
       yield tarPadding(idx.length);
       yield TAR_END;
     }
-    await fsp.mkdir(path.dirname(opts.dest), { recursive: true });
+    await fsp.mkdir(path.dirname(opts.dest), { recursive: true, mode: 0o700 }); // archives are owner-only (issue 13 item 5)
     const tmp = `${opts.dest}.tmp-${process.pid}`;
     const fileHash = createHash('sha256');
     let size = 0;
@@ -262,12 +262,12 @@ export async function writeArchiveFile(opts: {
         // issue 12: gzip, then the chunked AES-256-GCM format; the sidecar checksum is of the encrypted file
         const ring = new Keyring(opts.encrypt);
         const enc = await createEncryptStream(ring, await newKdf(ring));
-        await pipeline(tarStream, zlib.createGzip({ level: opts.level, chunkSize: 1 << 20 }), enc, tap, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o444 }));
-      } else await pipeline(tarStream, zlib.createGzip({ level: opts.level, chunkSize: 1 << 20 }), tap, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o444 }));
+        await pipeline(tarStream, zlib.createGzip({ level: opts.level, chunkSize: 1 << 20 }), enc, tap, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o400 }));
+      } else await pipeline(tarStream, zlib.createGzip({ level: opts.level, chunkSize: 1 << 20 }), tap, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o400 }));
       await fsyncFile(tmp);
       const sha256 = fileHash.digest('hex');
       const sidecar = `${opts.dest}.sha256`;
-      await fsp.writeFile(`${sidecar}.tmp-${process.pid}`, `${sha256}  ${path.basename(opts.dest)}\n`);
+      await fsp.writeFile(`${sidecar}.tmp-${process.pid}`, `${sha256}  ${path.basename(opts.dest)}\n`, { mode: 0o600 });
       await fsyncFile(`${sidecar}.tmp-${process.pid}`);
       await fsp.rename(tmp, opts.dest);
       await fsp.rename(`${sidecar}.tmp-${process.pid}`, sidecar);

@@ -13,6 +13,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { isogit } from '../history/isogit.js';
@@ -22,7 +23,7 @@ import { DeltaEncoder, memoryBase, type BaseReader } from './delta.js';
 import { PackWriter, buildIndexV2, fsyncDir, installPack } from './pack-writer.js';
 import { createHash } from 'node:crypto';
 import { DeltaInterpreter } from './delta.js';
-import { acquireLockFile } from '../util/lock.js';
+import { acquireLockFile, lockedMessage } from '../util/lock.js';
 import { sweepStaleTemps } from './temp-sweep.js';
 import { BufferedFileWriter, CorruptObject, MEMORY_BASE_LIMIT, OFS_DELTA, fileBase, inflateRange, listPacks, readEntryHeader, readObjectBuffer, streamObject, tempPath, type ObjectType, type PackHandle } from './reader.js';
 
@@ -194,7 +195,7 @@ function acquireLock(gitdir: string): Promise<() => Promise<void>> {
   return acquireLockFile(path.join(gitdir, 'savepoint-compact.lock'), 'compact', {
     gitdir,
     waitMs: 0,
-    busy: (owner, lock) => `Another compaction is running on this vault (pid ${owner.pid ?? '?'}, ${lock}). Wait for it to finish; if none is running, delete that file.`,
+    busy: (owner, lock) => owner.host && owner.host !== os.hostname() ? lockedMessage(owner, lock, os.hostname()) : `Another compaction is running on this vault (pid ${owner.pid ?? '?'}, ${lock}). Wait for it to finish; if none is running, delete that file.`,
   });
 }
 

@@ -43,7 +43,7 @@ export interface SweepResult {
 }
 
 /** Remove temps of dead processes (see module comment). Best effort: an unreadable folder is skipped. */
-export async function sweepStaleTemps(gitdir: string, alive: (pid: number) => boolean = processAlive): Promise<SweepResult> {
+export async function sweepStaleTemps(gitdir: string, alive: (pid: number) => boolean = processAlive, opts: { dryRun?: boolean } = {}): Promise<SweepResult> {
   const res: SweepResult = { removed: [], bytes: 0 };
   for (const dir of new Set(RULES.map((r) => r.dir))) {
     const abs = path.join(gitdir, dir);
@@ -54,7 +54,7 @@ export async function sweepStaleTemps(gitdir: string, alive: (pid: number) => bo
       const file = path.join(abs, name);
       try {
         const st = await fsp.lstat(file);
-        await fsp.rm(file, { recursive: true, force: true });
+        if (!opts.dryRun) await fsp.rm(file, { recursive: true, force: true });
         res.removed.push(path.posix.join(dir, name));
         res.bytes += st.isFile() ? st.size : 0;
       } catch {

@@ -7,6 +7,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { initVault, openVault } from '../vault.js';
+import { cleanEnv } from './clean-env.js';
 import type { Vault } from '../vault.js';
 import type { VaultConfigInput } from '../model/config.js';
 
@@ -32,7 +33,7 @@ export const GIT_ENV = {
 
 /** Run the real git binary in `cwd`; returns stdout. */
 export function gitCli(cwd: string, args: string[], input?: string): string {
-  return execFileSync('git', args, { cwd, env: { ...process.env, ...GIT_ENV }, input, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'] });
+  return execFileSync('git', args, { cwd, env: cleanEnv(GIT_ENV), input, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 export async function makeTempDir(prefix = 'sp-test-'): Promise<string> {

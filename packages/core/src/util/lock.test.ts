@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../testing/temp-vault.js';
-import { lockIsStale, parseLockFile, processAlive, STALE_UNREADABLE_MS, withLock } from './lock.js';
+import { formatLockFile, lockedMessage, lockIsStale, parseLockFile, processAlive, STALE_UNREADABLE_MS, withLock } from './lock.js';
 
 let gitdir: string;
 let lock: string;
@@ -81,5 +81,28 @@ describe('withLock', () => {
     });
     await Promise.all([job('a'), job('b'), job('c')]);
     for (let i = 0; i < order.length; i += 2) expect(order[i]!.slice(0, 1)).toBe(order[i + 1]!.slice(0, 1));
+  });
+});
+
+describe('lock owner record and re-entrancy', () => {
+  it('the lock file names pid, purpose, host and start time', async () => {
+    let text = '';
+    await withLock(gitdir, 'test', async () => {
+      text = await fsp.readFile(lock, 'utf8');
+    });
+    const owner = parseLockFile(text);
+    expect(owner).toMatchObject({ pid: process.pid, what: 'test', host: os.hostname() });
+    expect(Math.abs(Date.parse(owner.started!) - Date.now())).toBeLessThan(60_000);
+    expect(parseLockFile(formatLockFile(5, 'a\nb', 'h', new Date(0)))).toEqual({ pid: 5, what: 'a b', host: 'h', started: '1970-01-01T00:00:00.000Z' });
+  });
+
+  it('never breaks a lock from another host, and E_LOCKED names that host', async () => {
+    // pid 999999999 runs nowhere: on this host the lock would be stale; from another host it is not ours to judge
+    await fsp.writeFile(lock, formatLockFile(999_999_999, 'save', 'nas-peer.example', new Date(Date.now() - 86_400_000)));
+    const err = await withLock(gitdir, 'test', async () => 'ran', { waitMs: 200 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'E_LOCKED', details: { host: 'nas-peer.example' } });
+    expect((err as Error).message).toMatch(/on host nas-peer\.example.*never broken automatically/);
+    expect(await fsp.readFile(lock, 'utf8')).toContain('nas-peer.example');
+    expect(lockedMessage({ pid: 3, what: 'save', host: os.hostname() }, lock, os.hostname())).not.toContain('host');
   });
 });

@@ -1,9 +1,13 @@
 /**
- * A vault-wide write lock: an O_EXCL lock file holding `<pid>\n<what>\n<host>\n`. A lock is stale, and is
- * taken over, when its owner on this host is dead, or when it is empty or unreadable and older than
+ * A vault-wide write lock: an O_EXCL lock file holding `<pid>\n<what>\n<host>\n<started ISO>\n`. A lock is
+ * stale, and is taken over, when its owner on this host is dead, or when it is empty or unreadable and older than
  * STALE_UNREADABLE_MS (a crash between creating it and writing the pid; a fresh empty file is a live owner
  * about to write). Taking over is itself guarded by a short-lived `lock.break` file and a re-check of the
  * same inode, so two waiters never remove a lock that a third process has just created.
+ * A lock written by another host (a vault on a shared NAS mount) is never broken automatically: its pid
+ * means nothing here, so E_LOCKED names that host and leaves the decision to the user.
+ * Locks are not re-entrant: code that already holds a lock calls the unlocked inner function (see
+ * retention/apply.ts `recoverRetentionHeld`), never withLock again.
  */
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import type { Stats } from 'node:fs';
@@ -30,13 +34,32 @@ export interface LockOwner {
   pid: number | null;
   what: string | null;
   host: string | null;
+  /** when the owner took the lock (ISO), when it says */
+  started?: string | null;
+}
+
+/** Pure: the lock file's text for an owner. */
+export function formatLockFile(pid: number, what: string, host: string, started: Date): string {
+  return `${pid}\n${what.replace(/\n/g, ' ')}\n${host}\n${started.toISOString()}\n`;
 }
 
 /** Pure: what a lock file says about its owner (null fields when it does not say). */
 export function parseLockFile(text: string): LockOwner {
-  const [p, what, host] = text.split('\n');
+  const [p, what, host, started] = text.split('\n');
   const pid = p !== undefined && /^[1-9]\d{0,9}$/.test(p.trim()) ? Number(p.trim()) : null;
-  return { pid, what: pid !== null && what ? what : null, host: pid !== null && host ? host : null };
+  const owner: LockOwner = { pid, what: pid !== null && what ? what : null, host: pid !== null && host ? host : null };
+  if (pid !== null && started && !Number.isNaN(Date.parse(started))) owner.started = started;
+  return owner;
+}
+
+/** Pure: the E_LOCKED sentence for a live (or foreign) owner. */
+export function lockedMessage(owner: LockOwner, file: string, thisHost: string): string {
+  const since = owner.started ? ` since ${owner.started}` : '';
+  const who = `pid ${owner.pid ?? '?'}: ${owner.what ?? 'unknown'}${since}`;
+  if (owner.host && owner.host !== thisHost) {
+    return `Another Savepoint process on host ${owner.host} (${who}) holds the lock on this vault. Locks from another machine are never broken automatically: wait for it to finish; if nothing is running on ${owner.host}, delete ${file}.`;
+  }
+  return `Another Savepoint process (${who}) is writing to this vault. Wait for it to finish; if none is running, delete ${file}.`;
 }
 
 /** Pure: whether a lock may be taken over, given its owner, age and whether that pid runs here. */
@@ -125,7 +148,7 @@ export async function acquireLockFile(file: string, what: string, opts: LockFile
     try {
       const h = await fsp.open(file, 'wx');
       try {
-        await h.writeFile(`${process.pid}\n${what}\n${os.hostname()}\n`);
+        await h.writeFile(formatLockFile(process.pid, what, os.hostname(), new Date()));
       } finally {
         await h.close();
       }
@@ -143,9 +166,9 @@ export async function acquireLockFile(file: string, what: string, opts: LockFile
         await new Promise((r) => setTimeout(r, opts.delayMs ?? 100));
         continue;
       }
-      const { pid, what: doing } = held.owner;
-      const message = opts.busy?.(held.owner, file) ?? `Another Savepoint process (pid ${pid ?? '?'}: ${doing ?? 'unknown'}) is writing to this vault. Wait for it to finish; if none is running, delete ${file}.`;
-      throw new SavepointError('E_LOCKED', message, { lock: file, pid });
+      const { pid, host } = held.owner;
+      const message = opts.busy?.(held.owner, file) ?? lockedMessage(held.owner, file, os.hostname());
+      throw new SavepointError('E_LOCKED', message, { lock: file, pid, host });
     }
   }
   const untrack = trackTemp(file);

@@ -5,6 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { Vault } from '../vault.js';
+import { writeFileAtomic } from './atomic.js';
 
 interface Entry {
   size: number;
@@ -30,10 +31,7 @@ export async function readStatCache(vault: Vault): Promise<StatCache> {
 
 export async function writeStatCache(vault: Vault, cache: StatCache): Promise<void> {
   try {
-    await fsp.mkdir(path.dirname(file(vault)), { recursive: true });
-    const tmp = `${file(vault)}.${process.pid}.tmp`;
-    await fsp.writeFile(tmp, JSON.stringify(cache));
-    await fsp.rename(tmp, file(vault));
+    await writeFileAtomic(file(vault), JSON.stringify(cache), { fsync: false });
   } catch {
     // only an accelerator
   }
