@@ -23,6 +23,7 @@ export type { RestoreOptions, RestoreResult } from './api/restore.js';
 export { verify } from './api/verify.js';
 export { repair, rebuildNotes } from './api/repair.js';
 export type { RepairOptions, RepairResult, RebuiltNote, RepairProblem } from './api/repair.js';
+export type { ObjectRepair, RepairSourceReport, DamagedVersion } from './api/repair-objects.js';
 export type { VerifyOptions, VerifyResult, VerifyItem } from './api/verify.js';
 export { tagVersion } from './api/tag.js';
 export type { TagOptions, TagResult } from './api/tag.js';
