@@ -81,6 +81,9 @@ describe('savepoint repair', () => {
     expect(await fsp.readFile(loosePath(vault, blob2))).toEqual(damagedBytes); // nothing written
     expect(git(vault, ['notes', '--ref=savepoint', 'list', tip]).trim()).toBe(noteBlob);
 
+    const human = sp(vault, ['repair', '--dry-run'], { env: ENV });
+    expect(human.stdout).toMatch(/would fix a\.csv@2 \(blob [0-9a-f]{12}: .*\) from remote origin, sha1 and sha256 checked/);
+    expect(human.stdout).toMatch(/2 damaged objects, 2 could be fixed/);
     const fixed = sp(vault, ['repair', '--json'], { env: ENV });
     expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
     expect(fixed.json).toMatchObject({ ok: true, problems: [] });
@@ -94,7 +97,7 @@ describe('savepoint repair', () => {
     // the human output says what was fixed and from where
     const again = sp(vault, ['repair'], { env: ENV });
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/0 damaged objects/);
+    expect(again.stdout).toMatch(/OK {2}3 saves: 3 already had notes, 0 rebuilt, 0 problems\n/);
   });
 
   it('a damaged note with no copy anywhere is rebuilt from the commit trailers', async () => {

@@ -100,7 +100,7 @@ export const msg = {
     for (const p of r.problems) lines.push(`${out.c.red('not fixed')}${p.commit ? ` ${p.commit.slice(0, 12)}` : ''}${p.path !== undefined ? ` ${p.path}@${p.version}` : ''} [${p.code}]: ${p.message}`);
     const verb = r.dryRun ? 'would be rebuilt' : 'rebuilt';
     const fixedObjects = r.objects.filter((o) => o.status !== 'unfixed').length;
-    lines.push(`${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  ${r.saves} save${r.saves === 1 ? '' : 's'}: ${r.noted} already had notes, ${r.rebuilt.length} ${verb}; ${r.objects.length} damaged object${r.objects.length === 1 ? '' : 's'}, ${fixedObjects} ${r.dryRun ? 'could be fixed' : 'fixed'}; ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
+    lines.push(`${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  ${r.saves} save${r.saves === 1 ? '' : 's'}: ${r.noted} already had notes, ${r.rebuilt.length} ${verb}, ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}${r.objects.length ? `; ${r.objects.length} damaged object${r.objects.length === 1 ? '' : 's'}, ${fixedObjects} ${r.dryRun ? 'could be fixed' : 'fixed'}` : ''}`);
     if (r.dryRun && (r.rebuilt.length || fixedObjects)) lines.push('Nothing was written (--dry-run). Run `savepoint repair` to write these fixes.');
     return lines;
   },
