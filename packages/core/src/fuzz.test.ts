@@ -5,7 +5,7 @@
  * those without a stack trace); nothing is written outside the vault, and a refused operation leaves the
  * vault as it was. Run counts are modest here; `pnpm stress` (SAVEPOINT_STRESS=1) multiplies them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -17,7 +17,7 @@ import { parseConfig } from './model/config.js';
 import { parseNote } from './model/note.js';
 import { parseAddress } from './model/version.js';
 import { parseRefAdvertisement, parseReceivePackResult, parseUploadPackResult, splitPktLines, pktLine, FLUSH } from './remote/pkt-line.js';
-import { readTar, TarFormatError } from './retention/tar.js';
+import { readTar, TarFormatError, tarHeader, tarPadding, TAR_END } from './retention/tar.js';
 import { openArchive } from './retention/archive-file.js';
 import { digestBlob } from './store/object-store.js';
 import { checkPacks } from './store/pack-check.js';
@@ -34,6 +34,7 @@ const STRESS = process.env.SAVEPOINT_STRESS === '1';
 /** runs per property: cheap pure parsers, and properties that touch a real vault */
 const PURE = STRESS ? 5000 : 150;
 const IO = STRESS ? 400 : 12;
+vi.setConfig({ testTimeout: STRESS ? 3_600_000 : 60_000 });
 const tried: Record<string, number> = {};
 const count = (name: string) => (tried[name] = (tried[name] ?? 0) + 1);
 
@@ -291,6 +292,41 @@ describe('hostile pack, tar and bundle bytes', () => {
       gitCli(a.dir, ['fsck', '--strict']);
     } finally {
       await a.cleanup();
+    }
+  });
+});
+
+describe('inputs the fuzzer found (fixed; kept as regression tests)', () => {
+  it('a save of a path whose name is longer than the filesystem allows: E_INVALID_ARGUMENT, not E_INTERNAL', async () => {
+    const before = await tree(t.dir, skipCaches);
+    for (const name of ['a'.repeat(300), `${'a'.repeat(300)}..`, `sub/${'b'.repeat(4000)}`]) {
+      await expect(save(t.vault, { files: [name] })).rejects.toMatchObject({ code: expect.stringMatching(/^E_(INVALID_ARGUMENT|FILE_NOT_FOUND)$/) });
+    }
+    expect(await tree(t.dir, skipCaches)).toBe(before);
+  });
+
+  it('an archive whose manifest lacks fields, or names a pack outside the scratch folder: E_ARCHIVE_CORRUPT, nothing written outside', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const scratch = await fsp.mkdtemp(path.join(os.tmpdir(), 'sp-fuzz-manifest-'));
+    try {
+      const manifests = [
+        { schema: 1, format: 'savepoint-archive' },
+        { schema: 1, format: 'savepoint-archive', bundle: { packChecksum: '../../../escaped', sha256: '0'.repeat(64), size: 1, head: 'x', ref: 'r' }, index: { sha256: '0'.repeat(64) }, versions: [] },
+        { schema: 1, format: 'savepoint-archive', bundle: { packChecksum: 'a'.repeat(40), sha256: '0'.repeat(64), size: 1, head: 'x', ref: 'r' }, index: { sha256: '0'.repeat(64) }, versions: [{ path: 1 }] },
+        null,
+      ];
+      for (const [i, m] of manifests.entries()) {
+        const text = Buffer.from(JSON.stringify(m));
+        const bundle = Buffer.from('# v2 git bundle\n');
+        const tar = Buffer.concat([tarHeader('manifest.json', text.length, 0), text, tarPadding(text.length), tarHeader('archive.bundle', bundle.length, 0), bundle, tarPadding(bundle.length), TAR_END]);
+        const file = path.join(scratch, `a${i}.tar.gz`);
+        await fsp.writeFile(file, gzipSync(tar));
+        await expect(openArchive(file, path.join(scratch, 'tmp', 'deep', 'er'), `a${i}`)).rejects.toMatchObject({ code: 'E_ARCHIVE_CORRUPT' });
+      }
+      expect((await fsp.readdir(scratch)).sort()).toEqual(['a0.tar.gz', 'a1.tar.gz', 'a2.tar.gz', 'a3.tar.gz', 'tmp']);
+      expect(await fsp.readdir(path.join(scratch, 'tmp'))).toEqual(['deep']);
+    } finally {
+      await fsp.rm(scratch, { recursive: true, force: true });
     }
   });
 });
