@@ -297,11 +297,14 @@ describe('hostile pack, tar and bundle bytes', () => {
 });
 
 describe('inputs the fuzzer found (fixed; kept as regression tests)', () => {
-  it('a save of a path whose name is longer than the filesystem allows: E_INVALID_ARGUMENT, not E_INTERNAL', async () => {
+  it('a save or restore of a path whose name is longer than the filesystem allows: E_INVALID_ARGUMENT, not E_INTERNAL', async () => {
     const before = await tree(t.dir, skipCaches);
     for (const name of ['a'.repeat(300), `${'a'.repeat(300)}..`, `sub/${'b'.repeat(4000)}`]) {
       await expect(save(t.vault, { files: [name] })).rejects.toMatchObject({ code: expect.stringMatching(/^E_(INVALID_ARGUMENT|FILE_NOT_FOUND)$/) });
     }
+    expect(await tree(t.dir, skipCaches)).toBe(before);
+    // restore to such a name: the temp file beside it is too long too; the error must say so, not crash
+    await expect(restore(t.vault, { address: 'data.csv@1', to: 'a'.repeat(250), afterSave: false })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
     expect(await tree(t.dir, skipCaches)).toBe(before);
   });
 

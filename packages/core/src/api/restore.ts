@@ -138,7 +138,8 @@ async function restoreVersion(vault: Vault, opts: RestoreOptions, trace: { readi
     if (rec.sqlite || targetIsDb || (await isSqliteFile(tmp))) await removeStaleSidecars(abs);
     await fsp.rename(tmp, abs);
   } catch (e) {
-    await fsp.rm(tmp, { force: true });
+    // (the clean-up must not replace the real error: rm fails too when the temp name is too long)
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
     throw e instanceof SavepointError ? e : fromNodeError(e, `restoring ${rel}`);
   } finally {
     untrack();
