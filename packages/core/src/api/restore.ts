@@ -103,7 +103,9 @@ async function restoreVersion(vault: Vault, opts: RestoreOptions, trace: { readi
   // a live database is replaced only when no other connection has it open or locked (nothing changed otherwise)
   if (targetIsDb) await assertNotInUse(abs, rel);
   const dir = path.dirname(abs);
-  await fsp.mkdir(dir, { recursive: true });
+  await fsp.mkdir(dir, { recursive: true }).catch((e: unknown) => {
+    throw fromNodeError(e, `making the folder for ${rel}`); // e.g. a folder name too long (found by fuzzing)
+  });
   tmpSeq += 1;
   const tmp = path.join(dir, `.${path.basename(abs)}.savepoint-tmp-${process.pid}-${tmpSeq}`);
   const untrack = trackTemp(tmp);
