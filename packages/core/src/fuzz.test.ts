@@ -306,6 +306,8 @@ describe('inputs the fuzzer found (fixed; kept as regression tests)', () => {
     // restore to such a name: the temp file beside it is too long too; the error must say so, not crash
     await expect(restore(t.vault, { address: 'data.csv@1', to: 'a'.repeat(250), afterSave: false })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
     await expect(restore(t.vault, { address: 'data.csv@1', to: `${'a'.repeat(300)}/data.csv`, afterSave: false })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+    // a file where a folder of the target would go (found by fuzzing: "%2e%2e" then "%2e%2e/ ")
+    await expect(restore(t.vault, { address: 'data.csv@1', to: 'data.csv/x.csv', afterSave: false })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
     // the folders made on the way are removed again (found by fuzzing: "é/<300 a>/data.csv" left "é/")
     await expect(restore(t.vault, { address: 'data.csv@1', to: `é/b/${'a'.repeat(300)}/data.csv`, afterSave: false })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
     expect(await tree(t.dir, skipCaches)).toBe(before);

@@ -111,6 +111,10 @@ async function restoreVersion(vault: Vault, opts: RestoreOptions, trace: { readi
   };
   await fsp.mkdir(dir, { recursive: true }).catch(async (e: unknown) => {
     await unmake();
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new SavepointError('E_INVALID_ARGUMENT', `Cannot restore to ${rel}: a file is where one of its folders would go. Choose another --to path.`, { path: rel }, { cause: e });
+    }
     throw fromNodeError(e, `making the folder for ${rel}`); // e.g. a folder name too long (found by fuzzing)
   });
   tmpSeq += 1;
