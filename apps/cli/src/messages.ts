@@ -119,11 +119,16 @@ export const msg = {
   },
   repair(r: RepairResult, out: Output): string[] {
     const lines: string[] = [];
-    for (const n of r.rebuilt) lines.push(`${r.dryRun ? out.c.yellow('would rebuild') : out.c.green('rebuilt')} note on ${n.commit.slice(0, 12)}: ${n.files.map((f) => `${f.path}@${f.version} (${formatBytes(f.size)}, sha256 ${f.sha256.slice(0, 12)} re-checked)`).join(', ')}`);
-    for (const p of r.problems) lines.push(`${out.c.red('not rebuilt')} ${p.commit.slice(0, 12)}${p.path !== undefined ? ` ${p.path}@${p.version}` : ''} [${p.code}]: ${p.message}`);
+    for (const o of r.objects) {
+      if (o.status === 'unfixed') continue; // listed with the problems below
+      lines.push(`${o.status === 'would-replace' ? out.c.yellow('would fix') : out.c.green('fixed')} ${o.versions.map((v) => `${v.path}@${v.version}`).join(', ')} (blob ${o.blob.slice(0, 12)}: ${o.damage}) from ${o.source}, sha1 and sha256 checked`);
+    }
+    for (const n of r.rebuilt) lines.push(`${r.dryRun ? out.c.yellow('would rebuild') : out.c.green('rebuilt')} ${n.reason === 'damaged' ? 'damaged ' : ''}note on ${n.commit.slice(0, 12)}: ${n.files.map((f) => `${f.path}@${f.version} (${formatBytes(f.size)}, sha256 ${f.sha256.slice(0, 12)} re-checked)`).join(', ')}`);
+    for (const p of r.problems) lines.push(`${out.c.red('not fixed')}${p.commit ? ` ${p.commit.slice(0, 12)}` : ''}${p.path !== undefined ? ` ${p.path}@${p.version}` : ''} [${p.code}]: ${p.message}`);
     const verb = r.dryRun ? 'would be rebuilt' : 'rebuilt';
-    lines.push(`${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  ${r.saves} save${r.saves === 1 ? '' : 's'}: ${r.noted} already had notes, ${r.rebuilt.length} ${verb}, ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`);
-    if (r.dryRun && r.rebuilt.length) lines.push('Nothing was written (--dry-run). Run `savepoint repair` to write these notes.');
+    const fixedObjects = r.objects.filter((o) => o.status !== 'unfixed').length;
+    lines.push(`${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  ${r.saves} save${r.saves === 1 ? '' : 's'}: ${r.noted} already had notes, ${r.rebuilt.length} ${verb}, ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}${r.objects.length ? `; ${r.objects.length} damaged object${r.objects.length === 1 ? '' : 's'}, ${fixedObjects} ${r.dryRun ? 'could be fixed' : 'fixed'}` : ''}`);
+    if (r.dryRun && (r.rebuilt.length || fixedObjects)) lines.push('Nothing was written (--dry-run). Run `savepoint repair` to write these fixes.');
     return lines;
   },
   hooksUsage: `Usage: savepoint hooks <command>

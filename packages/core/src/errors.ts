@@ -83,6 +83,11 @@ export function fromNodeError(e: unknown, what: string): SavepointError {
   if (err && err.code === 'ENOENT') {
     return new SavepointError('E_FILE_NOT_FOUND', `No such file while ${what}: ${err.path ?? ''}`.trim(), { path: err.path }, { cause: e });
   }
+  // --- issue 13 item 6 (fuzzing): a name longer than the filesystem allows is the user's input, not a bug
+  if (err && err.code === 'ENAMETOOLONG') {
+    return new SavepointError('E_INVALID_ARGUMENT', `A file name is too long for this filesystem while ${what}: ${err.path ?? ''}. Use a shorter name.`.trim(), { path: err.path }, { cause: e });
+  }
+  // ---
   if (e instanceof SavepointError) return e;
   return new SavepointError('E_INTERNAL', `Unexpected error while ${what}: ${(err && err.message) || String(e)}`, {}, { cause: e });
 }

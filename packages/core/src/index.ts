@@ -28,6 +28,7 @@ export type { StateChange, RestoreAllOptions, RestoreAllResult, RestoreAllFile }
 export { verify } from './api/verify.js';
 export { repair, rebuildNotes } from './api/repair.js';
 export type { RepairOptions, RepairResult, RebuiltNote, RepairProblem } from './api/repair.js';
+export type { ObjectRepair, RepairSourceReport, DamagedVersion } from './api/repair-objects.js';
 export type { VerifyOptions, VerifyResult, VerifyItem } from './api/verify.js';
 export { tagVersion } from './api/tag.js';
 export type { TagOptions, TagResult } from './api/tag.js';

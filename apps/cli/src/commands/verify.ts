@@ -1,6 +1,7 @@
 import type { Registrar } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
 import { msg } from '../messages.js';
+import { remoteAuthFromEnv } from './remote.js';
 
 export function registerVerify({ program, action }: Registrar): void {
   program
@@ -20,12 +21,12 @@ export function registerVerify({ program, action }: Registrar): void {
 
   program
     .command('repair')
-    .description('rebuild missing checksum notes from the save commits (sha256 re-checked against the stored content; existing notes are never replaced)')
-    .option('--dry-run', 'show what would be rebuilt, write nothing')
+    .description('fix damaged stored versions from a good copy on a remote or in an archive (sha1 and sha256 checked first), and rebuild missing or damaged checksum notes from the save commits')
+    .option('--dry-run', 'show what would be fixed, write nothing')
     .action(
       action(async (ctx, opts: { dryRun?: boolean }) => {
         const vault = await ctx.vault();
-        const r = await ctx.core.repair(vault, { dryRun: !!opts.dryRun, onProgress: ctx.onProgress });
+        const r = await ctx.core.repair(vault, { ...remoteAuthFromEnv(ctx.io.env), dryRun: !!opts.dryRun, onProgress: ctx.onProgress });
         ctx.out.endProgress();
         if (ctx.out.json) ctx.out.emitJson(r);
         else msg.repair(r, ctx.out).forEach((l) => ctx.out.line(l));

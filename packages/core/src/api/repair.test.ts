@@ -71,7 +71,7 @@ describe('missing checksum notes', () => {
     expect(await repair(await t.reopen(), {})).toMatchObject({ saves: 3, noted: 3, rebuilt: [], problems: [], notesCommit: null });
   });
 
-  it('never replaces an existing note, even an unreadable one, and writes nothing for damaged content', async () => {
+  it('rebuilds an unreadable note from the trailers (issue 13), and writes nothing for damaged content', async () => {
     const commits = await threeSaves();
     // commit 0 keeps its note but it is garbage; commit 1 loses its note; commit 2 keeps a good one
     t.git(['notes', '--ref=savepoint', 'add', '-f', '-m', 'not json', commits[0]!]);
@@ -93,14 +93,15 @@ describe('missing checksum notes', () => {
 
     const r = await repair(await t.reopen(), {});
     expect(r.ok).toBe(false);
-    expect(r.rebuilt).toEqual([]);
+    expect(r.rebuilt.map((n) => [n.commit, n.reason])).toEqual([[commits[0], 'damaged']]);
     expect(r.problems.map((p) => [p.commit, p.code])).toEqual([
-      [commits[0], 'E_OBJECT_CORRUPT'], // unreadable note: left alone
       [commits[1], 'E_OBJECT_CORRUPT'], // damaged object: not re-checkable
       [forged, 'E_CHECKSUM_MISMATCH'], // content does not match the trailer
+      [commits[1], 'E_OBJECT_CORRUPT'], // and no remote or archive holds a good copy of it
     ]);
+    expect(r.objects).toEqual([expect.objectContaining({ blob, status: 'unfixed', tried: [] })]);
     expect(() => t.git(['notes', '--ref=savepoint', 'show', forged])).toThrow();
-    expect(t.git(['notes', '--ref=savepoint', 'show', commits[0]!])).toBe('not json\n');
+    expect(JSON.parse(t.git(['notes', '--ref=savepoint', 'show', commits[0]!])).files['a.csv']).toMatchObject({ version: 1, source: 'repair' });
     expect(() => t.git(['notes', '--ref=savepoint', 'show', commits[1]!])).toThrow();
     expect(t.git(['notes', '--ref=savepoint', 'show', commits[2]!])).toBe(goodNote);
   });

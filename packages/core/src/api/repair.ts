@@ -16,10 +16,13 @@ import { loadHistory } from '../history/versions.js';
 import { digestBlob } from '../store/object-store.js';
 import { withLock } from '../util/lock.js';
 import type { ProgressCallback } from '../util/progress.js';
+import type { TransportOptions } from '../remote/transport.js';
+import { repairObjects } from './repair-objects.js';
+import type { ObjectRepair, RepairSourceReport } from './repair-objects.js';
 import type { Vault } from '../vault.js';
 import { personAt } from '../vault.js';
 
-export interface RepairOptions {
+export interface RepairOptions extends TransportOptions {
   /** report what would be rebuilt, write nothing */
   dryRun?: boolean;
   onProgress?: ProgressCallback;
@@ -27,6 +30,8 @@ export interface RepairOptions {
 
 export interface RebuiltNote {
   commit: string;
+  /** `missing`: the save had no note; `damaged`: its note could not be read (it is replaced) */
+  reason: 'missing' | 'damaged';
   files: { path: string; version: number; sha256: string; size: number }[];
 }
 
@@ -50,17 +55,25 @@ export interface RepairResult {
   problems: RepairProblem[];
   /** the new tip of refs/notes/savepoint, when notes were written */
   notesCommit: string | null;
+  /** damaged stored versions and whether a good copy was found (repair of data: remotes and archives) */
+  objects: ObjectRepair[];
+  /** the remotes and archives looked in for good copies (and damaged archives, which cannot be fixed here) */
+  sources: RepairSourceReport[];
   ok: boolean;
 }
 
-/** Rebuild the checksum notes of save commits that have none. */
+/** Rebuild the checksum notes of save commits that have none, or whose note cannot be read. */
 export async function rebuildNotes(vault: Vault, opts: RepairOptions = {}): Promise<RepairResult> {
-  return withLock(vault.gitdir, 'repair', async () => {
+  return withLock(vault.gitdir, 'repair', () => rebuildNotesLocked(vault, opts));
+}
+
+async function rebuildNotesLocked(vault: Vault, opts: RepairOptions): Promise<RepairResult> {
+  {
     const history = await loadHistory(vault); // refuses a missing history branch (E_HISTORY_BRANCH_MISSING)
     const notesTip = await resolveRef(vault, NOTES_REF);
     const notes = await readNotesMap(vault, notesTip);
     const md5 = vault.config.checksum.md5;
-    const result: RepairResult = { dryRun: !!opts.dryRun, saves: 0, noted: 0, rebuilt: [], problems: [], notesCommit: null, ok: true };
+    const result: RepairResult = { dryRun: !!opts.dryRun, saves: 0, noted: 0, rebuilt: [], problems: [], notesCommit: null, objects: [], sources: [], ok: true };
     const writes = new Map<string, string>();
     const commits: { oid: string; message: string; tree: string; timestamp: number }[] = [];
     for await (const { oid, commit } of firstParentWalk(vault, history.tip, () => false)) {
@@ -75,18 +88,20 @@ export async function rebuildNotes(vault: Vault, opts: RepairOptions = {}): Prom
       if (trailers.versions.size === 0) continue; // not a save (e.g. the vault's first commit)
       result.saves++;
       const existing = notes.get(c.oid);
+      let damagedNote: string | null = null;
       if (existing) {
         try {
           await parseNote(await readBlobText(vault, existing), c.oid);
           result.noted++;
+          continue;
         } catch (e) {
-          const why = e instanceof SavepointError ? e.message : String(e);
-          result.problems.push({ commit: c.oid, code: 'E_OBJECT_CORRUPT', message: `The note on ${c.oid.slice(0, 12)} exists but cannot be read (${why}); it was left as it is. Inspect it with \`git notes --ref=savepoint show ${c.oid}\`.` });
+          // a damaged note (bytes flipped, not JSON, wrong shape): rebuilt from the trailers like a missing one
+          if (!(e instanceof SavepointError) && !(e instanceof Error)) throw e;
+          damagedNote = e.message;
         }
-        continue;
       }
       const note: SaveNote = { schema: 1, files: {}, status: 'active' };
-      const rebuilt: RebuiltNote = { commit: c.oid, files: [] };
+      const rebuilt: RebuiltNote = { commit: c.oid, reason: damagedNote === null ? 'missing' : 'damaged', files: [] };
       const problems: RepairProblem[] = [];
       const savedAt = new Date(c.timestamp * 1000).toISOString();
       for (const [p, version] of trailers.versions) {
@@ -117,6 +132,7 @@ export async function rebuildNotes(vault: Vault, opts: RepairOptions = {}): Prom
         rebuilt.files.push({ path: p, version, sha256: digest.sha256, size: digest.size });
       }
       if (problems.length) {
+        if (damagedNote !== null) problems.push({ commit: c.oid, code: 'E_OBJECT_CORRUPT', message: `The note on ${c.oid.slice(0, 12)} cannot be read (${damagedNote}) and could not be rebuilt; it was left as it is.` });
         result.problems.push(...problems);
         continue;
       }
@@ -130,10 +146,43 @@ export async function rebuildNotes(vault: Vault, opts: RepairOptions = {}): Prom
       result.notesCommit = await writeNotes(vault, writes, personAt(vault.author, vault.clock()), "Notes rebuilt from commit trailers by 'savepoint repair'");
     }
     return result;
-  });
+  }
 }
 
-/** `savepoint repair`: today, rebuilding missing checksum notes. */
+/**
+ * `savepoint repair`: first damaged stored versions (good copies fetched from remotes and archives, see
+ * repair-objects.ts), then checksum notes that are missing or damaged (rebuilt from the commit trailers,
+ * re-checked against the now intact content).
+ */
 export async function repair(vault: Vault, opts: RepairOptions = {}): Promise<RepairResult> {
-  return rebuildNotes(vault, opts);
+  return withLock(vault.gitdir, 'repair', async () => {
+    const history = await loadHistory(vault);
+    // note blobs that no longer read (flipped bytes): fetched back like data when a remote has them
+    const damagedNotes = new Map<string, { commit: string; damage: string; code: ErrorCode }>();
+    for (const [commit, blob] of await readNotesMap(vault, await resolveRef(vault, NOTES_REF))) {
+      try {
+        await readBlobText(vault, blob);
+      } catch (e) {
+        if (e instanceof SavepointError && (e.code === 'E_OBJECT_CORRUPT' || e.code === 'E_OBJECT_MISSING')) damagedNotes.set(blob, { commit, damage: e.message, code: e.code });
+        else if (!(e instanceof SavepointError)) throw e;
+      }
+    }
+    const fixed = await repairObjects(vault, history.versions, opts, damagedNotes);
+    const result = await rebuildNotesLocked(vault, opts);
+    result.objects = fixed.objects;
+    result.sources = fixed.sources;
+    for (const o of fixed.objects) {
+      if (o.status !== 'unfixed' || o.note) continue; // an unfixed note blob is rebuilt from the trailers instead
+      const tried = o.tried.length ? o.tried.map((t) => `${t.source}: ${t.result}`).join('; ') : 'no remote or archive is configured';
+      for (const v of o.versions) {
+        result.problems.push({ commit: v.commit, path: v.path, version: v.version, code: o.code, message: `${v.path}@${v.version} is damaged (${o.damage}) and no good copy was found (${tried}). Restore it from another backup, or save the file again if you still have it.` });
+      }
+    }
+    for (const s of fixed.sources) {
+      if (s.ok || !s.source.startsWith('archive ')) continue;
+      result.problems.push({ commit: '', code: 'E_ARCHIVE_CORRUPT', message: `The ${s.source} cannot be read (${s.error}); repair cannot rebuild an archive. Put it back from a backup copy.` });
+    }
+    result.ok = result.problems.length === 0;
+    return result;
+  });
 }

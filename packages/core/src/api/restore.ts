@@ -103,7 +103,20 @@ async function restoreVersion(vault: Vault, opts: RestoreOptions, trace: { readi
   // a live database is replaced only when no other connection has it open or locked (nothing changed otherwise)
   if (targetIsDb) await assertNotInUse(abs, rel);
   const dir = path.dirname(abs);
-  await fsp.mkdir(dir, { recursive: true });
+  // folders made for the target are removed again if the restore fails: a failed restore changes nothing
+  const made: string[] = [];
+  for (let d = dir; d.length > vault.dir.length && !(await fsp.lstat(d).then(() => true, () => false)); d = path.dirname(d)) made.push(d);
+  const unmake = async () => {
+    for (const d of made) await fsp.rmdir(d).catch(() => undefined); // deepest first; only empty folders go
+  };
+  await fsp.mkdir(dir, { recursive: true }).catch(async (e: unknown) => {
+    await unmake();
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (code === 'EEXIST' || code === 'ENOTDIR') {
+      throw new SavepointError('E_INVALID_ARGUMENT', `Cannot restore to ${rel}: a file is where one of its folders would go. Choose another --to path.`, { path: rel }, { cause: e });
+    }
+    throw fromNodeError(e, `making the folder for ${rel}`); // e.g. a folder name too long (found by fuzzing)
+  });
   tmpSeq += 1;
   const tmp = path.join(dir, `.${path.basename(abs)}.savepoint-tmp-${process.pid}-${tmpSeq}`);
   const untrack = trackTemp(tmp);
@@ -138,7 +151,9 @@ async function restoreVersion(vault: Vault, opts: RestoreOptions, trace: { readi
     if (rec.sqlite || targetIsDb || (await isSqliteFile(tmp))) await removeStaleSidecars(abs);
     await fsp.rename(tmp, abs);
   } catch (e) {
-    await fsp.rm(tmp, { force: true });
+    // (the clean-up must not replace the real error: rm fails too when the temp name is too long)
+    await fsp.rm(tmp, { force: true }).catch(() => undefined);
+    await unmake();
     throw e instanceof SavepointError ? e : fromNodeError(e, `restoring ${rel}`);
   } finally {
     untrack();

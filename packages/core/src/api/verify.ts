@@ -3,7 +3,9 @@ import { SavepointError } from '../errors.js';
 import { serializeNote } from '../model/note.js';
 import type { SaveNote } from '../model/note.js';
 import type { VersionRecord } from '../model/version.js';
-import { writeNotes } from '../history/notes.js';
+import { readNotesMap, writeNotes } from '../history/notes.js';
+import { readBlobText, resolveRef } from '../history/git.js';
+import { NOTES_REF, parseNote } from '../model/note.js';
 import { loadHistory } from '../history/versions.js';
 import { digestBlob } from '../store/object-store.js';
 import { recorded } from '../health/record.js';
@@ -127,6 +129,25 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
       items.push({ ...base, status: 'verified', actual: got.sha256, ...(got.damaged ? { damagedCopies: got.damaged } : {}) });
     }
   }
+  // --- damaged notes (issue 13 item 3): the history cache may hold a note parsed before its blob was damaged,
+  // so each live save's note is read again from the object store; a note that no longer reads is named
+  const noteBlobs = await readNotesMap(vault, await resolveRef(vault, NOTES_REF));
+  const noteDamage = new Map<string, string>();
+  for (const c of new Set(live.map((v) => v.commit))) {
+    const blob = noteBlobs.get(c);
+    if (!blob) continue;
+    try {
+      await parseNote(await readBlobText(vault, blob), c);
+    } catch (e) {
+      noteDamage.set(c, e instanceof Error ? e.message : String(e));
+    }
+  }
+  for (const [i, item] of items.entries()) {
+    const why = noteDamage.get(item.commit);
+    if (why === undefined || item.status !== 'verified') continue;
+    items[i] = { ...item, status: 'unnoted', code: 'E_OBJECT_CORRUPT', message: `the checksum note of commit ${item.commit.slice(0, 12)} is damaged (${why}); the content matches the sha256 recorded before. Rebuild the note with: savepoint repair` };
+  }
+  // ---
   if (archived.length && opts.archives !== false) {
     if (opts.verifyArchived) items.push(...(await opts.verifyArchived(vault, archived)));
     else items.push(...(await verifyArchivedVersions(vault, archived, opts.onProgress)));

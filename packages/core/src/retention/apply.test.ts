@@ -227,6 +227,25 @@ describe('applyRetention', () => {
     expectFsckClean(t.dir);
   }, 60_000);
 
+  it('a kept version with the same content as an archived one keeps its file (found by the crash harness)', async () => {
+    t = await makeTempVault();
+    const contents = [content(1), content(2), content(1), content(4), content(5)];
+    for (const c of contents) {
+      await t.write('data.csv', c);
+      await save(t.vault, { files: ['data.csv'] });
+    }
+    const res = await applyRetention(t.vault, await planVaultRetention(t.vault, { overrides: { keepLast: 3 } }));
+    expect(res.archived).toBe(2);
+    const v = await verify(t.vault, {});
+    expect(v.items.filter((i) => i.status !== 'verified')).toEqual([]);
+    expect(v.ok).toBe(true);
+    for (let i = 1; i <= 5; i++) {
+      await restore(t.vault, { address: `data.csv@${i}`, to: `check/v${i}.csv`, afterSave: false });
+      expect(sha(await fsp.readFile(path.join(t.dir, `check/v${i}.csv`))), `data.csv@${i}`).toBe(sha(contents[i - 1]!));
+    }
+    gitCli(t.dir, ['fsck', '--strict']);
+  });
+
   it('refuses a plan made before the history moved, and a damaged archive is reported by verify and restore', async () => {
     t = await makeTempVault();
     const contents = await saveMany(4);

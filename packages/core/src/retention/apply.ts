@@ -465,6 +465,10 @@ async function applyRetentionLocked(vault: Vault, plan: VaultRetentionPlan, opts
         const parts = v.path.split('/');
         for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
       }
+      // a kept version of the same file may hold the same content as an archived one (a restore re-saved it):
+      // its blob stays, or the kept version's commit would lose the file (found by the crash harness, issue 13)
+      const archivedKeys = new Set(toArchive.map((v) => `${v.path}\0${v.version}`));
+      for (const v of history.versions) if (!v.archive && v.blob && !archivedKeys.has(`${v.path}\0${v.version}`)) drop.get(v.path)?.delete(v.blob);
       const map = new Map<string, string>();
       const memo = new Map<string, string>();
       for (const { oid, commit } of await commitsParentsFirst(vault, history.tip)) {

@@ -352,7 +352,13 @@ export async function openArchive(file: string, tmpRoot: string, label: string, 
             } catch (e) {
               throw corrupt(label, 'manifest.json is not JSON', e);
             }
-            if (manifest.format !== 'savepoint-archive' || manifest.schema !== 1) throw corrupt(label, 'not a Savepoint archive manifest');
+            if (!manifest || typeof manifest !== 'object' || manifest.format !== 'savepoint-archive' || manifest.schema !== 1) throw corrupt(label, 'not a Savepoint archive manifest');
+            // the fields used below (one names a file in the scratch folder): a damaged manifest stops here
+            const hex = (v: unknown, n: number) => typeof v === 'string' && v.length === n && /^[0-9a-f]+$/.test(v);
+            const b = manifest.bundle as Partial<ArchiveManifest['bundle']> | undefined;
+            if (!b || typeof b !== 'object' || !hex(b.packChecksum, 40) || !hex(b.sha256, 64) || typeof b.size !== 'number' || typeof b.head !== 'string' || typeof b.ref !== 'string') throw corrupt(label, 'manifest.json has a damaged bundle entry');
+            if (!manifest.index || typeof manifest.index !== 'object' || !hex(manifest.index.sha256, 64)) throw corrupt(label, 'manifest.json has a damaged index entry');
+            if (!Array.isArray(manifest.versions) || !manifest.versions.every((v) => v && typeof v === 'object' && typeof v.path === 'string' && Number.isInteger(v.version) && hex(v.blob, 40) && hex(v.sha256, 64))) throw corrupt(label, 'manifest.json has a damaged version list');
           },
         };
       }
