@@ -465,14 +465,23 @@ async function applyRetentionLocked(vault: Vault, plan: VaultRetentionPlan, opts
         const parts = v.path.split('/');
         for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
       }
-      // a kept version of the same file may hold the same content as an archived one (a restore re-saved it):
-      // its blob stays, or the kept version's commit would lose the file (found by the crash harness, issue 13)
+      // A file leaves a commit's tree only where the version current at that commit is archived: a kept version
+      // may hold the same content as an archived one (a restore re-saved it, or save --force), and its commit, and
+      // the commits after it, keep the file (found by the crash harness, issue 13). Saves on the history branch are
+      // linear, so "current" is the newest version saved at or before the commit, walking parents first.
       const archivedKeys = new Set(toArchive.map((v) => `${v.path}\0${v.version}`));
-      for (const v of history.versions) if (!v.archive && v.blob && !archivedKeys.has(`${v.path}\0${v.version}`)) drop.get(v.path)?.delete(v.blob);
+      const savedAt = new Map<string, VersionRecord[]>();
+      for (const v of history.versions) if (!v.archive) (savedAt.get(v.commit) ?? savedAt.set(v.commit, []).get(v.commit)!).push(v);
+      const current = new Map<string, VersionRecord>();
       const map = new Map<string, string>();
-      const memo = new Map<string, string>();
+      const memos = new Map<string, Map<string, string>>();
       for (const { oid, commit } of await commitsParentsFirst(vault, history.tip)) {
-        const tree = await rewriteTree(vault, commit.tree, '', drop, dirs, memo);
+        for (const v of savedAt.get(oid) ?? []) current.set(v.path, v);
+        const keptHere = [...drop.keys()].filter((p) => { const c = current.get(p); return c !== undefined && !archivedKeys.has(`${p}\0${c.version}`); });
+        const dropHere = keptHere.length ? new Map([...drop].filter(([p]) => !keptHere.includes(p))) : drop;
+        const memoKey = keptHere.sort().join('\0');
+        const memo = memos.get(memoKey) ?? memos.set(memoKey, new Map()).get(memoKey)!;
+        const tree = await rewriteTree(vault, commit.tree, '', dropHere, dirs, memo);
         const parents = commit.parent.map((p) => map.get(p) ?? p);
         if (tree === commit.tree && parents.every((p, i) => p === commit.parent[i])) continue;
         const next = await writeObject(vault.gitdir, 'commit', serializeCommit({ ...commit, tree, parent: parents }));
