@@ -202,6 +202,11 @@ export class Catalog {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM saves').get() as { n: number }).n;
   }
 
+  /** Save commits that hold versions (archived ones included). */
+  saveCommitCount(): number {
+    return (this.db.prepare('SELECT COUNT(DISTINCT commitOid) AS n FROM versions').get() as { n: number }).n;
+  }
+
   lastSave(): { seq: number; oid: string } | null {
     return (this.db.prepare('SELECT seq, oid FROM saves ORDER BY seq DESC LIMIT 1').get() as { seq: number; oid: string } | undefined) ?? null;
   }

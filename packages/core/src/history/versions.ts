@@ -271,24 +271,38 @@ export function appendSaveToCatalog(
   }
 }
 
+/**
+ * Open a current catalog, run `fn` on it, close it. When SQLite finds the file damaged part-way (pages that
+ * only a query touches), the catalog is thrown away and rebuilt from git once, and `fn` runs again.
+ */
+export async function withHistoryIndex<T>(vault: Vault, fn: (index: HistoryIndex) => T | Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const index = await openHistoryIndex(vault, attempt > 0 ? { rebuild: true } : {});
+    try {
+      return await fn(index);
+    } catch (e) {
+      if (attempt > 0 || !/^SQLITE_(CORRUPT|NOTADB)/.test((e as { code?: string }).code ?? '')) throw e;
+    } finally {
+      index.close();
+    }
+  }
+}
+
 /** Read the full history (every version, materialized), backed by the catalog. */
 export async function loadHistory(vault: Vault): Promise<History> {
-  const index = await openHistoryIndex(vault);
-  try {
+  return withHistoryIndex(vault, (index) => {
     const cat = index.catalog;
     const versions = index.withTags(cat.allVersions());
     const commits: History['commits'] = cat.allSaves().map((c, seq) => ({ oid: c.oid, seq, summary: c.summary, timestamp: c.timestamp, note: c.note }));
     return { tip: index.tip, notesTip: index.notesTip, versions, commits, tags: index.tags };
-  } finally {
-    index.close();
-  }
+  });
 }
 
 /** Throw away the catalog and rebuild it from the branch, the notes and the archive index (`savepoint reindex`). */
 export async function reindexCatalog(vault: Vault): Promise<{ saves: number; versions: number; persistent: boolean }> {
   const index = await openHistoryIndex(vault, { rebuild: true });
   try {
-    return { saves: index.catalog.saveCount(), versions: index.catalog.versionCount(), persistent: index.catalog.persistent };
+    return { saves: index.catalog.saveCommitCount(), versions: index.catalog.versionCount(), persistent: index.catalog.persistent };
   } finally {
     index.close();
   }
