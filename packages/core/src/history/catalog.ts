@@ -123,7 +123,10 @@ export class Catalog {
     for (let attempt = 0; attempt < 2; attempt++) {
       let db: DB | null = null;
       try {
-        await fsp.mkdir(path.dirname(file), { recursive: true });
+        // a folder we cannot create (read-only media says EROFS, or ENOENT in some mounts): the fallback below
+        await fsp.mkdir(path.dirname(file), { recursive: true }).catch((e: NodeJS.ErrnoException) => {
+          throw Object.assign(new Error(e.message), { code: 'SQLITE_CANTOPEN' });
+        });
         db = new Database(file, { timeout: 10_000 });
         return Catalog.init(db, true);
       } catch (e) {
