@@ -153,12 +153,14 @@ export class Catalog {
   }
 
   private static init(db: DB, persistent: boolean): Catalog {
-    if (persistent) {
-      db.pragma('journal_mode = WAL');
-      // a rebuildable index: a power loss may lose the last commits (caught up from git on the next read)
-      db.pragma('synchronous = NORMAL');
+    // tables are created once (user_version marks it), so a read of a current catalog costs one open
+    if (db.pragma('user_version', { simple: true }) !== CATALOG_SCHEMA) {
+      if (persistent) db.pragma('journal_mode = WAL'); // persistent in the file
+      db.exec(DDL);
+      db.pragma(`user_version = ${CATALOG_SCHEMA}`);
     }
-    db.exec(DDL);
+    // a rebuildable index: a power loss may lose the last commits (caught up from git on the next read)
+    if (persistent) db.pragma('synchronous = NORMAL');
     const cat = new Catalog(db, persistent);
     cat.meta(); // throws on a damaged file now rather than in the middle of a query
     return cat;
