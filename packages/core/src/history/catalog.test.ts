@@ -158,6 +158,25 @@ describe('the catalog', () => {
     expect((await loadHistory(t.vault)).versions).toEqual(good.versions);
   });
 
+  it('two readers catching up at once do not both append (no duplicate rows)', async () => {
+    t = await makeTempVault();
+    await t.write('a.csv', 'x\n0\n');
+    await save(t.vault, { files: ['a.csv'] });
+    await loadHistory(t.vault);
+    const file = catalogFile(t.vault);
+    const before = await fsp.readFile(file);
+    for (let i = 1; i <= 4; i++) {
+      await t.write('a.csv', `x\n${i}\n`);
+      await save(t.vault, { files: ['a.csv'] });
+    }
+    await fsp.writeFile(file, before); // stale by four saves
+    const [h1, h2, h3] = await Promise.all([loadHistory(t.vault), loadHistory(t.vault), log(t.vault)]);
+    expect(h1.versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(h2.versions.map((v) => v.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(h3.map((v) => v.version)).toEqual([5, 4, 3, 2, 1]);
+    await expectCurrent(t.vault);
+  });
+
   it('follows a branch that moved sideways (reset to an older save, then a new save)', async () => {
     t = await makeTempVault();
     for (let i = 1; i <= 3; i++) {

@@ -151,6 +151,13 @@ export async function openHistoryIndex(vault: Vault, opts: { rebuild?: boolean }
 }
 
 async function syncCatalog(vault: Vault, cat: Catalog, tip: string | null, notesTip: string | null): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) if (await syncOnce(vault, cat, tip, notesTip)) return;
+  // five races in a row: give up on the shared file for this process, the answer must still be right
+  throw Object.assign(new Error('catalog kept changing under us'), { code: 'SQLITE_BUSY' });
+}
+
+/** One catch-up attempt; false when another process changed the catalog meanwhile (then try again). */
+async function syncOnce(vault: Vault, cat: Catalog, tip: string | null, notesTip: string | null): Promise<boolean> {
   let meta = cat.meta();
   // never trusted blindly: another schema or branch, or a last row that is not the tip it claims, is rebuilt
   const last = meta ? cat.lastSave() : null;
@@ -167,7 +174,7 @@ async function syncCatalog(vault: Vault, cat: Catalog, tip: string | null, notes
         cat.setMeta({ archiveSig, tags: tagsNow });
       });
     } else if (tagsChanged) cat.write(() => cat.setMeta({ tags: tagsNow }));
-    return;
+    return true;
   }
   // catch up: walk only commits the catalog does not know
   let stopAt: string | null = null;
@@ -220,7 +227,12 @@ async function syncCatalog(vault: Vault, cat: Catalog, tip: string | null, notes
   }
   const appendOnly = pureAppend && changed.length === 0;
   const merged = appendOnly ? null : await rebuildView(vault, cat, [...saves!, ...fresh]);
-  cat.write(() => {
+  const startedFrom = meta ? `${meta.tip}|${meta.notesTip}|${last?.oid ?? ''}` : null;
+  return cat.write(() => {
+    // another process caught up (or saved) while we read git: our delta is stale, start again from its state
+    const now = cat.meta();
+    const nowKey = now ? `${now.tip}|${now.notesTip}|${cat.lastSave()?.oid ?? ''}` : null;
+    if (nowKey !== startedFrom && (now !== null || startedFrom !== null)) return false;
     if (!meta) cat.clear();
     else cat.truncateAfter(base);
     for (const { seq, c } of changed) cat.putSave(seq, c);
@@ -232,6 +244,7 @@ async function syncCatalog(vault: Vault, cat: Catalog, tip: string | null, notes
       cat.addVersions(fresh.flatMap((c, i) => recordsOf(c, base + 1 + i)));
     }
     cat.setMeta({ schema: CATALOG_SCHEMA, branch: vault.branch, tip, notesTip, tags: tagsNow, archiveSig });
+    return true;
   });
 }
 
@@ -262,6 +275,9 @@ export function appendSaveToCatalog(
     if (save.experiment) c.experiment = save.experiment;
     const seq = (last?.seq ?? -1) + 1;
     cat.write(() => {
+      // a reader may have caught up with this very commit since we looked: then there is nothing to add
+      const now = cat.meta();
+      if (!now || now.tip !== prev.tip || now.notesTip !== prev.notesTip || (cat.lastSave()?.oid ?? null) !== prev.tip) return;
       cat.putSave(seq, c);
       cat.addVersions(recordsOf(c, seq));
       cat.setMeta({ tip: save.tip, notesTip: save.notesTip });
