@@ -122,8 +122,24 @@ function matchPrefix(history: History, prefix: string): string | null {
 export async function resolveVersion(vault: Vault, address: string | Address, cwd?: string, history?: History): Promise<VersionRecord> {
   const addr = typeof address === 'string' ? parseAddress(address) : address;
   const rel = await resolveVaultPath(vault.dir, cwd ?? vault.dir, addr.path);
-  const h = history ?? (await loadHistory(vault));
-  return selectVersion(rel, h.versions.filter((v) => v.path === rel), addr.spec, refResolver(h));
+  if (history) return selectVersion(rel, history.versions.filter((v) => v.path === rel), addr.spec, refResolver(history));
+  // from the catalog: only this path's versions are read, tags and commit prefixes are index lookups
+  return withHistoryIndex(vault, (index) => {
+    const cat = index.catalog;
+    const versions = index.withTags(cat.query({ path: rel, newestFirst: false }));
+    return selectVersion(rel, versions, addr.spec, (text) => {
+      const tagged = index.tags.get(text);
+      let commit = tagged ?? null;
+      if (!commit && /^[0-9a-f]{4,40}$/i.test(text)) {
+        const hits = cat.commitsWithPrefix(text.toLowerCase());
+        if (hits.length > 1) throw new SavepointError('E_BAD_ADDRESS', `Commit prefix ${text} is ambiguous (${hits.length} saves match). Type more characters.`, { prefix: text.toLowerCase() });
+        commit = hits[0] ?? null;
+      }
+      if (!commit) return null;
+      const seq = cat.seqOf(commit);
+      return seq !== null ? { seq, commit } : { seq: Number.MAX_SAFE_INTEGER, commit };
+    });
+  });
 }
 
 export { loadHistory };

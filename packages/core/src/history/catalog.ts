@@ -20,7 +20,7 @@ import type { VersionRecord } from '../model/version.js';
 import type { Vault } from '../vault.js';
 import { loadDriver } from '../util/sqlite.js';
 
-export const CATALOG_SCHEMA = 1;
+export const CATALOG_SCHEMA = 2;
 
 /** What one save commit contributes (the former JSON cache's entry). */
 export interface CatalogCommit {
@@ -91,6 +91,7 @@ CREATE INDEX IF NOT EXISTS versions_path ON versions(path, version);
 CREATE INDEX IF NOT EXISTS versions_sha ON versions(sha256);
 CREATE INDEX IF NOT EXISTS versions_experiment ON versions(experiment, ord);
 CREATE INDEX IF NOT EXISTS versions_saved ON versions(savedMs);
+CREATE INDEX IF NOT EXISTS versions_commit ON versions(commitOid);
 `;
 
 /** Errors that mean "this file is not a usable SQLite database" (damaged, truncated, garbage). */
@@ -219,6 +220,13 @@ export class Catalog {
   seqOf(oid: string): number | null {
     const r = this.db.prepare('SELECT seq FROM saves WHERE oid = ?').get(oid) as { seq: number } | undefined;
     return r ? r.seq : null;
+  }
+
+  /** Save commits (on the branch, or recorded for archived versions) whose id starts with `prefix`; at most 2. */
+  commitsWithPrefix(prefix: string): string[] {
+    const lo = prefix.replace(/[^0-9a-f]/g, '');
+    const hi = `${lo}~`; // '~' sorts after every hex digit: [lo, hi) is "starts with lo", an index range
+    return this.db.prepare('SELECT oid FROM saves WHERE oid >= ? AND oid < ? UNION SELECT commitOid FROM versions WHERE commitOid >= ? AND commitOid < ? LIMIT 2').pluck().all(lo, hi, lo, hi) as string[];
   }
 
   noteBlobs(): Map<string, string | null> {
