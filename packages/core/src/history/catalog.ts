@@ -20,7 +20,7 @@ import type { VersionRecord } from '../model/version.js';
 import type { Vault } from '../vault.js';
 import { loadDriver } from '../util/sqlite.js';
 
-export const CATALOG_SCHEMA = 2;
+export const CATALOG_SCHEMA = 3;
 
 /** What one save commit contributes (the former JSON cache's entry). */
 export interface CatalogCommit {
@@ -87,6 +87,7 @@ CREATE TABLE IF NOT EXISTS versions(
   ord INTEGER PRIMARY KEY, path TEXT NOT NULL, version INTEGER NOT NULL, seq INTEGER NOT NULL, commitOid TEXT NOT NULL,
   sha256 TEXT NOT NULL, size INTEGER NOT NULL, savedAt TEXT NOT NULL, savedMs INTEGER NOT NULL, kind TEXT NOT NULL,
   experiment TEXT, status TEXT NOT NULL, archive TEXT, isSqlite INTEGER NOT NULL, rec TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS paths(path TEXT PRIMARY KEY, n INTEGER NOT NULL, archived INTEGER NOT NULL, isSqlite INTEGER NOT NULL, top INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS versions_path ON versions(path, version);
 CREATE INDEX IF NOT EXISTS versions_sha ON versions(sha256);
 CREATE INDEX IF NOT EXISTS versions_experiment ON versions(experiment, ord);
@@ -254,7 +255,7 @@ export class Catalog {
   // ---- versions (the merged view) ----------------------------------------------------------------------
 
   clearVersions(): void {
-    this.db.exec('DELETE FROM versions');
+    this.db.exec('DELETE FROM versions; DELETE FROM paths;');
   }
 
   /** Append version records (history order) to the view. */
@@ -262,9 +263,14 @@ export class Catalog {
     const ins = this.db.prepare(
       'INSERT INTO versions(path, version, seq, commitOid, sha256, size, savedAt, savedMs, kind, experiment, status, archive, isSqlite, rec) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)',
     );
+    // per-path counts kept beside the rows, so status reads 1 row per file instead of scanning every version
+    const per = this.db.prepare(
+      'INSERT INTO paths(path, n, archived, isSqlite, top) VALUES (?, 1, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET n = n + 1, archived = archived + excluded.archived, isSqlite = max(isSqlite, excluded.isSqlite), top = max(top, excluded.top)',
+    );
     for (const r of recs) {
       const ms = Date.parse(r.savedAt);
       ins.run(r.path, r.version, r.seq, r.commit, r.sha256, r.size, r.savedAt, Number.isNaN(ms) ? 0 : ms, r.kind, r.experiment ?? null, r.status, r.archive ?? null, r.sqlite ? 1 : 0, JSON.stringify(r));
+      per.run(r.path, r.archive ? 1 : 0, r.sqlite ? 1 : 0, r.version);
     }
   }
 
@@ -300,12 +306,7 @@ export class Catalog {
   /** Per path: counts and the latest version. */
   pathSummaries(): PathSummary[] {
     const rows = this.db
-      .prepare(
-        `SELECT v.path AS path, s.n AS n, s.archived AS archived, s.isSqlite AS isSqlite, v.rec AS rec FROM
-           (SELECT path, COUNT(*) AS n, COUNT(archive) AS archived, MAX(isSqlite) AS isSqlite, MAX(version) AS top FROM versions GROUP BY path) s
-         JOIN versions v ON v.ord = (SELECT ord FROM versions WHERE path = s.path AND version = s.top ORDER BY ord DESC LIMIT 1)
-         ORDER BY v.path`,
-      )
+      .prepare('SELECT p.path AS path, p.n AS n, p.archived AS archived, p.isSqlite AS isSqlite, (SELECT rec FROM versions WHERE path = p.path AND version = p.top ORDER BY ord DESC LIMIT 1) AS rec FROM paths p ORDER BY p.path')
       .all() as { path: string; n: number; archived: number; isSqlite: number; rec: string }[];
     return rows.map((r) => ({ path: r.path, versions: r.n, archived: r.archived, hasSqlite: r.isSqlite === 1, latest: JSON.parse(r.rec) as VersionRecord }));
   }
