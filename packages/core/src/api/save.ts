@@ -11,7 +11,7 @@ import type { VersionRecord } from '../model/version.js';
 import { assertTagName, readCommit, updateRef, updateTree, writeAnnotatedTag, writeCommit } from '../history/git.js';
 import type { TreeChange } from '../history/git.js';
 import { writeNotesDetailed } from '../history/notes.js';
-import { appendSaveToCatalog, openHistoryIndex } from '../history/versions.js';
+import { appendSaveToCatalog, withHistoryIndex } from '../history/versions.js';
 import { writeBlobFromFile } from '../store/object-store.js';
 import type { BlobInfo } from '../store/object-store.js';
 import { recorded } from '../health/record.js';
@@ -152,110 +152,109 @@ async function saveFiles(vault: Vault, opts: SaveOptions, trace: { files: string
   return withLock(vault.gitdir, 'save', async () => {
     // temp objects of saves that were killed (kill -9, power loss) go now, before this one adds its own
     await sweepStaleTemps(vault.gitdir);
-    // the catalog answers "latest version of each target" without materializing history (issue 14)
-    const history = await openHistoryIndex(vault);
-    try {
-      const latest = new Map<string, VersionRecord>();
+    // the catalog answers "latest version of each target" without materializing history (issue 14); it is
+    // closed again before the (possibly long) content write, and the new save is appended after the ref moved
+    const latest = new Map<string, VersionRecord>();
+    const history = await withHistoryIndex(vault, (index) => {
       for (const t of targets) {
-        const rec = history.catalog.latest(t.rel);
+        const rec = index.catalog.latest(t.rel);
         if (rec) latest.set(t.rel, rec);
       }
-      if (opts.tag !== undefined && history.tags.has(opts.tag)) {
-        throw new SavepointError('E_TAG_EXISTS', `Tag "${opts.tag}" already exists. Pick another name or delete it with \`git tag -d ${opts.tag}\`.`, { tag: opts.tag });
-      }
-      const md5 = vault.config.checksum.md5;
-      const results: SavedFile[] = [];
-      const stored: { rel: string; abs: string; info: BlobInfo; version: number; mode: string; sqlite?: SqliteInfo }[] = [];
-      const stats: StatRecord[] = [];
-      for (const t of targets) {
-        const from = opts.contentFrom?.[t.rel];
-        const before = await fsp.stat(from ?? t.abs);
-        const write = (file: string) =>
-          writeBlobFromFile(vault.gitdir, file, {
-            md5,
-            onProgress: opts.onProgress && ((e) => opts.onProgress!({ ...e, item: t.rel })),
-          });
-        let info: BlobInfo;
-        let sqlite: SqliteInfo | undefined;
-        if (from !== undefined) {
-          info = await write(from);
-        } else if (await isSqliteFile(t.abs)) {
-          // a live database: store a consistent backup-API snapshot (WAL included) that passed integrity_check;
-          // its stat and sidecars are taken first, so a write during the snapshot makes the cache entry stale
-          const side = await sidecarSignature(t.abs);
-          [info, sqlite] = await withSqliteSnapshot(vault.gitdir, t.abs, t.rel, async (file, i) => [await write(file), i] as const);
-          stats.push({ rel: t.rel, abs: t.abs, sha256: info.sha256, size: info.size, db: { stat: before, side } });
-        } else {
-          info = await write(t.abs);
-          stats.push({ rel: t.rel, abs: t.abs, sha256: info.sha256, size: info.size });
-        }
-        const prev = latest.get(t.rel);
-        const unchanged = !!prev && prev.sha256 === info.sha256 && !opts.force;
-        const version = unchanged ? prev!.version : (prev?.version ?? 0) + 1;
-        if (!unchanged) stored.push({ ...t, info, version, mode: before.mode & 0o111 ? '100755' : '100644', ...(sqlite ? { sqlite } : {}) });
-        results.push({ path: t.rel, status: unchanged ? 'unchanged' : 'saved', version, sha256: info.sha256, size: info.size, blob: info.oid, ...(info.md5 ? { md5: info.md5 } : {}) });
-      }
-      // every file was just hashed, unchanged ones too: `status` need not read them again
-      await recordStats(vault, stats);
-      if (stored.length === 0) return { commit: null, files: results };
-
-      const now = vault.clock();
-      const person = personAt(vault.author, now);
-      const tip = history.tip;
-      const baseTree = tip ? (await readCommit(vault, tip)).tree : null;
-      const changes = new Map<string, TreeChange>(stored.map((s) => [s.rel, { oid: s.info.oid, mode: s.mode }]));
-      const tree = await updateTree(vault, baseTree, changes);
-      const files = stored.map((s) => ({ path: s.rel, version: s.version, sha256: s.info.sha256 }));
-      const message = buildSaveMessage({
-        summary: opts.message?.split('\n')[0] || defaultSummary(files),
-        description: opts.description ?? opts.message?.split('\n').slice(1).join('\n'),
-        files,
-        ...(opts.experiment ? { experiment: opts.experiment } : {}),
-      });
-      const commit = await writeCommit(vault, { tree, parents: tip ? [tip] : [], message, author: person });
-      const note: SaveNote = { schema: 1, files: {}, status: 'active', kind: opts.kind ?? 'manual' };
-      if (opts.keep) note.keep = opts.keep;
-      if (opts.restoredFrom !== undefined) note.restoredFrom = opts.restoredFrom;
-      for (const s of stored) {
-        note.files[s.rel] = {
-          version: s.version,
-          sha256: s.info.sha256,
-          ...(s.info.md5 ? { md5: s.info.md5 } : {}),
-          size: s.info.size,
-          savedAt: now.toISOString(),
-          ...(opts.experiment ? { experiment: opts.experiment } : {}),
-          ...(opts.message ? { description: opts.message } : {}),
-          source: opts.source ?? 'api',
-          ...(s.sqlite ? { sqlite: s.sqlite } : {}),
-        };
-      }
-      // Note first, then branch: a crash in between leaves only an unreachable note, never an unnoted save.
-      const notes = await writeNotesDetailed(vault, new Map([[commit, serializeNote(note)]]), person);
-      await updateRef(vault, `refs/heads/${vault.branch}`, commit, tip);
-      appendSaveToCatalog(history, { tip, notesTip: history.notesTip }, {
-        commit,
-        tip: commit,
-        notesTip: notes.commit,
-        summary: message.split('\n')[0]!,
-        description: descriptionOf(message),
-        timestamp: person.timestamp,
-        files: stored.map((s) => ({ path: s.rel, version: s.version, sha256: s.info.sha256, blob: s.info.oid })),
-        ...(opts.experiment ? { experiment: opts.experiment } : {}),
-        note,
-        noteBlob: notes.blobs.get(commit)!,
-      });
-      let tag: string | undefined;
-      if (opts.tag !== undefined) {
-        await writeAnnotatedTag(vault, { name: opts.tag, commit, message: `${opts.tag}\n\n${files.map((f) => `${displayPath(f.path)} v${f.version}`).join('\n')}\n`, tagger: person });
-        tag = opts.tag;
-      }
-      if (await historyBranchCheckedOut(vault)) {
-        await updateIndexEntries(vault.dir, vault.gitdir, stored.map((x) => ({ path: x.rel, oid: x.info.oid, mode: Number.parseInt(x.mode, 8) })));
-      }
-      vault.events.emit('save', { versions: files, commit });
-      return { commit, files: results, ...(tag ? { tag } : {}) };
-    } finally {
-      history.close();
+      return { tip: index.tip, notesTip: index.notesTip, tags: index.tags };
+    });
+    if (opts.tag !== undefined && history.tags.has(opts.tag)) {
+      throw new SavepointError('E_TAG_EXISTS', `Tag "${opts.tag}" already exists. Pick another name or delete it with \`git tag -d ${opts.tag}\`.`, { tag: opts.tag });
     }
+    const md5 = vault.config.checksum.md5;
+    const results: SavedFile[] = [];
+    const stored: { rel: string; abs: string; info: BlobInfo; version: number; mode: string; sqlite?: SqliteInfo }[] = [];
+    const stats: StatRecord[] = [];
+    for (const t of targets) {
+      const from = opts.contentFrom?.[t.rel];
+      const before = await fsp.stat(from ?? t.abs);
+      const write = (file: string) =>
+        writeBlobFromFile(vault.gitdir, file, {
+          md5,
+          onProgress: opts.onProgress && ((e) => opts.onProgress!({ ...e, item: t.rel })),
+        });
+      let info: BlobInfo;
+      let sqlite: SqliteInfo | undefined;
+      if (from !== undefined) {
+        info = await write(from);
+      } else if (await isSqliteFile(t.abs)) {
+        // a live database: store a consistent backup-API snapshot (WAL included) that passed integrity_check;
+        // its stat and sidecars are taken first, so a write during the snapshot makes the cache entry stale
+        const side = await sidecarSignature(t.abs);
+        [info, sqlite] = await withSqliteSnapshot(vault.gitdir, t.abs, t.rel, async (file, i) => [await write(file), i] as const);
+        stats.push({ rel: t.rel, abs: t.abs, sha256: info.sha256, size: info.size, db: { stat: before, side } });
+      } else {
+        info = await write(t.abs);
+        stats.push({ rel: t.rel, abs: t.abs, sha256: info.sha256, size: info.size });
+      }
+      const prev = latest.get(t.rel);
+      const unchanged = !!prev && prev.sha256 === info.sha256 && !opts.force;
+      const version = unchanged ? prev!.version : (prev?.version ?? 0) + 1;
+      if (!unchanged) stored.push({ ...t, info, version, mode: before.mode & 0o111 ? '100755' : '100644', ...(sqlite ? { sqlite } : {}) });
+      results.push({ path: t.rel, status: unchanged ? 'unchanged' : 'saved', version, sha256: info.sha256, size: info.size, blob: info.oid, ...(info.md5 ? { md5: info.md5 } : {}) });
+    }
+    // every file was just hashed, unchanged ones too: `status` need not read them again
+    await recordStats(vault, stats);
+    if (stored.length === 0) return { commit: null, files: results };
+
+    const now = vault.clock();
+    const person = personAt(vault.author, now);
+    const tip = history.tip;
+    const baseTree = tip ? (await readCommit(vault, tip)).tree : null;
+    const changes = new Map<string, TreeChange>(stored.map((s) => [s.rel, { oid: s.info.oid, mode: s.mode }]));
+    const tree = await updateTree(vault, baseTree, changes);
+    const files = stored.map((s) => ({ path: s.rel, version: s.version, sha256: s.info.sha256 }));
+    const message = buildSaveMessage({
+      summary: opts.message?.split('\n')[0] || defaultSummary(files),
+      description: opts.description ?? opts.message?.split('\n').slice(1).join('\n'),
+      files,
+      ...(opts.experiment ? { experiment: opts.experiment } : {}),
+    });
+    const commit = await writeCommit(vault, { tree, parents: tip ? [tip] : [], message, author: person });
+    const note: SaveNote = { schema: 1, files: {}, status: 'active', kind: opts.kind ?? 'manual' };
+    if (opts.keep) note.keep = opts.keep;
+    if (opts.restoredFrom !== undefined) note.restoredFrom = opts.restoredFrom;
+    for (const s of stored) {
+      note.files[s.rel] = {
+        version: s.version,
+        sha256: s.info.sha256,
+        ...(s.info.md5 ? { md5: s.info.md5 } : {}),
+        size: s.info.size,
+        savedAt: now.toISOString(),
+        ...(opts.experiment ? { experiment: opts.experiment } : {}),
+        ...(opts.message ? { description: opts.message } : {}),
+        source: opts.source ?? 'api',
+        ...(s.sqlite ? { sqlite: s.sqlite } : {}),
+      };
+    }
+    // Note first, then branch: a crash in between leaves only an unreachable note, never an unnoted save.
+    const notes = await writeNotesDetailed(vault, new Map([[commit, serializeNote(note)]]), person);
+    await updateRef(vault, `refs/heads/${vault.branch}`, commit, tip);
+    await appendSaveToCatalog(vault, { tip, notesTip: history.notesTip }, {
+      commit,
+      tip: commit,
+      notesTip: notes.commit,
+      summary: message.split('\n')[0]!,
+      description: descriptionOf(message),
+      timestamp: person.timestamp,
+      files: stored.map((s) => ({ path: s.rel, version: s.version, sha256: s.info.sha256, blob: s.info.oid })),
+      ...(opts.experiment ? { experiment: opts.experiment } : {}),
+      note,
+      noteBlob: notes.blobs.get(commit)!,
+    });
+    let tag: string | undefined;
+    if (opts.tag !== undefined) {
+      await writeAnnotatedTag(vault, { name: opts.tag, commit, message: `${opts.tag}\n\n${files.map((f) => `${displayPath(f.path)} v${f.version}`).join('\n')}\n`, tagger: person });
+      tag = opts.tag;
+    }
+    if (await historyBranchCheckedOut(vault)) {
+      await updateIndexEntries(vault.dir, vault.gitdir, stored.map((x) => ({ path: x.rel, oid: x.info.oid, mode: Number.parseInt(x.mode, 8) })));
+    }
+    vault.events.emit('save', { versions: files, commit });
+    return { commit, files: results, ...(tag ? { tag } : {}) };
   });
 }

@@ -253,16 +253,15 @@ async function syncOnce(vault: Vault, cat: Catalog, tip: string | null, notesTip
  * same step, so the next command walks nothing. Only when the catalog reflected the previous tips; otherwise
  * (or when this write fails, or the process dies first) the next read catches up from git.
  */
-export function appendSaveToCatalog(
-  index: HistoryIndex,
+export async function appendSaveToCatalog(
+  vault: Vault,
   prev: { tip: string | null; notesTip: string | null },
   save: { commit: string; tip: string; notesTip: string; summary: string; description: string; timestamp: number; files: { path: string; version: number; sha256: string; blob: string }[]; experiment?: string; note: SaveNote; noteBlob: string },
-): void {
-  const cat = index.catalog;
+): Promise<void> {
+  let cat: Catalog | null = null;
   try {
-    const meta = cat.meta();
-    const last = cat.lastSave();
-    if (!meta || meta.tip !== prev.tip || meta.notesTip !== prev.notesTip || (last?.oid ?? null) !== prev.tip) return;
+    cat = await Catalog.open(vault);
+    if (!cat.persistent) return;
     const c: CatalogCommit = {
       oid: save.commit,
       summary: save.summary,
@@ -273,17 +272,21 @@ export function appendSaveToCatalog(
       note: save.note,
     };
     if (save.experiment) c.experiment = save.experiment;
-    const seq = (last?.seq ?? -1) + 1;
-    cat.write(() => {
-      // a reader may have caught up with this very commit since we looked: then there is nothing to add
-      const now = cat.meta();
-      if (!now || now.tip !== prev.tip || now.notesTip !== prev.notesTip || (cat.lastSave()?.oid ?? null) !== prev.tip) return;
-      cat.putSave(seq, c);
-      cat.addVersions(recordsOf(c, seq));
-      cat.setMeta({ tip: save.tip, notesTip: save.notesTip });
+    const db = cat;
+    db.write(() => {
+      // only when the catalog reflected the tips this save started from (else the next read catches up)
+      const now = db.meta();
+      const last = db.lastSave();
+      if (!now || now.tip !== prev.tip || now.notesTip !== prev.notesTip || (last?.oid ?? null) !== prev.tip) return;
+      const seq = (last?.seq ?? -1) + 1;
+      db.putSave(seq, c);
+      db.addVersions(recordsOf(c, seq));
+      db.setMeta({ tip: save.tip, notesTip: save.notesTip });
     });
   } catch {
     // the catalog is an index: the next read sees tips it does not reflect and catches up
+  } finally {
+    cat?.close();
   }
 }
 
