@@ -19,6 +19,7 @@ export const byCode: Record<string, number> = {
   E_NOT_TRACKED: 8,
   E_UNKNOWN_VERSION: 8,
   E_BAD_ADDRESS: 8,
+  E_UNKNOWN_EXPERIMENT: 8,
   E_CHECKSUM_MISMATCH: 9,
   E_OBJECT_CORRUPT: 9,
   E_OBJECT_MISSING: 9,

@@ -1,5 +1,5 @@
 /** Every user-facing sentence of the CLI, in one place. */
-import type { AutoSaveEvent, FileStatus, RepairResult, RestoreResult, SaveResult, TagResult, VerifyResult, VersionRecord, ExportResult, InitResult } from '@savepoint/core';
+import type { ExperimentSummary, AutoSaveEvent, FileStatus, RepairResult, RestoreResult, SaveResult, TagResult, VerifyResult, VersionRecord, ExportResult, InitResult } from '@savepoint/core';
 import type { PgDumpInfo, RestoreAllResult, RestorePgResult } from '@savepoint/core';
 import type { Output } from './output.js';
 import { formatBytes } from './output.js';
@@ -491,5 +491,21 @@ export const auditMsg = {
   empty: 'The audit log is empty.',
   badSince(s: string): string {
     return `--since wants a date or a duration like 2026-05-01, 7d, 12h or 30m (got "${s}").`;
+  },
+};
+
+// ---- catalog (issue 14): experiments, find, reindex ----
+export const catalogMsg = {
+  experiments(list: ExperimentSummary[], out: Output): string[] {
+    if (list.length === 0) return ['No experiments yet. Record one with: savepoint save <file> --experiment <id>'];
+    return list.map(
+      (e) =>
+        `${out.c.cyan(e.experiment)}  ${e.versions} version${e.versions === 1 ? '' : 's'} of ${e.files.length} file${e.files.length === 1 ? '' : 's'}  ${e.firstSavedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')} → ${e.lastSavedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z')}  ${out.c.dim(e.files.slice(0, 5).join(', ') + (e.files.length > 5 ? ', …' : ''))}`,
+    );
+  },
+  findNeedsFilter: 'find needs at least one filter: --sha256 <hex>, --since <date>, --until <date>, --kind <kind>, --experiment <id> or a path. To list everything use: savepoint log',
+  findNone: 'No version matches.',
+  reindex(r: { saves: number; versions: number; persistent: boolean; ms: number }): string {
+    return `Catalog rebuilt from the history branch and notes: ${r.saves} save${r.saves === 1 ? '' : 's'}, ${r.versions} version${r.versions === 1 ? '' : 's'} in ${(r.ms / 1000).toFixed(1)} s${r.persistent ? '' : ' (in memory only: .git/savepoint is not writable)'}.`;
   },
 };

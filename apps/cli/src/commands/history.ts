@@ -1,6 +1,6 @@
 /** Read-only history commands: log, show, status, tag, export, cat. */
 import type { Registrar } from '../context.js';
-import { healthMsg, msg, remoteMsg } from '../messages.js';
+import { catalogMsg, healthMsg, msg, remoteMsg } from '../messages.js';
 import { remoteAuthFromEnv } from './remote.js';
 
 function parseLimit(text: string | undefined): number | undefined {
@@ -15,16 +15,75 @@ export function registerHistory({ program, action }: Registrar): void {
     .command('log [path]')
     .description('list saved versions, newest first')
     .option('-n, --limit <n>', 'show at most n versions')
+    .option('--experiment <id>', 'only versions saved with this experiment id (savepoint experiments lists them)')
     .action(
-      action(async (ctx, file: string | undefined, opts: { limit?: string }) => {
+      action(async (ctx, file: string | undefined, opts: { limit?: string; experiment?: string }) => {
         const vault = await ctx.vault();
         const limit = parseLimit(opts.limit);
-        const versions = await ctx.core.log(vault, { cwd: ctx.cwd, ...(file !== undefined ? { path: file } : {}), ...(limit ? { limit } : {}) });
+        const versions = await ctx.core.log(vault, { cwd: ctx.cwd, ...(file !== undefined ? { path: file } : {}), ...(limit ? { limit } : {}), ...(opts.experiment !== undefined ? { experiment: opts.experiment } : {}) });
         if (ctx.out.json) return ctx.out.emitJson({ ok: true, versions });
         if (versions.length === 0) ctx.out.line(msg.noHistory);
         for (const v of versions) ctx.out.line(msg.logLine(v, ctx.out));
       }),
     );
+
+  // ---- catalog queries (issue 14): experiments, find, reindex ----
+  program
+    .command('experiments')
+    .description('every experiment id: its files, number of versions, first and last save')
+    .action(
+      action(async (ctx) => {
+        const vault = await ctx.vault();
+        const experiments = await ctx.core.experiments(vault);
+        if (ctx.out.json) return ctx.out.emitJson({ ok: true, experiments });
+        catalogMsg.experiments(experiments, ctx.out).forEach((l) => ctx.out.line(l));
+      }),
+    );
+
+  program
+    .command('find [path]')
+    .description('versions by content checksum, save time or kind, newest first (e.g. find --sha256 <hex>, find --since 2026-05-01 --kind auto)')
+    .option('--sha256 <hex>', 'versions whose content has this SHA-256')
+    .option('--since <date>', 'saved at or after this ISO date/date-time (a date alone: from its start, UTC)')
+    .option('--until <date>', 'saved at or before this ISO date/date-time (a date alone: to its end, UTC)')
+    .option('--kind <kind>', 'kind of save: manual, pre-change, pre-restore, auto, hook, restore')
+    .option('--experiment <id>', 'only versions saved with this experiment id')
+    .option('-n, --limit <n>', 'show at most n versions')
+    .action(
+      action(async (ctx, file: string | undefined, opts: { sha256?: string; since?: string; until?: string; kind?: string; experiment?: string; limit?: string }) => {
+        const vault = await ctx.vault();
+        const limit = parseLimit(opts.limit);
+        if (opts.sha256 === undefined && opts.since === undefined && opts.until === undefined && opts.kind === undefined && opts.experiment === undefined && file === undefined) {
+          throw Object.assign(new Error(catalogMsg.findNeedsFilter), { code: 'E_INVALID_ARGUMENT' });
+        }
+        const versions = await ctx.core.findVersions(vault, {
+          cwd: ctx.cwd,
+          ...(file !== undefined ? { path: file } : {}),
+          ...(opts.sha256 !== undefined ? { sha256: opts.sha256 } : {}),
+          ...(opts.since !== undefined ? { since: opts.since } : {}),
+          ...(opts.until !== undefined ? { until: opts.until } : {}),
+          ...(opts.kind !== undefined ? { kind: opts.kind } : {}),
+          ...(opts.experiment !== undefined ? { experiment: opts.experiment } : {}),
+          ...(limit ? { limit } : {}),
+        });
+        if (ctx.out.json) return ctx.out.emitJson({ ok: true, versions });
+        if (versions.length === 0) ctx.out.line(catalogMsg.findNone);
+        for (const v of versions) ctx.out.line(msg.logLine(v, ctx.out));
+      }),
+    );
+
+  program
+    .command('reindex')
+    .description('rebuild the catalog (.git/savepoint/catalog.db) from the history branch, the checksum notes and the archive index')
+    .action(
+      action(async (ctx) => {
+        const vault = await ctx.vault();
+        const r = await ctx.core.reindex(vault);
+        if (ctx.out.json) return ctx.out.emitJson({ ok: true, ...r });
+        ctx.out.line(catalogMsg.reindex(r));
+      }),
+    );
+  // ---- end catalog queries ----
 
   program
     .command('show <address>')

@@ -58,11 +58,11 @@ describe('doctor', () => {
     t.git(['notes', '--ref', 'savepoint', 'remove', first.commit!]);
     // export drift and a history cache from an older tip
     await fsp.writeFile(path.join(t.dir, 'exports', 'checksums.txt'), 'stale\n');
-    await loadHistory(t.vault); // the cache now matches the tips
-    const cacheFile = (await fsp.readdir(sp)).find((n) => n.startsWith('history-'))!;
-    const cache = JSON.parse(await fsp.readFile(path.join(sp, cacheFile), 'utf8'));
-    cache.commits[0].summary = 'not what the branch says';
-    await fsp.writeFile(path.join(sp, cacheFile), JSON.stringify(cache));
+    await loadHistory(t.vault); // the catalog now matches the tips; then another tool edits a row
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(path.join(sp, 'catalog.db'));
+    db.prepare("UPDATE versions SET sha256 = @h, rec = json_set(rec, '$.sha256', @h) WHERE ord = (SELECT min(ord) FROM versions)").run({ h: '0'.repeat(64) });
+    db.close();
 
     const found = await doctor(t.vault);
     const checks = found.findings.map((f) => f.check).sort();

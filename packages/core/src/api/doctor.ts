@@ -7,7 +7,7 @@
  *   orphan-archive      an archive file that index.json does not list: a retention run killed before the
  *                       index moved. Its versions are still on the branch; fix moves it to <archives>/orphaned/
  *   missing-note        save commits without a checksum note (fix: run `savepoint repair`, not done here)
- *   history-cache       the history cache says something else than the refs at the same tips, or is unreadable
+ *   history-cache       the catalog (.git/savepoint/catalog.db) answers differently from a rebuild, or is unreadable
  *                       (rebuilt with fix; a cache merely behind the refs is normal and refreshed by any read)
  *   export-drift        exportDir's checksums.txt differs from what the notes say (rewritten with fix)
  *   permission          .git not writable; archive files or the audit log readable by others (chmod with fix)
@@ -16,9 +16,9 @@ import { constants as fsConstants, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { archiveDir, readArchiveIndex } from '../history/archived.js';
-import { loadHistory } from '../history/versions.js';
-import { resolveRef } from '../history/git.js';
-import { NOTES_REF } from '../model/note.js';
+import { loadHistory, reindexCatalog } from '../history/versions.js';
+import type { History } from '../history/versions.js';
+import { catalogFile } from '../history/catalog.js';
 import { buildChecksums } from '../model/exports.js';
 import { sweepStaleTemps } from '../store/temp-sweep.js';
 import { lockIsStale, parseLockFile, processAlive } from '../util/lock.js';
@@ -154,48 +154,39 @@ async function checkNotes(vault: Vault, out: DoctorFinding[]): Promise<void> {
   }
 }
 
-interface CacheHead {
-  tip?: string | null;
-  notesTip?: string | null;
-  commits?: unknown;
+/** What the history says, in the fields a stale or edited catalog would get wrong. */
+function historyFingerprint(h: History): string {
+  return JSON.stringify(h.versions.map((v) => [v.path, v.version, v.commit, v.sha256, v.size, v.status, v.archive ?? null, v.summary, [...v.tags].sort()]));
 }
 
 /**
- * A cache behind the refs is normal (every read refreshes it when a tip moved). Drift is a cache that claims
- * the current tips but says something else than the refs: rebuilt from scratch and compared.
+ * A catalog behind the refs is normal (every read catches it up from the tips it records). Drift is a catalog
+ * that answers differently from a rebuild out of the branch, the notes and the archive index: found by
+ * rebuilding and comparing; without --fix the catalog found is put back as it was.
  */
 async function checkHistoryCache(vault: Vault, fix: boolean, out: DoctorFinding[]): Promise<void> {
-  const file = path.join(vault.gitdir, 'savepoint', `history-${vault.branch.replace(/[^\w.-]/g, '_')}.json`);
-  const text = await fsp.readFile(file, 'utf8').catch(() => null);
-  if (text === null) return; // no cache: nothing to drift
+  const file = catalogFile(vault);
+  if (!(await fsp.stat(file).then(() => true, () => false))) return; // no catalog yet: nothing to drift
   let why: string | null = null;
-  let cached: CacheHead | null = null;
+  let before: string | null = null;
   try {
-    cached = JSON.parse(text) as CacheHead;
+    before = historyFingerprint(await loadHistory(vault));
   } catch {
     why = 'it cannot be read';
   }
-  if (cached) {
-    const tip = await resolveRef(vault, `refs/heads/${vault.branch}`);
-    const notesTip = await resolveRef(vault, NOTES_REF);
-    if (cached.tip !== tip || cached.notesTip !== notesTip) return; // behind: refreshed on the next read
-    await fsp.rm(file, { force: true });
-    await loadHistory(vault); // rebuilds it from the refs
-    const fresh = JSON.parse(await fsp.readFile(file, 'utf8').catch(() => 'null')) as { commits?: unknown } | null;
-    if (JSON.stringify(fresh?.commits) !== JSON.stringify(cached.commits)) why = 'it lists other saves or notes than the branch and notes at the same tips';
-    if (!why || !fix) await fsp.writeFile(file, text); // nothing wrong, or only reporting: leave it as found
+  const kept = `${file}.doctor-${process.pid}`;
+  const sidecars = ['', '-wal', '-shm'];
+  for (const s of sidecars) await fsp.copyFile(file + s, kept + s).catch(() => {});
+  try {
+    await reindexCatalog(vault);
+    const after = historyFingerprint(await loadHistory(vault));
+    if (!why && before !== after) why = 'it lists other saves, versions or notes than the branch, notes and archive index';
+    if (why && !fix) for (const s of sidecars) await fsp.rename(kept + s, file + s).catch(() => fsp.rm(file + s, { force: true }));
+  } finally {
+    for (const s of sidecars) await fsp.rm(kept + s, { force: true });
   }
   if (!why) return;
-  const subject = rel(vault, file);
-  let fixed = false;
-  if (fix) {
-    if (cached === null) {
-      await fsp.rm(file, { force: true });
-      await loadHistory(vault);
-    }
-    fixed = true;
-  }
-  out.push({ check: 'history-cache', subject, fixed, message: `the history cache has drifted: ${why}`, ...(fixed ? {} : { hint: 'run `savepoint doctor --fix` to rebuild it from the refs' }) });
+  out.push({ check: 'history-cache', subject: rel(vault, file), fixed: fix, message: `the catalog has drifted: ${why}`, ...(fix ? {} : { hint: 'run `savepoint doctor --fix` (or `savepoint reindex`) to rebuild it from the refs' }) });
 }
 
 async function checkExports(vault: Vault, fix: boolean, out: DoctorFinding[]): Promise<void> {

@@ -11,7 +11,7 @@ import type { VersionRecord } from '../model/version.js';
 import { assertTagName, readCommit, updateRef, updateTree, writeAnnotatedTag, writeCommit } from '../history/git.js';
 import type { TreeChange } from '../history/git.js';
 import { writeNotesDetailed } from '../history/notes.js';
-import { appendSaveToCache, loadHistory } from '../history/versions.js';
+import { appendSaveToCatalog, withHistoryIndex } from '../history/versions.js';
 import { writeBlobFromFile } from '../store/object-store.js';
 import type { BlobInfo } from '../store/object-store.js';
 import { recorded } from '../health/record.js';
@@ -155,12 +155,16 @@ async function saveFiles(vault: Vault, opts: SaveOptions, trace: { files: string
   return withLock(vault.gitdir, 'save', async () => {
     // temp objects of saves that were killed (kill -9, power loss) go now, before this one adds its own
     await sweepStaleTemps(vault.gitdir);
-    const history = await loadHistory(vault);
+    // the catalog answers "latest version of each target" without materializing history (issue 14); it is
+    // closed again before the (possibly long) content write, and the new save is appended after the ref moved
     const latest = new Map<string, VersionRecord>();
-    for (const v of history.versions) {
-      const cur = latest.get(v.path);
-      if (!cur || v.version > cur.version) latest.set(v.path, v);
-    }
+    const history = await withHistoryIndex(vault, (index) => {
+      for (const t of targets) {
+        const rec = index.catalog.latest(t.rel);
+        if (rec) latest.set(t.rel, rec);
+      }
+      return { tip: index.tip, notesTip: index.notesTip, tags: index.tags };
+    });
     if (opts.tag !== undefined && history.tags.has(opts.tag)) {
       throw new SavepointError('E_TAG_EXISTS', `Tag "${opts.tag}" already exists. Pick another name or delete it with \`git tag -d ${opts.tag}\`.`, { tag: opts.tag });
     }
@@ -234,7 +238,7 @@ async function saveFiles(vault: Vault, opts: SaveOptions, trace: { files: string
     // Note first, then branch: a crash in between leaves only an unreachable note, never an unnoted save.
     const notes = await writeNotesDetailed(vault, new Map([[commit, serializeNote(note)]]), person);
     await updateRef(vault, `refs/heads/${vault.branch}`, commit, tip);
-    await appendSaveToCache(vault, { tip, notesTip: history.notesTip }, {
+    await appendSaveToCatalog(vault, { tip, notesTip: history.notesTip }, {
       commit,
       tip: commit,
       notesTip: notes.commit,

@@ -2,7 +2,8 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { VersionRecord } from '../model/version.js';
-import { loadHistory } from '../history/versions.js';
+import { withHistoryIndex } from '../history/versions.js';
+import type { Catalog } from '../history/catalog.js';
 import { digestFile } from '../store/object-store.js';
 import { toPosix } from '../util/paths.js';
 import { exportDirPrefix } from './export.js';
@@ -62,16 +63,16 @@ export async function trackedMatcher(vault: Vault): Promise<(rel: string) => boo
 }
 
 export async function status(vault: Vault): Promise<FileStatus[]> {
-  const history = await loadHistory(vault);
+  // per-path counts and latest versions come from the catalog (one grouped query), not from all of history
+  return withHistoryIndex(vault, (index) => statusWith(vault, index.catalog));
+}
+
+async function statusWith(vault: Vault, cat: Catalog): Promise<FileStatus[]> {
   const latest = new Map<string, VersionRecord>();
-  const counts = new Map<string, { versions: number; archived: number }>();
-  for (const v of history.versions) {
-    const cur = latest.get(v.path);
-    if (!cur || v.version > cur.version) latest.set(v.path, v);
-    const c = counts.get(v.path) ?? { versions: 0, archived: 0 };
-    c.versions += 1;
-    if (v.archive) c.archived += 1;
-    counts.set(v.path, c);
+  const counts = new Map<string, { versions: number; archived: number; sqlite: boolean }>();
+  for (const s of cat.pathSummaries()) {
+    latest.set(s.path, s.latest);
+    counts.set(s.path, { versions: s.versions, archived: s.archived, sqlite: s.hasSqlite });
   }
   const { default: picomatch } = await import('picomatch');
   const isTracked = await trackedMatcher(vault);
@@ -88,7 +89,7 @@ export async function status(vault: Vault): Promise<FileStatus[]> {
   for (const p of [...candidates].sort()) {
     const abs = path.join(vault.dir, p);
     const rec = latest.get(p);
-    const c = counts.get(p) ?? { versions: 0, archived: 0 };
+    const c = counts.get(p) ?? { versions: 0, archived: 0, sqlite: false };
     const base = { path: p, versions: c.versions, archivedVersions: c.archived, ...(rec ? { latestVersion: rec.version, latestSavedAt: rec.savedAt } : {}) };
     const st = await fsp.stat(abs).catch(() => null);
     if (!st || !st.isFile()) {
@@ -99,13 +100,12 @@ export async function status(vault: Vault): Promise<FileStatus[]> {
       out.push({ ...base, state: 'new', size: st.size });
       continue;
     }
-    const all = history.versions.filter((v) => v.path === p);
     let sha = cachedSha(cache, p, st);
     if (!sha) {
       // a size no saved version has cannot match any of them: no need to read the file (not for databases:
       // their versions are snapshots, whose size differs from the live file's)
-      const databases = all.some((v) => v.sqlite);
-      if (!databases && rec.size >= 0 && !all.some((v) => v.size === st.size || v.size < 0)) {
+      const databases = c.sqlite;
+      if (!databases && rec.size >= 0 && !cat.hasSize(p, st.size)) {
         out.push({ ...base, state: 'modified', size: st.size });
         continue;
       }
@@ -118,7 +118,7 @@ export async function status(vault: Vault): Promise<FileStatus[]> {
     }
     if (sha === rec.sha256) out.push({ ...base, state: 'unchanged', size: st.size });
     else {
-      const older = all.filter((v) => v.sha256 === sha).sort((a, b) => b.version - a.version)[0];
+      const older = cat.bySha(p, sha);
       out.push({ ...base, state: 'modified', size: st.size, ...(older ? { matchesVersion: older.version } : {}) });
     }
   }

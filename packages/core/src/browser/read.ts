@@ -221,6 +221,7 @@ export async function readVaultHistoryDetailed(opts: ReadHistoryOptions): Promis
       if (note?.verifiedAt) rec.verifiedAt = note.verifiedAt;
       if (note?.verifiedBy) rec.verifiedBy = note.verifiedBy;
       if (entry?.sqlite) rec.sqlite = entry.sqlite;
+      if (entry?.pg) rec.pg = entry.pg;
       if (note?.restoredFrom !== undefined) rec.restoredFrom = note.restoredFrom;
       versions.push(rec);
     }

@@ -1,7 +1,8 @@
 /**
  * The one module that answers history queries ("which versions exist?"). It walks the history branch and
- * the notes once, then keeps an incremental cache in .git/savepoint/ keyed by the branch and notes tips,
- * so log/status on a vault with thousands of saves reads one small JSON file.
+ * the notes once into the catalog (history/catalog.ts, SQLite under .git/savepoint/catalog.db), which records
+ * the branch and notes tips it reflects and is caught up incrementally (only new commits are walked), so
+ * log/status/save on a vault with 100,000 saves query an index instead of reading all of history.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -14,31 +15,10 @@ import { blobAtPath, firstParentWalk, listTagTargets, readBlobText, readCommit, 
 import { readNotesMap } from './notes.js';
 import { withArchived } from './archived.js';
 import { listRefs } from './refs.js';
+import { archiveDir } from './archived.js';
+import { Catalog, CATALOG_SCHEMA, isUnwritable } from './catalog.js';
+import type { CatalogCommit, TagTargets } from './catalog.js';
 import { SavepointError } from '../errors.js';
-import { writeFileAtomic } from '../util/atomic.js';
-
-const CACHE_VERSION = 2;
-
-interface CachedCommit {
-  oid: string;
-  summary: string;
-  description: string;
-  timestamp: number;
-  trailers: { path: string; version: number; sha256: string; blob: string | null }[];
-  experiment?: string;
-  noteBlob: string | null;
-  note: SaveNote | null;
-}
-
-interface HistoryCache {
-  v: number;
-  branch: string;
-  tip: string | null;
-  notesTip: string | null;
-  /** oldest first */
-  commits: CachedCommit[];
-  tags: Record<string, { ref: string; commit: string }>;
-}
 
 export interface History {
   tip: string | null;
@@ -50,118 +30,302 @@ export interface History {
   tags: Map<string, string>;
 }
 
-function cacheFile(vault: Vault): string {
-  return path.join(vault.gitdir, 'savepoint', `history-${vault.branch.replace(/[^\w.-]/g, '_')}.json`);
+/**
+ * An open, current catalog plus the tips it reflects. Queries on it are what the hot paths (log --limit,
+ * log <file>, status, save's latest-version lookup, experiments, find) use instead of materializing history.
+ * Close it when done.
+ */
+export interface HistoryIndex {
+  catalog: Catalog;
+  tip: string | null;
+  notesTip: string | null;
+  tags: Map<string, string>;
+  /** apply tag names to records read from the catalog */
+  withTags(recs: VersionRecord[]): VersionRecord[];
+  close(): void;
 }
 
-async function readCache(vault: Vault): Promise<HistoryCache | null> {
-  try {
-    const c = JSON.parse(await fsp.readFile(cacheFile(vault), 'utf8')) as HistoryCache;
-    return c.v === CACHE_VERSION && c.branch === vault.branch ? c : null;
-  } catch {
-    return null;
+/** Build the version records of one save commit (no tags; archive merge happens after). */
+function recordsOf(c: CatalogCommit, seq: number): VersionRecord[] {
+  const out: VersionRecord[] = [];
+  for (const t of c.trailers) {
+    const entry = c.note?.files[t.path];
+    const rec: VersionRecord = {
+      path: t.path,
+      version: entry?.version ?? t.version,
+      commit: c.oid,
+      seq,
+      blob: t.blob ?? '',
+      sha256: entry?.sha256 ?? t.sha256,
+      size: entry?.size ?? -1,
+      savedAt: entry?.savedAt ?? new Date(c.timestamp * 1000).toISOString(),
+      summary: c.summary,
+      source: entry?.source ?? 'commit-trailers',
+      kind: c.note?.kind ?? 'manual',
+      status: c.note?.status ?? 'active',
+      tags: [],
+    };
+    if (!entry) rec.noteMissing = true;
+    if (entry?.md5) rec.md5 = entry.md5;
+    if (c.description) rec.description = c.description;
+    const experiment = entry?.experiment ?? c.experiment;
+    if (experiment) rec.experiment = experiment;
+    if (c.note?.keep) rec.keep = c.note.keep;
+    if (c.note?.verifiedAt) rec.verifiedAt = c.note.verifiedAt;
+    if (c.note?.verifiedBy) rec.verifiedBy = c.note.verifiedBy;
+    if (entry?.sqlite) rec.sqlite = entry.sqlite;
+    if (entry?.pg) rec.pg = entry.pg;
+    if (c.note?.restoredFrom !== undefined) rec.restoredFrom = c.note.restoredFrom;
+    out.push(rec);
   }
+  return out;
 }
 
-async function writeCache(vault: Vault, cache: HistoryCache): Promise<void> {
-  const file = cacheFile(vault);
-  try {
-    await writeFileAtomic(file, JSON.stringify(cache), { fsync: false });
-  } catch {
-    // the cache is only an accelerator; a read-only .git still works, just slower
+function tagApplier(tags: TagTargets): { map: Map<string, string>; apply: (recs: VersionRecord[]) => VersionRecord[] } {
+  const map = new Map<string, string>();
+  const byCommit = new Map<string, string[]>();
+  for (const [name, t] of Object.entries(tags)) {
+    map.set(name, t.commit);
+    if (!byCommit.has(t.commit)) byCommit.set(t.commit, []);
+    byCommit.get(t.commit)!.push(name);
   }
+  const apply = (recs: VersionRecord[]) => {
+    for (const r of recs) {
+      if (r.archive) continue; // archived records keep the tags recorded in their archive
+      r.tags = (byCommit.get(r.commit) ?? []).filter((name) => !name.startsWith('sp/') || name.startsWith(`sp/${r.path}/v`)).sort();
+    }
+    return recs;
+  };
+  return { map, apply };
+}
+
+/** A cheap fingerprint of the archive index: the merged view is recomputed when it changes. */
+async function archiveSignature(vault: Vault): Promise<string> {
+  const st = await fsp.stat(path.join(archiveDir(vault), 'index.json')).catch(() => null);
+  return st ? `${archiveDir(vault)}|${st.size}|${st.mtimeMs}|${st.ino}` : `${archiveDir(vault)}|none`;
+}
+
+/** Recompute the versions view from the saves rows and the archive index. */
+async function rebuildView(vault: Vault, cat: Catalog, saves: CatalogCommit[]): Promise<VersionRecord[]> {
+  const branch = saves.flatMap((c, seq) => recordsOf(c, seq));
+  const merged = await withArchived(vault, branch);
+  // history order, not clock order: clocks of different machines disagree, the branch does not
+  merged.sort((a, b) => a.seq - b.seq); // stable: files of one save stay in their trailer order
+  return merged;
 }
 
 /**
- * After a save, extend the cache in place (the new commit, its note and the new tips) so the next
- * command does not walk anything. Only when the cache was current before the save.
+ * Open the catalog and bring it up to date with the branch, the notes, the tags and the archive index:
+ * new commits are walked (only those), a tip that moved sideways (retention rewrite, reset) truncates to the
+ * last commit still on the branch and walks from there, changed notes are re-read. A catalog SQLite cannot
+ * read is rebuilt; one that cannot be written is built in memory for this process.
  */
-export async function appendSaveToCache(
+export async function openHistoryIndex(vault: Vault, opts: { rebuild?: boolean } = {}): Promise<HistoryIndex> {
+  const tip = await resolveRef(vault, `refs/heads/${vault.branch}`);
+  const notesTip = await resolveRef(vault, NOTES_REF);
+  if (tip === null) await assertNoHistoryElsewhere(vault, notesTip);
+  if (opts.rebuild) await Catalog.remove(vault);
+  let cat = await Catalog.open(vault);
+  try {
+    await syncCatalog(vault, cat, tip, notesTip);
+  } catch (e) {
+    cat.close();
+    if (isUnwritable(e)) {
+      cat = await Catalog.open(vault, { memory: true });
+    } else if ((e as { code?: string }).code?.startsWith('SQLITE_')) {
+      // damaged in a way open did not notice: start over from git
+      await Catalog.remove(vault).catch(() => undefined);
+      cat = await Catalog.open(vault);
+    } else throw e;
+    try {
+      await syncCatalog(vault, cat, tip, notesTip);
+    } catch (e2) {
+      cat.close();
+      if (!isUnwritable(e2) || !cat.persistent) throw e2;
+      cat = await Catalog.open(vault, { memory: true });
+      await syncCatalog(vault, cat, tip, notesTip);
+    }
+  }
+  const { map, apply } = tagApplier(cat.meta()?.tags ?? {});
+  const c = cat;
+  return { catalog: c, tip, notesTip, tags: map, withTags: apply, close: () => c.close() };
+}
+
+async function syncCatalog(vault: Vault, cat: Catalog, tip: string | null, notesTip: string | null): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) if (await syncOnce(vault, cat, tip, notesTip)) return;
+  // five races in a row: give up on the shared file for this process, the answer must still be right
+  throw Object.assign(new Error('catalog kept changing under us'), { code: 'SQLITE_BUSY' });
+}
+
+/** One catch-up attempt; false when another process changed the catalog meanwhile (then try again). */
+async function syncOnce(vault: Vault, cat: Catalog, tip: string | null, notesTip: string | null): Promise<boolean> {
+  let meta = cat.meta();
+  // never trusted blindly: another schema or branch, or a last row that is not the tip it claims, is rebuilt
+  const last = meta ? cat.lastSave() : null;
+  if (meta && (meta.branch !== vault.branch || (meta.tip ?? null) !== (last?.oid ?? null))) meta = null;
+  const archiveSig = await archiveSignature(vault);
+  const tagsNow = Object.fromEntries(await listTagTargets(vault, new Map(Object.entries(meta?.tags ?? {}))));
+  const tagsChanged = JSON.stringify(tagsNow) !== JSON.stringify(meta?.tags ?? {});
+  if (meta && meta.tip === tip && meta.notesTip === notesTip) {
+    if (meta.archiveSig !== archiveSig) {
+      const merged = await rebuildView(vault, cat, cat.allSaves());
+      cat.write(() => {
+        cat.clearVersions();
+        cat.addVersions(merged);
+        cat.setMeta({ archiveSig, tags: tagsNow });
+      });
+    } else if (tagsChanged) cat.write(() => cat.setMeta({ tags: tagsNow }));
+    return true;
+  }
+  // catch up: walk only commits the catalog does not know
+  let stopAt: string | null = null;
+  const fresh: CatalogCommit[] = [];
+  for await (const { oid, commit } of firstParentWalk(vault, tip, (o) => {
+    if (meta && cat.seqOf(o) !== null) {
+      stopAt = o;
+      return true;
+    }
+    return false;
+  })) {
+    const parsed = parseTrailers(commit.message);
+    const trailers: CatalogCommit['trailers'] = [];
+    for (const [p, version] of parsed.versions) {
+      trailers.push({ path: p, version, sha256: parsed.sha256.get(p) ?? '', blob: await blobAtPath(vault, commit.tree, p) });
+    }
+    const c: CatalogCommit = { oid, summary: summaryOf(commit.message), description: descriptionOf(commit.message), timestamp: commit.committer.timestamp, trailers, noteBlob: null, note: null };
+    if (parsed.experiment) c.experiment = parsed.experiment;
+    fresh.push(c);
+  }
+  fresh.reverse();
+  const base = stopAt !== null ? cat.seqOf(stopAt)! : -1;
+  const pureAppend = !!meta && base === (last?.seq ?? -1) && meta.archiveSig === archiveSig;
+  // notes: fresh commits need theirs; when the notes tip moved on its own (verify, repair, a pull), every
+  // save whose note blob changed is re-read
+  const notes = await readNotesMap(vault, notesTip);
+  const changed: { seq: number; c: CatalogCommit }[] = [];
+  const readNote = async (c: CatalogCommit) => {
+    const blob = notes.get(c.oid) ?? null;
+    c.noteBlob = blob;
+    c.note = null;
+    if (blob) {
+      try {
+        c.note = await parseNote(await readBlobText(vault, blob), c.oid);
+      } catch {
+        c.note = null; // a broken note falls back to the commit trailers; verify reports it
+      }
+    }
+  };
+  for (const c of fresh) await readNote(c);
+  let saves: CatalogCommit[] | null = null;
+  if (!meta || meta.notesTip !== notesTip || !pureAppend) {
+    saves = meta ? cat.allSaves().slice(0, base + 1) : [];
+    for (let seq = 0; seq < saves.length; seq++) {
+      const c = saves[seq]!;
+      if ((notes.get(c.oid) ?? null) === c.noteBlob) continue;
+      await readNote(c);
+      changed.push({ seq, c });
+    }
+  }
+  const appendOnly = pureAppend && changed.length === 0;
+  const merged = appendOnly ? null : await rebuildView(vault, cat, [...saves!, ...fresh]);
+  const startedFrom = meta ? `${meta.tip}|${meta.notesTip}|${last?.oid ?? ''}` : null;
+  return cat.write(() => {
+    // another process caught up (or saved) while we read git: our delta is stale, start again from its state
+    const now = cat.meta();
+    const nowKey = now ? `${now.tip}|${now.notesTip}|${cat.lastSave()?.oid ?? ''}` : null;
+    if (nowKey !== startedFrom && (now !== null || startedFrom !== null)) return false;
+    if (!meta) cat.clear();
+    else cat.truncateAfter(base);
+    for (const { seq, c } of changed) cat.putSave(seq, c);
+    fresh.forEach((c, i) => cat.putSave(base + 1 + i, c));
+    if (merged) {
+      cat.clearVersions();
+      cat.addVersions(merged);
+    } else {
+      cat.addVersions(fresh.flatMap((c, i) => recordsOf(c, base + 1 + i)));
+    }
+    cat.setMeta({ schema: CATALOG_SCHEMA, branch: vault.branch, tip, notesTip, tags: tagsNow, archiveSig });
+    return true;
+  });
+}
+
+/**
+ * After a save (inside the save lock, after the branch ref moved), add the new commit to the catalog in the
+ * same step, so the next command walks nothing. Only when the catalog reflected the previous tips; otherwise
+ * (or when this write fails, or the process dies first) the next read catches up from git.
+ */
+export async function appendSaveToCatalog(
   vault: Vault,
   prev: { tip: string | null; notesTip: string | null },
   save: { commit: string; tip: string; notesTip: string; summary: string; description: string; timestamp: number; files: { path: string; version: number; sha256: string; blob: string }[]; experiment?: string; note: SaveNote; noteBlob: string },
 ): Promise<void> {
-  const cache = await readCache(vault);
-  if (!cache || cache.tip !== prev.tip || cache.notesTip !== prev.notesTip) return;
-  const c: CachedCommit = {
-    oid: save.commit,
-    summary: save.summary,
-    description: save.description,
-    timestamp: save.timestamp,
-    trailers: save.files.map((f) => ({ path: f.path, version: f.version, sha256: f.sha256, blob: f.blob })),
-    noteBlob: save.noteBlob,
-    note: save.note,
-  };
-  if (save.experiment) c.experiment = save.experiment;
-  cache.commits.push(c);
-  cache.tip = save.tip;
-  cache.notesTip = save.notesTip;
-  await writeCache(vault, cache);
+  let cat: Catalog | null = null;
+  try {
+    cat = await Catalog.open(vault);
+    if (!cat.persistent) return;
+    const c: CatalogCommit = {
+      oid: save.commit,
+      summary: save.summary,
+      description: save.description,
+      timestamp: save.timestamp,
+      trailers: save.files.map((f) => ({ path: f.path, version: f.version, sha256: f.sha256, blob: f.blob })),
+      noteBlob: save.noteBlob,
+      note: save.note,
+    };
+    if (save.experiment) c.experiment = save.experiment;
+    const db = cat;
+    db.write(() => {
+      // only when the catalog reflected the tips this save started from (else the next read catches up)
+      const now = db.meta();
+      const last = db.lastSave();
+      if (!now || now.tip !== prev.tip || now.notesTip !== prev.notesTip || (last?.oid ?? null) !== prev.tip) return;
+      const seq = (last?.seq ?? -1) + 1;
+      db.putSave(seq, c);
+      db.addVersions(recordsOf(c, seq));
+      db.setMeta({ tip: save.tip, notesTip: save.notesTip });
+    });
+  } catch {
+    // the catalog is an index: the next read sees tips it does not reflect and catches up
+  } finally {
+    cat?.close();
+  }
 }
 
-/** Read (and incrementally refresh) the full history. */
+/**
+ * Open a current catalog, run `fn` on it, close it. When SQLite finds the file damaged part-way (pages that
+ * only a query touches), the catalog is thrown away and rebuilt from git once, and `fn` runs again.
+ */
+export async function withHistoryIndex<T>(vault: Vault, fn: (index: HistoryIndex) => T | Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    const index = await openHistoryIndex(vault, attempt > 0 ? { rebuild: true } : {});
+    try {
+      return await fn(index);
+    } catch (e) {
+      if (attempt > 0 || !/^SQLITE_(CORRUPT|NOTADB)/.test((e as { code?: string }).code ?? '')) throw e;
+    } finally {
+      index.close();
+    }
+  }
+}
+
+/** Read the full history (every version, materialized), backed by the catalog. */
 export async function loadHistory(vault: Vault): Promise<History> {
-  const tip = await resolveRef(vault, `refs/heads/${vault.branch}`);
-  const notesTip = await resolveRef(vault, NOTES_REF);
-  if (tip === null) await assertNoHistoryElsewhere(vault, notesTip);
-  let cache = await readCache(vault);
-  if (!cache || cache.tip !== tip || cache.notesTip !== notesTip) {
-    cache = await refresh(vault, cache, tip, notesTip);
-    await writeCache(vault, cache);
-  } else {
-    // tags move without moving either tip: re-list them (tag objects already seen are not re-read)
-    const tags = Object.fromEntries(await listTagTargets(vault, new Map(Object.entries(cache.tags))));
-    if (JSON.stringify(tags) !== JSON.stringify(cache.tags)) {
-      cache.tags = tags;
-      await writeCache(vault, cache);
-    }
-  }
-  const tagMap = new Map<string, string>();
-  const tagsByCommit = new Map<string, string[]>();
-  for (const [name, t] of Object.entries(cache.tags)) {
-    tagMap.set(name, t.commit);
-    if (!tagsByCommit.has(t.commit)) tagsByCommit.set(t.commit, []);
-    tagsByCommit.get(t.commit)!.push(name);
-  }
-  const versions: VersionRecord[] = [];
-  const commits: History['commits'] = [];
-  cache.commits.forEach((c, seq) => {
-    commits.push({ oid: c.oid, seq, summary: c.summary, timestamp: c.timestamp, note: c.note });
-    for (const t of c.trailers) {
-      const entry = c.note?.files[t.path];
-      const tags = (tagsByCommit.get(c.oid) ?? []).filter((name) => !name.startsWith('sp/') || name.startsWith(`sp/${t.path}/v`));
-      const rec: VersionRecord = {
-        path: t.path,
-        version: entry?.version ?? t.version,
-        commit: c.oid,
-        seq,
-        blob: t.blob ?? '',
-        sha256: entry?.sha256 ?? t.sha256,
-        size: entry?.size ?? -1,
-        savedAt: entry?.savedAt ?? new Date(c.timestamp * 1000).toISOString(),
-        summary: c.summary,
-        source: entry?.source ?? 'commit-trailers',
-        kind: c.note?.kind ?? 'manual',
-        status: c.note?.status ?? 'active',
-        tags: tags.sort(),
-      };
-      if (!entry) rec.noteMissing = true;
-      if (entry?.md5) rec.md5 = entry.md5;
-      if (c.description) rec.description = c.description;
-      const experiment = entry?.experiment ?? c.experiment;
-      if (experiment) rec.experiment = experiment;
-      if (c.note?.keep) rec.keep = c.note.keep;
-      if (c.note?.verifiedAt) rec.verifiedAt = c.note.verifiedAt;
-      if (c.note?.verifiedBy) rec.verifiedBy = c.note.verifiedBy;
-      if (entry?.sqlite) rec.sqlite = entry.sqlite;
-      if (c.note?.restoredFrom !== undefined) rec.restoredFrom = c.note.restoredFrom;
-      versions.push(rec);
-    }
+  return withHistoryIndex(vault, (index) => {
+    const cat = index.catalog;
+    const versions = index.withTags(cat.allVersions());
+    const commits: History['commits'] = cat.allSaves().map((c, seq) => ({ oid: c.oid, seq, summary: c.summary, timestamp: c.timestamp, note: c.note }));
+    return { tip: index.tip, notesTip: index.notesTip, versions, commits, tags: index.tags };
   });
-  const merged = await withArchived(vault, versions);
-  // history order, not clock order: clocks of different machines disagree, the branch does not
-  merged.sort((a, b) => a.seq - b.seq); // stable: files of one save stay in their trailer order
-  return { tip, notesTip, versions: merged, commits, tags: tagMap };
+}
+
+/** Throw away the catalog and rebuild it from the branch, the notes and the archive index (`savepoint reindex`). */
+export async function reindexCatalog(vault: Vault): Promise<{ saves: number; versions: number; persistent: boolean }> {
+  const index = await openHistoryIndex(vault, { rebuild: true });
+  try {
+    return { saves: index.catalog.saveCommitCount(), versions: index.catalog.versionCount(), persistent: index.catalog.persistent };
+  } finally {
+    index.close();
+  }
 }
 
 /**
@@ -182,15 +346,17 @@ async function assertNoHistoryElsewhere(vault: Vault, notesTip: string | null): 
       }
     }
   }
-  const cacheDir = path.join(vault.gitdir, 'savepoint');
-  for (const f of await fsp.readdir(cacheDir).catch(() => [] as string[])) {
-    if (!/^history-.*\.json$/.test(f)) continue;
+  // the catalog remembers the branch it indexed (a catalog built for another branch that still exists)
+  try {
+    const cat = await Catalog.open(vault);
     try {
-      const c = JSON.parse(await fsp.readFile(path.join(cacheDir, f), 'utf8')) as HistoryCache;
-      if (c.branch !== vault.branch && Array.isArray(c.commits) && c.commits.some((x) => x.trailers.length) && (await resolveRef(vault, `refs/heads/${c.branch}`))) holders.add(c.branch);
-    } catch {
-      // not ours, or half-written: ignore
+      const meta = cat.meta();
+      if (meta && meta.branch !== vault.branch && cat.saveCount() > 0 && (await resolveRef(vault, `refs/heads/${meta.branch}`))) holders.add(meta.branch);
+    } finally {
+      cat.close();
     }
+  } catch {
+    // no readable catalog: the branch walk above is the answer
   }
   holders.delete(vault.branch);
   if (!holders.size && notesTip === null) return;
@@ -207,59 +373,6 @@ async function assertNoHistoryElsewhere(vault: Vault, notesTip: string | null): 
     `The history branch "${vault.branch}" (historyBranch in savepoint.json) does not exist, but this vault already has saves: ${where}. ${fix}. Savepoint will not start a second history at version 1 beside the existing one.`,
     { branch: vault.branch, branches: list, notes: notesTip !== null },
   );
-}
-
-async function refresh(vault: Vault, old: HistoryCache | null, tip: string | null, notesTip: string | null): Promise<HistoryCache> {
-  const known = new Map<string, number>();
-  old?.commits.forEach((c, i) => known.set(c.oid, i));
-  const fresh: CachedCommit[] = [];
-  let stopAt: string | null = null;
-  for await (const { oid, commit } of firstParentWalk(vault, tip, (o) => {
-    if (known.has(o)) {
-      stopAt = o;
-      return true;
-    }
-    return false;
-  })) {
-    const parsed = parseTrailers(commit.message);
-    const trailers: CachedCommit['trailers'] = [];
-    for (const [p, version] of parsed.versions) {
-      trailers.push({ path: p, version, sha256: parsed.sha256.get(p) ?? '', blob: await blobAtPath(vault, commit.tree, p) });
-    }
-    const c: CachedCommit = {
-      oid,
-      summary: summaryOf(commit.message),
-      description: descriptionOf(commit.message),
-      timestamp: commit.committer.timestamp,
-      trailers,
-      noteBlob: null,
-      note: null,
-    };
-    if (parsed.experiment) c.experiment = parsed.experiment;
-    fresh.push(c);
-  }
-  fresh.reverse();
-  const base = stopAt !== null && old ? old.commits.slice(0, known.get(stopAt)! + 1) : [];
-  const commits = [...base, ...fresh];
-  if (!old || old.notesTip !== notesTip || fresh.length) {
-    const notes = await readNotesMap(vault, notesTip);
-    for (const c of commits) {
-      const blob = notes.get(c.oid) ?? null;
-      if (blob === c.noteBlob) continue;
-      c.noteBlob = blob;
-      c.note = null;
-      if (blob) {
-        try {
-          c.note = await parseNote(await readBlobText(vault, blob), c.oid);
-        } catch {
-          c.note = null; // a broken note falls back to the commit trailers; verify reports it
-        }
-      }
-    }
-  }
-  const oldTags = new Map(Object.entries(old?.tags ?? {}));
-  const tags = Object.fromEntries(await listTagTargets(vault, oldTags));
-  return { v: CACHE_VERSION, branch: vault.branch, tip, notesTip, commits, tags };
 }
 
 /** The commit object and note of one save, read directly (used by show). */

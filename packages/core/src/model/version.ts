@@ -34,6 +34,8 @@ export interface VersionRecord {
   noteMissing?: boolean;
   /** an SQLite database saved as a backup-API snapshot (from the note) */
   sqlite?: { pageSize: number; pages: number; journalMode: string; integrity: 'ok' };
+  /** a pg_dump archive saved with `save --pg` (from the note; never a password) */
+  pg?: import('./note.js').NoteFileEntry['pg'];
   /** kind `restore`: the version whose content this save recorded */
   restoredFrom?: number;
 }

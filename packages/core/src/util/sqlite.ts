@@ -27,7 +27,7 @@ export interface SqliteInfo {
 
 type DatabaseCtor = typeof BetterSqlite3;
 let ctor: Promise<DatabaseCtor> | null = null;
-function loadDriver(): Promise<DatabaseCtor> {
+export function loadDriver(): Promise<DatabaseCtor> {
   ctor ??= import('better-sqlite3').then((m) => m.default);
   return ctor;
 }
