@@ -8,18 +8,18 @@
  * copy over a damaged pack entry; a damaged loose file is replaced by rename). Damaged archives are reported:
  * they cannot be rebuilt from here.
  */
-import fs, { promises as fsp } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { SavepointError } from '../errors.js';
 import type { ErrorCode } from '../errors.js';
 import type { VersionRecord } from '../model/version.js';
-import { isogit } from '../history/isogit.js';
 import { readArchiveIndex } from '../history/archived.js';
 import { archivePath } from '../retention/archive.js';
 import { openArchive } from '../retention/archive-file.js';
 import { listRemotes } from '../remote/config.js';
-import { RemoteSession } from '../remote/transport.js';
+import { openTransport } from '../remote/transports.js';
+import type { RemoteTransport } from '../remote/transports.js';
+import { isS3Url } from '../remote/s3/url.js';
 import type { TransportOptions } from '../remote/transport.js';
 import { digestBlob, readBlobToFile } from '../store/object-store.js';
 import { writeLooseBlob } from '../store/loose-writer.js';
@@ -110,27 +110,26 @@ export async function findDamagedBlobs(vault: Vault, versions: VersionRecord[], 
   return [...byBlob.values()].filter((d): d is Damage => d !== null);
 }
 
-/** Fetch every ref a remote advertises into a fresh scratch git directory (the vault is not touched). */
+/**
+ * Fetch every ref a remote advertises into a fresh scratch git directory (the vault is not touched), through the
+ * remote's own transport (http, local path or ssh; the pack streams to disk and is checked while it is indexed).
+ */
 async function openRemote(name: string, url: string, root: string, opts: TransportOptions): Promise<RepairSource> {
   const source = `remote ${name}`;
+  if (isS3Url(url)) return { source, gitdir: null, error: 's3:// remotes are not yet a repair source (clone the bucket and repair from that copy)' };
+  let session: RemoteTransport | null = null;
   try {
-    const session = new RemoteSession(url, { ...opts, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }, name);
+    session = await openTransport(url, opts, name);
     const adv = await session.discover('git-upload-pack');
     const wants = [...new Set([...adv.refs].filter(([r]) => !r.endsWith('^{}')).map(([, oid]) => oid))];
     const gitdir = await fsp.mkdtemp(path.join(root, 'remote-'));
-    const packDir = path.join(gitdir, 'objects', 'pack');
-    await fsp.mkdir(packDir, { recursive: true });
-    const pack = await session.uploadPack(wants, [], adv.capabilities);
-    if (!pack) return { source, gitdir };
-    if (pack.length < 32 || pack.toString('latin1', 0, 4) !== 'PACK') throw new SavepointError('E_REMOTE_UNREACHABLE', 'the remote sent data that is not a git pack', {});
-    const sum = pack.subarray(pack.length - 20).toString('hex');
-    if (createHash('sha1').update(pack.subarray(0, pack.length - 20)).digest('hex') !== sum) throw new SavepointError('E_REMOTE_UNREACHABLE', 'the pack received from the remote is damaged (checksum mismatch)', {});
-    await fsp.writeFile(path.join(packDir, `pack-${sum}.pack`), pack);
-    const git = await isogit();
-    await git.indexPack({ fs, dir: gitdir, gitdir, filepath: `objects/pack/pack-${sum}.pack` });
+    await fsp.mkdir(path.join(gitdir, 'objects', 'pack'), { recursive: true });
+    if (wants.length) await session.fetchObjects(gitdir, wants, [], adv);
     return { source, gitdir };
   } catch (e) {
     return { source, gitdir: null, error: e instanceof SavepointError ? e.message : `${(e as Error)?.message ?? e}` };
+  } finally {
+    await session?.close();
   }
 }
 

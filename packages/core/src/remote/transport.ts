@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { SavepointError } from '../errors.js';
 import type { ProgressCallback } from '../util/progress.js';
-import { FLUSH, parseReceivePackResult, parseRefAdvertisement, parseUploadPackResult, pktLine } from './pkt-line.js';
+import { FLUSH, parseReceivePackResult, parseRefAdvertisement, pktLine } from './pkt-line.js';
 import type { ReceivePackReport, RefAdvertisement } from './pkt-line.js';
 import { redactText, redactUrl } from './url.js';
 
@@ -230,39 +230,7 @@ export class RemoteSession {
   }
 
   /**
-   * POST git-upload-pack (protocol v0, stateless): ask for `wants`, tell the server our `haves`, and get
-   * one pack back (null when there is nothing to send).
-   */
-  async uploadPack(wants: string[], haves: string[], capabilities: Set<string>): Promise<Buffer | null> {
-    if (wants.length === 0) return null;
-    const caps = ['ofs-delta', 'agent=savepoint'];
-    const sideband = capabilities.has('side-band-64k');
-    if (sideband) caps.unshift('side-band-64k');
-    if (capabilities.has('include-tag')) caps.push('include-tag');
-    if (!this.opts.onProgress && capabilities.has('no-progress')) caps.push('no-progress');
-    const lines = wants.map((w, i) => pktLine(`want ${w}${i === 0 ? ` ${caps.join(' ')}` : ''}\n`));
-    const body = Buffer.concat([...lines, FLUSH, ...haves.map((h) => pktLine(`have ${h}\n`)), pktLine('done\n')]);
-    let res: HttpResponse;
-    try {
-      res = await this.send('POST', 'git-upload-pack', { 'Content-Type': 'application/x-git-upload-pack-request', Accept: 'application/x-git-upload-pack-result' }, body);
-    } catch (e) {
-      throw this.toError(e, 'fetching');
-    }
-    if (res.statusCode !== 200) throw this.statusError(res.statusCode, 'fetching');
-    const r = parseUploadPackResult(res.body, sideband);
-    for (const p of r.progress) {
-      const m = /([^:\r\n]*):\s+\d+% \((\d+)\/(\d+)\)/.exec(p);
-      if (m) this.opts.onProgress?.({ phase: `fetch: ${m[1]!.trim().toLowerCase()}`, loaded: Number(m[2]), total: Number(m[3]) });
-    }
-    if (r.errors.length) {
-      throw new SavepointError('E_REMOTE_UNREACHABLE', `${this.who()} could not send its data: ${this.scrub(r.errors.join('; '))}`, { remote: this.remoteName, url: this.shownUrl });
-    }
-    this.opts.onProgress?.({ phase: 'fetch: received', loaded: r.pack.length, total: r.pack.length });
-    return r.pack.length ? r.pack : null;
-  }
-
-  /**
-   * POST git-upload-pack like `uploadPack`, but the pack streams from the response into a temp file in
+   * POST git-upload-pack (protocol v0, stateless): ask for `wants`, tell the server our `haves`; the pack streams from the response into a temp file in
    * `<gitdir>/objects/pack` (issue 12: bounded memory). Returns its path, or null when nothing came.
    */
   async uploadPackToFile(wants: string[], haves: string[], capabilities: Set<string>, gitdir: string): Promise<string | null> {
