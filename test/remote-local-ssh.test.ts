@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { addRemote, cloneVault, copiesStatus, fetchRemote, isSavepointError, log, pullRemote, pushRemote, pushRemotes, restore, save, tagVersion, verify } from '@savepoint/core';
-import { TEST_AUTHOR, fixedClock, gitCli, makeTempDir, makeTempVault } from '../packages/core/src/testing/temp-vault.js';
+import { TEST_AUTHOR, fixedClock, gitCli, makeTempDir } from '../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../packages/core/src/testing/temp-vault.js';
+import { makeVaultWithSaves } from './helpers/vaults.js';
 import { sp } from './helpers/cli.js';
 import { startSshServer } from './helpers/sshd.js';
 import type { SshServer } from './helpers/sshd.js';
@@ -25,13 +26,8 @@ afterAll(async () => {
 });
 
 async function vaultWithSaves(n: number): Promise<TempVault> {
-  const t = await makeTempVault();
+  const t = await makeVaultWithSaves(n);
   vaults.push(t);
-  for (let i = 1; i <= n; i++) {
-    await t.write('data.csv', `id,x\n${Array.from({ length: i * 3 }, (_, k) => `${k},${k * i}`).join('\n')}\n`);
-    await t.write('sub/params.json', JSON.stringify({ run: i }));
-    await save(t.vault, { files: ['data.csv', 'sub/params.json'], message: `run ${i}` });
-  }
   return t;
 }
 

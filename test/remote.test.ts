@@ -28,6 +28,7 @@ import {
 import type { RemoteCredentials, Vault } from '@savepoint/core';
 import { TEST_AUTHOR, fixedClock, gitCli, makeTempDir, makeTempVault } from '../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../packages/core/src/testing/temp-vault.js';
+import { makeVaultWithSaves } from './helpers/vaults.js';
 import { startGitHttpServer } from './helpers/git-http-server.js';
 import type { GitHttpServer } from './helpers/git-http-server.js';
 
@@ -51,13 +52,8 @@ afterAll(async () => {
 });
 
 async function vaultWithSaves(n: number): Promise<TempVault> {
-  const t = await makeTempVault();
+  const t = await makeVaultWithSaves(n);
   vaults.push(t);
-  for (let i = 1; i <= n; i++) {
-    await t.write('data.csv', `id,x\n${Array.from({ length: i * 3 }, (_, k) => `${k},${k * i}`).join('\n')}\n`);
-    await t.write('sub/params.json', JSON.stringify({ run: i }));
-    await save(t.vault, { files: ['data.csv', 'sub/params.json'], message: `run ${i}` });
-  }
   return t;
 }
 
