@@ -21,7 +21,7 @@ import type { CompactResult } from '../store/compact.js';
 import type { ProgressCallback } from '../util/progress.js';
 import type { Vault } from '../vault.js';
 import { refreshExports } from './export.js';
-import { recordOperation } from '../health/record.js';
+import { recordOperations } from '../health/record.js';
 import type { ExportResult } from './export.js';
 
 export type AfterSaveStepName = 'exports' | 'retention' | 'push' | 'compact';
@@ -119,12 +119,13 @@ export async function afterSave(vault: Vault, saved: SaveLike, opts: AfterSaveOp
   // health: pushes record themselves (remote/push-many.ts); the other steps that ran are recorded here, the
   // one place every save path goes through. Bookkeeping never throws, so a failing step never fails the save.
   const ran = (['exports', 'retention', 'compact'] as const).filter((k) => report[k].status !== 'skipped');
-  for (const [i, k] of ran.entries()) {
-    const s = report[k] as Exclude<StepOutcome<unknown>, { status: 'skipped' }>;
-    await recordOperation(
+  if (ran.length) {
+    await recordOperations(
       vault,
-      { op: k, ok: s.status === 'ok', startedAt: new Date(Date.now() - s.durationMs), durationMs: s.durationMs, ...(s.status === 'failed' ? { error: s.error } : {}), details: { after: 'save' } },
-      { alerts: i === ran.length - 1 },
+      ran.map((k) => {
+        const s = report[k] as Exclude<StepOutcome<unknown>, { status: 'skipped' }>;
+        return { op: k, ok: s.status === 'ok', startedAt: new Date(Date.now() - s.durationMs), durationMs: s.durationMs, ...(s.status === 'failed' ? { error: s.error } : {}), details: { after: 'save' } };
+      }),
     );
   }
   return report;

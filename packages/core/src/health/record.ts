@@ -29,10 +29,15 @@ export interface RecordResult {
 }
 
 export async function recordOperation(vault: Vault, rec: OperationRecord, opts: RecordOptions = {}): Promise<RecordResult> {
+  return recordOperations(vault, [rec], opts);
+}
+
+/** Several finished operations in one read-modify-write of the health record (e.g. the after-save steps). */
+export async function recordOperations(vault: Vault, recs: OperationRecord[], opts: RecordOptions = {}): Promise<RecordResult> {
   let recorded = false;
   try {
     const configured = listRemotes(vault).map((r) => r.name);
-    recorded = (await updateHealthState(vault.gitdir, (s) => forgetRemotes(applyRecord(s, rec), configured))) !== null;
+    recorded = (await updateHealthState(vault.gitdir, (s) => forgetRemotes(recs.reduce(applyRecord, s), configured))) !== null;
   } catch {
     // never let bookkeeping fail the operation
   }
