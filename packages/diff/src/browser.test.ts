@@ -92,3 +92,21 @@ describe('diffBytes equals diffFiles', () => {
     expect(diffByteArrays(a, a, 10)).toMatchObject({ bytesDiffering: 0, rangeCount: 0 });
   });
 });
+
+describe('sha256 of clipped values', () => {
+  it('the plain-JavaScript hasher (browsers) and the Node one agree', async () => {
+    const { sha256Hasher, nobleHasher } = await import('./bytes.js');
+    const { createHash } = await import('node:crypto');
+    await fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 5 }), (parts) => {
+        const a = sha256Hasher();
+        const b = nobleHasher();
+        const c = createHash('sha256');
+        for (const p of parts) { a.update(p); b.update(p); c.update(p); }
+        const want = c.digest('hex');
+        expect(a.hex()).toBe(want);
+        expect(b.hex()).toBe(want);
+      }),
+    );
+  });
+});
