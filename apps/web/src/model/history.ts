@@ -109,3 +109,18 @@ export function defaultDiffPair(versions: readonly number[], version: number): {
   const older = versions.filter((v) => v < version).sort((a, b) => b - a)[0];
   return older === undefined ? null : { from: older, to: version };
 }
+
+/** Build the page's file list from the version history (newest version per path). */
+export function filesOf(versions: readonly VersionRecord[]): FileEntry[] {
+  const by = new Map<string, VersionRecord[]>();
+  for (const v of versions) {
+    if (!by.has(v.path)) by.set(v.path, []);
+    by.get(v.path)!.push(v);
+  }
+  return [...by.entries()]
+    .map(([path, vs]) => {
+      const latest = vs.reduce((a, b) => (b.version > a.version ? b : a));
+      return { path, latestVersion: latest.version, size: latest.size, savedAt: latest.savedAt, tags: [...new Set(vs.flatMap((v) => v.tags))].sort(), versions: vs.length };
+    })
+    .sort((a, b) => a.path.localeCompare(b.path));
+}

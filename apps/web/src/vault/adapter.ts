@@ -7,7 +7,8 @@ import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/web';
 import { readVaultHistoryDetailed, readVersionContent, SavepointError } from '@savepoint/core/browser';
 import type { BrowserHistory } from '@savepoint/core/browser';
-import type { DiffResult, DroppedFile, FileEntry, Progress, SaveResult, VerifyReport, VersionRecord, WebVault } from './types.js';
+import { filesOf } from '../model/history.js';
+import type { DiffResult, DroppedFile, Progress, SaveResult, VerifyReport, WebVault } from './types.js';
 
 const DIR = '/vault';
 
@@ -17,21 +18,6 @@ function fsName(key: string): string {
 
 function notYet(what: string): never {
   throw new SavepointError('E_INTERNAL', `${what} is not available in this build of the page yet.`, {});
-}
-
-/** Build the page's file list from the version history (newest version per path). */
-export function filesOf(versions: readonly VersionRecord[]): FileEntry[] {
-  const by = new Map<string, VersionRecord[]>();
-  for (const v of versions) {
-    if (!by.has(v.path)) by.set(v.path, []);
-    by.get(v.path)!.push(v);
-  }
-  return [...by.entries()]
-    .map(([path, vs]) => {
-      const latest = vs.reduce((a, b) => (b.version > a.version ? b : a));
-      return { path, latestVersion: latest.version, size: latest.size, savedAt: latest.savedAt, tags: [...new Set(vs.flatMap((v) => v.tags))].sort(), versions: vs.length };
-    })
-    .sort((a, b) => a.path.localeCompare(b.path));
 }
 
 function readOnlyVault(fs: FS, source: WebVault['source']): WebVault {
