@@ -6,6 +6,8 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   base: './',
   plugins: [react()],
+  // isomorphic-git's dependencies import Node's `buffer`; the npm package of the same name stands in for it.
+  resolve: { alias: { buffer: 'buffer/' } },
   worker: { format: 'es' },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false, reportCompressedSize: true, chunkSizeWarningLimit: 1500 },
 });

@@ -8,8 +8,8 @@ import path from 'node:path';
 const CORS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-  'Access-Control-Allow-Headers': 'Content-Type, Git-Protocol, Authorization, Accept, Content-Encoding',
-  'Access-Control-Expose-Headers': 'Content-Type, Content-Length',
+  'Access-Control-Allow-Headers': 'accept, accept-encoding, authorization, cache-control, content-encoding, content-length, content-type, git-protocol, pragma, range, x-authorization, x-requested-with',
+  'Access-Control-Expose-Headers': 'cache-control, content-length, content-type, date, etag, expires, last-modified, pragma, server, vary',
   'Access-Control-Max-Age': '600',
 };
 

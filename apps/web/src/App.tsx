@@ -67,7 +67,6 @@ export function App({ client, search }: { client: VaultClient; search: string })
     setUnpushed(new Set());
     setDiff(null);
     await loadFiles();
-    setStatus({ tone: 'ok', text: `Opened ${src.label}.` });
   };
 
   const openUrl = async (u: string) => {
@@ -78,12 +77,12 @@ export function App({ client, search }: { client: VaultClient; search: string })
     }
     history.replaceState(null, '', searchForVault(target));
     const src = await run(`Opening ${target}`, () => client.openUrl(target, onProgress('Cloning')));
-    if (src) await run('Reading history', () => opened(src));
+    if (src && (await run('Reading history', () => opened(src).then(() => true)))) setStatus({ tone: 'ok', text: `Opened ${src.label}.` });
   };
 
   const openFolder = async (name: string, dropped: DroppedFile[]) => {
     const src = await run(`Opening folder ${name}`, () => client.openFolder(name, dropped, onProgress('Copying')));
-    if (src) await run('Reading history', () => opened(src));
+    if (src && (await run('Reading history', () => opened(src).then(() => true)))) setStatus({ tone: 'ok', text: `Opened folder ${src.label}.` });
   };
 
   // `?vault=<url>` opens at load

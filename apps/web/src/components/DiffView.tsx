@@ -1,6 +1,11 @@
+import { useState } from 'react';
 import type { DiffView as Model, TableModel } from '../model/diff-view.js';
 
+/** Rows drawn at first; the rest on request, so a large diff never blocks the page while it renders. */
+export const FIRST_ROWS = 200;
+
 function Table({ t }: { t: TableModel }) {
+  const [shown, setShown] = useState(FIRST_ROWS);
   return (
     <section className="diff-table-wrap">
       {t.title && <h4>{t.title}</h4>}
@@ -20,7 +25,7 @@ function Table({ t }: { t: TableModel }) {
             </tr>
           </thead>
           <tbody>
-            {t.rows.map((r, i) => (
+            {t.rows.slice(0, shown).map((r, i) => (
               <tr key={i} className={`row-${r.kind}`} data-kind={r.kind}>
                 <th scope="row">
                   <span className="kind">{r.kind}</span> {r.label}
@@ -41,6 +46,11 @@ function Table({ t }: { t: TableModel }) {
           </tbody>
         </table>
       </div>
+      {t.rows.length > shown && (
+        <button type="button" onClick={() => setShown(t.rows.length)} data-testid="diff-more">
+          Show all {t.rows.length} changed rows ({t.rows.length - shown} more)
+        </button>
+      )}
       {t.truncated && <p className="note">Only the first changes are listed; the counts above are exact.</p>}
       {t.notes.map((n) => (
         <p className="note" key={n}>
