@@ -14,6 +14,17 @@ function progressText(p: Progress): string {
   return p.total ? `${p.phase} ${p.loaded ?? 0}/${p.total}` : `${p.phase}${p.loaded ? ` ${p.loaded}` : ''}`;
 }
 
+const AUTHOR_KEY = 'savepoint-web:author';
+
+function readAuthor(): { name: string; email: string } {
+  try {
+    const v = JSON.parse(localStorage.getItem(AUTHOR_KEY) ?? 'null') as { name?: unknown; email?: unknown } | null;
+    return { name: typeof v?.name === 'string' ? v.name : '', email: typeof v?.email === 'string' ? v.email : '' };
+  } catch {
+    return { name: '', email: '' };
+  }
+}
+
 function errorText(e: unknown): string {
   const o = e as { code?: string; message?: string };
   return o && o.message ? `${o.message}${o.code ? ` (${o.code})` : ''}` : String(e);
@@ -34,6 +45,7 @@ export function App({ client, search }: { client: VaultClient; search: string })
   const [busy, setBusy] = useState<string | null>(null);
   const [pending, setPending] = useState<{ file: File; path: string; description: string; experiment: string } | null>(null);
   const [dragging, setDragging] = useState(false);
+  const [author, setAuthor] = useState(() => readAuthor());
   const diffSeq = useRef(0);
 
   const run = useCallback(async <T,>(what: string, f: () => Promise<T>): Promise<T | undefined> => {
@@ -164,7 +176,13 @@ export function App({ client, search }: { client: VaultClient; search: string })
     const problem = checkSavePath(pending.path);
     if (problem) return setStatus({ tone: 'error', text: problem });
     const path = pending.path.trim();
-    const r = await run(`Saving ${path}`, () => client.save(path, pending.file, { ...(pending.description ? { description: pending.description } : {}), ...(pending.experiment ? { experiment: pending.experiment } : {}) }));
+    try {
+      localStorage.setItem(AUTHOR_KEY, JSON.stringify(author));
+    } catch {
+      // storage may be off (private mode): the name is then asked again next time
+    }
+    const who = author.name.trim() && author.email.trim() ? { author } : {};
+    const r = await run(`Saving ${path}`, () => client.save(path, pending.file, { ...(pending.description ? { description: pending.description } : {}), ...(pending.experiment ? { experiment: pending.experiment } : {}), ...who }));
     if (!r) return;
     setPending(null);
     if (r.unchanged) return setStatus({ tone: 'info', text: `${path} is unchanged since v${r.version}; nothing saved.` });
@@ -309,6 +327,14 @@ export function App({ client, search }: { client: VaultClient; search: string })
                   <label>
                     Experiment
                     <input data-testid="save-experiment" value={pending.experiment} onChange={(e) => setPending({ ...pending, experiment: e.target.value })} />
+                  </label>
+                  <label>
+                    Your name
+                    <input autoComplete="name" value={author.name} onChange={(e) => setAuthor({ ...author, name: e.target.value })} />
+                  </label>
+                  <label>
+                    Your email
+                    <input type="email" autoComplete="email" value={author.email} onChange={(e) => setAuthor({ ...author, email: e.target.value })} />
                   </label>
                   <button type="submit" disabled={!!busy} data-testid="save">
                     Save

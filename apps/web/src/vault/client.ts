@@ -1,6 +1,6 @@
 /** The page's handle on the vault worker: each call is one request, answered by one reply (plus progress). */
 import { VaultError, type Reply, type Request } from './protocol.js';
-import type { DiffResult, DroppedFile, FileEntry, Progress, SaveResult, VaultSource, VerifyReport, VersionRecord } from './types.js';
+import type { DiffResult, DroppedFile, FileEntry, Progress, SaveOptions, SaveResult, VaultSource, VerifyReport, VersionRecord } from './types.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void; onProgress?: (p: Progress) => void };
 type Body<R> = R extends unknown ? Omit<R, 'id'> : never;
@@ -13,7 +13,7 @@ export interface VaultClient {
   read(path: string, version: number): Promise<Uint8Array>;
   verify(onProgress?: (p: Progress) => void): Promise<VerifyReport>;
   diff(path: string, from: number, to: number): Promise<DiffResult>;
-  save(path: string, data: Blob, o?: { description?: string; experiment?: string }): Promise<SaveResult>;
+  save(path: string, data: Blob, o?: SaveOptions): Promise<SaveResult>;
   push(onProgress?: (p: Progress) => void): Promise<{ pushed: string[] }>;
   terminate(): void;
 }
@@ -46,7 +46,7 @@ export function createVaultClient(worker: Pick<Worker, 'postMessage' | 'terminat
     read: (path, version) => call({ method: 'read', path, version }),
     verify: (onProgress) => call({ method: 'verify' }, onProgress),
     diff: (path, from, to) => call({ method: 'diff', path, from, to }),
-    save: (path, data, o = {}) => call({ method: 'save', path, data, ...o }),
+    save: (path, data, options = {}) => call({ method: 'save', path, data, options }),
     push: (onProgress) => call({ method: 'push' }, onProgress),
     terminate: () => {
       worker.terminate();

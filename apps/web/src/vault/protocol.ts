@@ -1,5 +1,5 @@
 /** Messages between the page and the vault worker. Pure data, so both sides share one definition. */
-import type { DroppedFile, Progress, WireError } from './types.js';
+import type { DroppedFile, Progress, SaveOptions, WireError } from './types.js';
 
 export type Request =
   | { id: number; method: 'openUrl'; url: string }
@@ -9,7 +9,7 @@ export type Request =
   | { id: number; method: 'read'; path: string; version: number }
   | { id: number; method: 'verify' }
   | { id: number; method: 'diff'; path: string; from: number; to: number }
-  | { id: number; method: 'save'; path: string; data: Blob; description?: string; experiment?: string }
+  | { id: number; method: 'save'; path: string; data: Blob; options: SaveOptions }
   | { id: number; method: 'push' }
   | { id: number; method: 'ping' };
 

@@ -37,6 +37,13 @@ export interface SaveResult {
   unchanged: boolean;
 }
 
+export interface SaveOptions {
+  description?: string;
+  experiment?: string;
+  /** who saves; the page's default author when absent */
+  author?: { name: string; email: string };
+}
+
 export interface Progress {
   phase: string;
   loaded?: number;
@@ -62,7 +69,7 @@ export interface WebVault {
   read(path: string, version: number): Promise<Uint8Array>;
   verify(onProgress?: (p: Progress) => void): Promise<VerifyReport>;
   diff(path: string, from: number, to: number): Promise<DiffResult>;
-  save(path: string, data: Blob, o?: { description?: string; experiment?: string }): Promise<SaveResult>;
+  save(path: string, data: Blob, o?: SaveOptions): Promise<SaveResult>;
   push(onProgress?: (p: Progress) => void): Promise<{ pushed: string[] }>;
 }
 

@@ -47,7 +47,7 @@ async function handle(req: Request): Promise<{ value: unknown; transfer?: Transf
     case 'diff':
       return { value: await need().diff(req.path, req.from, req.to) };
     case 'save':
-      return { value: await need().save(req.path, req.data, { description: req.description, experiment: req.experiment }) };
+      return { value: await need().save(req.path, req.data, req.options) };
     case 'push':
       return { value: await need().push(progress) };
   }
