@@ -8,6 +8,7 @@ const alias = {
   '@savepoint/core/format': src('./packages/core/src/util/format.ts'),
   '@savepoint/core/browser': src('./packages/core/src/browser/index.ts'),
   '@savepoint/core': src('./packages/core/src/index.ts'),
+  '@savepoint/diff/browser': src('./packages/diff/src/browser.ts'),
   '@savepoint/diff': src('./packages/diff/src/index.ts'),
   '@savepoint/hooks': src('./packages/hooks/src/index.ts'),
   '@savepoint/tui': src('./apps/tui/src/index.ts'),

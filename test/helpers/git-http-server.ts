@@ -19,6 +19,11 @@ export interface GitHttpServerOptions {
   users?: Record<string, string>;
   /** require auth for reads (clone/fetch) too; default true */
   authForReads?: boolean;
+  /**
+   * Answer CORS preflights (OPTIONS, without auth as browsers send them) and add CORS headers to every
+   * response, so a page on another origin (the browser vault) can clone and push; default true.
+   */
+  cors?: boolean;
 }
 
 export interface RequestLogEntry {
@@ -53,8 +58,29 @@ function creds(header) {
   const i = d.indexOf(':');
   return i < 0 ? null : { user: d.slice(0, i), pass: d.slice(i + 1) };
 }
+const CORS_ALLOW_HEADERS = 'accept, accept-encoding, accept-language, authorization, cache-control, content-encoding, content-length, content-type, git-protocol, pragma, range, user-agent, x-authorization, x-requested-with';
+const CORS_EXPOSE_HEADERS = 'cache-control, content-length, content-type, date, etag, expires, last-modified, pragma, server, transfer-encoding, vary, www-authenticate';
 const server = http.createServer((req, res) => {
   const url = new URL(req.url || '/', 'http://127.0.0.1');
+  if (cfg.cors) {
+    // the request's origin is echoed (never '*' together with credentials); Vary tells caches so
+    res.setHeader('Access-Control-Allow-Origin', req.headers.origin || '*');
+    res.setHeader('Access-Control-Allow-Credentials', 'true');
+    res.setHeader('Access-Control-Expose-Headers', CORS_EXPOSE_HEADERS);
+    res.setHeader('Vary', 'Origin');
+    if (req.method === 'OPTIONS') {
+      fs.appendFileSync(cfg.log, JSON.stringify({ method: req.method, path: url.pathname + url.search, status: 204, auth: req.headers.authorization ? 'present' : 'absent' }) + '\n');
+      req.resume();
+      res.writeHead(204, {
+        'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+        'Access-Control-Allow-Headers': CORS_ALLOW_HEADERS,
+        'Access-Control-Max-Age': '600',
+        'Content-Length': '0',
+      });
+      res.end();
+      return;
+    }
+  }
   const isWrite = url.pathname.endsWith('/git-receive-pack') || url.searchParams.get('service') === 'git-receive-pack';
   const c = creds(req.headers.authorization);
   const ok = !!c && Object.prototype.hasOwnProperty.call(users, c.user) && users[c.user] === c.pass;
@@ -135,7 +161,7 @@ export async function startGitHttpServer(opts: GitHttpServerOptions = {}): Promi
   const log = path.join(root, 'requests.jsonl');
   await fsp.writeFile(log, '');
   const backend = path.join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-http-backend');
-  const cfg = { users, authForReads: opts.authForReads ?? true, root: repos, log, backend };
+  const cfg = { users, authForReads: opts.authForReads ?? true, cors: opts.cors ?? true, root: repos, log, backend };
   const child: ChildProcess = spawn(process.execPath, ['-e', SERVER_SOURCE, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';

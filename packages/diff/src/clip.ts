@@ -4,7 +4,9 @@
  * its full text, so two huge values can still be told apart (and checked with `sha256sum`) without
  * printing or holding them.
  */
-import { createHash } from 'node:crypto';
+import type { JsonChange } from './json/diff.js';
+import type { JsonResultChange } from './types.js';
+import { concatBytes, sha256Hasher, utf8Decode, utf8Encode, utf8Length } from './bytes.js';
 
 export interface ClippedValue {
   clipped: true;
@@ -29,16 +31,16 @@ export function isClipped(v: unknown): v is ClippedValue {
 export function utf8Head(buf: Uint8Array, max = CLIP_HEAD_BYTES): string {
   let end = Math.min(max, buf.length);
   if (end < buf.length) while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
-  return Buffer.from(buf.buffer, buf.byteOffset, end).toString('utf8');
+  return utf8Decode(buf, 0, end);
 }
 
 /** The string itself when short, else its clipped form. */
 export function clipString(s: string, max = MAX_CELL_BYTES): string | ClippedValue {
   if (s.length * 3 <= max) return s; // cheap: cannot exceed max bytes
-  const bytes = Buffer.byteLength(s, 'utf8');
+  const bytes = utf8Length(s);
   if (bytes <= max) return s;
-  const buf = Buffer.from(s, 'utf8');
-  return { clipped: true, bytes, sha256: createHash('sha256').update(buf).digest('hex'), head: utf8Head(buf) };
+  const buf = utf8Encode(s);
+  return { clipped: true, bytes, sha256: sha256Hasher().update(buf).hex(), head: utf8Head(buf) };
 }
 
 /**
@@ -46,13 +48,13 @@ export function clipString(s: string, max = MAX_CELL_BYTES): string | ClippedVal
  * field was quoted with doubled quotes inside, which stand for one quote each.
  */
 export function clipBytes(buf: Uint8Array, start: number, end: number, quote: number): ClippedValue {
-  const h = createHash('sha256');
+  const h = sha256Hasher();
   let bytes = 0;
-  const headParts: Buffer[] = [];
+  const headParts: Uint8Array[] = [];
   let headLen = 0;
   const take = (s: number, e: number) => {
     if (e <= s) return;
-    const part = Buffer.from(buf.buffer, buf.byteOffset + s, e - s);
+    const part = buf.subarray(s, e);
     h.update(part);
     bytes += e - s;
     if (headLen < CLIP_HEAD_BYTES + 4) { const p = part.subarray(0, CLIP_HEAD_BYTES + 4 - headLen); headParts.push(p); headLen += p.length; }
@@ -65,7 +67,7 @@ export function clipBytes(buf: Uint8Array, start: number, end: number, quote: nu
     }
     take(s, end);
   }
-  return { clipped: true, bytes, sha256: h.digest('hex'), head: utf8Head(Buffer.concat(headParts)) };
+  return { clipped: true, bytes, sha256: h.hex(), head: utf8Head(concatBytes(headParts)) };
 }
 
 /**
@@ -107,16 +109,30 @@ export function clipJson(v: unknown, max = MAX_CELL_BYTES): { value: unknown } |
   }
   // Measure first (stop as soon as it is too long), then hash only when needed.
   let len = 0;
-  writeJson(v, (s) => { len += Buffer.byteLength(s, 'utf8'); return len <= max ? undefined : false; });
+  writeJson(v, (s) => { len += utf8Length(s); return len <= max ? undefined : false; });
   if (len <= max) return { value: v };
-  const h = createHash('sha256');
+  const h = sha256Hasher();
   let bytes = 0;
   let head = '';
   writeJson(v, (s) => {
-    const b = Buffer.from(s, 'utf8');
+    const b = utf8Encode(s);
     h.update(b);
     bytes += b.length;
     if (head.length < CLIP_HEAD_BYTES) head += s.slice(0, CLIP_HEAD_BYTES - head.length);
   });
-  return { clipped: { clipped: true, bytes, sha256: h.digest('hex'), head: utf8Head(Buffer.from(head, 'utf8')) } };
+  return { clipped: { clipped: true, bytes, sha256: h.hex(), head: utf8Head(utf8Encode(head)) } };
+}
+
+/** A JSON change with its old/new values clipped when too long. */
+export function clipJsonChange(c: JsonChange, max: number): JsonResultChange {
+  const out: JsonResultChange = { ...c };
+  for (const side of ['old', 'new'] as const) {
+    if (!(side in c)) continue;
+    const r = clipJson(c[side], max);
+    if ('clipped' in r) {
+      delete out[side];
+      out[side === 'old' ? 'oldClipped' : 'newClipped'] = r.clipped;
+    }
+  }
+  return out;
 }

@@ -1,5 +1,4 @@
-import { open } from 'node:fs/promises';
-import { fromNodeError } from './errors.js';
+import { bytesEqual, indexOfAscii } from './bytes.js';
 
 export type DataFormat = 'csv' | 'tsv' | 'json' | 'text' | 'xlsx' | 'sqlite' | 'binary';
 
@@ -11,7 +10,7 @@ const TEXT_EXT = new Set([
 ]);
 const BINARY_EXT = new Set(['mat', 'h5', 'hdf5', 'he5', 'nc', 'npy', 'npz', 'parquet', 'feather', 'arrow', 'pkl', 'pickle', 'rds', 'rdata', 'zip', 'gz', 'png', 'jpg', 'jpeg', 'tif', 'tiff', 'pdf']);
 const SQLITE_EXT = new Set(['sqlite', 'sqlite3', 'db', 'db3']);
-const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
+const SQLITE_MAGIC = Uint8Array.from('SQLite format 3\0', (c) => c.charCodeAt(0));
 
 function extOf(name: string): string {
   const base = name.replace(/\\/g, '/').split('/').pop() ?? '';
@@ -45,11 +44,11 @@ export function looksLikeText(head: Uint8Array): boolean {
  */
 export function detectFormat(name: string, headBytes?: Uint8Array): DataFormat {
   const ext = extOf(name);
-  const head = headBytes ? Buffer.from(headBytes.buffer, headBytes.byteOffset, headBytes.byteLength) : undefined;
+  const head = headBytes;
   if (head) {
-    if (head.length >= 16 && head.subarray(0, 16).equals(SQLITE_MAGIC)) return 'sqlite';
+    if (head.length >= 16 && bytesEqual(head.subarray(0, 16), SQLITE_MAGIC)) return 'sqlite';
     const isZip = head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
-    if (isZip) return ext === 'xlsx' || ext === 'xlsm' || head.includes('xl/') ? 'xlsx' : 'binary';
+    if (isZip) return ext === 'xlsx' || ext === 'xlsm' || indexOfAscii(head, 'xl/') >= 0 ? 'xlsx' : 'binary';
     if (head.length > 0 && !looksLikeText(head)) return 'binary';
   }
   if (ext === 'xlsx' || ext === 'xlsm') return head && head.length > 0 ? 'binary' : 'xlsx';
@@ -65,31 +64,4 @@ export function detectFormat(name: string, headBytes?: Uint8Array): DataFormat {
   while (i < head.length && (head[i] === 0x20 || head[i] === 0x0a || head[i] === 0x0d || head[i] === 0x09)) i++;
   if (head[i] === 0x7b || head[i] === 0x5b) return 'json';
   return 'text';
-}
-
-/** Read up to `n` bytes of a file from `position` (default: its start). */
-export async function readHead(path: string, n = HEAD_BYTES, position = 0): Promise<Buffer> {
-  let fh;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    throw fromNodeError(e, path);
-  }
-  try {
-    const buf = Buffer.allocUnsafe(n);
-    let got = 0;
-    while (got < n) {
-      const { bytesRead } = await fh.read(buf, got, n - got, position + got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
-    }
-    return buf.subarray(0, got);
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Detect the format of a file on disk; `name` (the logical vault path) drives extension-based detection. */
-export async function detectFileFormat(path: string, name: string = path): Promise<DataFormat> {
-  return detectFormat(name, await readHead(path));
 }

@@ -1,20 +1,21 @@
 import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { detectFormat, readHead, type DataFormat } from './detect.js';
+import { detectFormat, type DataFormat } from './detect.js';
+import { readHead } from './detect-file.js';
 import { DiffError, fromNodeError } from './errors.js';
 import { sniffDialect } from './csv/dialect.js';
 import { openCsvSource } from './csv/source.js';
 import { diffTables } from './table/engine.js';
 import { parseJson } from './json/parse.js';
-import { diffJsonCounted, firstKeyOrderChange, type JsonChange } from './json/diff.js';
+import { diffJsonCounted, firstKeyOrderChange } from './json/diff.js';
 import { diffLines, splitLines } from './text/diff.js';
 import { diffBytes, firstDifference } from './binary/diff.js';
-import { clipJson, MAX_CELL_BYTES } from './clip.js';
+import { clipJsonChange, MAX_CELL_BYTES } from './clip.js';
 import {
   csvDialectChanges, describeCsv, describeText, guessEncoding, hasBom, jsonIndentation, sameJsonTokens, sqliteHeaderChanges,
   textLayoutChanges, type FormatChange,
 } from './layout.js';
-import type { DiffOptions, DiffResult, DiffSide, SideInfo, BinaryDiffResult, JsonResultChange } from './types.js';
+import type { DiffOptions, DiffResult, DiffSide, SideInfo, BinaryDiffResult } from './types.js';
 
 export const DEFAULT_LIMIT = 1000;
 /** Text files larger than this are summarised as bytes instead of line-diffed. */
@@ -228,17 +229,4 @@ export async function diffFiles(a: DiffSide, b: DiffSide, opts: DiffOptions): Pr
       }
     }
   }
-}
-
-function clipJsonChange(c: JsonChange, max: number): JsonResultChange {
-  const out: JsonResultChange = { ...c };
-  for (const side of ['old', 'new'] as const) {
-    if (!(side in c)) continue;
-    const r = clipJson(c[side], max);
-    if ('clipped' in r) {
-      delete out[side];
-      out[side === 'old' ? 'oldClipped' : 'newClipped'] = r.clipped;
-    }
-  }
-  return out;
 }

@@ -1,5 +1,6 @@
 export { DiffError, isDiffError, type DiffErrorCode } from './errors.js';
-export { detectFormat, detectFileFormat, looksLikeText, type DataFormat } from './detect.js';
+export { detectFormat, looksLikeText, type DataFormat } from './detect.js';
+export { detectFileFormat } from './detect-file.js';
 export { validateDataFile, MAX_PROBLEMS, type ValidationResult, type ValidationProblem } from './validate.js';
 export { diffFiles, DEFAULT_LIMIT, MAX_TEXT_BYTES } from './diff.js';
 export { renderDiff, type RenderOptions } from './render.js';

@@ -5,6 +5,7 @@
  */
 import { CsvScanner, type CsvDialect } from './csv/scanner.js';
 import { looksLikeText } from './detect.js';
+import { latin1Decode } from './bytes.js';
 
 export type LineEnding = 'LF' | 'CRLF' | 'CR' | 'mixed' | 'none';
 export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'other';
@@ -93,7 +94,7 @@ export function describeCsv(head: Uint8Array, tail: Uint8Array, dialect: CsvDial
         const fs = s.fieldStart[f]!, fe = s.fieldEnd[f]!;
         let needs = false;
         for (let i = fs; i < fe && !needs; i++) { const c = s.buf[i]; needs = c === D || c === Q || c === CR || c === LF; }
-        const numeric = fe > fs && fe - fs < 64 && NUMERIC.test(Buffer.from(s.buf.buffer, s.buf.byteOffset + fs, fe - fs).toString('latin1'));
+        const numeric = fe > fs && fe - fs < 64 && NUMERIC.test(latin1Decode(s.buf, fs, fe));
         if (s.fieldQuoted[f]! > 0) {
           if (!needs) { quotedUnneeded++; if (numeric) quotedUnneededNumeric++; }
         } else {
@@ -194,14 +195,14 @@ export function sameJsonTokens(a: string, b: string): boolean {
 /** SQLite header fields (first 100 bytes) that change the file but not the schema or rows. */
 export function sqliteHeaderChanges(a: Uint8Array, b: Uint8Array): FormatChange[] {
   if (a.length < 100 || b.length < 100) return [];
-  const A = Buffer.from(a.buffer, a.byteOffset, 100), B = Buffer.from(b.buffer, b.byteOffset, 100);
-  const pageSize = (h: Buffer) => { const v = h.readUInt16BE(16); return String(v === 1 ? 65536 : v); };
-  const journal = (h: Buffer) => (h[18] === 2 ? 'WAL' : 'rollback');
-  const enc = (h: Buffer) => ['?', 'UTF-8', 'UTF-16le', 'UTF-16be'][h.readUInt32BE(56)] ?? '?';
-  const fields: [string, (h: Buffer) => string][] = [
+  const A = new DataView(a.buffer, a.byteOffset, 100), B = new DataView(b.buffer, b.byteOffset, 100);
+  const pageSize = (h: DataView) => { const v = h.getUint16(16); return String(v === 1 ? 65536 : v); };
+  const journal = (h: DataView) => (h.getUint8(18) === 2 ? 'WAL' : 'rollback');
+  const enc = (h: DataView) => ['?', 'UTF-8', 'UTF-16le', 'UTF-16be'][h.getUint32(56)] ?? '?';
+  const fields: [string, (h: DataView) => string][] = [
     ['page size', pageSize], ['journal mode', journal], ['text encoding', enc],
-    ['user_version', (h) => String(h.readInt32BE(60))], ['application_id', (h) => String(h.readInt32BE(68))],
-    ['page count', (h) => String(h.readUInt32BE(28))],
+    ['user_version', (h) => String(h.getInt32(60))], ['application_id', (h) => String(h.getInt32(68))],
+    ['page count', (h) => String(h.getUint32(28))],
   ];
   const out: FormatChange[] = [];
   for (const [field, f] of fields) if (f(A) !== f(B)) out.push({ aspect: 'sqlite-header', field, a: f(A), b: f(B) });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { detectFormat, readHead, type DataFormat } from './detect.js';
+import { detectFormat, type DataFormat } from './detect.js';
+import { readHead } from './detect-file.js';
 import { DiffError, fromNodeError } from './errors.js';
 import { sniffDialect } from './csv/dialect.js';
 import { scanCsvFile } from './csv/file.js';

@@ -4,9 +4,9 @@ import { promises as fsp } from 'node:fs';
 import { updateIndexEntries } from '../history/git-index.js';
 import path from 'node:path';
 import { SavepointError, fromNodeError } from '../errors.js';
-import { buildSaveMessage, defaultSummary, descriptionOf, displayPath, hasControlChar } from '../model/commit-message.js';
-import { serializeNote } from '../model/note.js';
-import type { SaveKind, SaveNote } from '../model/note.js';
+import { buildSaveMessageFor, buildSaveTagMessage, checkSaveTexts, descriptionOf } from '../model/commit-message.js';
+import { buildSaveNote, serializeNote } from '../model/note.js';
+import type { SaveKind } from '../model/note.js';
 import type { VersionRecord } from '../model/version.js';
 import { assertTagName, readCommit, updateRef, updateTree, writeAnnotatedTag, writeCommit } from '../history/git.js';
 import type { TreeChange } from '../history/git.js';
@@ -91,26 +91,6 @@ export async function assertRegularFile(abs: string, shown: string): Promise<fs.
 
 const KEEP_RE = /^(permanent|pre-change|days:\d+)$/;
 
-/**
- * Texts that go into the commit message: a control character could break the trailer block or the
- * commit object (issue 19). Windows line ends are accepted (as \n); tabs and newlines in messages too.
- */
-function checkMessageTexts(opts: SaveOptions): SaveOptions {
-  if (opts.experiment !== undefined && hasControlChar(opts.experiment)) {
-    throw new SavepointError('E_INVALID_ARGUMENT', `--experiment must be one line without control characters (got ${JSON.stringify(opts.experiment)}). Use an id such as "exp-7" or "run 2026-05-01".`, { experiment: opts.experiment });
-  }
-  const out = { ...opts };
-  for (const key of ['message', 'description'] as const) {
-    const text = opts[key]?.replace(/\r\n/g, '\n');
-    if (text === undefined) continue;
-    if (hasControlChar(text, '\n\t')) {
-      throw new SavepointError('E_INVALID_ARGUMENT', `The ${key === 'message' ? '--message' : 'description'} contains a control character other than newline or tab (${JSON.stringify(text.slice(0, 80))}). Remove it and save again.`, { [key]: text });
-    }
-    out[key] = text;
-  }
-  return out;
-}
-
 /** Save, and record the outcome (duration, error code, files) in the health record (health/). */
 export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult> {
   const trace = { files: [] as string[] };
@@ -124,7 +104,7 @@ export async function save(vault: Vault, opts: SaveOptions): Promise<SaveResult>
 async function saveFiles(vault: Vault, opts: SaveOptions, trace: { files: string[] }): Promise<SaveResult> {
   if (opts.files.length === 0) throw new SavepointError('E_INVALID_ARGUMENT', 'Name at least one file to save.', {});
   if (opts.tag !== undefined) await assertTagName(vault, opts.tag);
-  opts = checkMessageTexts(opts);
+  opts = { ...opts, ...checkSaveTexts(opts) };
   if (opts.keep !== undefined && !KEEP_RE.test(opts.keep)) {
     throw new SavepointError('E_INVALID_ARGUMENT', `--keep must be permanent, pre-change or days:N (got "${opts.keep}").`, { keep: opts.keep });
   }
@@ -211,30 +191,18 @@ async function saveFiles(vault: Vault, opts: SaveOptions, trace: { files: string
     const changes = new Map<string, TreeChange>(stored.map((s) => [s.rel, { oid: s.info.oid, mode: s.mode }]));
     const tree = await updateTree(vault, baseTree, changes);
     const files = stored.map((s) => ({ path: s.rel, version: s.version, sha256: s.info.sha256 }));
-    const message = buildSaveMessage({
-      summary: opts.message?.split('\n')[0] || defaultSummary(files),
-      description: opts.description ?? opts.message?.split('\n').slice(1).join('\n'),
-      files,
-      ...(opts.experiment ? { experiment: opts.experiment } : {}),
-    });
+    const message = buildSaveMessageFor(opts, files);
     const commit = await writeCommit(vault, { tree, parents: tip ? [tip] : [], message, author: person });
-    const note: SaveNote = { schema: 1, files: {}, status: 'active', kind: opts.kind ?? 'manual' };
-    if (opts.keep) note.keep = opts.keep;
-    if (opts.restoredFrom !== undefined) note.restoredFrom = opts.restoredFrom;
-    for (const s of stored) {
-      note.files[s.rel] = {
-        version: s.version,
-        sha256: s.info.sha256,
-        ...(s.info.md5 ? { md5: s.info.md5 } : {}),
-        size: s.info.size,
-        savedAt: now.toISOString(),
-        ...(opts.experiment ? { experiment: opts.experiment } : {}),
-        ...(opts.message ? { description: opts.message } : {}),
-        source: opts.source ?? 'api',
-        ...(s.sqlite ? { sqlite: s.sqlite } : {}),
-        ...(opts.pg?.[s.rel] ? { pg: opts.pg[s.rel] } : {}),
-      };
-    }
+    const note = buildSaveNote({
+      files: stored.map((s) => ({ path: s.rel, version: s.version, sha256: s.info.sha256, ...(s.info.md5 ? { md5: s.info.md5 } : {}), size: s.info.size, ...(s.sqlite ? { sqlite: s.sqlite } : {}), ...(opts.pg?.[s.rel] ? { pg: opts.pg[s.rel] } : {}) })),
+      savedAt: now.toISOString(),
+      source: opts.source ?? 'api',
+      kind: opts.kind ?? 'manual',
+      ...(opts.keep ? { keep: opts.keep } : {}),
+      ...(opts.restoredFrom !== undefined ? { restoredFrom: opts.restoredFrom } : {}),
+      ...(opts.experiment ? { experiment: opts.experiment } : {}),
+      ...(opts.message ? { message: opts.message } : {}),
+    });
     // Note first, then branch: a crash in between leaves only an unreachable note, never an unnoted save.
     const notes = await writeNotesDetailed(vault, new Map([[commit, serializeNote(note)]]), person);
     await updateRef(vault, `refs/heads/${vault.branch}`, commit, tip);
@@ -252,7 +220,7 @@ async function saveFiles(vault: Vault, opts: SaveOptions, trace: { files: string
     });
     let tag: string | undefined;
     if (opts.tag !== undefined) {
-      await writeAnnotatedTag(vault, { name: opts.tag, commit, message: `${opts.tag}\n\n${files.map((f) => `${displayPath(f.path)} v${f.version}`).join('\n')}\n`, tagger: person });
+      await writeAnnotatedTag(vault, { name: opts.tag, commit, message: buildSaveTagMessage(opts.tag, files), tagger: person });
       tag = opts.tag;
     }
     if (await historyBranchCheckedOut(vault)) {

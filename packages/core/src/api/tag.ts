@@ -2,7 +2,7 @@
 import { SavepointError } from '../errors.js';
 import { assertTagName, writeAnnotatedTag } from '../history/git.js';
 import { loadHistory } from '../history/versions.js';
-import { displayPath, hasControlChar, trailerLines } from '../model/commit-message.js';
+import { buildVersionTagMessage, hasControlChar } from '../model/commit-message.js';
 import { withLock } from '../util/lock.js';
 import type { Vault } from '../vault.js';
 import { personAt } from '../vault.js';
@@ -38,7 +38,7 @@ export async function tagVersion(vault: Vault, opts: TagOptions): Promise<TagRes
     if (history.tags.has(name)) {
       throw new SavepointError('E_TAG_EXISTS', `Tag "${name}" already exists (on ${history.tags.get(name)!.slice(0, 12)}). Pick another name.`, { tag: name });
     }
-    const message = `${opts.message ?? `${displayPath(rec.path)} v${rec.version}`}\n\n${trailerLines([rec]).join('\n')}\n`;
+    const message = buildVersionTagMessage(rec, opts.message);
     const object = await writeAnnotatedTag(vault, { name, commit: rec.commit, message, tagger: personAt(vault.author, vault.clock()) });
     return { name, path: rec.path, version: rec.version, commit: rec.commit, object };
   });

@@ -12,6 +12,7 @@
  * - versions(ord, path, version, …, rec): the merged view (branch versions plus archived ones, in history
  *   order), rec = the VersionRecord as JSON without tags (tags are applied when read, they move alone)
  */
+import type { SaveCommitInfo } from '../model/version-records.js';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -23,15 +24,9 @@ import { loadDriver } from '../util/sqlite.js';
 export const CATALOG_SCHEMA = 3;
 
 /** What one save commit contributes (the former JSON cache's entry). */
-export interface CatalogCommit {
-  oid: string;
-  summary: string;
-  description: string;
-  timestamp: number;
-  trailers: { path: string; version: number; sha256: string; blob: string | null }[];
-  experiment?: string;
+/** A save commit as the catalog stores it: the shared SaveCommitInfo plus the blob id of its note. */
+export interface CatalogCommit extends SaveCommitInfo {
   noteBlob: string | null;
-  note: SaveNote | null;
 }
 
 export type TagTargets = Record<string, { ref: string; commit: string }>;

@@ -10,6 +10,8 @@ import type { Commit, Person, TreeEntry } from './objects.js';
 import { parseTag, readCommitObject, readObject, readTree, serializeCommit, serializeTag, writeObject, writeTreeObject } from './objects.js';
 import { listRefs, readRef } from './refs.js';
 import { refFormatProblem, tagNameProblem } from '../model/ref-name.js';
+import { updateTreeWith } from '../model/git-trees.js';
+import type { TreeChange } from '../model/git-trees.js';
 
 export type { TreeEntry } from './objects.js';
 export type GitPerson = Person;
@@ -104,36 +106,11 @@ export async function blobAtPath(ctx: GitCtx, treeOid: string, filepath: string)
   return null;
 }
 
-export type TreeChange = { oid: string; mode: string } | null;
+export type { TreeChange } from '../model/git-trees.js';
 
 /** Write a new tree = `base` with `changes` applied (null removes). Only touched subtrees are rewritten. */
 export async function updateTree(ctx: GitCtx, base: string | null, changes: Map<string, TreeChange>): Promise<string> {
-  const entries = base ? [...(await readTreeEntries(ctx, base))] : [];
-  const direct = new Map<string, TreeChange>();
-  const nested = new Map<string, Map<string, TreeChange>>();
-  for (const [p, change] of changes) {
-    const slash = p.indexOf('/');
-    if (slash === -1) direct.set(p, change);
-    else {
-      const head = p.slice(0, slash);
-      if (!nested.has(head)) nested.set(head, new Map());
-      nested.get(head)!.set(p.slice(slash + 1), change);
-    }
-  }
-  const byName = new Map(entries.map((e) => [e.path, e]));
-  for (const [name, change] of direct) {
-    if (change === null) byName.delete(name);
-    else byName.set(name, { mode: change.mode, path: name, oid: change.oid, type: 'blob' });
-  }
-  for (const [name, sub] of nested) {
-    const existing = byName.get(name);
-    const subBase = existing && existing.type === 'tree' ? existing.oid : null;
-    const oid = await updateTree(ctx, subBase, sub);
-    const subEntries = await readTreeEntries(ctx, oid);
-    if (subEntries.length === 0) byName.delete(name);
-    else byName.set(name, { mode: '040000', path: name, oid, type: 'tree' });
-  }
-  return writeTree(ctx, [...byName.values()]);
+  return updateTreeWith({ readTree: (oid) => readTreeEntries(ctx, oid), writeTree: (entries) => writeTree(ctx, entries) }, base, changes);
 }
 
 export async function writeCommit(

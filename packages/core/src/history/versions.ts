@@ -8,7 +8,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { NOTES_REF, parseNote } from '../model/note.js';
 import type { SaveNote } from '../model/note.js';
-import { descriptionOf, parseTrailers, summaryOf } from '../model/commit-message.js';
+import { parseTrailers } from '../model/commit-message.js';
+import { applyTags, buildVersionRecords, saveCommitInfo, versionRecordsOfSave } from '../model/version-records.js';
 import type { VersionRecord } from '../model/version.js';
 import type { Vault } from '../vault.js';
 import { blobAtPath, firstParentWalk, listTagTargets, readBlobText, readCommit, resolveRef } from './git.js';
@@ -45,58 +46,10 @@ export interface HistoryIndex {
   close(): void;
 }
 
-/** Build the version records of one save commit (no tags; archive merge happens after). */
-function recordsOf(c: CatalogCommit, seq: number): VersionRecord[] {
-  const out: VersionRecord[] = [];
-  for (const t of c.trailers) {
-    const entry = c.note?.files[t.path];
-    const rec: VersionRecord = {
-      path: t.path,
-      version: entry?.version ?? t.version,
-      commit: c.oid,
-      seq,
-      blob: t.blob ?? '',
-      sha256: entry?.sha256 ?? t.sha256,
-      size: entry?.size ?? -1,
-      savedAt: entry?.savedAt ?? new Date(c.timestamp * 1000).toISOString(),
-      summary: c.summary,
-      source: entry?.source ?? 'commit-trailers',
-      kind: c.note?.kind ?? 'manual',
-      status: c.note?.status ?? 'active',
-      tags: [],
-    };
-    if (!entry) rec.noteMissing = true;
-    if (entry?.md5) rec.md5 = entry.md5;
-    if (c.description) rec.description = c.description;
-    const experiment = entry?.experiment ?? c.experiment;
-    if (experiment) rec.experiment = experiment;
-    if (c.note?.keep) rec.keep = c.note.keep;
-    if (c.note?.verifiedAt) rec.verifiedAt = c.note.verifiedAt;
-    if (c.note?.verifiedBy) rec.verifiedBy = c.note.verifiedBy;
-    if (entry?.sqlite) rec.sqlite = entry.sqlite;
-    if (entry?.pg) rec.pg = entry.pg;
-    if (c.note?.restoredFrom !== undefined) rec.restoredFrom = c.note.restoredFrom;
-    out.push(rec);
-  }
-  return out;
-}
-
 function tagApplier(tags: TagTargets): { map: Map<string, string>; apply: (recs: VersionRecord[]) => VersionRecord[] } {
   const map = new Map<string, string>();
-  const byCommit = new Map<string, string[]>();
-  for (const [name, t] of Object.entries(tags)) {
-    map.set(name, t.commit);
-    if (!byCommit.has(t.commit)) byCommit.set(t.commit, []);
-    byCommit.get(t.commit)!.push(name);
-  }
-  const apply = (recs: VersionRecord[]) => {
-    for (const r of recs) {
-      if (r.archive) continue; // archived records keep the tags recorded in their archive
-      r.tags = (byCommit.get(r.commit) ?? []).filter((name) => !name.startsWith('sp/') || name.startsWith(`sp/${r.path}/v`)).sort();
-    }
-    return recs;
-  };
-  return { map, apply };
+  for (const [name, t] of Object.entries(tags)) map.set(name, t.commit);
+  return { map, apply: (recs) => applyTags(recs, map) };
 }
 
 /** A cheap fingerprint of the archive index: the merged view is recomputed when it changes. */
@@ -107,8 +60,7 @@ async function archiveSignature(vault: Vault): Promise<string> {
 
 /** Recompute the versions view from the saves rows and the archive index. */
 async function rebuildView(vault: Vault, cat: Catalog, saves: CatalogCommit[]): Promise<VersionRecord[]> {
-  const branch = saves.flatMap((c, seq) => recordsOf(c, seq));
-  const merged = await withArchived(vault, branch);
+  const merged = await withArchived(vault, buildVersionRecords(saves));
   // history order, not clock order: clocks of different machines disagree, the branch does not
   merged.sort((a, b) => a.seq - b.seq); // stable: files of one save stay in their trailer order
   return merged;
@@ -187,14 +139,8 @@ async function syncOnce(vault: Vault, cat: Catalog, tip: string | null, notesTip
     }
     return false;
   })) {
-    const parsed = parseTrailers(commit.message);
-    const trailers: CatalogCommit['trailers'] = [];
-    for (const [p, version] of parsed.versions) {
-      trailers.push({ path: p, version, sha256: parsed.sha256.get(p) ?? '', blob: await blobAtPath(vault, commit.tree, p) });
-    }
-    const c: CatalogCommit = { oid, summary: summaryOf(commit.message), description: descriptionOf(commit.message), timestamp: commit.committer.timestamp, trailers, noteBlob: null, note: null };
-    if (parsed.experiment) c.experiment = parsed.experiment;
-    fresh.push(c);
+    const info = await saveCommitInfo({ oid, message: commit.message, timestamp: commit.committer.timestamp }, (p) => blobAtPath(vault, commit.tree, p), null);
+    fresh.push({ ...info, noteBlob: null });
   }
   fresh.reverse();
   const base = stopAt !== null ? cat.seqOf(stopAt)! : -1;
@@ -242,7 +188,7 @@ async function syncOnce(vault: Vault, cat: Catalog, tip: string | null, notesTip
       cat.clearVersions();
       cat.addVersions(merged);
     } else {
-      cat.addVersions(fresh.flatMap((c, i) => recordsOf(c, base + 1 + i)));
+      cat.addVersions(fresh.flatMap((c, i) => versionRecordsOfSave(c, base + 1 + i)));
     }
     cat.setMeta({ schema: CATALOG_SCHEMA, branch: vault.branch, tip, notesTip, tags: tagsNow, archiveSig });
     return true;
@@ -281,7 +227,7 @@ export async function appendSaveToCatalog(
       if (!now || now.tip !== prev.tip || now.notesTip !== prev.notesTip || (last?.oid ?? null) !== prev.tip) return;
       const seq = (last?.seq ?? -1) + 1;
       db.putSave(seq, c);
-      db.addVersions(recordsOf(c, seq));
+      db.addVersions(versionRecordsOfSave(c, seq));
       db.setMeta({ tip: save.tip, notesTip: save.notesTip });
     });
   } catch {

@@ -6,6 +6,8 @@
  * control character, a backslash, a leading double quote, leading or trailing spaces) is written C-quoted
  * as git quotes paths: `Savepoint-Version: "a\nb.csv"=3` (issue 19).
  */
+import { SavepointError } from '../errors.js';
+
 export interface SaveMessageInput {
   summary: string;
   description?: string;
@@ -151,4 +153,52 @@ export function descriptionOf(message: string): string {
   const { start } = trailerBlock(message);
   const lines = message.replace(/\n+$/, '').split('\n');
   return lines.slice(2, start).join('\n').trim();
+}
+
+/** The message of an annotated tag on one version (`savepoint tag`): the given text or "<path> v<n>", then its trailers. */
+export function buildVersionTagMessage(rec: { path: string; version: number; sha256: string }, message?: string): string {
+  return `${message ?? `${displayPath(rec.path)} v${rec.version}`}\n\n${trailerLines([rec]).join('\n')}\n`;
+}
+
+/** The message of the tag `save --tag <name>` puts on its save. */
+export function buildSaveTagMessage(name: string, files: { path: string; version: number }[]): string {
+  return `${name}\n\n${files.map((f) => `${displayPath(f.path)} v${f.version}`).join('\n')}\n`;
+}
+
+/** What a save was asked to record: `message` as typed (first line = summary), an optional separate description. */
+export interface SaveTexts {
+  message?: string;
+  description?: string;
+  experiment?: string;
+}
+
+/**
+ * Texts that go into the commit message: a control character could break the trailer block or the
+ * commit object (issue 19). Windows line ends are accepted (as \n); tabs and newlines in messages too.
+ * Returns the texts with line ends normalised.
+ */
+export function checkSaveTexts<T extends SaveTexts>(opts: T): T {
+  if (opts.experiment !== undefined && hasControlChar(opts.experiment)) {
+    throw new SavepointError('E_INVALID_ARGUMENT', `--experiment must be one line without control characters (got ${JSON.stringify(opts.experiment)}). Use an id such as "exp-7" or "run 2026-05-01".`, { experiment: opts.experiment });
+  }
+  const out = { ...opts };
+  for (const key of ['message', 'description'] as const) {
+    const text = opts[key]?.replace(/\r\n/g, '\n');
+    if (text === undefined) continue;
+    if (hasControlChar(text, '\n\t')) {
+      throw new SavepointError('E_INVALID_ARGUMENT', `The ${key === 'message' ? '--message' : 'description'} contains a control character other than newline or tab (${JSON.stringify(text.slice(0, 80))}). Remove it and save again.`, { [key]: text });
+    }
+    out[key] = text;
+  }
+  return out;
+}
+
+/** The commit message of a save of `files` asked for with these texts (the default summary when there is no message). */
+export function buildSaveMessageFor(texts: SaveTexts, files: { path: string; version: number; sha256: string }[]): string {
+  return buildSaveMessage({
+    summary: texts.message?.split('\n')[0] || defaultSummary(files),
+    description: texts.description ?? texts.message?.split('\n').slice(1).join('\n'),
+    files,
+    ...(texts.experiment ? { experiment: texts.experiment } : {}),
+  });
 }

@@ -72,3 +72,50 @@ export async function parseNote(text: string, commit: string): Promise<SaveNote>
 export function serializeNote(note: SaveNote): string {
   return JSON.stringify(note, null, 2) + '\n';
 }
+
+/** One saved file as the note of its save records it. */
+export interface SaveNoteFile {
+  path: string;
+  version: number;
+  sha256: string;
+  md5?: string;
+  size: number;
+  sqlite?: NoteFileEntry['sqlite'];
+  pg?: NoteFileEntry['pg'];
+}
+
+export interface SaveNoteInput {
+  files: SaveNoteFile[];
+  /** ISO time of the save (the same for every file) */
+  savedAt: string;
+  /** where the save came from: `cli`, `api`, `watch`, `browser`, … */
+  source: string;
+  kind?: SaveKind;
+  keep?: string;
+  restoredFrom?: number;
+  experiment?: string;
+  /** the save's message as typed (recorded per file as `description`) */
+  message?: string;
+}
+
+/** The checksum note of one save. The one builder: the Node save and the browser save both call it. */
+export function buildSaveNote(input: SaveNoteInput): SaveNote {
+  const note: SaveNote = { schema: 1, files: {}, status: 'active', kind: input.kind ?? 'manual' };
+  if (input.keep) note.keep = input.keep;
+  if (input.restoredFrom !== undefined) note.restoredFrom = input.restoredFrom;
+  for (const f of input.files) {
+    note.files[f.path] = {
+      version: f.version,
+      sha256: f.sha256,
+      ...(f.md5 ? { md5: f.md5 } : {}),
+      size: f.size,
+      savedAt: input.savedAt,
+      ...(input.experiment ? { experiment: input.experiment } : {}),
+      ...(input.message ? { description: input.message } : {}),
+      source: input.source,
+      ...(f.sqlite ? { sqlite: f.sqlite } : {}),
+      ...(f.pg ? { pg: f.pg } : {}),
+    };
+  }
+  return note;
+}

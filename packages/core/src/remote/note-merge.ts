@@ -103,3 +103,26 @@ export async function mergeNoteTexts(a: string, b: string): Promise<string> {
   if (a === b) return a;
   return mergeNoteSides(await noteSide(a), await noteSide(b));
 }
+
+/**
+ * The union of two notes maps (commit → note blob): a commit only one side notes keeps that note, a commit
+ * both note differently gets the merged text (mergeNoteTexts) written as a new blob. Blobs are read and
+ * written through `io`, so the Node store and the browser share this step.
+ */
+export async function unionNotes(
+  a: Map<string, string>,
+  b: Map<string, string>,
+  io: { readText(oid: string): Promise<string>; writeText(text: string): Promise<string> },
+): Promise<{ union: Map<string, string>; merged: number }> {
+  const union = new Map(a);
+  let merged = 0;
+  for (const [commit, blob] of b) {
+    const mine = union.get(commit);
+    if (mine === undefined) union.set(commit, blob);
+    else if (mine !== blob) {
+      union.set(commit, await io.writeText(await mergeNoteTexts(await io.readText(mine), await io.readText(blob))));
+      merged += 1;
+    }
+  }
+  return { union, merged };
+}

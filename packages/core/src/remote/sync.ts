@@ -10,10 +10,11 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { SavepointError } from '../errors.js';
 import { NOTES_REF } from '../model/note.js';
-import type { GitCtx, TreeEntry } from '../history/git.js';
+import type { GitCtx } from '../history/git.js';
 import { isValidRefName, readBlobText, refFile, readCommit, readTreeEntries, resolveRef, updateRef, writeBlobText, writeCommit, writeTree } from '../history/git.js';
 import { updateIndexEntries } from '../history/git-index.js';
-import { readNotesMap } from '../history/notes.js';
+import { readNotesMap, treeIO } from '../history/notes.js';
+import { writeNotesFanout } from '../model/git-trees.js';
 import { listRefs } from '../history/refs.js';
 import { loadHistory } from '../history/versions.js';
 import { readBlobToFile } from '../store/object-store.js';
@@ -23,7 +24,7 @@ import type { Vault } from '../vault.js';
 import { historyBranchCheckedOut, personAt } from '../vault.js';
 import { getRemote, syncGitRemote, trackingBranchRef, trackingNotesRef } from './config.js';
 import { hasObject, isAncestor, objectsMissingOnRemote, peel } from './graph.js';
-import { mergeNoteTexts } from './note-merge.js';
+import { unionNotes } from './note-merge.js';
 import type { RefAdvertisement } from './pkt-line.js';
 import { updateRemoteState } from './state.js';
 import { openTransport } from './transports.js';
@@ -50,19 +51,6 @@ async function dropRef(ctx: GitCtx, ref: string): Promise<void> {
 
 // ------------------------------------------------------------------ notes merge
 
-/** Write a notes tree in 2/38 fanout from commit → blob. */
-async function writeFanoutTree(ctx: GitCtx, notes: Map<string, string>): Promise<string> {
-  const dirs = new Map<string, TreeEntry[]>();
-  for (const [commit, blob] of notes) {
-    const d = commit.slice(0, 2);
-    if (!dirs.has(d)) dirs.set(d, []);
-    dirs.get(d)!.push({ mode: '100644', path: commit.slice(2), oid: blob, type: 'blob' });
-  }
-  const root: TreeEntry[] = [];
-  for (const [d, entries] of dirs) root.push({ mode: '040000', path: d, oid: await writeTree(ctx, entries), type: 'tree' });
-  return writeTree(ctx, root);
-}
-
 export type NotesMergeAction = 'none' | 'fast-forward' | 'merged';
 
 /**
@@ -85,18 +73,8 @@ export async function mergeNotesRef(vault: Vault, theirs: string | null, from: s
     }
     const a = await readNotesMap(vault, ours);
     const b = await readNotesMap(vault, theirs);
-    const union = new Map(a);
-    let merged = 0;
-    for (const [commit, blob] of b) {
-      const mine = union.get(commit);
-      if (mine === undefined) union.set(commit, blob);
-      else if (mine !== blob) {
-        const text = await mergeNoteTexts(await readBlobText(vault, mine), await readBlobText(vault, blob));
-        union.set(commit, await writeBlobText(vault, text));
-        merged += 1;
-      }
-    }
-    const tree = await writeFanoutTree(vault, union);
+    const { union, merged } = await unionNotes(a, b, { readText: (oid) => readBlobText(vault, oid), writeText: (text) => writeBlobText(vault, text) });
+    const tree = await writeNotesFanout(treeIO(vault), union);
     const commit = await writeCommit(vault, { tree, parents: [ours, theirs], message: `Notes merged from ${from} by 'savepoint'\n`, author: personAt(vault.author, vault.clock()) });
     await updateRef(vault, NOTES_REF, commit, ours);
     return { action: 'merged', tip: commit, merged };

@@ -1,4 +1,5 @@
 import type { CsvDialect } from './scanner.js';
+import { utf8Decode } from '../bytes.js';
 
 const CANDIDATES = [',', '\t', ';', '|'];
 
@@ -37,7 +38,7 @@ function fieldCounts(text: string, delim: string, quote: string, maxRecords: num
  * and is used when nothing splits.
  */
 export function sniffDialect(head: Uint8Array, preferred: ',' | '\t' = ','): CsvDialect {
-  let text = Buffer.from(head.buffer, head.byteOffset, head.byteLength).toString('utf8');
+  let text = utf8Decode(head);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   // Drop a possibly cut-off last line.
   const lastNl = Math.max(text.lastIndexOf('\n'), text.lastIndexOf('\r'));

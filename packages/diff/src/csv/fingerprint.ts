@@ -1,5 +1,5 @@
-import { DiffError } from '../errors.js';
-import { columnSalt, fmix32 } from '../table/compare.js';
+import { rowFingerprinter } from './rows.js';
+import type { FingerprintVisit } from './rows.js';
 import { scanCsvFile } from './file.js';
 import type { CsvDialect } from './scanner.js';
 
@@ -13,47 +13,12 @@ export interface FingerprintJob {
   unionIndex: number[];
 }
 
-export type FingerprintVisit = (kh1: number, kh2: number, h1: number, h2: number, line: number, ref1: number, ref2: number) => void | false;
+export { wrongWidth } from './rows.js';
+export type { FingerprintVisit } from './rows.js';
 
-export function wrongWidth(label: string, line: number, want: number, got: number): DiffError {
-  return new DiffError(
-    'E_CSV_MALFORMED',
-    `Malformed CSV in ${label} at line ${line}: expected ${want} fields (as in the header) but found ${got}. Fix that line and try again.`,
-    { label, line, expected: want, found: got, reason: 'field-count' },
-  );
-}
-
-/**
- * Stream the data rows of a CSV file (header skipped) and fingerprint each straight from the bytes:
- * key hash (kh1, kh2) from the key columns, row hash (h1, h2) from every non-empty field salted by its
- * union column index, plus the record's byte offset and length for re-reading.
- */
+/** Stream the data rows of a CSV file (header skipped) and fingerprint each (csv/rows.ts rowFingerprinter). */
 export async function fingerprintCsv(job: FingerprintJob, visit: FingerprintVisit): Promise<void> {
-  const { keyCols, unionIndex, width, label } = job;
-  const s1 = Int32Array.from(unionIndex, (u) => (u < 0 ? 0 : columnSalt(u, 1)));
-  const s2 = Int32Array.from(unionIndex, (u) => (u < 0 ? 0 : columnSalt(u, 2)));
-  const use = Uint8Array.from(unionIndex, (u) => (u < 0 ? 0 : 1));
-  const single = keyCols && keyCols.length === 1 ? keyCols[0]! : -1;
-  let first = true;
-  await scanCsvFile(job.path, job.dialect, (s, base) => {
-    if (first) { first = false; return; }
-    if (s.nf !== width) throw wrongWidth(label, s.recLine, width, s.nf);
-    let r1 = 0;
-    let r2 = 0;
-    const fs = s.fieldStart, fe = s.fieldEnd, f1 = s.fieldH1, f2 = s.fieldH2;
-    for (let i = 0; i < s.nf; i++) {
-      if (fe[i] === fs[i] || use[i] === 0) continue;
-      r1 = (r1 + fmix32(f1[i]! ^ s1[i]!)) | 0;
-      r2 = (r2 + fmix32(f2[i]! ^ s2[i]!)) | 0;
-    }
-    let k1 = 0;
-    let k2 = 0;
-    if (single >= 0) { k1 = f1[single]!; k2 = f2[single]!; }
-    else if (keyCols) {
-      for (const k of keyCols) { k1 = (Math.imul(k1, 31) + fmix32(f1[k]!)) | 0; k2 = (Math.imul(k2, 37) + fmix32(f2[k]!)) | 0; }
-    }
-    return visit(k1, k2, r1, r2, s.recLine, base + s.recStart, s.recLength);
-  });
+  await scanCsvFile(job.path, job.dialect, rowFingerprinter(job, visit));
 }
 
 /** Fingerprints of every row, in typed arrays (so they can be transferred from a worker thread). */

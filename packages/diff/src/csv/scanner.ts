@@ -1,5 +1,6 @@
 import { DiffError } from '../errors.js';
 import { clipBytes, type ClippedValue } from '../clip.js';
+import { utf8Decode, utf8Encode } from '../bytes.js';
 import type { LongRecord } from './long-record.js';
 
 /** A CSV dialect: delimiter and quote as single ASCII bytes. */
@@ -95,7 +96,7 @@ export class CsvScanner {
     const s = this.fieldStart[i]!;
     const e = this.fieldEnd[i]!;
     const b = this.buf;
-    const str = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8');
+    const str = utf8Decode(b, s, e);
     if (this.fieldQuoted[i] === 2) {
       const q = String.fromCharCode(this.quote);
       return str.split(q + q).join(q);
@@ -243,7 +244,7 @@ export class CsvScanner {
 
 /** Parse a complete in-memory CSV text or buffer into records (blank lines skipped). For small inputs and tests. */
 export function parseCsv(input: string | Uint8Array, dialect: CsvDialect = { delimiter: ',', quote: '"' }): string[][] {
-  let buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  let buf = typeof input === 'string' ? utf8Encode(input) : input;
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
   const sc = new CsvScanner(dialect);
   const out: string[][] = [];
