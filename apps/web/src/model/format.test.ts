@@ -19,10 +19,11 @@ describe('format', () => {
 
   it('?vault= round-trips any http(s) URL and refuses other schemes', () => {
     fc.assert(
-      fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), (url) => {
+      fc.property(fc.constantFrom('http', 'https'), fc.stringMatching(/^[a-z0-9.-]{1,20}(:[0-9]{1,5})?$/), fc.string({ unit: 'grapheme', maxLength: 40 }), (scheme, host, rest) => {
+        const url = `${scheme}://${host}/${rest}`;
+        if (url.trim() !== url) return;
         expect(vaultUrlFromSearch(searchForVault(url))).toBe(url);
       }),
-      { numRuns: 40 },
     );
     expect(vaultUrlFromSearch('?vault=javascript:alert(1)')).toBeNull();
     expect(vaultUrlFromSearch('?other=1')).toBeNull();

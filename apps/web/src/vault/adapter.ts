@@ -1,77 +1,67 @@
 /**
- * The one place that knows how @savepoint/core/browser is called. Runs inside the Web Worker (worker.ts).
- * Switching to another core API changes this file only.
+ * The one place that knows how @savepoint/core/browser is called. Runs inside the Web Worker (worker.ts), so
+ * cloning, checksums and diffs never block the page. Switching to another core API changes this file only.
  */
 import FS from '@isomorphic-git/lightning-fs';
-import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/web';
-import { readVaultHistoryDetailed, readVersionContent, SavepointError } from '@savepoint/core/browser';
-import type { BrowserHistory } from '@savepoint/core/browser';
-import { filesOf } from '../model/history.js';
-import type { DiffResult, DroppedFile, Progress, SaveResult, VerifyReport, WebVault } from './types.js';
+import { cloneVault, openVault, SavepointError } from '@savepoint/core/browser';
+import type { BrowserAuthor, BrowserVault, BrowserVerifyReport } from '@savepoint/core/browser';
+import type { DroppedFile, Progress, VerifyReport, WebVault } from './types.js';
 
 const DIR = '/vault';
+
+/** Who the page saves as when the user gave no name (the note and commit record it). */
+export const DEFAULT_AUTHOR: BrowserAuthor = { name: 'Savepoint web', email: 'web@savepoint.invalid' };
 
 function fsName(key: string): string {
   return `savepoint-web:${key}`;
 }
 
-function notYet(what: string): never {
-  throw new SavepointError('E_INTERNAL', `${what} is not available in this build of the page yet.`, {});
+/** core's verify report as the page shows it: verified versions and problems. */
+export function verifyReportOf(r: BrowserVerifyReport): VerifyReport {
+  return {
+    ok: r.ok,
+    // `unnoted`: the bytes match the sha256 in the commit trailer; only the note is missing
+    verified: r.items.filter((i) => i.status === 'verified' || i.status === 'unnoted').map((i) => ({ path: i.path, version: i.version })),
+    problems: r.items
+      .filter((i) => i.status === 'corrupted' || i.status === 'missing')
+      .map((i) => ({ path: i.path, version: i.version, code: i.code ?? (i.status === 'missing' ? 'E_OBJECT_MISSING' : 'E_CHECKSUM_MISMATCH'), message: i.message ?? `${i.path}@${i.version} is ${i.status}` })),
+  };
 }
 
-function readOnlyVault(fs: FS, source: WebVault['source']): WebVault {
-  const cache = {};
-  let history: BrowserHistory | null = null;
-  const hist = async () => (history ??= await readVaultHistoryDetailed({ fs, dir: DIR, cache }));
+function wrap(fs: FS, v: BrowserVault, source: WebVault['source'], url: string | null): WebVault {
+  let vault = v;
+  let author: BrowserAuthor = DEFAULT_AUTHOR;
   return {
     source,
-    async files() {
-      return filesOf((await hist()).versions);
+    files: () => vault.files(),
+    versions: (path) => vault.versions(path),
+    read: (path, version) => vault.read(path, version),
+    async verify(onProgress?: (p: Progress) => void) {
+      return verifyReportOf(await vault.verify(onProgress ? { onProgress: (e) => onProgress({ phase: e.phase, loaded: e.loaded, total: e.total }) } : {}));
     },
-    async versions(path) {
-      return (await hist()).versions.filter((v) => v.path === path);
-    },
-    async read(path, version) {
-      return readVersionContent({ fs, dir: DIR, cache, history: await hist(), address: `${path}@${version}` });
-    },
-    async verify(onProgress?: (p: Progress) => void): Promise<VerifyReport> {
-      const h = await hist();
-      const report: VerifyReport = { ok: true, verified: [], problems: [] };
-      for (const [i, v] of h.versions.entries()) {
-        onProgress?.({ phase: 'verifying', loaded: i, total: h.versions.length });
-        try {
-          await readVersionContent({ fs, dir: DIR, cache, history: h, address: `${v.path}@${v.version}` });
-          report.verified.push({ path: v.path, version: v.version });
-        } catch (e) {
-          report.ok = false;
-          const err = e as { code?: string; message?: string };
-          report.problems.push({ path: v.path, version: v.version, code: err.code ?? 'E_INTERNAL', message: err.message ?? String(e) });
-        }
+    diff: (path, from, to) => vault.diff(path, from, to),
+    async save(path, data, o = {}) {
+      const who = o.author && o.author.name.trim() && o.author.email.trim() ? { name: o.author.name.trim(), email: o.author.email.trim() } : DEFAULT_AUTHOR;
+      if (who.name !== author.name || who.email !== author.email) {
+        vault = await openVault({ fs, dir: DIR, http, author: who });
+        author = who;
       }
-      return report;
+      const r = await vault.save(path, data, { ...(o.description ? { description: o.description } : {}), ...(o.experiment ? { experiment: o.experiment } : {}) });
+      return { version: r.version, commit: r.commit, sha256: r.sha256, unchanged: r.unchanged };
     },
-    async diff(): Promise<DiffResult> {
-      return notYet('Diffing');
-    },
-    async save(): Promise<SaveResult> {
-      return notYet('Saving');
-    },
-    async push() {
-      return notYet('Pushing');
+    async push(onProgress?: (p: Progress) => void) {
+      if (!url) throw new SavepointError('E_INVALID_ARGUMENT', 'This vault was opened from a folder, so there is no server to push to. Open it by URL to push.', {});
+      const r = await vault.push({ url, ...(onProgress ? { onProgress: (e) => onProgress({ phase: e.phase, loaded: e.loaded, total: e.total }) } : {}) });
+      return { pushed: r.pushed };
     },
   };
 }
 
 export async function openUrl(url: string, onProgress?: (p: Progress) => void): Promise<WebVault> {
   const fs = new FS(fsName(url), { wipe: true });
-  await git.clone({ fs, http, dir: DIR, url, noCheckout: true, onProgress: (e) => onProgress?.({ phase: e.phase, loaded: e.loaded, total: e.total }) });
-  try {
-    await git.fetch({ fs, http, dir: DIR, url, ref: 'refs/notes/savepoint', remoteRef: 'refs/notes/savepoint', singleBranch: true });
-  } catch {
-    // a vault without notes still lists its versions from the commit trailers
-  }
-  return readOnlyVault(fs, { kind: 'url', label: url });
+  const v = await cloneVault({ fs, dir: DIR, http, url, author: DEFAULT_AUTHOR, ...(onProgress ? { onProgress: (e) => onProgress({ phase: e.phase, loaded: e.loaded, total: e.total }) } : {}) });
+  return wrap(fs, v, { kind: 'url', label: url }, url);
 }
 
 export async function openFolder(name: string, files: DroppedFile[], onProgress?: (p: Progress) => void): Promise<WebVault> {
@@ -82,8 +72,10 @@ export async function openFolder(name: string, files: DroppedFile[], onProgress?
   const fs = new FS(fsName(`folder:${name}`), { wipe: true });
   const p = fs.promises;
   const made = new Set<string>();
-  const mkdirs = async (path: string) => {
-    const parts = path.split('/');
+  for (const [i, f] of gitFiles.entries()) {
+    onProgress?.({ phase: 'copying', loaded: i, total: gitFiles.length });
+    const full = `${DIR}/${f.path}`;
+    const parts = full.split('/').slice(1, -1);
     let at = '';
     for (const part of parts) {
       at += `/${part}`;
@@ -91,16 +83,12 @@ export async function openFolder(name: string, files: DroppedFile[], onProgress?
       try {
         await p.mkdir(at);
       } catch {
-        // exists
+        // already there
       }
       made.add(at);
     }
-  };
-  for (const [i, f] of gitFiles.entries()) {
-    onProgress?.({ phase: 'copying', loaded: i, total: gitFiles.length });
-    const full = `${DIR}/${f.path}`;
-    await mkdirs(full.slice(1, full.lastIndexOf('/')));
     await p.writeFile(full, new Uint8Array(await f.file.arrayBuffer()));
   }
-  return readOnlyVault(fs, { kind: 'folder', label: name });
+  const v = await openVault({ fs, dir: DIR, http, author: DEFAULT_AUTHOR });
+  return wrap(fs, v, { kind: 'folder', label: name }, null);
 }
