@@ -145,6 +145,17 @@ describe('the page in Chromium', () => {
     expect(await fsp.readFile(path.join(clone, 'measurements.csv'), 'utf8')).toBe(CSV3);
   });
 
+  it('a file dropped on the page opens the save form with its vault path', async () => {
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['id,name,loss\n'], 'run-config.json', { type: 'application/json' }));
+      document.querySelector('[data-testid=drop-zone]')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    await expect.poll(() => page.locator('[data-testid=save-path]').inputValue()).toBe('run-config.json');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.locator('[data-testid=save-path]').count()).toBe(0);
+  });
+
   it('opens a vault from a picked folder', async () => {
     const p2 = await browser.context.newPage();
     try {
