@@ -9,5 +9,5 @@ export default defineConfig({
   // isomorphic-git's dependencies import Node's `buffer`; the npm package of the same name stands in for it.
   resolve: { alias: { buffer: 'buffer/' } },
   worker: { format: 'es' },
-  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false, reportCompressedSize: true, chunkSizeWarningLimit: 1500 },
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', sourcemap: false, reportCompressedSize: true, chunkSizeWarningLimit: 1500, rolldownOptions: { checks: { pluginTimings: false } } },
 });

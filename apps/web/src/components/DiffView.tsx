@@ -8,8 +8,12 @@ function Table({ t }: { t: TableModel }) {
   const [shown, setShown] = useState(FIRST_ROWS);
   return (
     <section className="diff-table-wrap">
-      {t.title && <h4>{t.title}</h4>}
-      <p className="summary">{t.summary}</p>
+      {t.title && (
+        <>
+          <h4>{t.title}</h4>
+          <p className="summary">{t.summary}</p>
+        </>
+      )}
       {t.addedColumns.length > 0 && <p>Columns added: {t.addedColumns.join(', ')}</p>}
       {t.removedColumns.length > 0 && <p>Columns removed: {t.removedColumns.join(', ')}</p>}
       <div className="scroll-x" tabIndex={0} role="region" aria-label={`${t.title ?? 'Table'} changes`}>

@@ -33,17 +33,17 @@ describe('diff view model', () => {
     if (v.kind !== 'table') return;
     expect(v.headline).toBe('1 row added, 1 removed, 1 changed (1 cell)');
     const [t] = v.tables;
-    expect(t!.columns).toEqual(['id', 'name', 'loss']);
+    expect(t!.columns).toEqual(['id', 'loss', 'name']); // key, then the changed column, then the rest
     expect(t!.rows.map((r) => [r.kind, r.label])).toEqual([
       ['changed', 'id=2'],
       ['added', 'id=4'],
       ['removed', 'id=3'],
     ]);
     const changed = t!.rows[0]!.cells;
-    expect(changed.map((c) => c.state)).toEqual(['same', 'same', 'changed']);
+    expect(changed.map((c) => c.state)).toEqual(['same', 'changed', 'same']);
     expect(changed[0]!.text).toBe('2'); // the key is shown even though it did not change
-    expect(changed[2]).toMatchObject({ column: 'loss', old: '0.41', text: '0.39' });
-    expect(t!.rows[1]!.cells.map((c) => c.text)).toEqual(['4', 'd', '0.2']);
+    expect(changed[1]).toMatchObject({ column: 'loss', old: '0.41', text: '0.39' });
+    expect(t!.rows[1]!.cells.map((c) => c.text)).toEqual(['4', '0.2', 'd']);
     expect(t!.rows[2]!.cells.every((c) => c.state === 'removed')).toBe(true);
   });
 
@@ -52,7 +52,7 @@ describe('diff view model', () => {
     const v = diffView(d);
     if (v.kind !== 'table') throw new Error(v.kind);
     const t = v.tables[0]!;
-    expect(t.columns).toEqual(['id', 'new', 'old']);
+    expect(t.columns).toEqual(['new', 'id', 'old']); // rows matched by position: the changed (added) column first
     expect(t.addedColumns).toEqual(['new']);
     expect(t.removedColumns).toEqual(['old']);
     const row = t.rows[0]!;

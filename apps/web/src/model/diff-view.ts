@@ -91,8 +91,18 @@ function noteText(n: TableDiff['notes'][number]): string {
 
 export function tableModel(t: TableDiff, title?: string): TableModel {
   const removedColumns = t.columns.removed;
-  const columns = [...t.columns.b, ...removedColumns.filter((c) => !t.columns.b.includes(c))];
   const key = t.match.mode === 'keyed' ? t.match.key : [];
+  // Key columns first, then the columns with a changed cell, then the rest (b's order), then removed ones:
+  // on a narrow screen the changes are in view without scrolling sideways.
+  const touched = new Set<string>(t.columns.added);
+  for (const r of t.rows) if (r.kind === 'changed') for (const c of r.cells) touched.add(c.column);
+  const inB = t.columns.b;
+  const columns = [
+    ...inB.filter((c) => key.includes(c)),
+    ...inB.filter((c) => !key.includes(c) && touched.has(c)),
+    ...inB.filter((c) => !key.includes(c) && !touched.has(c)),
+    ...removedColumns.filter((c) => !inB.includes(c)),
+  ];
   const rows = t.rows.map((r): RowModel => {
     const byColumn = new Map<string, CellModel>();
     if (r.kind === 'added') t.columns.b.forEach((c, i) => byColumn.set(c, { column: c, text: cellText(r.values[i]), state: 'added' }));
