@@ -140,6 +140,32 @@ describe('browser vault over smart HTTP (Node, LightningFS)', () => {
     expect(same).toMatchObject({ format: 'binary', identical: true });
   });
 
+  it('verify and read catch a version whose note disagrees with its content, and report a save without a note', async () => {
+    const dir = path.join(await makeTempDir('sp-bad-'), 'v');
+    try {
+      await fsp.cp(tv.dir, dir, { recursive: true });
+      const [first, second] = (await loadHistory(await tv.reopen())).versions;
+      const note = JSON.parse(gitCli(dir, ['notes', '--ref=savepoint', 'show', first!.commit])) as { files: Record<string, { sha256: string }> };
+      note.files['data/scores.csv']!.sha256 = '0'.repeat(64);
+      gitCli(dir, ['notes', '--ref=savepoint', 'add', '-f', '-m', JSON.stringify(note), first!.commit]);
+      gitCli(dir, ['notes', '--ref=savepoint', 'remove', second!.commit]);
+      await server.createBareRepo('bad');
+      gitCli(dir, ['push', '-q', server.url('bad').replace('http://', 'http://tester:s3cret-pass@'), 'main', 'refs/notes/savepoint:refs/notes/savepoint']);
+      const v = await cloneVault({ fs: freshFs(), dir: '/vault', http, url: server.url('bad'), headers: AUTH });
+      await expectCode(v.read('data/scores.csv', 1), 'E_CHECKSUM_MISMATCH');
+      expect(dec(await v.read('data/scores.csv', 2))).toBe(csv2);
+      const report = await v.verify();
+      expect(report).toMatchObject({ ok: false, verified: 3, corrupted: 1, missing: 0, unnoted: 2 });
+      expect(report.items.filter((i) => i.status !== 'verified').map((i) => [i.path, i.version, i.code])).toEqual([
+        ['data/scores.csv', 1, 'E_CHECKSUM_MISMATCH'],
+        ['params.json', 1, 'E_NOTE_MISSING'],
+        ['model.bin', 1, 'E_NOTE_MISSING'],
+      ]);
+    } finally {
+      await fsp.rm(path.dirname(dir), { recursive: true, force: true });
+    }
+  });
+
   it('a wrong password is E_AUTH_FAILED', async () => {
     await expectCode(cloneVault({ fs: freshFs(), dir: '/vault', http, url, headers: { Authorization: `Basic ${Buffer.from('tester:nope').toString('base64')}` } }), 'E_AUTH_FAILED');
   });
@@ -164,6 +190,8 @@ describe('browser vault over smart HTTP (Node, LightningFS)', () => {
       expect(fresh).toMatchObject({ version: 1, unchanged: false });
       // a reopened vault (same fs) sees them
       const reopened = await openVault({ fs: lfs, dir: '/vault', http });
+      expect(reopened.branch).toBe('main');
+      await expectCode(openVault({ fs: freshFs(), dir: '/empty', http }), 'E_NOT_A_VAULT');
       expect((await reopened.versions('data/scores.csv')).map((x) => x.version)).toEqual([1, 2, 3, 4]);
       await expectCode(v.save('../escape.csv', enc('x')), 'E_PATH_OUTSIDE_VAULT');
       await expectCode(v.save('.git/config', enc('x')), 'E_INVALID_ARGUMENT');

@@ -1,7 +1,8 @@
 /**
  * Byte helpers that run in Node and in browsers (no node: modules, no reliance on a global Buffer there).
  * In Node, Buffer's native decoders are used (they are faster for the many small slices a CSV scan decodes);
- * elsewhere TextDecoder. sha256 here is synchronous (for clipped values) via @noble/hashes.
+ * elsewhere TextDecoder. sha256 here is synchronous (for clipped values): node:crypto in Node (reached
+ * through process.getBuiltinModule, so nothing imports it), @noble/hashes elsewhere (about 9x slower).
  */
 import { sha256 } from '@noble/hashes/sha2';
 
@@ -74,8 +75,25 @@ export interface Sha256Hasher {
   hex(): string;
 }
 
+type NodeHash = { update(b: Uint8Array): NodeHash; digest(enc: 'hex'): string };
+const nodeCreateHash: ((alg: 'sha256') => NodeHash) | null = (() => {
+  const p = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
+  if (!p?.versions?.node || typeof p.getBuiltinModule !== 'function') return null;
+  return (p.getBuiltinModule('node:crypto') as { createHash?: (alg: 'sha256') => NodeHash } | undefined)?.createHash ?? null;
+})();
+
 /** An incremental, synchronous sha256. */
 export function sha256Hasher(): Sha256Hasher {
+  if (nodeCreateHash) {
+    const n = nodeCreateHash('sha256');
+    const native: Sha256Hasher = { update(b) { n.update(b); return native; }, hex: () => n.digest('hex') };
+    return native;
+  }
+  return nobleHasher();
+}
+
+/** sha256 in plain JavaScript (browsers; Node without process.getBuiltinModule). */
+export function nobleHasher(): Sha256Hasher {
   const h = sha256.create();
   const self: Sha256Hasher = {
     update(b) { h.update(b); return self; },

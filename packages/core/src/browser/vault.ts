@@ -18,7 +18,7 @@ import type { ProgressCallback } from '../util/progress.js';
 import { unionNotes } from '../remote/note-merge.js';
 import { readCheckedVersion, readVaultHistoryDetailed } from './read.js';
 import type { BrowserHistory } from './read.js';
-import { commitTree, ctxOf, isNotFound, objectError, readBlobText, readNotesMap, sha256Hex, treeIO, tryResolve } from './repo.js';
+import { commitTree, ctxOf, defaultBranch, isNotFound, objectError, readBlobText, readNotesMap, sha256Hex, treeIO, tryResolve } from './repo.js';
 import type { Ctx } from './repo.js';
 
 export interface BrowserAuthor {
@@ -196,7 +196,7 @@ export async function openVault(o: OpenVaultOptions): Promise<BrowserVault> {
   } catch {
     throw new SavepointError('E_NOT_A_VAULT', `${c.dir} holds no vault (no ${c.gitdir}/HEAD). Clone one first with cloneVault.`, { dir: c.dir });
   }
-  return makeVault(c, o, undefined);
+  return makeVault(c, { ...o, branch: o.branch ?? (await defaultBranch(c)) }, undefined);
 }
 
 function remoteError(e: unknown, url: string): SavepointError {
