@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TempVault } from '../../../packages/core/src/testing/temp-vault.js';
 import { startGitHttpServer, type GitHttpServer } from '../../../test/helpers/git-http-server.js';
-import { launchChromium, type ChromiumSession } from '../../../test/helpers/chromium.js';
+import { chromiumMissing, launchChromium, type ChromiumSession } from '../../../test/helpers/chromium.js';
 import { pushedVault, startPageServer } from './page-fixtures.js';
 
 // A 10 MB CSV opens and diffs in the page without freezing it: the diff runs in the vault worker, and the
@@ -30,7 +30,10 @@ let vault: { tv: TempVault; url: string; repo: string };
 const v1 = bigCsv(1);
 const v2 = bigCsv(2);
 
+const missing = chromiumMissing();
+
 beforeAll(async () => {
+  if (missing) return;
   expect(v1.length).toBeGreaterThan(10 * 1024 * 1024);
   server = await startGitHttpServer({ users: {} });
   vault = await pushedVault(server, 'big', [
@@ -97,7 +100,7 @@ async function stopWatch(p: Page): Promise<{ frame: number; timer: number; longe
   });
 }
 
-describe('a 10 MB CSV in the page', () => {
+describe.skipIf(missing !== null)('a 10 MB CSV in the page', () => {
   it('opens and diffs in the worker while the main thread keeps answering (no main-thread task or frame/timer gap of 200 ms)', async () => {
     const t0 = Date.now();
     await page.goto(`${pageServer.origin}/?vault=${encodeURIComponent(vault.url)}`);
@@ -120,11 +123,11 @@ describe('a 10 MB CSV in the page', () => {
       else if (i % 97 === 0) changed++;
     }
     expect(await page.locator('[data-testid=diff-headline]').textContent()).toBe(`40 rows added, ${removed} removed, ${changed} changed (${changed} cells)`);
-    // The page's own work on the main thread: no task as long as 200 ms (a diff on the main thread is one task of seconds).
-    expect(seen.longest).toBeLessThan(200);
-    // Frames and timers: under 200 ms when the machine has a core to give the page; on a machine loaded far past
-    // its cores (other test files, other jobs) the page's thread also waits for the CPU, so the bound widens.
+    // No main-thread task, frame gap or timer gap of 200 ms (a diff on the main thread is one task of seconds).
+    // On a machine loaded far past its cores (other test files, other jobs) the page's thread also waits for
+    // the CPU in the middle of its short tasks, so there the bound widens.
     const bound = load > 2 ? 600 : 200;
+    expect(seen.longest).toBeLessThan(bound);
     expect(seen.frame).toBeLessThan(bound);
     expect(seen.timer).toBeLessThan(bound);
 
@@ -145,5 +148,11 @@ describe('a 10 MB CSV in the page', () => {
     const blocked = await stopWatch(page);
     expect(blocked.longest).toBeGreaterThanOrEqual(300);
     expect(blocked.timer).toBeGreaterThanOrEqual(300);
+  });
+});
+
+describe.skipIf(missing === null)('a 10 MB CSV in the page (skipped)', () => {
+  it(`skipped: ${missing ?? ''}`, () => {
+    console.warn(`page-worker.test.ts skipped: ${missing}`);
   });
 });

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { DiffView as Model, TableModel } from '../model/diff-view.js';
 
 /** Rows drawn at first; the rest on request, so a large diff never blocks the page while it renders. */
-export const FIRST_ROWS = 200;
+export const FIRST_ROWS = 100;
 
 function Table({ t }: { t: TableModel }) {
   const [shown, setShown] = useState(FIRST_ROWS);
