@@ -27,6 +27,7 @@ export default defineConfig({
       project('hooks', ['packages/hooks/src/**/*.test.ts']),
       project('cli', ['apps/cli/src/**/*.test.ts']),
       project('tui', ['apps/tui/src/**/*.test.{ts,tsx}']),
+      project('web', ['apps/web/src/**/*.test.{ts,tsx}', 'apps/web/test/**/*.test.ts']),
       project('e2e', ['test/**/*.test.ts']),
     ],
   },
