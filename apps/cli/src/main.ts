@@ -1,6 +1,7 @@
 /** The savepoint command: builds the commander program and runs it. Only this app exits or reads env. */
 import { keyProviderFromEnv } from './passphrase.js';
 import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
 import type { Io } from './output.js';
 import { createOutput } from './output.js';
 import type { CommandContext, Core, Registrar } from './context.js';
@@ -8,7 +9,11 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 import { msg } from './messages.js';
 import { registerCoreCommands } from './commands/index.js';
 
-const VERSION = '0.1.0';
+/** The version is the package's own: dist/main.js and the bundle's chunks both sit one folder below package.json. */
+function packageVersion(): string {
+  const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+  return pkg.version;
+}
 
 let corePromise: Promise<Core> | null = null;
 let loadedCore: Core | null = null;
@@ -72,7 +77,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const program = new Command('savepoint');
   program
     .description(msg.programDescription)
-    .version(VERSION, '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .option('--json', 'print machine-readable JSON')
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
     .option('-q, --quiet', 'no progress output')
