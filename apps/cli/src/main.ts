@@ -8,6 +8,7 @@ import type { CommandContext, Core, Registrar } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { msg } from './messages.js';
 import { registerCoreCommands } from './commands/index.js';
+import { addExamples, commandPath } from './examples.js';
 
 /** The version is the package's own: dist/main.js and the bundle's chunks both sit one folder below package.json. */
 function packageVersion(): string {
@@ -33,11 +34,6 @@ export const AUDITED_COMMANDS = new Set([
   'schedule install', 'schedule remove', 'hooks', 'doctor --fix',
 ]);
 
-function commandPath(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
-}
 // ----------------------------------------------------------------------------------------------------------
 
 /**
@@ -72,7 +68,11 @@ function clockFromEnv(env: NodeJS.ProcessEnv): (() => Date) | undefined {
   return () => new Date(ms + 1000 * tick++);
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/**
+ * The whole command tree, ready to parse: `exitCode()` is the code of the command that ran. Tests and
+ * `savepoint completion` walk the same tree.
+ */
+export function createProgram(io: Io): { program: Command; exitCode(): number } {
   let exitCode: number = EXIT.ok;
   const program = new Command('savepoint');
   program
@@ -137,7 +137,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
     },
   };
   registerCoreCommands(registrar);
+  addExamples(program);
+  return { program, exitCode: () => exitCode };
+}
 
+export async function main(argv: string[], io: Io): Promise<number> {
+  const { program, exitCode } = createProgram(io);
   if (argv.length === 0 && io.stdin.isTTY && io.stdout.isTTY && !io.env.CI) {
     argv = ['tui'];
   }
@@ -145,13 +150,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
+      // `savepoint help` is asked for; a command group without its subcommand (`savepoint remote`) is a usage error
+      if (e.code === 'commander.help') return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
       if (argv.includes('--json')) io.stdout.write(JSON.stringify({ ok: false, error: { code: 'E_USAGE', message: e.message.replace(/^error: /, '') } }, null, 2) + '\n');
       return EXIT.usage;
     }
     throw e;
   }
-  return exitCode;
+  return exitCode();
 }
 
 /** Best effort: a vault that cannot be opened or written (read-only media) gets no line; the command's result stands. */

@@ -1,6 +1,7 @@
 /** `savepoint hooks install|uninstall|check …`: the pre-commit checks of @savepoint/hooks. */
 import type { Registrar } from '../context.js';
 import { msg } from '../messages.js';
+import { examplesText } from '../examples.js';
 
 async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   const { access, constants } = await import('node:fs/promises');
@@ -33,8 +34,9 @@ export function registerHooks({ program, action }: Registrar): void {
       action(async (ctx, args: string[] = []) => {
         const argv = [...args];
         const sub = argv[0];
+        // asked for: help on stdout; no subcommand: help on stderr and a usage error, like the other command groups
         if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-          ctx.io.stdout.write(msg.hooksUsage);
+          (sub === undefined ? ctx.io.stderr : ctx.io.stdout).write(msg.hooksUsage + examplesText('hooks'));
           return sub === undefined ? 2 : 0;
         }
         if (!['install', 'uninstall', 'check'].includes(sub)) {
