@@ -111,7 +111,7 @@ export const EXAMPLES: Record<string, readonly (readonly [command: string, what:
   ],
   'remote remove': [
     ['savepoint remote remove nas', 'forget a remote (the copy itself stays)'],
-    ['savepoint remote rm nas', 'the same, shorter'],
+    ['savepoint remote remove nas --json', 'the same, reporting as JSON (alias: remote rm)'],
   ],
   push: [
     ['savepoint push', 'to every remote'],
@@ -123,7 +123,7 @@ export const EXAMPLES: Record<string, readonly (readonly [command: string, what:
   ],
   pull: [
     ['savepoint pull nas', 'fetch, then fast-forward the history branch'],
-    ['savepoint pull', 'from the default remote'],
+    ['savepoint pull', 'from the only remote, or origin'],
   ],
   clone: [
     ['savepoint clone /media/nas/lab.git lab', 'a new vault from a remote'],
@@ -146,8 +146,8 @@ export const EXAMPLES: Record<string, readonly (readonly [command: string, what:
     ['savepoint retention expiring --within 30d --json', 'within 30 days, as JSON'],
   ],
   archive: [
-    ['savepoint archive', 'list archives'],
-    ['savepoint archive data.csv@3', 'archive one version by hand'],
+    ['savepoint archive data.csv@3', 'archive one version by hand (same as archive add)'],
+    ['savepoint archive list', 'list archives'],
   ],
   'archive add': [
     ['savepoint archive add data.csv@3', 'archive version 3'],
@@ -235,4 +235,9 @@ export function addExamples(program: Command): void {
     const text = examplesText(commandPath(cmd));
     if (text) cmd.addHelpText('after', text);
   }
+}
+
+/** The --json document of a command group run without its subcommand (the help went to stderr). */
+export function usageError(path: string): { ok: false; error: { code: 'E_USAGE'; message: string; details: { command: string } } } {
+  return { ok: false, error: { code: 'E_USAGE', message: `savepoint ${path} needs a subcommand: see \`savepoint ${path} --help\`.`, details: { command: path } } };
 }

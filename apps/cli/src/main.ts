@@ -8,7 +8,7 @@ import type { CommandContext, Core, Registrar } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { msg } from './messages.js';
 import { registerCoreCommands } from './commands/index.js';
-import { addExamples, commandPath } from './examples.js';
+import { addExamples, commandPath, usageError } from './examples.js';
 
 /** The version is the package's own: dist/main.js and the bundle's chunks both sit one folder below package.json. */
 function packageVersion(): string {
@@ -80,7 +80,7 @@ export function createProgram(io: Io): { program: Command; exitCode(): number } 
     .version(packageVersion(), '-V, --version')
     .option('--json', 'print machine-readable JSON')
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
-    .option('-q, --quiet', 'no progress output')
+    .option('-q, --quiet', 'print nothing but errors (data asked for, such as cat, still goes to stdout)')
     .option('-C, --cwd <dir>', 'run as if started in <dir>')
     .showHelpAfterError('(run `savepoint --help` or `savepoint <command> --help` for usage)')
     .exitOverride()
@@ -132,6 +132,9 @@ export function createProgram(io: Io): { program: Command; exitCode(): number } 
         } finally {
           out.endProgress();
         }
+        // --quiet: a failed command still says why (verify's list of damaged versions …); differences found by
+        // `diff --exit-code` are its answer, not a failure
+        if (exitCode !== EXIT.ok && !(name === 'diff' && exitCode === EXIT.problems)) out.releaseHeld();
         if (audited) await writeAuditLine(ctx, name === 'doctor' ? 'doctor --fix' : name, args.slice(0, -2), versions, exitCode, failure);
       };
     },
@@ -152,7 +155,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
       // `savepoint help` is asked for; a command group without its subcommand (`savepoint remote`) is a usage error
-      if (e.code === 'commander.help') return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+      if (e.code === 'commander.help') {
+        if (e.exitCode === 0) return EXIT.ok;
+        if (argv.includes('--json')) io.stdout.write(JSON.stringify(usageError(argv.filter((a) => !a.startsWith('-')).join(' ')), null, 2) + '\n');
+        return EXIT.usage;
+      }
       if (argv.includes('--json')) io.stdout.write(JSON.stringify({ ok: false, error: { code: 'E_USAGE', message: e.message.replace(/^error: /, '') } }, null, 2) + '\n');
       return EXIT.usage;
     }
