@@ -2,6 +2,7 @@
 // bundled CLI, Node start-up included, beside `git log -1` / `git status` on the same vault and `node -e 0` as
 // the floor every Node program pays. Target: save, log and status each ≤ 0.1 s. Best of RUNS (default 7).
 //   node bench/startup.bench.mjs            (BENCH_SAVES=N saves in the vault first, default 1,000)
+// BENCH_BASELINE_CLI=/path/to/other/bundle/bin.js also times another build (e.g. the previous commit's) in the same run.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,11 +27,17 @@ async function best(cmd, args, cwd, before) {
   return runs.reduce((a, b) => (a.seconds < b.seconds ? a : b));
 }
 
-function report(name, ours, git, target = TARGET) {
+const BASELINE = process.env.BENCH_BASELINE_CLI;
+let floor;
+
+function report(name, ours, git, baseline, target = TARGET) {
   const verdict = ours.seconds <= target ? 'ok' : `over the ${target} s target`;
-  if (git) console.log(`${name}: ours ${fmtS3(ours.seconds)}, git ${fmtS3(git.seconds)}, ratio ${(ours.seconds / git.seconds).toFixed(1)}, peak RSS ${rss(ours)} vs ${rss(git)} — ${verdict}`);
-  else console.log(`${name}: ours ${fmtS3(ours.seconds)}, peak RSS ${rss(ours)} — ${verdict}`);
+  const above = `${fmtS3(ours.seconds - floor.seconds)} above node -e 0`;
+  const base = baseline ? `; baseline build ${fmtS3(baseline.seconds)} (${rss(baseline)})` : '';
+  console.log(`${name}: ours ${fmtS3(ours.seconds)} (${above}), git ${fmtS3(git.seconds)}, ratio ${(ours.seconds / git.seconds).toFixed(1)}, peak RSS ${rss(ours)} vs ${rss(git)}${base} — ${verdict}`);
 }
+const cli = (bin, args, dir, before) => best('node', [bin, ...args], dir, before);
+const both = async (args, dir, before) => [await cli(CLI, args, dir, before), BASELINE ? await cli(BASELINE, args, dir, before) : undefined];
 const fmtS3 = (s) => `${s.toFixed(3)} s`;
 
 try {
@@ -39,9 +46,12 @@ try {
   const built = await measure('node', [path.join(ROOT, 'bench/child/build-vault.mjs'), dir, String(SAVES)]);
   console.log(`built a vault with ${SAVES} saves in ${fmtS(built.seconds)}; best of ${RUNS} runs each`);
 
-  const floor = await best('node', ['-e', '0'], dir);
+  floor = await best('node', ['-e', '0'], dir);
   console.log(`node -e 0 (floor): ${fmtS3(floor.seconds)}, peak RSS ${rss(floor)}`);
-  report('savepoint --version', await best('node', [CLI, '--version'], dir), await best('git', ['--version'], dir));
+  {
+    const [ours, base] = await both(['--version'], dir);
+    report('savepoint --version', ours, await best('git', ['--version'], dir), base);
+  }
 
   // 1 MB JSON, different content each run so every save writes a new version
   const rows = Array.from({ length: 13000 }, (_, i) => ({ id: i, name: `sample-${i}`, value: Math.sin(i), tags: ['a', 'b'] }));
@@ -50,16 +60,22 @@ try {
   const rewrite = () => writeFileSync(big, JSON.stringify({ version: n++, rows }));
   rewrite();
   const size = JSON.stringify({ version: 0, rows }).length;
-  const save = await best('node', [CLI, 'save', 'big.json', '-m', 'bench'], dir, rewrite);
+  const [save, saveBase] = await both(['save', 'big.json', '-m', 'bench'], dir, rewrite);
   // git's nearest equivalent, in a plain repo beside the vault (so the vault's history stays Savepoint's own)
   const plain = path.join(WORK, 'plain');
   mkdirSync(plain);
   await measure('git', ['init', '-q'], { cwd: plain });
   const rewritePlain = () => writeFileSync(path.join(plain, 'big.json'), JSON.stringify({ version: n++, rows }));
   const gitSave = await best('sh', ['-c', 'git add big.json && git commit -q -m bench --no-verify'], plain, rewritePlain);
-  report(`save ${(size / 1e6).toFixed(1)} MB JSON (vs git add + commit)`, save, gitSave);
-  report('log (vs git log -1)', await best('node', [CLI, 'log'], dir), await best('git', ['log', '-1'], dir));
-  report('status (vs git status)', await best('node', [CLI, 'status'], dir), await best('git', ['status'], dir));
+  report(`save ${(size / 1e6).toFixed(1)} MB JSON (vs git add + commit)`, save, gitSave, saveBase);
+  {
+    const [ours, base] = await both(['log'], dir);
+    report('log (vs git log -1)', ours, await best('git', ['log', '-1'], dir), base);
+  }
+  {
+    const [ours, base] = await both(['status'], dir);
+    report('status (vs git status)', ours, await best('git', ['status'], dir), base);
+  }
 } finally {
   rmSync(WORK, { recursive: true, force: true });
 }
