@@ -1,6 +1,7 @@
 // Bundle the CLI (after `tsc -b`) into a few ESM files with code splitting: start-up then resolves a handful
 // of modules instead of ~150, while commands keep loading their heavy parts lazily (separate chunks).
-// Native or very large packages stay external and are dependencies of this package.
+// Everything is inlined except native modules, which stay external and are this package's only dependencies
+// (test/packaging.test.ts installs the packed tarball with plain npm and runs it).
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -21,8 +22,11 @@ await build({
   platform: 'node',
   target: 'node20',
   minifySyntax: true,
-  sourcemap: 'linked',
-  external: ['better-sqlite3', 'exceljs', 'ink', 'react', '@inkjs/ui'],
+  // no source maps: several inlined packages ship maps whose sources they do not ship, so ours would point
+  // at files no install has; the bundle is not minified (syntax only), so stack traces stay readable
+  sourcemap: false,
+  // Ink's devtools (only with DEV=true) need react-devtools-core, an optional package we do not ship
+  external: ['better-sqlite3', 'react-devtools-core'],
   // bundled CommonJS packages call require(); give every chunk one
   banner: { js: "import { createRequire as __spCreateRequire } from 'node:module'; const require = __spCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -1,6 +1,7 @@
 /** The README's error table covers every exit code the CLI can return, and every core error code (issue 19). */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { EXIT_BLOCKED, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, HOOKS_EXIT_CODES } from '@savepoint/hooks';
 import { EXIT, byCode, exitCodeFor } from './exit-codes.js';
 
 const read = (rel: string) => readFileSync(new URL(rel, import.meta.url), 'utf8');
@@ -31,6 +32,12 @@ describe('exit codes', () => {
       expect(rows.get(exit), `${code} → ${exit}`).toContain(`\`${code}\``);
       expect(exitCodeFor(code)).toBe(exit);
     }
+  });
+
+  it('savepoint-hooks exits with the same code as the CLI for the same error', () => {
+    expect(Object.keys(HOOKS_EXIT_CODES).length).toBeGreaterThan(3);
+    for (const [code, exit] of Object.entries(HOOKS_EXIT_CODES)) expect(exitCodeFor(code), code).toBe(exit);
+    expect([EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_INTERNAL]).toEqual([EXIT.ok, EXIT.problems, EXIT.usage, EXIT.internal]);
   });
 
   it('the README lists every exit code the CLI can return, and no other', () => {

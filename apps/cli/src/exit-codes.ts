@@ -64,6 +64,10 @@ export const byCode: Record<string, number> = {
   E_BUCKET_NOT_FOUND: 16,
   E_REMOTE_CORRUPT: 9,
   E_DECRYPT: 22,
+  // @savepoint/hooks (`savepoint hooks`, `savepoint-hooks`): packages/hooks/src/exit-codes.ts holds the same numbers
+  E_NOT_A_GIT_REPO: 3,
+  E_HOOKS_CONFLICT: 4,
+  E_GIT_FAILED: 24,
   E_INTERRUPTED: 130,
   E_INTERNAL: 70,
 };

@@ -1,14 +1,20 @@
 /** The savepoint command: builds the commander program and runs it. Only this app exits or reads env. */
 import { keyProviderFromEnv } from './passphrase.js';
 import { Command, CommanderError } from 'commander';
+import { createRequire } from 'node:module';
 import type { Io } from './output.js';
 import { createOutput } from './output.js';
 import type { CommandContext, Core, Registrar } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { msg } from './messages.js';
 import { registerCoreCommands } from './commands/index.js';
+import { addExamples, commandPath, usageError } from './examples.js';
 
-const VERSION = '0.1.0';
+/** The version is the package's own: dist/main.js and the bundle's chunks both sit one folder below package.json. */
+function packageVersion(): string {
+  const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
+  return pkg.version;
+}
 
 let corePromise: Promise<Core> | null = null;
 let loadedCore: Core | null = null;
@@ -28,11 +34,6 @@ export const AUDITED_COMMANDS = new Set([
   'schedule install', 'schedule remove', 'hooks', 'doctor --fix',
 ]);
 
-function commandPath(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c && c.parent; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
-}
 // ----------------------------------------------------------------------------------------------------------
 
 /**
@@ -67,15 +68,19 @@ function clockFromEnv(env: NodeJS.ProcessEnv): (() => Date) | undefined {
   return () => new Date(ms + 1000 * tick++);
 }
 
-export async function main(argv: string[], io: Io): Promise<number> {
+/**
+ * The whole command tree, ready to parse: `exitCode()` is the code of the command that ran. Tests and
+ * `savepoint completion` walk the same tree.
+ */
+export function createProgram(io: Io): { program: Command; exitCode(): number } {
   let exitCode: number = EXIT.ok;
   const program = new Command('savepoint');
   program
     .description(msg.programDescription)
-    .version(VERSION, '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .option('--json', 'print machine-readable JSON')
     .option('--no-color', 'disable colour (NO_COLOR is honoured too)')
-    .option('-q, --quiet', 'no progress output')
+    .option('-q, --quiet', 'print nothing but errors (data asked for, such as cat, still goes to stdout)')
     .option('-C, --cwd <dir>', 'run as if started in <dir>')
     .showHelpAfterError('(run `savepoint --help` or `savepoint <command> --help` for usage)')
     .exitOverride()
@@ -127,12 +132,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
         } finally {
           out.endProgress();
         }
+        // --quiet: a failed command still says why (verify's list of damaged versions …); differences found by
+        // `diff --exit-code` are its answer, not a failure
+        if (exitCode !== EXIT.ok && !(name === 'diff' && exitCode === EXIT.problems)) out.releaseHeld();
         if (audited) await writeAuditLine(ctx, name === 'doctor' ? 'doctor --fix' : name, args.slice(0, -2), versions, exitCode, failure);
       };
     },
   };
   registerCoreCommands(registrar);
+  addExamples(program);
+  return { program, exitCode: () => exitCode };
+}
 
+export async function main(argv: string[], io: Io): Promise<number> {
+  const { program, exitCode } = createProgram(io);
   if (argv.length === 0 && io.stdin.isTTY && io.stdout.isTTY && !io.env.CI) {
     argv = ['tui'];
   }
@@ -140,13 +153,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT.ok;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return EXIT.ok;
+      // `savepoint help` is asked for; a command group without its subcommand (`savepoint remote`) is a usage error
+      if (e.code === 'commander.help') {
+        if (e.exitCode === 0) return EXIT.ok;
+        if (argv.includes('--json')) io.stdout.write(JSON.stringify(usageError(argv.filter((a) => !a.startsWith('-')).join(' ')), null, 2) + '\n');
+        return EXIT.usage;
+      }
       if (argv.includes('--json')) io.stdout.write(JSON.stringify({ ok: false, error: { code: 'E_USAGE', message: e.message.replace(/^error: /, '') } }, null, 2) + '\n');
       return EXIT.usage;
     }
     throw e;
   }
-  return exitCode;
+  return exitCode();
 }
 
 /** Best effort: a vault that cannot be opened or written (read-only media) gets no line; the command's result stands. */

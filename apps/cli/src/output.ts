@@ -18,6 +18,8 @@ export interface Output {
   warn(text: string): void;
   emitJson(value: unknown): void;
   progress(phase: string, loaded: number, total: number, item?: string): void;
+  /** --quiet holds a command's report back; a failed command's report is its error, so it goes to stderr */
+  releaseHeld(): void;
   endProgress(): void;
   c: Colors;
 }
@@ -45,17 +47,24 @@ export function createOutput(io: Io, opts: { json: boolean; color?: boolean; qui
   const showProgress = !opts.json && !opts.quiet && !!io.stderr.isTTY;
   let lastDraw = 0;
   let drawn = false;
+  const held: string[] = [];
   return {
     json: opts.json,
     color,
     quiet: !!opts.quiet,
     io,
     c: colors(color),
+    // --quiet: nothing but errors (and output that is the data asked for: cat, decrypt, completion, metrics)
     line(text = '') {
-      if (!opts.json) io.stdout.write(text + '\n');
+      if (opts.json) return;
+      if (opts.quiet) held.push(text);
+      else io.stdout.write(text + '\n');
+    },
+    releaseHeld() {
+      if (held.length) io.stderr.write(held.splice(0).join('\n') + '\n');
     },
     warn(text) {
-      if (!opts.json) io.stderr.write(text + '\n');
+      if (!opts.json && !opts.quiet) io.stderr.write(text + '\n');
     },
     emitJson(value) {
       io.stdout.write(JSON.stringify(value, null, 2) + '\n');

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runHooksCli } from './cli.js';
+import { EXIT_INTERNAL } from './exit-codes.js';
 
 // The only place in this package that reads process.argv / env.
 const color = !('NO_COLOR' in process.env && process.env.NO_COLOR !== '') && (process.env.FORCE_COLOR ? process.env.FORCE_COLOR !== '0' : Boolean(process.stderr.isTTY));
@@ -9,6 +10,6 @@ runHooksCli(process.argv.slice(2), { cwd: process.cwd(), stdin: process.stdin, s
   },
   (e: unknown) => {
     process.stderr.write(`savepoint-hooks: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT_INTERNAL;
   },
 );

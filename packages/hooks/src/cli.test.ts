@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cleanupRepos, ensureBuilt, isolateProcessEnv, makeRepo, TEST_ENV } from '../test/helpers.js';
-import { EXIT_BLOCKED, EXIT_ERROR, EXIT_OK, runHooksCli } from './cli.js';
+import { EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, runHooksCli } from './cli.js';
 
 beforeAll(() => {
   isolateProcessEnv();
@@ -59,18 +59,19 @@ describe('runHooksCli', () => {
     expect(quiet.out() + quiet.err()).toBe('');
   });
 
-  it('usage errors exit 2; --help exits 0; errors carry their code', async () => {
+  it('usage errors exit 2; --help exits 0; errors carry their code and its exit code', async () => {
     const repo = makeRepo();
     const a = io(repo.dir);
-    expect(await runHooksCli(['frobnicate'], a.io)).toBe(EXIT_ERROR);
+    expect(await runHooksCli(['frobnicate'], a.io)).toBe(EXIT_USAGE);
     expect(a.err()).toContain('unknown command "frobnicate"');
     const b = io(repo.dir);
-    expect(await runHooksCli(['check', '--bogus'], b.io)).toBe(EXIT_ERROR);
+    expect(await runHooksCli(['check', '--bogus'], b.io)).toBe(EXIT_USAGE);
     const c = io(repo.dir);
     expect(await runHooksCli(['--help'], c.io)).toBe(EXIT_OK);
     expect(c.out()).toContain('savepoint-hooks <command>');
     const d = io('/');
-    expect(await runHooksCli(['check', 'x.csv', '--json'], d.io)).toBe(EXIT_ERROR);
+    // errors exit with the savepoint CLI's code for them (3: not a repository, like E_NOT_A_VAULT)
+    expect(await runHooksCli(['check', 'x.csv', '--json'], d.io)).toBe(3);
     expect(JSON.parse(d.out())).toMatchObject({ error: { code: 'E_NOT_A_GIT_REPO' } });
   });
 

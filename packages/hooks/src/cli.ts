@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { checkFiles } from './check.js';
 import { isHooksError } from './errors.js';
+import { EXIT_BLOCKED, EXIT_OK, EXIT_USAGE, HOOKS_EXIT_CODES } from './exit-codes.js';
 import { installHooks, uninstallHooks, type InstallMode } from './install.js';
 import { cliText, formatCheckReport } from './messages.js';
 
@@ -14,10 +15,8 @@ export interface HooksCliIO {
   color: boolean;
 }
 
-/** Exit codes: 0 ok, 1 commit blocked, 2 usage or operational error. */
-export const EXIT_OK = 0;
-export const EXIT_BLOCKED = 1;
-export const EXIT_ERROR = 2;
+/** 0 ok, 1 blocked, 2 usage; errors exit by their code (exit-codes.ts: the savepoint CLI's table). */
+export { EXIT_BLOCKED, EXIT_OK, EXIT_USAGE };
 
 class UsageError extends Error {}
 
@@ -70,7 +69,7 @@ export async function runHooksCli(argv: readonly string[], io: HooksCliIO): Prom
   try {
     if (cmd === undefined) {
       io.stderr.write(cliText.usage);
-      return EXIT_ERROR;
+      return EXIT_USAGE;
     }
     if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
       io.stdout.write(cliText.usage);
@@ -134,12 +133,12 @@ export async function runHooksCli(argv: readonly string[], io: HooksCliIO): Prom
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr.write(`${e.message}\n`);
-      return EXIT_ERROR;
+      return EXIT_USAGE;
     }
     if (isHooksError(e)) {
       if (json) io.stdout.write(`${JSON.stringify({ error: e.toJSON() }, null, 2)}\n`);
       else io.stderr.write(`${cliText.error(e.code, e.message)}\n`);
-      return EXIT_ERROR;
+      return HOOKS_EXIT_CODES[e.code];
     }
     throw e;
   }

@@ -8,7 +8,8 @@ export {
   type UninstallHooksResult,
   type InstallMode,
 } from './install.js';
-export { runHooksCli, EXIT_OK, EXIT_BLOCKED, EXIT_ERROR, type HooksCliIO } from './cli.js';
+export { runHooksCli, type HooksCliIO } from './cli.js';
+export { EXIT_OK, EXIT_BLOCKED, EXIT_USAGE, EXIT_INTERNAL, HOOKS_EXIT_CODES } from './exit-codes.js';
 export {
   loadHooksConfig,
   resolveHooksConfig,

@@ -156,6 +156,8 @@ export function registerHistory({ program, action }: Registrar): void {
     .description('write one version to stdout (checked against its sha256)')
     .action(
       action(async (ctx, address: string) => {
+        // the output is the file's bytes; a JSON document of them would hold a whole file in memory
+        if (ctx.out.json) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `cat writes the file's bytes, not JSON. For its details as JSON use \`savepoint show ${address} --json\`; for the bytes, \`savepoint cat ${address} > FILE\`.`, { address });
         const vault = await ctx.vault();
         await ctx.core.catVersion(vault, address, ctx.io.stdout, ctx.cwd);
       }),

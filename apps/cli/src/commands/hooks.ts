@@ -1,6 +1,8 @@
 /** `savepoint hooks install|uninstall|check …`: the pre-commit checks of @savepoint/hooks. */
 import type { Registrar } from '../context.js';
 import { msg } from '../messages.js';
+import { examplesText, usageError } from '../examples.js';
+import { EXIT } from '../exit-codes.js';
 
 async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   const { access, constants } = await import('node:fs/promises');
@@ -33,9 +35,11 @@ export function registerHooks({ program, action }: Registrar): void {
       action(async (ctx, args: string[] = []) => {
         const argv = [...args];
         const sub = argv[0];
+        // asked for: help on stdout; no subcommand: help on stderr and a usage error, like the other command groups
         if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-          ctx.io.stdout.write(msg.hooksUsage);
-          return sub === undefined ? 2 : 0;
+          (sub === undefined ? ctx.io.stderr : ctx.io.stdout).write(msg.hooksUsage + examplesText('hooks'));
+          if (sub === undefined && ctx.out.json) ctx.out.emitJson(usageError('hooks'));
+          return sub === undefined ? EXIT.usage : EXIT.ok;
         }
         if (!['install', 'uninstall', 'check'].includes(sub)) {
           throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `"${sub}" is not a hooks command. Use: savepoint hooks install | uninstall | check <files…> (savepoint hooks --help).`, { command: sub });
@@ -47,7 +51,9 @@ export function registerHooks({ program, action }: Registrar): void {
         // this exact node + script, so it works without a global install. Husky mode commits its lint-staged
         // config, so it keeps the portable default `savepoint-hooks check` (from node_modules/.bin of every clone).
         if (argv[0] === 'install' && !argv.includes('--command') && !argv.includes('--local-command')) argv.push('--local-command', await hookCommand(ctx.io.env));
-        return runHooksCli(argv, { cwd: ctx.cwd, stdin: ctx.io.stdin, stdout: ctx.io.stdout, stderr: ctx.io.stderr, color: ctx.out.color });
+        // --quiet: the report of a passing check and install's summary go; a blocked commit and errors stay (stderr)
+        const stdout = ctx.out.quiet && !ctx.out.json ? { write: () => true } : ctx.io.stdout;
+        return runHooksCli(argv, { cwd: ctx.cwd, stdin: ctx.io.stdin, stdout, stderr: ctx.io.stderr, color: ctx.out.color });
       }),
     );
 }

@@ -17,6 +17,7 @@ import { registerSchedule } from './schedule.js';
 import { registerMetrics } from './metrics.js';
 import { registerDecrypt } from './decrypt.js';
 import { registerDoctor } from './doctor.js';
+import { registerCompletion } from './completion.js';
 
 export function registerCoreCommands(r: Registrar): void {
   registerInit(r);
@@ -37,4 +38,5 @@ export function registerCoreCommands(r: Registrar): void {
   registerMetrics(r);
   registerDecrypt(r); // issue 12 item 4
   registerDoctor(r);
+  registerCompletion(r);
 }

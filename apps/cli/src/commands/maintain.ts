@@ -26,7 +26,7 @@ export function registerMaintain({ program, action }: Registrar): void {
           ...(opts.dryRun ? { dryRun: true } : {}),
           ...(opts.full ? { full: true } : {}),
           onWait: (h) => {
-            if (!ctx.out.json) ctx.io.stderr.write(pipeMsg.maintainWaiting(h.pid) + '\n');
+            ctx.out.warn(pipeMsg.maintainWaiting(h.pid));
           },
         });
         ctx.out.endProgress();

@@ -137,10 +137,8 @@ export function registerArchive({ program, action }: Registrar): void {
     .argument('[address]', 'a version to archive by hand, e.g. data.csv@3')
     .option('-f, --force', 'archive a tagged or permanent version too (never the latest)')
     .action(async (address: string | undefined, opts: { force?: boolean }, cmd: Command) => {
-      if (address === undefined) {
-        archive.outputHelp();
-        return;
-      }
+      // no address and no subcommand: help on stderr and a usage error, like every command group
+      if (address === undefined) archive.help({ error: true });
       await archiveOne(address, opts, cmd);
     });
   archive
