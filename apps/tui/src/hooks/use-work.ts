@@ -61,7 +61,9 @@ function saveMessage(r: SaveOutcome): string {
   let text = saved.length ? `Saved ${saved.join(', ')}.` : 'Nothing new to save.';
   if (same.length) text += ` Unchanged: ${same.join(', ')}.`;
   if (!r.afterSave.ok) {
-    const failed = (['exports', 'retention', 'push', 'compact'] as const).filter((k) => r.afterSave[k].status === 'failed');
+    const failed: string[] = (['exports', 'retention', 'push', 'compact'] as const).filter((k) => r.afterSave[k].status === 'failed');
+    const push = r.afterSave.push;
+    if (push.status === 'ok') for (const o of push.result) if (!o.ok) failed.push(`the push to ${o.remote}`);
     text += ` After the save, ${failed.join(', ') || 'a step'} did not complete; it is retried on the next save or by savepoint maintain.`;
   }
   return text;
@@ -113,6 +115,15 @@ export function useWork(o: WorkOptions) {
     if (v.phase === 'done' && vault) setVerifyDone({ phase: 'done', ok: v.result.ok, at: vault.clock().toISOString() });
   }, [o.verify, vault]);
   const glanceData = useGlance(vault, o.data);
+  // "2 min ago" is read against a clock sampled when the data changes and every 30 s, not on every frame
+  const [now, setNow] = useState<Date | null>(null);
+  useEffect(() => {
+    if (!vault) return;
+    setNow(vault.clock());
+    const timer = setInterval(() => setNow(vault.clock()), 30_000);
+    timer.unref?.();
+    return () => clearInterval(timer);
+  }, [vault, o.data]);
   const lastSaveAt = useMemo(() => {
     let last: string | undefined;
     for (const list of o.versionsByPath?.values() ?? []) for (const v of list) if (!last || v.savedAt > last) last = v.savedAt;
@@ -122,7 +133,7 @@ export function useWork(o: WorkOptions) {
   const verifyGlance: VerifyGlance =
     o.verify.phase === 'running' ? { phase: 'running' }
     : verifyDone ?? (health?.verify ? { phase: 'done', ok: health.verify.ok, at: health.verify.lastAt } : { phase: 'never' });
-  const glance: GlancePart[] = vault ? glanceParts({ now: vault.clock(), lastSaveAt, verify: verifyGlance, queued: health ? health.pushQueue.length : null, copies: glanceData.copies }) : [];
+  const glance: GlancePart[] = vault && now ? glanceParts({ now, lastSaveAt, verify: verifyGlance, queued: health ? health.pushQueue.length : null, copies: glanceData.copies }) : [];
 
   // filters: while the prompt is open its text filters live; Esc in the prompt restores the filter before
   const effective: Filters = prompt ? { ...filters, [prompt.list]: lineText(prompt.form.line) } : filters;

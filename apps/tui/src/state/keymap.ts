@@ -31,7 +31,7 @@ export interface KeyInfo {
 }
 
 /** Named keys; any other key name in the table is the one character it types. */
-export const NAMED_KEYS = ['Up', 'Down', 'Left', 'Right', 'PgUp', 'PgDn', 'Home', 'End', 'Enter', 'Esc', 'Tab', 'Shift-Tab', 'Backspace', 'Ctrl-U', 'Space', 'any key'] as const;
+export const NAMED_KEYS = ['Up', 'Down', 'Left', 'Right', 'PgUp', 'PgDn', 'Home', 'End', 'Enter', 'Esc', 'Tab', 'Shift-Tab', 'Backspace', 'Ctrl-A', 'Ctrl-E', 'Ctrl-U', 'Space', 'any key'] as const;
 export type KeyName = (typeof NAMED_KEYS)[number] | (string & {});
 
 /** Where a key works (the help screen groups by it). */
@@ -81,11 +81,11 @@ export const KEYMAP: readonly KeyEntry[] = [
   k('normal', 'app', ['c'], 'copies', 'remotes and copies (3-2-1) of the selected version', { type: 'remotes' }),
   k('normal', 'app', ['?'], 'help', 'this help', { type: 'help' }),
   k('normal', 'app', ['q'], 'quit', 'quit', { type: 'quit' }),
-  k('dialog', 'confirm dialogs', ['y', 'Y', 'Enter'], 'yes', 'confirm', { type: 'confirm' }),
-  k('dialog', 'confirm dialogs', ['n', 'N', 'Esc', 'q'], 'no', 'cancel', { type: 'cancel' }),
+  k('dialog', 'confirm dialogs', ['y', 'Y', 'Enter'], 'yes', 'yes: do what the dialog asks', { type: 'confirm' }),
+  k('dialog', 'confirm dialogs', ['n', 'N', 'Esc', 'q'], 'no', 'no: close the dialog, nothing changes', { type: 'cancel' }),
   k('prompt', 'text prompts', ['Enter'], 'ok', 'accept the text (next question, or run)', { type: 'confirm' }),
   k('prompt', 'text prompts', ['Esc'], 'cancel', 'cancel: nothing is saved or tagged; a filter prompt keeps the old filter', { type: 'cancel' }),
-  k('prompt', 'text prompts', ['Left', 'Right', 'Home', 'End'], 'cursor', 'move the text cursor'),
+  k('prompt', 'text prompts', ['Left', 'Right', 'Home', 'End', 'Ctrl-A', 'Ctrl-E'], 'cursor', 'move the text cursor (Ctrl-A start, Ctrl-E end)'),
   k('prompt', 'text prompts', ['Backspace'], 'delete', 'delete the character before the cursor'),
   k('prompt', 'text prompts', ['Ctrl-U'], 'clear', 'clear the text'),
   k('help', 'help screen', ['Down', 'j'], 'down', 'scroll the help down', { type: 'move', delta: 1 }),
