@@ -52,6 +52,8 @@ export interface AppProps {
   vault?: Vault;
   /** credentials for pushing to remotes (the CLI passes env / git credential helpers) */
   remoteAuth?: RemoteAuth;
+  /** wall clock for "saved 2 min ago" in the header (default: the system clock; never the vault's clock, which SAVEPOINT_NOW makes tick per call) */
+  now?: () => Date;
 }
 
 type Message = { kind: 'info'; text: string } | { kind: 'error'; error: ErrorInfo } | null;
@@ -64,9 +66,10 @@ export function App(props: AppProps) {
   );
 }
 
+const systemNow = () => new Date();
 const byVersionDesc = (a: VersionRecord, b: VersionRecord) => b.version - a.version;
 
-function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
+function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
   const t = useTheme();
   const app = useApp();
   const { columns, rows } = useTerminalSize();
@@ -102,7 +105,7 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
   const select = useCallback((path: string, version?: number) => {
     pendingSelect.current = { path, ...(version !== undefined ? { version } : {}) };
   }, []);
-  const work = useWork({ vault: data?.vault ?? null, data, versionsByPath: data?.versionsByPath, verify: verifier.state, auth: remoteAuth, say, reload: refresh, select, setNav });
+  const work = useWork({ vault: data?.vault ?? null, data, versionsByPath: data?.versionsByPath, verify: verifier.state, auth: remoteAuth, now: now ?? systemNow, say, reload: refresh, select, setNav });
   const [helpScroll, setHelpScroll] = useState(0);
   const allFiles = data?.files ?? [];
   const files = useMemo(() => filterFiles(data?.files ?? [], work.filters.files), [data, work.filters.files]);
@@ -285,23 +288,30 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
     run(a);
   });
 
+  // issue 15 (work): status at a glance; below 100 columns it takes the folder's place
+  const wide = columns >= 100 || !work.glance.length;
   const header = (
     <Box>
-      <Text bold color={t.accent}>
-        Savepoint
-      </Text>
-      {/* issue 15 (work): status at a glance */}
+      <Box flexShrink={0}>
+        <Text bold color={t.accent}>
+          Savepoint
+        </Text>
+      </Box>
       {work.glance.length ? (
-        <Box marginLeft={1} flexShrink={0}>
+        <Box marginLeft={1} flexShrink={wide ? 0 : 1} flexGrow={wide ? 0 : 1}>
           <Glance parts={work.glance} />
         </Box>
       ) : null}
-      <Box flexGrow={1} flexShrink={1} marginLeft={1}>
-        <Text color={t.muted} wrap="truncate-start">
-          {data?.vault.dir ?? dir}
-        </Text>
+      {wide ? (
+        <Box flexGrow={1} flexShrink={1} marginLeft={1}>
+          <Text color={t.muted} wrap="truncate-start">
+            {data?.vault.dir ?? dir}
+          </Text>
+        </Box>
+      ) : null}
+      <Box flexShrink={0} marginLeft={1}>
+        <Text color={t.muted}>{vaultState.phase === 'ready' && vaultState.refreshing ? 'refreshing… ' : ''}? help</Text>
       </Box>
-      <Text color={t.muted}>{vaultState.phase === 'ready' && vaultState.refreshing ? 'refreshing… ' : ''}? help</Text>
     </Box>
   );
 

@@ -29,7 +29,8 @@ afterEach(async () => {
 });
 
 const start = () => {
-  app = drive({ dir: tv.dir, clock: tv.clock, author: { name: 'Ada Tester', email: 'ada@example.test' }, color: false });
+  // the header's "N min ago" reads a wall clock of its own (the test vault's clock ticks a minute per call)
+  app = drive({ dir: tv.dir, clock: tv.clock, now: () => new Date('2026-05-01T09:12:00Z'), author: { name: 'Ada Tester', email: 'ada@example.test' }, color: false });
   return app;
 };
 /** type text as one chunk, the way a fast typist or a paste arrives */
@@ -226,7 +227,7 @@ describe('status at a glance', () => {
     await tv.write('data.csv', 'id,value\n1,a\n2,b\n');
     const a = start();
     // the health record and the copies report arrive separately
-    const f = await a.waitFor(/saved (just now|\d+ min ago) · verify – · 0 queued · 3-2-1 ✗ 0\/3/);
+    const f = await a.waitFor(/saved 9 min ago · verify – · 0 queued · 3-2-1 ✗ 0\/3/);
     expect(f).toMatch(/data\.csv\s+= v1\s+v2 ×2/);
     await a.press('v');
     await a.waitFor('verify ✓');

@@ -32,6 +32,8 @@ export interface WorkOptions {
   /** all versions of the vault, to find marked versions and the last save */
   versionsByPath: Map<string, VersionRecord[]> | undefined;
   verify: VerifyState;
+  /** wall clock for "2 min ago" */
+  now: () => Date;
   auth: RemoteAuth | undefined;
   say: (m: WorkMessage) => void;
   reload: () => void;
@@ -70,7 +72,7 @@ function saveMessage(r: SaveOutcome): string {
 }
 
 export function useWork(o: WorkOptions) {
-  const { say, reload, select, setNav, vault } = o;
+  const { say, reload, select, setNav, vault, now: wallClock } = o;
   const [filters, setFilters] = useState<Filters>(noFilters);
   const [prompt, setPrompt] = useState<FilterPrompt | null>(null);
   const [marks, setMarks] = useState<string[]>([]);
@@ -112,18 +114,17 @@ export function useWork(o: WorkOptions) {
   // the verify state for the header: this session's run, else the health record's last run
   useEffect(() => {
     const v = o.verify;
-    if (v.phase === 'done' && vault) setVerifyDone({ phase: 'done', ok: v.result.ok, at: vault.clock().toISOString() });
-  }, [o.verify, vault]);
+    if (v.phase === 'done') setVerifyDone({ phase: 'done', ok: v.result.ok, at: wallClock().toISOString() });
+  }, [o.verify, wallClock]);
   const glanceData = useGlance(vault, o.data);
   // "2 min ago" is read against a clock sampled when the data changes and every 30 s, not on every frame
   const [now, setNow] = useState<Date | null>(null);
   useEffect(() => {
-    if (!vault) return;
-    setNow(vault.clock());
-    const timer = setInterval(() => setNow(vault.clock()), 30_000);
+    setNow(wallClock());
+    const timer = setInterval(() => setNow(wallClock()), 30_000);
     timer.unref?.();
     return () => clearInterval(timer);
-  }, [vault, o.data]);
+  }, [wallClock, o.data]);
   const lastSaveAt = useMemo(() => {
     let last: string | undefined;
     for (const list of o.versionsByPath?.values() ?? []) for (const v of list) if (!last || v.savedAt > last) last = v.savedAt;
