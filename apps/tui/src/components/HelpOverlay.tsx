@@ -23,7 +23,7 @@ export function HelpOverlay({ width, height = 1000, scroll = 0 }: { width: numbe
           </Text>
         ) : (
           <Box key={`k${start + i}`}>
-            <Box width={26} flexShrink={0}>
+            <Box width={24} flexShrink={0}>
               <Text bold wrap="truncate-end">
                 {r.keys}
               </Text>

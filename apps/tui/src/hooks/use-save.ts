@@ -22,7 +22,7 @@ export type SaveState =
 
 export function saveForm(files: string[]): FormState {
   return openForm(files.length === 1 ? `Save ${files[0]}` : `Save ${files.length} files`, [
-    { label: 'Description', hint: 'what changed (Enter with nothing: an automatic summary)' },
+    { label: 'Description', hint: `${files.length > 1 ? `${files.join(', ')}: ` : ''}what changed (Enter with nothing: an automatic summary)` },
     { label: 'Experiment id', hint: 'optional: Enter skips' },
   ]);
 }
