@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text, useApp } from 'ink';
-import type { Author, RemoteAuth, Vault, VerifyResult, VersionRecord } from '@savepoint/core';
+import type { Author, FileStatus, RemoteAuth, Vault, VerifyResult, VersionRecord } from '@savepoint/core';
 import { toErrorInfo } from '../errors.js';
 import type { ErrorInfo } from '../errors.js';
 import { useDiff } from '../hooks/use-diff.js';
@@ -34,7 +34,8 @@ import { PushDialog } from './PushDialog.js';
 import { VerifyPane, verifyLines } from './VerifyPane.js';
 // --- issue 15 (work): save, tag, marks, filters, status at a glance
 import { useWork } from '../hooks/use-work.js';
-import { filterFiles, filterTitle, filterVersions } from '../state/filter.js';
+import { fileText, filterTitle, filterVersions, versionText } from '../state/filter.js';
+import { useFiltered } from '../hooks/use-filtered.js';
 import { FormDialog } from './FormDialog.js';
 import { Glance } from './Glance.js';
 import { SaveDialog, TagDialog } from './SaveDialog.js';
@@ -67,6 +68,7 @@ export function App(props: AppProps) {
 }
 
 const systemNow = () => new Date();
+const NO_FILES: FileStatus[] = [];
 const byVersionDesc = (a: VersionRecord, b: VersionRecord) => b.version - a.version;
 
 function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
@@ -108,10 +110,10 @@ function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
   const work = useWork({ vault: data?.vault ?? null, data, versionsByPath: data?.versionsByPath, verify: verifier.state, auth: remoteAuth, now: now ?? systemNow, say, reload: refresh, select, setNav });
   const [helpScroll, setHelpScroll] = useState(0);
   const allFiles = data?.files ?? [];
-  const files = useMemo(() => filterFiles(data?.files ?? [], work.filters.files), [data, work.filters.files]);
+  const files = useFiltered(data?.files ?? NO_FILES, work.filters.files, fileText);
   const file = files[nav.file];
   const allVersions = useMemo(() => (file && data ? [...(data.versionsByPath.get(file.path) ?? [])].sort(byVersionDesc) : []), [file, data]);
-  const versions = useMemo(() => filterVersions(allVersions, work.filters.versions), [allVersions, work.filters.versions]);
+  const versions = useFiltered(allVersions, work.filters.versions, versionText);
   // ---
   const selected = versions[nav.version];
   const previous = versions[nav.version + 1];
@@ -152,7 +154,7 @@ function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
     setNav((s) => {
       const fi = want.path !== undefined ? files.findIndex((f) => f.path === want.path) : -1;
       if (fi < 0) return s;
-      const list = filterVersions([...(data.versionsByPath.get(want.path!) ?? [])].sort(byVersionDesc), work.filters.versions);
+      const list = want.path === file?.path ? versions : filterVersions([...(data.versionsByPath.get(want.path!) ?? [])].sort(byVersionDesc), work.filters.versions);
       const vi = want.version !== undefined ? list.findIndex((v) => v.version === want.version) : -1;
       const next = { ...s, file: fi, version: vi >= 0 ? vi : 0 };
       return next.file === s.file && next.version === s.version ? s : next;

@@ -115,6 +115,13 @@ describe('tag (t) and marks (m, D)', () => {
     const f = await a.waitFor((fr) => fr.includes('Tagged data.csv@1 as sp/data.csv/v1.') && fr.includes('[sp/data.csv/v1]'));
     expect(f).toMatch(/› v1 /);
     expect(gitCli(tv.dir, ['tag', '-l', '-n1', 'sp/data.csv/v1'])).toMatch(/sp\/data\.csv\/v1\s+the baseline/);
+    // the history filter finds the version by its new tag
+    await a.press('/');
+    await typeText(a, 'sp/data.csv');
+    await a.press(KEYS.enter);
+    await a.waitFor((fr) => fr.includes('History: data.csv /sp/data.csv (1 of 2)') && /› v1 /.test(fr));
+    await a.press(KEYS.escape);
+    await a.waitFor('Filter cleared (versions).');
     // the same name again: the error code is shown, the app keeps running
     await a.press('t');
     await a.waitFor('› sp/data.csv/v1');

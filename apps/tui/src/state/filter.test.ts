@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { filterFiles, filterList, filterTitle, filterVersions, queryTerms, stepMatch, versionText } from './filter.js';
+import { filterFiles, filterList, filterNarrowing, filterTitle, filterVersions, queryTerms, stepMatch, versionText } from './filter.js';
+import type { FilterMemo } from './filter.js';
 
 const word = fc.stringMatching(/^[a-zA-Z0-9./_-]{0,6}$/);
 const query = fc.array(word, { maxLength: 3 }).map((ws) => ws.join(' '));
@@ -9,7 +10,7 @@ describe('filterList (property)', () => {
   test('keeps exactly the items containing every word, in their order', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ maxLength: 12 }), { maxLength: 30 }), query, (items, q) => {
-        const out = filterList(items, q, (s) => s);
+        const out = filterList(items, q, (s) => s.toLowerCase());
         const terms = queryTerms(q);
         const expected = items.filter((s) => terms.every((t) => s.toLowerCase().includes(t)));
         expect(out).toEqual(expected);
@@ -20,9 +21,9 @@ describe('filterList (property)', () => {
   test('a blank query keeps everything; another word never adds items', () => {
     fc.assert(
       fc.property(fc.array(fc.string({ maxLength: 12 }), { maxLength: 30 }), query, word, (items, q, more) => {
-        expect(filterList(items, '  ', (s) => s)).toEqual(items);
-        const narrower = filterList(items, `${q} ${more}`, (s) => s);
-        const wider = filterList(items, q, (s) => s);
+        expect(filterList(items, '  ', (s) => s.toLowerCase())).toEqual(items);
+        const narrower = filterList(items, `${q} ${more}`, (s) => s.toLowerCase());
+        const wider = filterList(items, q, (s) => s.toLowerCase());
         expect(narrower.every((x) => wider.includes(x))).toBe(true);
         expect(narrower.length).toBeLessThanOrEqual(wider.length);
       }),
@@ -32,9 +33,39 @@ describe('filterList (property)', () => {
   test('case does not matter', () => {
     fc.assert(
       fc.property(fc.array(fc.stringMatching(/^[a-zA-Z]{0,8}$/), { maxLength: 20 }), fc.stringMatching(/^[a-zA-Z]{1,3}$/), (items, q) => {
-        expect(filterList(items, q.toUpperCase(), (s) => s)).toEqual(filterList(items, q.toLowerCase(), (s) => s));
+        expect(filterList(items, q.toUpperCase(), (s) => s.toLowerCase())).toEqual(filterList(items, q.toLowerCase(), (s) => s.toLowerCase()));
       }),
     );
+  });
+});
+
+describe('filterNarrowing (property)', () => {
+  test('typing query after query gives exactly what a fresh filter gives', () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^[a-c ]{0,8}$/), { maxLength: 40 }), fc.array(fc.stringMatching(/^[a-c ]{0,5}$/), { maxLength: 12 }), (items, queries) => {
+        let memo: FilterMemo<string> | null = null;
+        let typed = '';
+        for (const q of queries) {
+          // mostly typing on (narrowing), sometimes starting over
+          typed = q.startsWith(' ') ? q : typed + q;
+          memo = filterNarrowing(memo, items, typed, (s) => s);
+          expect(memo.result).toEqual(filterList(items, typed, (s) => s));
+        }
+      }),
+    );
+  });
+
+  test('narrows from the previous result only when it can', () => {
+    const items = ['abc', 'abd', 'xyz'];
+    const seen: string[] = [];
+    const text = (s: string) => (seen.push(s), s);
+    const m1 = filterNarrowing(null, items, 'ab', text);
+    seen.length = 0;
+    filterNarrowing(m1, items, 'abc', text);
+    expect(seen).toEqual(['abc', 'abd']);
+    seen.length = 0;
+    filterNarrowing(m1, items, 'x', text);
+    expect(seen).toEqual(items);
   });
 });
 
@@ -53,8 +84,17 @@ describe('files and versions', () => {
     expect(filterVersions(list, 'baseline').map((x) => x.version)).toEqual([2]);
     expect(filterVersions(list, 'exp-42').map((x) => x.version)).toEqual([1]);
     expect(filterVersions(list, '2026-05-02').map((x) => x.version)).toEqual([2]);
+    // the date as the history pane shows it
+    expect(filterVersions(list, '2026-05-02 09:00').map((x) => x.version)).toEqual([2]);
     expect(filterVersions(list, 'v1').map((x) => x.version)).toEqual([1]);
     expect(filterVersions(list, 'save 3').map((x) => x.version)).toEqual([3]);
+  });
+
+  test('a record given a new tag is found by it (the cached text follows the tags)', () => {
+    const rec = v(1);
+    expect(filterVersions([rec], 'gold')).toEqual([]);
+    rec.tags = ['gold'];
+    expect(filterVersions([rec], 'gold')).toEqual([rec]);
   });
 
   test('n / N wrap around the matches', () => {
