@@ -21,6 +21,11 @@ export const STATE_LABEL: Record<FileState, string> = {
   unsupported: 'bad name',
 };
 
+/** The files list's state word; a modified file whose content equals an older version shows "= v1". */
+export function fileStateLabel(f: { state: FileState; matchesVersion?: number }): string {
+  return f.state === 'modified' && f.matchesVersion !== undefined ? `= v${f.matchesVersion}` : STATE_LABEL[f.state];
+}
+
 /** ✓ verified, `archived`, or `·` for a save not verified yet. */
 export function statusMark(v: Pick<VersionRecord, 'status' | 'archive'>): string {
   if (v.archive || v.status === 'archived') return 'archived';

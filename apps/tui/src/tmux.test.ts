@@ -26,14 +26,14 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
   const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', session);
   const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
   let conf: string;
-  /** run the built CLI with `args` in a new 100×30 tmux session; the shell writes its exit status to a file */
-  function launch(name: string, args: string[], env: string[]): string {
+  /** run the built CLI with `args` in a new tmux session (100×30 unless `size`); the shell writes its exit status to a file */
+  function launch(name: string, args: string[], env: string[], size: [number, number] = [100, 30]): string {
     session = name;
     const statusFile = path.join(path.dirname(tv.dir), `exit-status-${name}`);
     // Ink only draws live frames outside CI, so CI variables are removed for the app itself; the caller's
     // colour switches too (the tmux server may have inherited them): each launch sets exactly what it tests
     const cmd = `env -u CI -u CONTINUOUS_INTEGRATION -u NO_COLOR -u FORCE_COLOR -u CLICOLOR_FORCE -u COLORTERM ${env.map((e) => `'${e}'`).join(' ')} TERM=xterm-256color '${process.execPath}' '${BIN}' ${args.join(' ')}; echo $? > '${statusFile}'`;
-    execFileSync('tmux', ['-S', sock, '-f', conf, 'new-session', '-d', '-s', name, '-x', '100', '-y', '30', '-c', tv.dir, cmd], { env: cleanEnv() });
+    execFileSync('tmux', ['-S', sock, '-f', conf, 'new-session', '-d', '-s', name, '-x', String(size[0]), '-y', String(size[1]), '-c', tv.dir, cmd], { env: cleanEnv() });
     return statusFile;
   }
   async function exitStatus(statusFile: string, timeoutMs = 15_000): Promise<string> {
@@ -118,6 +118,65 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
     expect(snapshot).toMatchObject({ version: 3, kind: 'pre-restore', savedAt: '2026-06-01T12:00:00.000Z' });
     expect(newest).toMatchObject({ version: 4, kind: 'restore', restoredFrom: 1, savedAt: expect.stringMatching(/^2026-06-01T12:00/) });
   });
+
+  // --- issue 15 (work): save, tag and filter in a real 80×24 terminal without colour, checked with the CLI's --json
+  test('80×24, NO_COLOR: filter to a file, save it with a description, tag it, filter the history to it', async () => {
+    await tv.write('tmux.csv', 'id,v\n1,a\n');
+    await save(await tv.reopen(), { files: ['tmux.csv'], message: 'tmux first' });
+    await tv.write('tmux.csv', 'id,v\n1,a\n2,b\n');
+    const env = ['NO_COLOR=1', 'SAVEPOINT_NOW=2026-06-01T12:00:00Z', 'SAVEPOINT_AUTHOR_NAME=Ada Tester', 'SAVEPOINT_AUTHOR_EMAIL=ada@example.test'];
+    const statusFile = launch('work', ['tui'], env, [80, 24]);
+    let s = await waitFor((x) => x.includes('History: data.csv') && / · \d+ queued · 3-2-1 [✓✗–]/.test(x));
+    // status at a glance in the header: words and marks, no colour needed
+    expect(s.split('\n')[0]).toMatch(/^Savepoint saved (just now|\d+ \w+ ago|\d{4}-\d\d-\d\d) · verify [✓✗–…].* · \d+ queued · 3-2-1 [✓✗–]/);
+    expect(screen(true)).not.toMatch(/\u001b\[[0-9;]*(3[0-7]|38;|9[0-7])[0-9;]*m/);
+    for (const line of s.split('\n')) expect([...line].length).toBeLessThanOrEqual(80);
+
+    keys('/');
+    await waitFor('Filter files');
+    keys('-l', 'tmux');
+    keys('Enter');
+    s = await waitFor((x) => x.includes('Files /tmux (1 of 2)') && x.includes('History: tmux.csv') && !x.includes('Filter files'));
+    expect(s).toMatch(/tmux\.csv\s+modified/);
+
+    keys('s');
+    await waitFor('Description:');
+    keys('-l', 'tmux save, quick');
+    keys('Enter');
+    await waitFor('Experiment id:');
+    keys('-l', 'exp-tmux');
+    keys('Enter');
+    s = await waitFor((x) => x.includes('Saved tmux.csv@2.') && /tmux\.csv\s+saved/.test(x) && !x.includes('refreshing'));
+    expect(s).toMatch(/› v2\s+2026-06-01 12:00Z/);
+
+    keys('t');
+    await waitFor('› sp/tmux.csv/v2');
+    keys('Enter');
+    await waitFor('Message:');
+    keys('-l', 'tagged in tmux');
+    keys('Enter');
+    await waitFor('Tagged tmux.csv@2 as sp/tmux.csv/v2.');
+
+    keys('Tab', '/');
+    await waitFor('Filter versions');
+    keys('-l', 'exp-tmux');
+    keys('Enter');
+    s = await waitFor((x) => x.includes('History: tmux.csv /exp-tmux (1 of 2)') && !x.includes('Filter versions'));
+    expect(s).toContain('[sp/tmux');
+    expect(s).not.toContain('tmux first');
+
+    keys('q');
+    expect(await exitStatus(statusFile)).toBe('0');
+    const cli = (...args: string[]) => JSON.parse(execFileSync(process.execPath, [BIN, ...args, '--json'], { cwd: tv.dir, encoding: 'utf8', env: cleanEnv() }));
+    const logged = cli('log', 'tmux.csv');
+    expect(logged.versions.map((v: { version: number }) => v.version)).toEqual([2, 1]);
+    expect(logged.versions[0]).toMatchObject({ version: 2, summary: 'tmux save, quick', experiment: 'exp-tmux', source: 'tui', tags: ['sp/tmux.csv/v2'], savedAt: '2026-06-01T12:00:00.000Z' });
+    expect(cli('show', 'tmux.csv@2').version).toMatchObject({ path: 'tmux.csv', version: 2, tags: ['sp/tmux.csv/v2'] });
+    expect(cli('log', '--experiment', 'exp-tmux').versions.map((v: { path: string; version: number }) => `${v.path}@${v.version}`)).toEqual(['tmux.csv@2']);
+    expect(execFileSync('git', ['tag', '-l', '-n1', 'sp/tmux.csv/v2'], { cwd: tv.dir, encoding: 'utf8', env: cleanEnv() })).toMatch(/sp\/tmux\.csv\/v2\s+tagged in tmux/);
+    expect(await fsp.readFile(path.join(tv.dir, 'tmux.csv'), 'utf8')).toBe('id,v\n1,a\n2,b\n');
+  });
+  // ---
 
   test('a bare `savepoint` in a terminal opens the app, with colour unless NO_COLOR', async () => {
     const statusFile = launch('bare', [], []);

@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { Box, Text, useApp } from 'ink';
-import type { Author, RemoteAuth, Vault, VerifyResult, VersionRecord } from '@savepoint/core';
+import type { Author, FileStatus, RemoteAuth, Vault, VerifyResult, VersionRecord } from '@savepoint/core';
 import { toErrorInfo } from '../errors.js';
 import type { ErrorInfo } from '../errors.js';
 import { useDiff } from '../hooks/use-diff.js';
@@ -32,6 +32,15 @@ import { RetentionPane, planLines } from './RetentionPane.js';
 import { RemotesPane, remoteLines } from './RemotesPane.js';
 import { PushDialog } from './PushDialog.js';
 import { VerifyPane, verifyLines } from './VerifyPane.js';
+// --- issue 15 (work): save, tag, marks, filters, status at a glance
+import { useWork } from '../hooks/use-work.js';
+import { fileText, filterTitle, filterVersions, versionText } from '../state/filter.js';
+import { useFiltered } from '../hooks/use-filtered.js';
+import { FormDialog } from './FormDialog.js';
+import { Glance } from './Glance.js';
+import { SaveDialog, TagDialog } from './SaveDialog.js';
+import { helpRowCount } from './HelpOverlay.js';
+// ---
 
 export interface AppProps {
   /** any folder inside the vault */
@@ -44,6 +53,8 @@ export interface AppProps {
   vault?: Vault;
   /** credentials for pushing to remotes (the CLI passes env / git credential helpers) */
   remoteAuth?: RemoteAuth;
+  /** wall clock for "saved 2 min ago" in the header (default: the system clock; never the vault's clock, which SAVEPOINT_NOW makes tick per call) */
+  now?: () => Date;
 }
 
 type Message = { kind: 'info'; text: string } | { kind: 'error'; error: ErrorInfo } | null;
@@ -56,9 +67,11 @@ export function App(props: AppProps) {
   );
 }
 
+const systemNow = () => new Date();
+const NO_FILES: FileStatus[] = [];
 const byVersionDesc = (a: VersionRecord, b: VersionRecord) => b.version - a.version;
 
-function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
+function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
   const t = useTheme();
   const app = useApp();
   const { columns, rows } = useTerminalSize();
@@ -88,20 +101,34 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
   const pusher = usePush(remoteAuth, refresh);
 
   const data = vaultState.phase === 'ready' ? vaultState.data : null;
-  const files = data?.files ?? [];
+  // --- issue 15 (work): lists are filtered before any pane draws them
+  const pendingSelect = useRef<{ path: string; version?: number } | null>(null);
+  const say = useCallback((m: Message) => setMessage(m), []);
+  const select = useCallback((path: string, version?: number) => {
+    pendingSelect.current = { path, ...(version !== undefined ? { version } : {}) };
+  }, []);
+  const work = useWork({ vault: data?.vault ?? null, data, versionsByPath: data?.versionsByPath, verify: verifier.state, auth: remoteAuth, now: now ?? systemNow, say, reload: refresh, select, setNav });
+  const [helpScroll, setHelpScroll] = useState(0);
+  const allFiles = data?.files ?? [];
+  const files = useFiltered(data?.files ?? NO_FILES, work.filters.files, fileText);
   const file = files[nav.file];
-  const versions = useMemo(() => (file && data ? [...(data.versionsByPath.get(file.path) ?? [])].sort(byVersionDesc) : []), [file, data]);
+  const allVersions = useMemo(() => (file && data ? [...(data.versionsByPath.get(file.path) ?? [])].sort(byVersionDesc) : []), [file, data]);
+  const versions = useFiltered(allVersions, work.filters.versions, versionText);
+  // ---
   const selected = versions[nav.version];
   const previous = versions[nav.version + 1];
 
-  const diffReq: DiffRequest | null = data && nav.view === 'diff' && selected ? { vault: data.vault, version: selected, previous, against: nav.diffAgainst, color: t.color } : null;
+  const diffReq: DiffRequest | null =
+    data && nav.view === 'diff' && nav.diffAgainst === 'marked' ? (work.pair ? { vault: data.vault, version: work.pair[1], previous: work.pair[0], against: 'previous', color: t.color } : null)
+    : data && nav.view === 'diff' && selected ? { vault: data.vault, version: selected, previous, against: nav.diffAgainst, color: t.color }
+    : null;
   const diff = useDiff(diffReq);
   const copies = useCopies(data?.vault ?? null, nav.view === 'remotes', data);
   const copiesReport = copies.phase === 'ready' ? copies.report : copies.phase === 'loading' ? copies.report : undefined;
 
   // layout: header 1 row, footer 2 rows, one spare row so Ink never has to clear the screen
   const body = Math.max(6, rows - 4);
-  const dialogOpen = restorer.state !== null || retention.apply !== null || pusher.state !== null;
+  const dialogOpen = restorer.state !== null || retention.apply !== null || pusher.state !== null || work.dialogOpen;
   const bottomOpen = nav.view !== null || dialogOpen;
   const topH = bottomOpen ? Math.max(5, Math.floor(body * 0.45)) : body;
   const bottomH = body - topH;
@@ -118,18 +145,22 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
 
   // after a reload, keep the same file and version selected (a save adds rows above them)
   const selectedKey = useRef<{ path?: string; version?: number }>({});
+  // (issue 15: also after a filter changed, and a just-saved version wins: pendingSelect)
   useLayoutEffect(() => {
     if (!data) return;
-    const want = selectedKey.current;
+    const pending = pendingSelect.current;
+    if (pending && data.files.some((f) => f.path === pending.path)) pendingSelect.current = null;
+    const want = pending ?? selectedKey.current;
     setNav((s) => {
-      const fi = want.path !== undefined ? data.files.findIndex((f) => f.path === want.path) : -1;
+      const fi = want.path !== undefined ? files.findIndex((f) => f.path === want.path) : -1;
       if (fi < 0) return s;
-      const list = [...(data.versionsByPath.get(want.path!) ?? [])].sort(byVersionDesc);
+      const list = want.path === file?.path ? versions : filterVersions([...(data.versionsByPath.get(want.path!) ?? [])].sort(byVersionDesc), work.filters.versions);
       const vi = want.version !== undefined ? list.findIndex((v) => v.version === want.version) : -1;
       const next = { ...s, file: fi, version: vi >= 0 ? vi : 0 };
       return next.file === s.file && next.version === s.version ? s : next;
     });
-  }, [data]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [data, work.filters.files, work.filters.versions]);
   useLayoutEffect(() => {
     selectedKey.current = { ...(file ? { path: file.path } : {}), ...(selected ? { version: selected.version } : {}) };
   });
@@ -152,6 +183,9 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
       return;
     }
     if (a.type !== 'quit') setQuitArmed(false);
+    // --- issue 15 (work): save, tag, mark, filter, n / N, Esc clearing a filter
+    if (data && work.run({ nav, allFiles, files, versions, file, selected }, a)) return;
+    // ---
     const next = navigate(nav, a, counts);
     setNav(next);
     if (!data) return;
@@ -238,23 +272,48 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
       else if (a?.type === 'cancel') restorer.close();
       return;
     }
+    // --- issue 15 (work): prompts and save / tag dialogs take every key while open; the help scrolls
+    if (work.handleKey(input, key)) return;
+    if (nav.help) {
+      const h = keyToAction(input, key, 'help');
+      if (h?.type === 'move' || h?.type === 'page') {
+        const step = h.type === 'move' ? h.delta : h.dir * Math.max(1, body - 5);
+        setHelpScroll((x) => Math.max(0, Math.min(x + step, helpRowCount() - Math.max(1, body - 4))));
+        return;
+      }
+      setHelpScroll(0);
+    }
+    // ---
     const a = keyToAction(input, key, nav.help ? 'help' : 'normal');
     if (!a) return;
     if (message && a.type !== 'quit') setMessage(null);
     run(a);
   });
 
+  // issue 15 (work): status at a glance; below 100 columns it takes the folder's place
+  const wide = columns >= 100 || !work.glance.length;
   const header = (
     <Box>
-      <Text bold color={t.accent}>
-        Savepoint
-      </Text>
-      <Box flexGrow={1} marginLeft={1}>
-        <Text color={t.muted} wrap="truncate-start">
-          {data?.vault.dir ?? dir}
+      <Box flexShrink={0}>
+        <Text bold color={t.accent}>
+          Savepoint
         </Text>
       </Box>
-      <Text color={t.muted}>{vaultState.phase === 'ready' && vaultState.refreshing ? 'refreshing… ' : ''}? help  q quit</Text>
+      {work.glance.length ? (
+        <Box marginLeft={1} flexShrink={wide ? 0 : 1} flexGrow={wide ? 0 : 1}>
+          <Glance parts={work.glance} />
+        </Box>
+      ) : null}
+      {wide ? (
+        <Box flexGrow={1} flexShrink={1} marginLeft={1}>
+          <Text color={t.muted} wrap="truncate-start">
+            {data?.vault.dir ?? dir}
+          </Text>
+        </Box>
+      ) : null}
+      <Box flexShrink={0} marginLeft={1}>
+        <Text color={t.muted}>{vaultState.phase === 'ready' && vaultState.refreshing ? 'refreshing… ' : ''}? help</Text>
+      </Box>
     </Box>
   );
 
@@ -270,7 +329,12 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
 
   const viewFocused = nav.focus === 'view';
   let bottom = null;
-  if (pusher.state) bottom = <PushDialog state={pusher.state} width={columns} />;
+  // --- issue 15 (work)
+  if (work.save) bottom = <SaveDialog state={work.save} width={columns} />;
+  else if (work.tag) bottom = <TagDialog state={work.tag} width={columns} />;
+  else if (work.prompt) bottom = <FormDialog form={work.prompt.form} width={columns} />;
+  // ---
+  else if (pusher.state) bottom = <PushDialog state={pusher.state} width={columns} />;
   else if (retention.apply) bottom = <ApplyRetentionDialog state={retention.apply} width={columns} archiveLocation={data!.vault.config.archiveLocation} />;
   else if (restorer.state) bottom = <RestoreDialog state={restorer.state} width={columns} />;
   else if (nav.view === 'detail') bottom = <DetailPane version={selected} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
@@ -286,19 +350,19 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
     retention: 'a apply plan  Esc close',
     remotes: 'u push  Esc close',
   };
-  const hints = nav.help ? 'any key: close help' : `${nav.view ? viewHints[nav.view] + '  ' : '↑↓ move  Tab pane  Enter open  '}d diff  r restore  v verify  p plan  c copies  ? help`;
+  const hints = nav.help ? 'j/k scroll  any key: close help' : `${nav.view ? viewHints[nav.view] + '  ' : '↑↓ move  Tab pane  Enter open  '}s save  t tag  / filter  m mark  d diff  r restore  v verify  ? help`;
   return (
     <Box flexDirection="column" width={columns}>
       {header}
       {nav.help ? (
         <Box height={body} overflow="hidden">
-          <HelpOverlay width={Math.min(columns, 80)} />
+          <HelpOverlay width={Math.min(columns, 100)} height={body} scroll={helpScroll} />
         </Box>
       ) : (
         <>
           <Box height={topH}>
-            <FilesPane files={files} cursor={nav.file} focused={nav.focus === 'files'} width={filesW} height={topH} />
-            <HistoryPane path={file?.path} versions={versions} cursor={nav.version} focused={nav.focus === 'history'} height={topH} />
+            <FilesPane files={files} cursor={nav.file} focused={nav.focus === 'files'} width={filesW} height={topH} titleSuffix={filterTitle(work.filters.files, files.length, allFiles.length)} />
+            <HistoryPane path={file?.path} versions={versions} cursor={nav.version} focused={nav.focus === 'history'} height={topH} titleSuffix={filterTitle(work.filters.versions, versions.length, allVersions.length)} marked={work.marks} />
           </Box>
           {bottomOpen ? (
             <Box height={bottomH} overflow="hidden" flexDirection="column">

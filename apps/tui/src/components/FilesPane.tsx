@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { FileStatus } from '@savepoint/core';
-import { STATE_LABEL, windowStart } from '../format.js';
+import { fileStateLabel, windowStart } from '../format.js';
 import { useTheme } from '../theme.js';
 import type { Theme } from '../theme.js';
 import { Pane } from './Pane.js';
@@ -12,13 +12,14 @@ function stateColor(t: Theme, s: FileStatus['state']): string | undefined {
 }
 
 /** Tracked files: state, latest version, how many versions (and how many archived). */
-export function FilesPane({ files, cursor, focused, width, height }: { files: FileStatus[]; cursor: number; focused: boolean; width: number; height: number }) {
+/** `titleSuffix`: the filter shown in the title (state/filter.ts filterTitle); `files` are already filtered. */
+export function FilesPane({ files, cursor, focused, width, height, titleSuffix = '' }: { files: FileStatus[]; cursor: number; focused: boolean; width: number; height: number; titleSuffix?: string }) {
   const t = useTheme();
   const rows = Math.max(1, height - 3);
   const start = windowStart(files.length, cursor, rows);
   const shown = files.slice(start, start + rows);
   return (
-    <Pane title="Files" focused={focused} width={width} height={height} right={files.length ? `${cursor + 1}/${files.length}` : ''}>
+    <Pane title={`Files${titleSuffix}`} focused={focused} width={width} height={height} right={files.length ? `${cursor + 1}/${files.length}` : ''}>
       {files.length === 0 ? <Text color={t.muted}>No tracked files yet. Save one with `savepoint save FILE`.</Text> : null}
       {shown.map((f, i) => {
         const selected = start + i === cursor;
@@ -36,7 +37,7 @@ export function FilesPane({ files, cursor, focused, width, height }: { files: Fi
               </Text>
             </Box>
             <Box marginLeft={1} flexShrink={0}>
-              <Text color={stateColor(t, f.state)}>{STATE_LABEL[f.state]}</Text>
+              <Text color={stateColor(t, f.state)}>{fileStateLabel(f)}</Text>
             </Box>
             <Box marginLeft={1} flexShrink={0}>
               <Text color={t.muted}>{counts}</Text>

@@ -5,13 +5,14 @@ import { useTheme } from '../theme.js';
 import { Pane } from './Pane.js';
 
 /** Versions of the selected file, newest first: number, date, size, status (✓ / archived), tags, message. */
-export function HistoryPane({ path, versions, cursor, focused, height }: { path: string | undefined; versions: VersionRecord[]; cursor: number; focused: boolean; height: number }) {
+/** `titleSuffix`: the filter (versions are already filtered); `marked`: path@version keys marked with m, drawn as v3*. */
+export function HistoryPane({ path, versions, cursor, focused, height, titleSuffix = '', marked }: { path: string | undefined; versions: VersionRecord[]; cursor: number; focused: boolean; height: number; titleSuffix?: string; marked?: ReadonlySet<string> }) {
   const t = useTheme();
   const rows = Math.max(1, height - 3);
   const start = windowStart(versions.length, cursor, rows);
   const shown = versions.slice(start, start + rows);
   return (
-    <Pane title={path ? `History: ${path}` : 'History'} focused={focused} height={height} right={versions.length ? `${cursor + 1}/${versions.length}` : ''}>
+    <Pane title={(path ? `History: ${path}` : 'History') + titleSuffix} focused={focused} height={height} right={versions.length ? `${cursor + 1}/${versions.length}` : ''}>
       {path && versions.length === 0 ? <Text color={t.muted}>Never saved. Save it with `savepoint save {path}`.</Text> : null}
       {shown.map((v, i) => {
         const selected = start + i === cursor;
@@ -24,7 +25,7 @@ export function HistoryPane({ path, versions, cursor, focused, height }: { path:
               </Text>
             </Box>
             <Box marginLeft={1} flexShrink={0}>
-              <Text inverse={selected && focused}>{`v${v.version}`.padEnd(4)}</Text>
+              <Text inverse={selected && focused}>{`v${v.version}${marked?.has(`${v.path}@${v.version}`) ? '*' : ''}`.padEnd(4)}</Text>
             </Box>
             <Box marginLeft={1} flexShrink={0}>
               <Text color={t.muted}>{formatDate(v.savedAt)}</Text>

@@ -37,7 +37,7 @@ export function diffEndpoints(r: Pick<DiffRequest, 'version' | 'previous' | 'aga
 
 export function useDiff(req: DiffRequest | null): DiffState {
   const [state, setState] = useState<DiffState>({ phase: 'idle' });
-  const key = req ? `${req.version.path}@${req.version.version}:${req.version.commit}:${req.previous?.version ?? ''}:${req.against}:${req.color}` : '';
+  const key = req ? `${req.version.path}@${req.version.version}:${req.version.commit}:${req.previous ? `${req.previous.path}@${req.previous.version}` : ''}:${req.against}:${req.color}` : '';
   useEffect(() => {
     if (!req) {
       setState({ phase: 'idle' });

@@ -28,6 +28,15 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
     { type: 'help' },
     { type: 'confirm' },
     { type: 'cancel' },
+    // issue 15 (work)
+    { type: 'save' },
+    { type: 'saveAll' },
+    { type: 'tag' },
+    { type: 'mark' },
+    { type: 'diffMarked' },
+    { type: 'filter' },
+    { type: 'match', dir: 1 },
+    { type: 'match', dir: -1 },
   ),
 );
 

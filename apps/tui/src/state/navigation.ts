@@ -5,7 +5,8 @@
  */
 export type Focus = 'files' | 'history' | 'view';
 export type ViewKind = 'detail' | 'diff' | 'verify' | 'retention' | 'remotes';
-export type DiffAgainst = 'previous' | 'working';
+/** `marked`: the two versions marked with m (the App builds the pair) */
+export type DiffAgainst = 'previous' | 'working' | 'marked';
 
 export type Action =
   | { type: 'move'; delta: number }
@@ -27,7 +28,15 @@ export type Action =
   | { type: 'help' }
   | { type: 'quit' }
   | { type: 'confirm' }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  // --- issue 15 (work): the App runs these (prompts, save, tag, marks, filters)
+  | { type: 'save' }
+  | { type: 'saveAll' }
+  | { type: 'tag' }
+  | { type: 'mark' }
+  | { type: 'diffMarked' }
+  | { type: 'filter' }
+  | { type: 'match'; dir: 1 | -1 };
 
 export interface NavState {
   focus: Focus;
@@ -156,6 +165,16 @@ export function navigate(s: NavState, a: Action, c: NavCounts): NavState {
       return { ...s, quit: true };
     case 'confirm':
     case 'cancel':
+      return s;
+    // --- issue 15 (work): the App checks that two versions are marked before it sends diffMarked
+    case 'diffMarked':
+      return { ...s, view: 'diff', diffAgainst: 'marked', scroll: 0 };
+    case 'save':
+    case 'saveAll':
+    case 'tag':
+    case 'mark':
+    case 'filter':
+    case 'match':
       return s;
   }
 }
