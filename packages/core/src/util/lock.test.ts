@@ -58,6 +58,21 @@ describe('withLock', () => {
     expect(await withLock(gitdir, 'test', async () => 'ran', { waitMs: 200 })).toBe('ran');
   });
 
+  it('after taking over a dead writer\'s lock, removes the ref locks it left since it started (and no older ones)', async () => {
+    const child = spawn(process.execPath, ['-e', '0']);
+    const pid = child.pid!;
+    await new Promise((r) => child.on('exit', r));
+    const started = new Date(Date.now() - 60_000);
+    await writeOld(lock, formatLockFile(pid, 'save', os.hostname(), started), 30_000);
+    await fsp.mkdir(path.join(gitdir, 'refs', 'notes'), { recursive: true });
+    const left = path.join(gitdir, 'refs', 'notes', 'savepoint.lock');
+    await writeOld(left, `${'a'.repeat(40)}\n`, 30_000);
+    const older = path.join(gitdir, 'refs', 'heads.lock');
+    await writeOld(older, 'x', 3_600_000); // before the dead writer started: not ours to judge
+    expect(await withLock(gitdir, 'test', async () => fsp.stat(left).then(() => 'kept', () => 'swept'), { waitMs: 200 })).toBe('swept');
+    expect(await fsp.stat(older).then(() => true)).toBe(true);
+  });
+
   it('waits for, then refuses, a live owner; a fresh empty lock (owner about to write its pid) is live too', async () => {
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     try {

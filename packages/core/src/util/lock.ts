@@ -130,6 +130,33 @@ export interface LockFileOptions extends LockOptions {
   gitdir: string;
   /** the E_LOCKED message for a live owner */
   busy?: (owner: LockOwner, file: string) => string;
+  /** called (while the new lock is held) when a dead owner's lock was taken over */
+  onTakeover?: (dead: { owner: LockOwner; mtimeMs: number }) => Promise<void>;
+}
+
+/**
+ * Remove the `<ref>.lock` files under .git/refs that a killed Savepoint writer left: those created since the
+ * dead owner took the vault lock. Savepoint writes its refs (history branch, notes, tags) only while holding
+ * that lock, and git never reads a `.lock`, so the only thing lost is a ref update that never completed.
+ */
+export async function sweepDeadWriterRefLocks(gitdir: string, sinceMs: number): Promise<string[]> {
+  const removed: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    const entries = await fsp.readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (e.isFile() && e.name.endsWith('.lock')) {
+        const st = await fsp.stat(p).catch(() => null);
+        if (st && st.mtimeMs >= sinceMs) {
+          await fsp.rm(p, { force: true });
+          removed.push(p);
+        }
+      }
+    }
+  };
+  await walk(path.join(gitdir, 'refs'));
+  return removed;
 }
 
 /**
@@ -144,6 +171,7 @@ export async function acquireLockFile(file: string, what: string, opts: LockFile
   }
   const deadline = Date.now() + (opts.waitMs ?? 5_000);
   let waiting = false;
+  let takenOver: { owner: LockOwner; mtimeMs: number } | null = null;
   for (;;) {
     try {
       const h = await fsp.open(file, 'wx');
@@ -157,7 +185,10 @@ export async function acquireLockFile(file: string, what: string, opts: LockFile
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw await lockWriteError(e, opts.gitdir, what);
       const held = await readLock(file);
       if (!held) continue; // released meanwhile
-      if (isStale(held) && (await breakLock(file, held.st))) continue;
+      if (isStale(held) && (await breakLock(file, held.st))) {
+        if (held.owner.pid !== null) takenOver = { owner: held.owner, mtimeMs: held.st.mtimeMs };
+        continue;
+      }
       if (!waiting) {
         waiting = true;
         opts.onWait?.({ pid: held.owner.pid ?? 0, what: held.owner.what ?? 'unknown' });
@@ -172,6 +203,7 @@ export async function acquireLockFile(file: string, what: string, opts: LockFile
     }
   }
   const untrack = trackTemp(file);
+  if (takenOver && opts.onTakeover) await opts.onTakeover(takenOver);
   return async () => {
     untrack();
     await fsp.rm(file, { force: true });
@@ -179,7 +211,15 @@ export async function acquireLockFile(file: string, what: string, opts: LockFile
 }
 
 export async function withLock<T>(gitdir: string, what: string, fn: () => Promise<T>, opts: LockOptions = {}): Promise<T> {
-  const release = await acquireLockFile(path.join(gitdir, 'savepoint', opts.name ?? 'lock'), what, { ...opts, gitdir });
+  const vaultLock = (opts.name ?? 'lock') === 'lock';
+  const onTakeover = vaultLock
+    ? async (dead: { owner: LockOwner; mtimeMs: number }) => {
+        // the dead writer's own start time when it says so, else its lock file's time (1 s slack for clocks)
+        const since = (dead.owner.started ? Date.parse(dead.owner.started) : dead.mtimeMs) - 1_000;
+        await sweepDeadWriterRefLocks(gitdir, since);
+      }
+    : undefined;
+  const release = await acquireLockFile(path.join(gitdir, 'savepoint', opts.name ?? 'lock'), what, { ...opts, gitdir, onTakeover });
   try {
     return await fn();
   } finally {
