@@ -15,7 +15,8 @@ if (process.argv[2] === '--child') {
   // Measured process: one keyed diff, then report wall time and peak RSS.
   const { diffFiles } = await import(dist);
   const t0 = performance.now();
-  const r = await diffFiles({ path: process.argv[3], label: 'a' }, { path: process.argv[4], label: 'b' }, { name: 'bench.csv', key: ['id'] });
+  const opts = process.argv[5] === 'positional' ? { positional: true } : { key: ['id'] };
+  const r = await diffFiles({ path: process.argv[3], label: 'a' }, { path: process.argv[4], label: 'b' }, { name: 'bench.csv', ...opts });
   const seconds = (performance.now() - t0) / 1000;
   const outputBytes = JSON.stringify(r).length;
   process.stdout.write(JSON.stringify({ seconds, maxRssKB: process.resourceUsage().maxRSS, summary: r.summary, outputBytes }) + '\n');

@@ -6,7 +6,8 @@ import { readLongRecord } from './long-record.js';
 import { MAX_CELL_BYTES } from '../clip.js';
 import type { Cell } from '../table/types.js';
 
-const CHUNK = 1 << 20;
+/** Bytes read at a time. */
+export const CHUNK = 1 << 20;
 /** A record that does not fit in this many bytes is read in chunks (readLongRecord), never buffered whole. */
 export const LONG_RECORD = 4 * CHUNK;
 
@@ -19,33 +20,33 @@ export async function openFile(path: string): Promise<FileHandle> {
 }
 
 /**
- * Stream every record of a CSV file through `onRecord` with bounded memory (one chunk plus the longest record).
- * A UTF-8 BOM is skipped. Blank lines are skipped. `fileOffset` on each call is the absolute offset of
- * `s.buf[0]`, so `fileOffset + s.recStart` locates the record on disk for later re-reading.
+ * Read a file in chunks into one growing buffer (a UTF-8 BOM at the start is skipped) and hand the unread bytes
+ * to `step(buf, start, have, eof, base)`, which returns the offset just after the last whole record it took (or
+ * false to stop); `base` is the file offset of `buf[0]`. A record that does not end within `4 × chunk` bytes is
+ * handed to `long(fd, base)` instead, which reads it in pieces and returns its length (or false to stop).
+ * Memory: one buffer of at most `4 × chunk` bytes.
  */
-export async function scanCsvFile(
+export async function streamCsvBytes(
   path: string,
-  dialect: CsvDialect,
-  onRecord: (s: CsvScanner, fileOffset: number) => void | false,
-  maxCellBytes = MAX_CELL_BYTES,
+  chunk: number,
+  step: (buf: Buffer, start: number, have: number, eof: boolean, base: number) => number | false,
+  long: (fd: number, base: number) => number | false,
 ): Promise<void> {
   const fh = await openFile(path);
   try {
-    const sc = new CsvScanner(dialect);
-    let buf = Buffer.allocUnsafe(CHUNK);
+    const longRecord = 4 * chunk;
+    let buf = Buffer.allocUnsafe(chunk);
     let have = 0; // bytes in buf
     let base = 0; // file offset of buf[0]
     let filePos = 0;
     let first = true;
     let eof = false;
-    let stop = false;
-    while (!eof && !stop) {
-      if (have === buf.length && have >= LONG_RECORD) {
+    while (!eof) {
+      if (have === buf.length && have >= longRecord) {
         // One record fills the buffer: read it in chunks instead of buffering it whole.
-        const r = readLongRecord(fh.fd, base, sc.line, dialect, maxCellBytes);
-        sc.setDetached(r, sc.line);
-        if (onRecord(sc, base) === false) stop = true;
-        base += r.length;
+        const n = long(fh.fd, base);
+        if (n === false) return;
+        base += n;
         filePos = base;
         have = 0;
         continue;
@@ -65,11 +66,8 @@ export async function scanCsvFile(
         if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
       } else if (first && eof) first = false;
       if (first) continue;
-      const b = base;
-      const consumed = sc.scan(buf, start, have, eof, (s) => {
-        if (stop || s.isBlank()) return;
-        if (onRecord(s, b) === false) stop = true;
-      });
+      const consumed = step(buf, start, have, eof, base);
+      if (consumed === false) return;
       const rest = have - consumed;
       if (rest > 0 && consumed > 0) buf.copy(buf, 0, consumed, have);
       base += consumed;
@@ -80,6 +78,38 @@ export async function scanCsvFile(
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * Stream every record of a CSV file through `onRecord` with bounded memory (one chunk plus the longest record).
+ * A UTF-8 BOM is skipped. Blank lines are skipped. `fileOffset` on each call is the absolute offset of
+ * `s.buf[0]`, so `fileOffset + s.recStart` locates the record on disk for later re-reading.
+ */
+export async function scanCsvFile(
+  path: string,
+  dialect: CsvDialect,
+  onRecord: (s: CsvScanner, fileOffset: number) => void | false,
+  maxCellBytes = MAX_CELL_BYTES,
+  chunk = CHUNK,
+): Promise<void> {
+  const sc = new CsvScanner(dialect);
+  let stop = false;
+  await streamCsvBytes(
+    path,
+    chunk,
+    (buf, start, have, eof, base) => {
+      const consumed = sc.scan(buf, start, have, eof, (s) => {
+        if (stop || s.isBlank()) return;
+        if (onRecord(s, base) === false) stop = true;
+      });
+      return stop ? false : consumed;
+    },
+    (fd, base) => {
+      const r = readLongRecord(fd, base, sc.line, dialect, maxCellBytes);
+      sc.setDetached(r, sc.line);
+      return onRecord(sc, base) === false ? false : r.length;
+    },
+  );
 }
 
 /** Read the header record (first non-blank record) of a CSV file, or [] for an empty file. */

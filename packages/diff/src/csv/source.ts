@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DiffError, fromNodeError, type DiffErrorCode } from '../errors.js';
 import { uniqueNames } from '../table/compare.js';
-import { fingerprintCsv, wrongWidth, type RowArrays } from './fingerprint.js';
+import { fingerprintCsv, wrongWidth, type FingerprintJob, type RowArrays } from './fingerprint.js';
 import type { BackgroundScan, RowSource } from '../table/source.js';
 import type { Cell } from '../table/types.js';
 import { readCsvHeader, readCsvSpans, scanCsvFile } from './file.js';
@@ -14,6 +14,15 @@ export interface CsvSource extends RowSource {
   readonly dialect: CsvDialect;
   /** Header exactly as in the file (before making names unique). */
   readonly rawHeader: string[];
+}
+
+export interface CsvSourceOptions {
+  /** Offer the canonical row fingerprint (default true; false gives the general one, for tests). */
+  canonical?: boolean;
+  /** Bytes read at a time (tests use small chunks). */
+  chunk?: number;
+  /** Scan in this thread even for large files (tests). */
+  noWorker?: boolean;
 }
 
 /** Files at least this large are fingerprinted in a worker thread while the other version is read. */
@@ -29,7 +38,7 @@ const workerAvailable = (() => {
   }
 })();
 
-function backgroundScan(job: import('./fingerprint.js').FingerprintJob): BackgroundScan | null {
+function backgroundScan(job: FingerprintJob): BackgroundScan | null {
   if (!workerAvailable) return null;
   let size = 0;
   try {
@@ -60,10 +69,14 @@ function backgroundScan(job: import('./fingerprint.js').FingerprintJob): Backgro
  * Open a CSV/TSV file as a streaming row source. Rows are fingerprinted straight from the bytes
  * (no strings are made except key cells), so a pass over a large file allocates almost nothing.
  */
-export async function openCsvSource(path: string, label: string, dialect: CsvDialect, maxCellBytes = MAX_CELL_BYTES): Promise<CsvSource> {
+export async function openCsvSource(path: string, label: string, dialect: CsvDialect, maxCellBytes = MAX_CELL_BYTES, opts: CsvSourceOptions = {}): Promise<CsvSource> {
   const { header: rawHeader } = await readCsvHeader(path, dialect);
   const header = uniqueNames(rawHeader);
   const width = rawHeader.length;
+  const job = (keyCols: readonly number[] | null, unionIndex: readonly number[], canonical = false): FingerprintJob => ({
+    path, label, dialect, width, keyCols: keyCols ? [...keyCols] : null, unionIndex: [...unionIndex],
+    canonical: canonical && opts.canonical !== false, chunk: opts.chunk, maxCellBytes,
+  });
 
   const scanRows = async (
     visitRecord: (s: import('./scanner.js').CsvScanner, base: number) => void | false,
@@ -81,11 +94,12 @@ export async function openCsvSource(path: string, label: string, dialect: CsvDia
     header,
     rawHeader,
     dialect,
-    async scan(keyCols, unionIndex, visit) {
-      await fingerprintCsv({ path, label, dialect, width, keyCols: keyCols ? [...keyCols] : null, unionIndex: [...unionIndex] }, visit);
+    canonicalRowHash: opts.canonical === false ? undefined : `csv ${JSON.stringify([dialect.delimiter, dialect.quote])}`,
+    async scan(keyCols, unionIndex, visit, canonical) {
+      await fingerprintCsv(job(keyCols, unionIndex, canonical), visit);
     },
-    scanInBackground(keyCols, unionIndex) {
-      return backgroundScan({ path, label, dialect, width, keyCols: keyCols ? [...keyCols] : null, unionIndex: [...unionIndex] });
+    scanInBackground(keyCols, unionIndex, canonical) {
+      return opts.noWorker ? null : backgroundScan(job(keyCols, unionIndex, canonical));
     },
     async fetch(refs) {
       if (refs.length === 0) return [];

@@ -226,6 +226,15 @@ function emptySummary(plan: ColumnPlan): TableSummary {
   };
 }
 
+/**
+ * Both sources can use their own (faster) row fingerprint: same kind of source and dialect, and the same
+ * columns in the same order, so equal fingerprints still mean equal rows.
+ */
+function canonicalRows(A: RowSource, B: RowSource): boolean {
+  return A.canonicalRowHash !== undefined && A.canonicalRowHash === B.canonicalRowHash
+    && A.header.length === B.header.length && A.header.every((h, i) => h === B.header[i]);
+}
+
 /** Two different keys with the same 64-bit hash (astronomically rare): the caller falls back to positional. */
 class KeyCollision {}
 
@@ -239,13 +248,14 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
   const a = new Grow();
   const table = new KeyTable();
   let suspect: [number, number] | null = null;
-  const bg = B.scanInBackground?.(keyB, plan.unionB) ?? null;
+  const canonical = canonicalRows(A, B);
+  const bg = B.scanInBackground?.(keyB, plan.unionB, canonical) ?? null;
   try {
     await A.scan(keyA, plan.unionA, (k1, k2, h1, h2, line, r1, r2) => {
     const i = a.push(h1, h2, line, r1, r2);
     const prev = table.add(k1, k2, i);
     if (prev !== -1) { suspect = [prev, i]; return false; }
-    });
+    }, canonical);
   } catch (e) {
     bg?.cancel();
     throw e;
@@ -285,7 +295,7 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
     lastIdx = idx;
     if (a.h1[idx] === h1 && a.h2[idx] === h2) summary.unchanged++;
     else cand.push(idx, bRow, line, r1, r2);
-  });
+  }, canonical);
   if (bSuspect) {
     const sus = bSuspect as { kind: 'added' | 'seen'; first?: number; idx?: number; line: number; ref1: number; ref2: number };
     const [second] = await B.fetch([{ ref1: sus.ref1, ref2: sus.ref2 }]);
@@ -361,14 +371,15 @@ async function positionalDiff(A: RowSource, B: RowSource, plan: ColumnPlan, opts
   const summary = emptySummary(plan);
   const a = new Grow();
   const b = new Grow();
-  const bg = B.scanInBackground?.(null, plan.unionB) ?? null;
+  const canonical = canonicalRows(A, B);
+  const bg = B.scanInBackground?.(null, plan.unionB, canonical) ?? null;
   try {
-    await A.scan(null, plan.unionA, (_k1, _k2, h1, h2, line, r1, r2) => { a.push(h1, h2, line, r1, r2); });
+    await A.scan(null, plan.unionA, (_k1, _k2, h1, h2, line, r1, r2) => { a.push(h1, h2, line, r1, r2); }, canonical);
   } catch (e) {
     bg?.cancel();
     throw e;
   }
-  await scanWith(B, bg, null, plan.unionB, (_k1, _k2, h1, h2, line, r1, r2) => { b.push(h1, h2, line, r1, r2); });
+  await scanWith(B, bg, null, plan.unionB, (_k1, _k2, h1, h2, line, r1, r2) => { b.push(h1, h2, line, r1, r2); }, canonical);
   summary.rowsA = a.n;
   summary.rowsB = b.n;
   const ah1 = a.h1, ah2 = a.h2, bh1 = b.h1, bh2 = b.h2;
