@@ -131,6 +131,23 @@ describe('canonical row fingerprint gives the same diff as the reference', () =>
   });
 });
 
+describe('canonical row fingerprint on a long table (anchored positional diff, row arrays sized from an estimate)', () => {
+  it('gives the same diff as the reference, keyed and positional', async () => {
+    const rows: string[][] = Array.from({ length: 3000 }, (_, i) => [String(i), i % 9 === 0 ? 'same' : `v${i}`, i % 4 === 0 ? `"q, ${i}"` : `${i * 3}`]);
+    const enc = (rs: string[][], eol: string) => ['id,v,w', ...rs.map((r) => r.join(','))].join(eol) + eol;
+    const b = rows.map((r) => [...r]);
+    b.splice(100, 5);
+    b.splice(2000, 0, ['x1', 'new', '1'], ['x2', 'new', '"2, 3"']);
+    b[1500]![1] = 'changed';
+    b.push(...b.splice(400, 30)); // a block moved to the end
+    for (const opts of [{ key: ['id'] }, { positional: true }]) {
+      const [fast, ref] = await both(enc(rows, '\n'), enc(b, '\r\n'), opts, 1 << 12);
+      expect(fast).toEqual(ref);
+      expect((fast as TableDiff).summary.rowsB).toBe(2997);
+    }
+  });
+});
+
 describe('canonical fingerprints', () => {
   async function prints(text: string, chunk: number, width: number): Promise<RowArrays> {
     const p = await t.write(`fp${n++}.csv`, text);

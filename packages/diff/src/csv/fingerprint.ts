@@ -21,6 +21,8 @@ export interface FingerprintJob {
   /** Bytes read at a time (tests use small chunks to split records across reads). */
   chunk?: number;
   maxCellBytes?: number;
+  /** Expected number of rows (sizes the arrays of fingerprintToArrays). */
+  rowEstimate?: number;
 }
 
 export type FingerprintVisit = (kh1: number, kh2: number, h1: number, h2: number, line: number, ref1: number, ref2: number) => void | false;
@@ -80,7 +82,7 @@ export interface RowArrays {
 }
 
 export async function fingerprintToArrays(job: FingerprintJob): Promise<RowArrays> {
-  let cap = 1 << 14;
+  let cap = Math.max(1 << 10, Math.ceil(job.rowEstimate ?? 1 << 14));
   let a: RowArrays = alloc(cap);
   let n = 0;
   await fingerprintCsv(job, (kh1, kh2, h1, h2, line, r1, r2) => {

@@ -95,7 +95,7 @@ export class CsvScanner {
     const s = this.fieldStart[i]!;
     const e = this.fieldEnd[i]!;
     const b = this.buf;
-    const str = Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8');
+    const str = Buffer.isBuffer(b) ? b.toString('utf8', s, e) : Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('utf8');
     if (this.fieldQuoted[i] === 2) {
       const q = String.fromCharCode(this.quote);
       return str.split(q + q).join(q);

@@ -1,9 +1,10 @@
 import { DiffError } from '../errors.js';
 import { myersDiff } from '../text/myers.js';
 import { cellEqual, isBlankCell } from './compare.js';
-import { KeyTable } from './key-table.js';
+import { KeyTable, tableCapacity } from './key-table.js';
 import { anchoredDiff } from '../text/anchored.js';
 import { scanWith, type RowSource } from './source.js';
+import type { RowArrays } from '../csv/fingerprint.js';
 import { cellId, type Cell } from './types.js';
 
 export interface TableColumns {
@@ -81,12 +82,23 @@ export interface TableDiffOptions {
 const BATCH = 2048;
 
 class Grow {
-  h1 = new Int32Array(1024);
-  h2 = new Int32Array(1024);
-  r1 = new Float64Array(1024);
-  r2 = new Int32Array(1024);
-  line = new Int32Array(1024);
+  h1: Int32Array;
+  h2: Int32Array;
+  r1: Float64Array;
+  r2: Int32Array;
+  line: Int32Array;
   n = 0;
+  constructor(capacity = 1024) {
+    const c = Math.max(16, Math.ceil(capacity));
+    this.h1 = new Int32Array(c); this.h2 = new Int32Array(c); this.r1 = new Float64Array(c);
+    this.r2 = new Int32Array(c); this.line = new Int32Array(c);
+  }
+  /** Rows fingerprinted by a background scan, used as they are (no copy). */
+  static of(a: RowArrays): Grow {
+    const g = new Grow(16);
+    g.h1 = a.h1; g.h2 = a.h2; g.r1 = a.r1; g.r2 = a.r2; g.line = a.line; g.n = a.n;
+    return g;
+  }
   push(h1: number, h2: number, line: number, r1: number, r2: number): number {
     if (this.n === this.h1.length) {
       const c = this.n * 2;
@@ -245,8 +257,8 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
   const keyA = key.map((k) => A.header.indexOf(k));
   const keyB = key.map((k) => B.header.indexOf(k));
   const summary = emptySummary(plan);
-  const a = new Grow();
-  const table = new KeyTable();
+  const a = new Grow(A.rowEstimate);
+  const table = new KeyTable(tableCapacity(A.rowEstimate ?? 0));
   let suspect: [number, number] | null = null;
   const canonical = canonicalRows(A, B);
   const bg = B.scanInBackground?.(keyB, plan.unionB, canonical) ?? null;
@@ -369,17 +381,18 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
 
 async function positionalDiff(A: RowSource, B: RowSource, plan: ColumnPlan, opts: TableDiffOptions): Promise<TableDiff> {
   const summary = emptySummary(plan);
-  const a = new Grow();
-  const b = new Grow();
+  const a = new Grow(A.rowEstimate);
   const canonical = canonicalRows(A, B);
   const bg = B.scanInBackground?.(null, plan.unionB, canonical) ?? null;
+  let b = new Grow(bg ? 16 : B.rowEstimate);
   try {
     await A.scan(null, plan.unionA, (_k1, _k2, h1, h2, line, r1, r2) => { a.push(h1, h2, line, r1, r2); }, canonical);
   } catch (e) {
     bg?.cancel();
     throw e;
   }
-  await scanWith(B, bg, null, plan.unionB, (_k1, _k2, h1, h2, line, r1, r2) => { b.push(h1, h2, line, r1, r2); }, canonical);
+  if (bg) b = Grow.of(await bg.promise);
+  else await B.scan(null, plan.unionB, (_k1, _k2, h1, h2, line, r1, r2) => { b.push(h1, h2, line, r1, r2); }, canonical);
   summary.rowsA = a.n;
   summary.rowsB = b.n;
   const ah1 = a.h1, ah2 = a.h2, bh1 = b.h1, bh2 = b.h2;

@@ -14,6 +14,8 @@ export interface RowSource {
    * the same order (scan's `canonical`). Two sources may use it together only when their values are equal.
    */
   readonly canonicalRowHash?: string;
+  /** About how many rows there are (a little over, not a bound), so row arrays and tables are sized once. */
+  readonly rowEstimate?: number;
   /**
    * Visit every data row in order. kh1/kh2 hash the key-column values (0 without key columns);
    * h1/h2 fingerprint the row where each column `i` is salted by `unionIndex[i]`; blank CSV cells and
