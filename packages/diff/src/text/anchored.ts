@@ -40,7 +40,8 @@ export function anchoredDiff(
   for (let c = 0; c < nc; c++) {
     const v = candI[c]!;
     let lo = 0, hi = nt;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (candI[tails[mid]!]! < v) lo = mid + 1; else hi = mid; }
+    if (nt > 0 && candI[tails[nt - 1]!]! < v) lo = nt; // extends the longest run (the usual case: rows in order)
+    else while (lo < hi) { const mid = (lo + hi) >> 1; if (candI[tails[mid]!]! < v) lo = mid + 1; else hi = mid; }
     if (lo > 0) prev[c] = tails[lo - 1]!;
     tails[lo] = c;
     if (lo === nt) nt++;
