@@ -148,6 +148,23 @@ describe('canonical row fingerprint on a long table (anchored positional diff, r
   });
 });
 
+describe('keys inserted in batches', () => {
+  it('a repeated key is reported before a malformed row after it, near or far', async () => {
+    for (const gap of [2, 3000]) {
+      const rows = Array.from({ length: gap + 5 }, (_, i) => `${i},v${i}`);
+      rows[2] = '0,again'; // key 0 repeated on line 4
+      rows[gap + 3] = 'x,y,z'; // a row with too many fields after it
+      const a = `id,v\n${rows.join('\n')}\n`;
+      for (const [fast, ref] of [await both(a, 'id,v\n0,a\n', { key: ['id'] }, 1 << 20)]) {
+        expect(fast).toEqual(ref);
+        const e = (fast as { error: { code: string; details: { lines: number[] } } }).error;
+        expect(e.code).toBe('E_CSV_DUPLICATE_KEY');
+        expect(e.details.lines).toEqual([2, 4]);
+      }
+    }
+  });
+});
+
 describe('canonical fingerprints', () => {
   async function prints(text: string, chunk: number, width: number): Promise<RowArrays> {
     const p = await t.write(`fp${n++}.csv`, text);

@@ -46,19 +46,6 @@ export interface BackgroundScan {
   cancel(): void;
 }
 
-/** Visit every row of a background scan's result, or scan in this thread when there is none. */
-export async function scanWith(
-  src: RowSource, bg: BackgroundScan | null, keyCols: readonly number[] | null, unionIndex: readonly number[],
-  visit: (kh1: number, kh2: number, h1: number, h2: number, line: number, ref1: number, ref2: number) => void | false,
-  canonical = false,
-): Promise<void> {
-  if (!bg) return src.scan(keyCols, unionIndex, visit, canonical);
-  const a = await bg.promise;
-  for (let i = 0; i < a.n; i++) {
-    if (visit(a.kh1[i]!, a.kh2[i]!, a.h1[i]!, a.h2[i]!, a.line[i]!, a.r1[i]!, a.r2[i]!) === false) return;
-  }
-}
-
 /** Key string for one row from its key cells. */
 export function keyOf(cells: readonly Cell[]): string {
   return cells.length === 1 && typeof cells[0] === 'string' ? cells[0] : JSON.stringify(cells.map(cellId));
