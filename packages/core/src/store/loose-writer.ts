@@ -34,8 +34,8 @@ export interface LooseWriteOptions {
 
 /** Files at least this large are hashed on two threads (a worker costs ~20–40 ms to start). */
 export const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
-/** Read buffers shared with the hashing thread. */
-const SLOTS = 4;
+/** Read buffers shared with the hashing thread (at least 3: see pumpParallel). */
+const SLOTS = 8;
 
 export interface LooseWriteResult {
   oid: string;
@@ -73,6 +73,23 @@ export function frameStoredBlocks(src: Uint8Array, n: number, out: Uint8Array, o
   return o - outAt;
 }
 
+/** `src[0, n)` as stored blocks: each block's 5-byte header, then a view of its bytes (nothing copied). */
+export function storedBlockPieces(src: Uint8Array, n: number): Uint8Array[] {
+  const blocks = Math.ceil(n / STORED_BLOCK_MAX);
+  const heads = Buffer.allocUnsafe(5 * blocks);
+  const pieces: Uint8Array[] = [];
+  for (let p = 0, h = 0; p < n; p += STORED_BLOCK_MAX, h += 5) {
+    const len = Math.min(STORED_BLOCK_MAX, n - p);
+    heads[h] = 0x00;
+    heads[h + 1] = len & 0xff;
+    heads[h + 2] = len >>> 8;
+    heads[h + 3] = ~len & 0xff;
+    heads[h + 4] = (~len >>> 8) & 0xff;
+    pieces.push(heads.subarray(h, h + 5), src.subarray(p, p + len));
+  }
+  return pieces;
+}
+
 export function framedSize(n: number): number {
   return n + 5 * Math.ceil(n / STORED_BLOCK_MAX);
 }
@@ -80,6 +97,17 @@ export function framedSize(n: number): number {
 async function writeAll(fh: FileHandle, buf: Uint8Array, len: number): Promise<void> {
   let w = 0;
   while (w < len) w += (await fh.write(buf, w, len - w)).bytesWritten;
+}
+
+/** Write all pieces in order (one writev; a short write is finished piece by piece). */
+async function writevAll(fh: FileHandle, pieces: Uint8Array[]): Promise<void> {
+  if (pieces.length === 0) return;
+  let { bytesWritten } = await fh.writev(pieces);
+  for (const piece of pieces) {
+    if (bytesWritten >= piece.length) { bytesWritten -= piece.length; continue; }
+    await writeAll(fh, piece.subarray(bytesWritten), piece.length - bytesWritten);
+    bytesWritten = 0;
+  }
 }
 
 async function exists(p: string): Promise<boolean> {
@@ -255,7 +283,6 @@ const pumpParallel: Pump = async (src, out, chunk, header, size, file, pendingWr
   try {
     const sab = new SharedArrayBuffer(SLOTS * chunk);
     const slots = Array.from({ length: SLOTS }, (_, i) => Buffer.from(sab, i * chunk, chunk));
-    const outBufs = [Buffer.allocUnsafe(framedSize(chunk)), Buffer.allocUnsafe(framedSize(chunk))];
     worker.postMessage({ init: { buffers: slots.map((_, i) => ({ sab, offset: i * chunk, length: chunk })), md5: opts.md5 === true } });
     // With md5 the worker has the slower hash, so this thread sums all of the Adler-32.
     const share = opts.md5 ? 0 : 0.5;
@@ -317,10 +344,11 @@ const pumpParallel: Pump = async (src, out, chunk, header, size, file, pendingWr
       reading = src.read(slots[(k + 1) % SLOTS]!, 0, chunk, null);
       sha1.update(view);
       mine[s] = adler32(view, 1, split[s]!, bytesRead);
-      const ob = outBufs[k & 1]!;
-      const n = frameStoredBlocks(view, bytesRead, ob);
+      // Written straight from the read buffer, block headers between the pieces (no copy). The slot is read
+      // into again SLOTS - 1 steps later, after this write has finished (each step waits for the previous write).
+      const pieces = storedBlockPieces(view, bytesRead);
       await pendingWrite;
-      pendingWrite = writeAll(out, ob, n);
+      pendingWrite = writevAll(out, pieces);
       total += bytesRead;
       k++;
       opts.onProgress?.({ phase: 'save', loaded: total, total: size, item: file });
