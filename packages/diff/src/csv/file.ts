@@ -56,7 +56,8 @@ export async function streamCsvBytes(
         buf.copy(bigger, 0, 0, have);
         buf = bigger;
       }
-      const { bytesRead } = await fh.read(buf, have, buf.length - have, filePos);
+      // A synchronous read: from the page cache it takes less time than a round trip through the thread pool.
+      const bytesRead = readSync(fh.fd, buf, have, buf.length - have, filePos);
       filePos += bytesRead;
       if (bytesRead === 0) eof = true;
       have += bytesRead;
