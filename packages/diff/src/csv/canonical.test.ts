@@ -85,7 +85,7 @@ describe('canonical row fingerprint gives the same diff as the reference', () =>
       badRow: fc.option(fc.nat(), { freq: 6 }),
     }));
 
-  it('on random tables (keys, reorderings, quoting, CRLF/CR, BOM, blank lines, duplicate keys)', async () => {
+  it('on random tables (keys, reorderings, quoting, CRLF/CR, BOM, blank lines, duplicate keys)', { timeout: 600_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(table, async ({ w, rows, edits, encA, encB, perRow, keyed, chunk, badRow }) => {
         const header = Array.from({ length: w }, (_, i) => (i === 0 ? 'id' : `c${i}`));
