@@ -4,7 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PARALLEL_MIN_BYTES, writeLooseBlob } from './loose-writer.js';
+import { PARALLEL_MIN_BYTES, useTwoThreads, writeLooseBlob } from './loose-writer.js';
 import { looseObjectPath } from './reader.js';
 import { git, gitBuf, prng, tempRepo } from './test-helpers.js';
 
@@ -63,10 +63,18 @@ describe('writeLooseBlob on two threads (worker hashes sha256/md5 and part of th
     git(repo.dir, ['fsck', '--strict', '--no-dangling']);
   });
 
-  it('is used by default from PARALLEL_MIN_BYTES on, and reports progress up to the size', async () => {
+  it('is chosen by default for large files when a core is free', () => {
+    expect(useTwoThreads(PARALLEL_MIN_BYTES, 2, 0.3)).toBe(true);
+    expect(useTwoThreads(PARALLEL_MIN_BYTES - 1, 2, 0.3)).toBe(false);
+    expect(useTwoThreads(PARALLEL_MIN_BYTES, 1, 0)).toBe(false);
+    expect(useTwoThreads(PARALLEL_MIN_BYTES, 2, 1.7)).toBe(false);
+    expect(useTwoThreads(1 << 30, 8, 3)).toBe(true);
+  });
+
+  it('a file over PARALLEL_MIN_BYTES on two threads, with progress up to the size', async () => {
     const content = prng(3)(PARALLEL_MIN_BYTES + 3);
     const seen: number[] = [];
-    expect((await check(content, 'big.bin', { onProgress: (p) => seen.push(p.loaded) })).threads).toBe(2);
+    expect((await check(content, 'big.bin', { parallel: true, onProgress: (p) => seen.push(p.loaded) })).threads).toBe(2);
     expect(seen.at(-1)).toBe(content.length);
     git(repo.dir, ['fsck', '--strict', '--no-dangling']);
   });
