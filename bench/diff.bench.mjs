@@ -1,6 +1,6 @@
 // Benchmark: keyed CSV diff of a ~100 MB file with ~1% rows changed, against `git diff --no-index --stat`
 // on the same files in the same run. Run after `npx tsc -b`:  node bench/diff.bench.mjs
-// Prints: diff 100MB keyed: savepoint X s / git diff Y s = R, peak RSS M MB
+// Prints: diff 100MB keyed: savepoint X s / git diff Y s = R, peak RSS M MB (and the same for a positional diff)
 // and the same for one 48 MB cell that changed (target: peak RSS < 150 MB, output a few KB).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
@@ -15,7 +15,8 @@ if (process.argv[2] === '--child') {
   // Measured process: one keyed diff, then report wall time and peak RSS.
   const { diffFiles } = await import(dist);
   const t0 = performance.now();
-  const r = await diffFiles({ path: process.argv[3], label: 'a' }, { path: process.argv[4], label: 'b' }, { name: 'bench.csv', key: ['id'] });
+  const opts = process.argv[5] === 'positional' ? { positional: true } : { key: ['id'] };
+  const r = await diffFiles({ path: process.argv[3], label: 'a' }, { path: process.argv[4], label: 'b' }, { name: 'bench.csv', ...opts });
   const seconds = (performance.now() - t0) / 1000;
   const outputBytes = JSON.stringify(r).length;
   process.stdout.write(JSON.stringify({ seconds, maxRssKB: process.resourceUsage().maxRSS, summary: r.summary, outputBytes }) + '\n');
@@ -37,9 +38,14 @@ if (process.argv[2] === '--child') {
   const gitSeconds = (performance.now() - g0) / 1000;
   if (git.status !== 1 && git.status !== 0) { process.stderr.write(git.stderr); throw new Error('git diff failed'); }
 
+  const pc = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', fa, fb, 'positional'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (pc.status !== 0) { process.stderr.write(pc.stderr); throw new Error('savepoint positional diff child failed'); }
+  const positional = JSON.parse(pc.stdout.trim().split('\n').pop());
+
   const s = ours.summary;
   console.log(`rows: ${s.rowsA} → ${s.rowsB}; changed ${s.changed}, added ${s.added}, removed ${s.removed} (git: ${git.stdout.trim().split('\n').pop().trim()})`);
   console.log(`diff ${sizeMB}MB keyed: savepoint ${ours.seconds.toFixed(2)} s / git diff ${gitSeconds.toFixed(2)} s = ${(ours.seconds / gitSeconds).toFixed(2)}, peak RSS ${Math.round(ours.maxRssKB / 1024)} MB`);
+  console.log(`diff ${sizeMB}MB positional: savepoint ${positional.seconds.toFixed(2)} s / git diff ${gitSeconds.toFixed(2)} s = ${(positional.seconds / gitSeconds).toFixed(2)}, peak RSS ${Math.round(positional.maxRssKB / 1024)} MB`);
 
   // One huge cell (48 MB) that changed: output and memory must stay bounded.
   const ha = join(dataDir, 'diff-huge-a.csv');

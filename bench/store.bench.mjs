@@ -57,6 +57,7 @@ if (want('save')) {
   const theirs = await gitAddCommit(g, 'data.csv');
   const isog = await measure('node', [ISO, 'add-commit', iso, 'data.csv']);
   results.save = line('save 100MB', ours, theirs);
+  results.saveRssMB = ours.rssMB;
   console.log(`save 100MB: savepoint ${fmtS(ours.seconds)} / isomorphic-git ${fmtS(isog.seconds)} = ${(isog.seconds / ours.seconds).toFixed(1)}× faster, peak RSS ${rss(ours)} vs ${rss(isog)}`);
   // store level only (no CLI start-up, no commit): the raw engine
   const rawDir = fresh('raw-save');
@@ -116,6 +117,8 @@ if (want('save1g') && data.csv1g) {
   const ours = await spSave(sp, 'big.csv');
   const theirs = await gitAddCommit(g, 'big.csv');
   line('save 1GiB', ours, theirs);
+  // the writer keeps a fixed set of buffers: peak RSS must not grow with the file (10× the bytes here)
+  if (results.saveRssMB) console.log(`save memory: peak RSS ${Math.round(results.saveRssMB)} MB at 100 MB, ${Math.round(ours.rssMB)} MB at 1 GiB${ours.rssMB > results.saveRssMB * 1.25 + 8 ? ' — GROWS with file size' : ' (flat)'}`);
   rmSync(sp, { recursive: true, force: true });
   rmSync(g, { recursive: true, force: true });
 }

@@ -3,11 +3,15 @@
  * dependency chain so V8 can overlap the adds; roughly 1.5× a plain byte loop.
  */
 const BASE = 65521;
-/** Largest block (multiple of 8) whose lane sums stay exact in float64 and small enough to keep ints. */
-const BLOCK = 1 << 16;
 
-/** Continue an Adler-32 over `buf[start, end)` from a previous value (1 for a fresh checksum). */
+/**
+ * Continue an Adler-32 over `buf[start, end)` from a previous value (1 for a fresh checksum).
+ * Self-contained (no outside names), so its source can also run in the save's hashing thread (loose-writer.ts).
+ */
 export function adler32(buf: Uint8Array, prev = 1, start = 0, end = buf.length): number {
+  const BASE = 65521;
+  /** Largest block (multiple of 8) whose lane sums stay exact in float64 and small enough to keep ints. */
+  const BLOCK = 1 << 16;
   let a = prev & 0xffff;
   let b = (prev >>> 16) & 0xffff;
   let i = start;
@@ -34,5 +38,22 @@ export function adler32(buf: Uint8Array, prev = 1, start = 0, end = buf.length):
   }
   a %= BASE;
   b %= BASE;
+  return ((b << 16) | a) >>> 0;
+}
+
+/**
+ * The Adler-32 of `x + y` from adler32(x), adler32(y) and y's length (zlib's adler32_combine), so parts of a
+ * stream can be summed on different threads and joined in order.
+ */
+export function adler32Combine(ax: number, ay: number, lenY: number): number {
+  const rem = lenY % BASE;
+  let a = ax & 0xffff;
+  let b = (rem * a) % BASE;
+  a += (ay & 0xffff) + BASE - 1;
+  b += ((ax >>> 16) & 0xffff) + ((ay >>> 16) & 0xffff) + BASE - rem;
+  if (a >= BASE) a -= BASE;
+  if (a >= BASE) a -= BASE;
+  if (b >= 2 * BASE) b -= 2 * BASE;
+  if (b >= BASE) b -= BASE;
   return ((b << 16) | a) >>> 0;
 }

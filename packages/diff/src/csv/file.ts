@@ -6,7 +6,8 @@ import { readLongRecord } from './long-record.js';
 import { MAX_CELL_BYTES } from '../clip.js';
 import type { Cell } from '../table/types.js';
 
-const CHUNK = 1 << 20;
+/** Bytes read at a time. */
+export const CHUNK = 1 << 20;
 /** A record that does not fit in this many bytes is read in chunks (readLongRecord), never buffered whole. */
 export const LONG_RECORD = 4 * CHUNK;
 
@@ -15,6 +16,68 @@ export async function openFile(path: string): Promise<FileHandle> {
     return await open(path, 'r');
   } catch (e) {
     throw fromNodeError(e, path);
+  }
+}
+
+/**
+ * Read a file in chunks into one growing buffer (a UTF-8 BOM at the start is skipped) and hand the unread bytes
+ * to `step(buf, start, have, eof, base)`, which returns the offset just after the last whole record it took (or
+ * false to stop); `base` is the file offset of `buf[0]`. A record that does not end within `4 × chunk` bytes is
+ * handed to `long(fd, base)` instead, which reads it in pieces and returns its length (or false to stop).
+ * Memory: one buffer of at most `4 × chunk` bytes.
+ */
+export async function streamCsvBytes(
+  path: string,
+  chunk: number,
+  step: (buf: Buffer, start: number, have: number, eof: boolean, base: number) => number | false,
+  long: (fd: number, base: number) => number | false,
+): Promise<void> {
+  const fh = await openFile(path);
+  try {
+    const longRecord = 4 * chunk;
+    let buf = Buffer.allocUnsafe(chunk);
+    let have = 0; // bytes in buf
+    let base = 0; // file offset of buf[0]
+    let filePos = 0;
+    let first = true;
+    let eof = false;
+    while (!eof) {
+      if (have === buf.length && have >= longRecord) {
+        // One record fills the buffer: read it in chunks instead of buffering it whole.
+        const n = long(fh.fd, base);
+        if (n === false) return;
+        base += n;
+        filePos = base;
+        have = 0;
+        continue;
+      }
+      if (have === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      // A synchronous read: from the page cache it takes less time than a round trip through the thread pool.
+      const bytesRead = readSync(fh.fd, buf, have, buf.length - have, filePos);
+      filePos += bytesRead;
+      if (bytesRead === 0) eof = true;
+      have += bytesRead;
+      let start = 0;
+      if (first && have >= 3) {
+        first = false;
+        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
+      } else if (first && eof) first = false;
+      if (first) continue;
+      const consumed = step(buf, start, have, eof, base);
+      if (consumed === false) return;
+      const rest = have - consumed;
+      if (rest > 0 && consumed > 0) buf.copy(buf, 0, consumed, have);
+      base += consumed;
+      have = rest;
+    }
+  } catch (e) {
+    throw fromNodeError(e, path);
+  } finally {
+    await fh.close();
   }
 }
 
@@ -28,58 +91,26 @@ export async function scanCsvFile(
   dialect: CsvDialect,
   onRecord: (s: CsvScanner, fileOffset: number) => void | false,
   maxCellBytes = MAX_CELL_BYTES,
+  chunk = CHUNK,
 ): Promise<void> {
-  const fh = await openFile(path);
-  try {
-    const sc = new CsvScanner(dialect);
-    let buf = Buffer.allocUnsafe(CHUNK);
-    let have = 0; // bytes in buf
-    let base = 0; // file offset of buf[0]
-    let filePos = 0;
-    let first = true;
-    let eof = false;
-    let stop = false;
-    while (!eof && !stop) {
-      if (have === buf.length && have >= LONG_RECORD) {
-        // One record fills the buffer: read it in chunks instead of buffering it whole.
-        const r = readLongRecord(fh.fd, base, sc.line, dialect, maxCellBytes);
-        sc.setDetached(r, sc.line);
-        if (onRecord(sc, base) === false) stop = true;
-        base += r.length;
-        filePos = base;
-        have = 0;
-        continue;
-      }
-      if (have === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, have);
-        buf = bigger;
-      }
-      const { bytesRead } = await fh.read(buf, have, buf.length - have, filePos);
-      filePos += bytesRead;
-      if (bytesRead === 0) eof = true;
-      have += bytesRead;
-      let start = 0;
-      if (first && have >= 3) {
-        first = false;
-        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
-      } else if (first && eof) first = false;
-      if (first) continue;
-      const b = base;
+  const sc = new CsvScanner(dialect);
+  let stop = false;
+  await streamCsvBytes(
+    path,
+    chunk,
+    (buf, start, have, eof, base) => {
       const consumed = sc.scan(buf, start, have, eof, (s) => {
         if (stop || s.isBlank()) return;
-        if (onRecord(s, b) === false) stop = true;
+        if (onRecord(s, base) === false) stop = true;
       });
-      const rest = have - consumed;
-      if (rest > 0 && consumed > 0) buf.copy(buf, 0, consumed, have);
-      base += consumed;
-      have = rest;
-    }
-  } catch (e) {
-    throw fromNodeError(e, path);
-  } finally {
-    await fh.close();
-  }
+      return stop ? false : consumed;
+    },
+    (fd, base) => {
+      const r = readLongRecord(fd, base, sc.line, dialect, maxCellBytes);
+      sc.setDetached(r, sc.line);
+      return onRecord(sc, base) === false ? false : r.length;
+    },
+  );
 }
 
 /** Read the header record (first non-blank record) of a CSV file, or [] for an empty file. */
@@ -107,7 +138,7 @@ export function readCsvSpans(fd: number, dialect: CsvDialect, spans: readonly Sp
   const order = spans.map((_, i) => i).sort((x, y) => spans[x]!.offset - spans[y]!.offset);
   const out = new Array<Cell[]>(spans.length);
   const sc = new CsvScanner(dialect);
-  const GAP = 64 * 1024;
+  const GAP = 4096; // spans further apart are read on their own: fewer bytes read when changes are sparse
   const MAXWIN = 4 * CHUNK;
   let i = 0;
   while (i < order.length) {

@@ -59,6 +59,13 @@ describe('parseCsv', () => {
       expect(got, `cut at ${cut}`).toEqual(want);
     }
   });
+  it('never reads past the end it is given (a closing quote as the last byte, stale bytes after it)', () => {
+    // As a chunked reader leaves it: the last record moved to the front, older bytes still behind it.
+    const buf = Buffer.from('"1""old"');
+    const got: string[][] = [];
+    new CsvScanner({ delimiter: ',', quote: '"' }).scan(buf, 0, 3, true, (s) => got.push(s.cells()));
+    expect(got).toEqual([['1']]);
+  });
 });
 
 describe('CSV round trip and csv-parse as an oracle', () => {

@@ -139,16 +139,17 @@ export class CsvScanner {
   /**
    * Scan complete records in buf[start, end). Calls `onRecord` for each (fields are valid only during the call).
    * Returns the offset just after the last complete record. When `eof` is false a record cut off by `end` is
-   * left unconsumed so the caller can append more input and call again.
+   * left unconsumed so the caller can append more input and call again. At most `maxRecords` records are read.
    */
-  scan(buf: Uint8Array, start: number, end: number, eof: boolean, onRecord: (s: CsvScanner) => void): number {
+  scan(buf: Uint8Array, start: number, end: number, eof: boolean, onRecord: (s: CsvScanner) => void, maxRecords = Infinity): number {
     this.buf = buf;
     this.detached = null;
     const D = this.delim;
     const Q = this.quote;
     let pos = start;
     let consumed = start;
-    outer: while (pos < end) {
+    let left = maxRecords;
+    outer: while (pos < end && left-- > 0) {
       const recStart = pos;
       const startLine = this.line;
       let line = startLine;
@@ -172,7 +173,7 @@ export class CsvScanner {
             const c = buf[pos]!;
             if (c === Q) {
               if (pos + 1 >= end && !eof) break outer;
-              if (buf[pos + 1] === Q) {
+              if (pos + 1 < end && buf[pos + 1] === Q) { // (never look past end: the bytes there are stale)
                 quoted = 2;
                 h1 = Math.imul(h1 ^ c, 16777619);
                 h2 = (Math.imul(h2, 31) + c) | 0;

@@ -1,9 +1,9 @@
-import { openSync, closeSync, existsSync, statSync } from 'node:fs';
+import { openSync, closeSync, existsSync, fstatSync, readSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DiffError, fromNodeError, type DiffErrorCode } from '../errors.js';
 import { uniqueNames } from '../table/compare.js';
-import { fingerprintCsv, wrongWidth, type RowArrays } from './fingerprint.js';
+import { fingerprintCsv, wrongWidth, type FingerprintJob, type RowArrays } from './fingerprint.js';
 import type { BackgroundScan, RowSource } from '../table/source.js';
 import type { Cell } from '../table/types.js';
 import { readCsvHeader, readCsvSpans, scanCsvFile } from './file.js';
@@ -14,6 +14,15 @@ export interface CsvSource extends RowSource {
   readonly dialect: CsvDialect;
   /** Header exactly as in the file (before making names unique). */
   readonly rawHeader: string[];
+}
+
+export interface CsvSourceOptions {
+  /** Offer the canonical row fingerprint (default true; false gives the general one, for tests). */
+  canonical?: boolean;
+  /** Bytes read at a time (tests use small chunks). */
+  chunk?: number;
+  /** Scan in this thread even for large files (tests). */
+  noWorker?: boolean;
 }
 
 /** Files at least this large are fingerprinted in a worker thread while the other version is read. */
@@ -29,7 +38,7 @@ const workerAvailable = (() => {
   }
 })();
 
-function backgroundScan(job: import('./fingerprint.js').FingerprintJob): BackgroundScan | null {
+function backgroundScan(job: FingerprintJob): BackgroundScan | null {
   if (!workerAvailable) return null;
   let size = 0;
   try {
@@ -56,14 +65,39 @@ function backgroundScan(job: import('./fingerprint.js').FingerprintJob): Backgro
   return { promise, cancel: () => void worker.terminate() };
 }
 
+/** Rows in a file, estimated from the line ends in its first 64 KiB (5% over; at most 4 Mi: beyond that arrays grow). */
+export function estimateRows(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return 0;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.allocUnsafe(Math.min(size, 64 * 1024));
+    const got = readSync(fd, head, 0, head.length, 0);
+    let lines = 0;
+    for (let i = head.indexOf(10); i >= 0 && i < got; i = head.indexOf(10, i + 1)) lines++;
+    return got === 0 ? 0 : Math.min(1 << 22, Math.ceil(((lines + 1) * size * 1.05) / got));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Open a CSV/TSV file as a streaming row source. Rows are fingerprinted straight from the bytes
  * (no strings are made except key cells), so a pass over a large file allocates almost nothing.
  */
-export async function openCsvSource(path: string, label: string, dialect: CsvDialect, maxCellBytes = MAX_CELL_BYTES): Promise<CsvSource> {
+export async function openCsvSource(path: string, label: string, dialect: CsvDialect, maxCellBytes = MAX_CELL_BYTES, opts: CsvSourceOptions = {}): Promise<CsvSource> {
   const { header: rawHeader } = await readCsvHeader(path, dialect);
   const header = uniqueNames(rawHeader);
   const width = rawHeader.length;
+  const rowEstimate = estimateRows(path);
+  const job = (keyCols: readonly number[] | null, unionIndex: readonly number[], canonical = false): FingerprintJob => ({
+    path, label, dialect, width, keyCols: keyCols ? [...keyCols] : null, unionIndex: [...unionIndex],
+    canonical: canonical && opts.canonical !== false, chunk: opts.chunk, maxCellBytes, rowEstimate,
+  });
 
   const scanRows = async (
     visitRecord: (s: import('./scanner.js').CsvScanner, base: number) => void | false,
@@ -81,11 +115,13 @@ export async function openCsvSource(path: string, label: string, dialect: CsvDia
     header,
     rawHeader,
     dialect,
-    async scan(keyCols, unionIndex, visit) {
-      await fingerprintCsv({ path, label, dialect, width, keyCols: keyCols ? [...keyCols] : null, unionIndex: [...unionIndex] }, visit);
+    rowEstimate,
+    canonicalRowHash: opts.canonical === false ? undefined : `csv ${JSON.stringify([dialect.delimiter, dialect.quote])}`,
+    async scan(keyCols, unionIndex, visit, canonical) {
+      await fingerprintCsv(job(keyCols, unionIndex, canonical), visit);
     },
-    scanInBackground(keyCols, unionIndex) {
-      return backgroundScan({ path, label, dialect, width, keyCols: keyCols ? [...keyCols] : null, unionIndex: [...unionIndex] });
+    scanInBackground(keyCols, unionIndex, canonical) {
+      return opts.noWorker ? null : backgroundScan(job(keyCols, unionIndex, canonical));
     },
     async fetch(refs) {
       if (refs.length === 0) return [];

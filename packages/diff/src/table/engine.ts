@@ -1,9 +1,10 @@
 import { DiffError } from '../errors.js';
 import { myersDiff } from '../text/myers.js';
 import { cellEqual, isBlankCell } from './compare.js';
-import { KeyTable } from './key-table.js';
+import { KeyTable, tableCapacity } from './key-table.js';
 import { anchoredDiff } from '../text/anchored.js';
-import { scanWith, type RowSource } from './source.js';
+import type { RowSource } from './source.js';
+import type { RowArrays } from '../csv/fingerprint.js';
 import { cellId, type Cell } from './types.js';
 
 export interface TableColumns {
@@ -81,12 +82,23 @@ export interface TableDiffOptions {
 const BATCH = 2048;
 
 class Grow {
-  h1 = new Int32Array(1024);
-  h2 = new Int32Array(1024);
-  r1 = new Float64Array(1024);
-  r2 = new Int32Array(1024);
-  line = new Int32Array(1024);
+  h1: Int32Array;
+  h2: Int32Array;
+  r1: Float64Array;
+  r2: Int32Array;
+  line: Int32Array;
   n = 0;
+  constructor(capacity = 1024) {
+    const c = Math.max(16, Math.ceil(capacity));
+    this.h1 = new Int32Array(c); this.h2 = new Int32Array(c); this.r1 = new Float64Array(c);
+    this.r2 = new Int32Array(c); this.line = new Int32Array(c);
+  }
+  /** Rows fingerprinted by a background scan, used as they are (no copy). */
+  static of(a: RowArrays): Grow {
+    const g = new Grow(16);
+    g.h1 = a.h1; g.h2 = a.h2; g.r1 = a.r1; g.r2 = a.r2; g.line = a.line; g.n = a.n;
+    return g;
+  }
   push(h1: number, h2: number, line: number, r1: number, r2: number): number {
     if (this.n === this.h1.length) {
       const c = this.n * 2;
@@ -226,6 +238,15 @@ function emptySummary(plan: ColumnPlan): TableSummary {
   };
 }
 
+/**
+ * Both sources can use their own (faster) row fingerprint: same kind of source and dialect, and the same
+ * columns in the same order, so equal fingerprints still mean equal rows.
+ */
+function canonicalRows(A: RowSource, B: RowSource): boolean {
+  return A.canonicalRowHash !== undefined && A.canonicalRowHash === B.canonicalRowHash
+    && A.header.length === B.header.length && A.header.every((h, i) => h === B.header[i]);
+}
+
 /** Two different keys with the same 64-bit hash (astronomically rare): the caller falls back to positional. */
 class KeyCollision {}
 
@@ -236,19 +257,41 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
   const keyA = key.map((k) => A.header.indexOf(k));
   const keyB = key.map((k) => B.header.indexOf(k));
   const summary = emptySummary(plan);
-  const a = new Grow();
-  const table = new KeyTable();
+  const a = new Grow(A.rowEstimate);
+  const table = new KeyTable(tableCapacity(A.rowEstimate ?? 0));
   let suspect: [number, number] | null = null;
-  const bg = B.scanInBackground?.(keyB, plan.unionB) ?? null;
+  const canonical = canonicalRows(A, B);
+  const bg = B.scanInBackground?.(keyB, plan.unionB, canonical) ?? null;
+  // Keys go into the table in batches: a tight loop of independent inserts lets the CPU wait for several
+  // cache misses at once. A batch is inserted before the scan goes on past it, and before a scan error is
+  // reported, so the first repeated key is found exactly where a row-by-row insert would find it.
+  const BATCH_KEYS = 1024;
+  const bk1 = new Int32Array(BATCH_KEYS);
+  const bk2 = new Int32Array(BATCH_KEYS);
+  let pending = 0;
+  const insertPending = (): boolean => {
+    const first = a.n - pending;
+    for (let x = 0; x < pending; x++) {
+      const prev = table.add(bk1[x]!, bk2[x]!, first + x);
+      if (prev !== -1) { suspect = [prev, first + x]; pending = 0; return false; }
+    }
+    pending = 0;
+    return true;
+  };
   try {
     await A.scan(keyA, plan.unionA, (k1, k2, h1, h2, line, r1, r2) => {
-    const i = a.push(h1, h2, line, r1, r2);
-    const prev = table.add(k1, k2, i);
-    if (prev !== -1) { suspect = [prev, i]; return false; }
-    });
+      if (pending === BATCH_KEYS && !insertPending()) return false;
+      a.push(h1, h2, line, r1, r2);
+      bk1[pending] = k1; bk2[pending] = k2; pending++;
+    }, canonical);
+    insertPending();
   } catch (e) {
-    bg?.cancel();
-    throw e;
+    if (!insertPending()) {
+      // a repeated key came before the error: report it, as a row-by-row insert would have stopped there
+    } else {
+      bg?.cancel();
+      throw e;
+    }
   }
   if (suspect) {
     bg?.cancel();
@@ -268,9 +311,8 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
   let lastIdx = -1;
   let orderChanged = false;
   let bSuspect: { kind: 'added'; first: number; line: number; ref1: number; ref2: number } | { kind: 'seen'; idx: number; line: number; ref1: number; ref2: number } | null = null;
-  await scanWith(B, bg, keyB, plan.unionB, (k1, k2, h1, h2, line, r1, r2) => {
+  const visitB = (k1: number, k2: number, h1: number, h2: number, line: number, r1: number, r2: number, idx: number): void | false => {
     bRow++;
-    const idx = table.get(k1, k2);
     if (idx === -1) {
       const j = addedAll.push(bRow, 0, line, r1, r2);
       const prev = addedKeys.add(k1, k2, j);
@@ -285,7 +327,18 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
     lastIdx = idx;
     if (a.h1[idx] === h1 && a.h2[idx] === h2) summary.unchanged++;
     else cand.push(idx, bRow, line, r1, r2);
-  });
+  };
+  if (bg) {
+    // All of b's rows are at hand: look their keys up in one tight loop first (several cache misses in flight).
+    const rb = await bg.promise;
+    const idxs = new Int32Array(rb.n);
+    for (let i = 0; i < rb.n; i++) idxs[i] = table.get(rb.kh1[i]!, rb.kh2[i]!);
+    for (let i = 0; i < rb.n; i++) {
+      if (visitB(rb.kh1[i]!, rb.kh2[i]!, rb.h1[i]!, rb.h2[i]!, rb.line[i]!, rb.r1[i]!, rb.r2[i]!, idxs[i]!) === false) break;
+    }
+  } else {
+    await B.scan(keyB, plan.unionB, (k1, k2, h1, h2, line, r1, r2) => visitB(k1, k2, h1, h2, line, r1, r2, table.get(k1, k2)), canonical);
+  }
   if (bSuspect) {
     const sus = bSuspect as { kind: 'added' | 'seen'; first?: number; idx?: number; line: number; ref1: number; ref2: number };
     const [second] = await B.fetch([{ ref1: sus.ref1, ref2: sus.ref2 }]);
@@ -359,16 +412,18 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
 
 async function positionalDiff(A: RowSource, B: RowSource, plan: ColumnPlan, opts: TableDiffOptions): Promise<TableDiff> {
   const summary = emptySummary(plan);
-  const a = new Grow();
-  const b = new Grow();
-  const bg = B.scanInBackground?.(null, plan.unionB) ?? null;
+  const a = new Grow(A.rowEstimate);
+  const canonical = canonicalRows(A, B);
+  const bg = B.scanInBackground?.(null, plan.unionB, canonical) ?? null;
+  let b = new Grow(bg ? 16 : B.rowEstimate);
   try {
-    await A.scan(null, plan.unionA, (_k1, _k2, h1, h2, line, r1, r2) => { a.push(h1, h2, line, r1, r2); });
+    await A.scan(null, plan.unionA, (_k1, _k2, h1, h2, line, r1, r2) => { a.push(h1, h2, line, r1, r2); }, canonical);
   } catch (e) {
     bg?.cancel();
     throw e;
   }
-  await scanWith(B, bg, null, plan.unionB, (_k1, _k2, h1, h2, line, r1, r2) => { b.push(h1, h2, line, r1, r2); });
+  if (bg) b = Grow.of(await bg.promise);
+  else await B.scan(null, plan.unionB, (_k1, _k2, h1, h2, line, r1, r2) => { b.push(h1, h2, line, r1, r2); }, canonical);
   summary.rowsA = a.n;
   summary.rowsB = b.n;
   const ah1 = a.h1, ah2 = a.h2, bh1 = b.h1, bh2 = b.h2;

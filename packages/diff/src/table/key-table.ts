@@ -1,5 +1,12 @@
 import { fmix32 } from './compare.js';
 
+/** A power-of-two capacity that holds `n` keys without growing. */
+export function tableCapacity(n: number): number {
+  let c = 1 << 12;
+  while (c * 7 < n * 10 + 10) c *= 2;
+  return c;
+}
+
 /**
  * Open-addressing hash table from a 64-bit key hash (two int32 lanes) to a row index, in typed arrays:
  * about 12 bytes per row and no per-row string, so memory stays small for millions of rows.

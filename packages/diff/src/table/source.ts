@@ -10,21 +10,31 @@ export interface RowSource {
   /** Column names, unique. */
   readonly header: string[];
   /**
+   * Set by sources that have a faster row fingerprint of their own for two versions with the same columns in
+   * the same order (scan's `canonical`). Two sources may use it together only when their values are equal.
+   */
+  readonly canonicalRowHash?: string;
+  /** About how many rows there are (a little over, not a bound), so row arrays and tables are sized once. */
+  readonly rowEstimate?: number;
+  /**
    * Visit every data row in order. kh1/kh2 hash the key-column values (0 without key columns);
    * h1/h2 fingerprint the row where each column `i` is salted by `unionIndex[i]`; blank CSV cells and
    * NULLs do not contribute, so a column that is absent and one that is empty fingerprint alike.
-   * `ref1/ref2` let `fetch` find the row again. Return false to stop.
+   * `ref1/ref2` let `fetch` find the row again. Return false to stop. With `canonical` (see canonicalRowHash)
+   * h1/h2 are the source's own row fingerprint instead: equal exactly when the cells are equal (up to hash
+   * collisions), like the general one when both versions have the same columns.
    */
   scan(
     keyCols: readonly number[] | null,
     unionIndex: readonly number[],
     visit: (kh1: number, kh2: number, h1: number, h2: number, line: number, ref1: number, ref2: number) => void | false,
+    canonical?: boolean,
   ): Promise<void>;
   /**
    * Optionally start fingerprinting every row on another thread (same contract as scan). Returns null
    * when not worthwhile (small input) or not possible; the caller then uses scan.
    */
-  scanInBackground?(keyCols: readonly number[] | null, unionIndex: readonly number[]): BackgroundScan | null;
+  scanInBackground?(keyCols: readonly number[] | null, unionIndex: readonly number[], canonical?: boolean): BackgroundScan | null;
   /** Decode rows by the refs given during scan, in the given order. */
   fetch(refs: readonly { ref1: number; ref2: number }[]): Promise<Cell[][]>;
   /** Up to `n` first data rows, for key detection. */
@@ -34,18 +44,6 @@ export interface RowSource {
 export interface BackgroundScan {
   promise: Promise<import('../csv/fingerprint.js').RowArrays>;
   cancel(): void;
-}
-
-/** Visit every row of a background scan's result, or scan in this thread when there is none. */
-export async function scanWith(
-  src: RowSource, bg: BackgroundScan | null, keyCols: readonly number[] | null, unionIndex: readonly number[],
-  visit: (kh1: number, kh2: number, h1: number, h2: number, line: number, ref1: number, ref2: number) => void | false,
-): Promise<void> {
-  if (!bg) return src.scan(keyCols, unionIndex, visit);
-  const a = await bg.promise;
-  for (let i = 0; i < a.n; i++) {
-    if (visit(a.kh1[i]!, a.kh2[i]!, a.h1[i]!, a.h2[i]!, a.line[i]!, a.r1[i]!, a.r2[i]!) === false) return;
-  }
 }
 
 /** Key string for one row from its key cells. */

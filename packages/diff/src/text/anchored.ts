@@ -1,4 +1,4 @@
-import { KeyTable } from '../table/key-table.js';
+import { KeyTable, tableCapacity } from '../table/key-table.js';
 import { myersDiff, normalizeRuns, type EditRun } from './myers.js';
 
 /**
@@ -15,7 +15,7 @@ export function anchoredDiff(
   const eq = (i: number, j: number) => ha1[i] === hb1[j] && ha2[i] === hb2[j];
   if (n + m < 4096) return myersDiff(n, m, eq, opts);
   const uniq = (h1: Int32Array, h2: Int32Array, len: number) => {
-    const t = new KeyTable();
+    const t = new KeyTable(tableCapacity(len));
     const dup = new Uint8Array(len);
     for (let i = 0; i < len; i++) {
       const prev = t.add(h1[i]!, h2[i]!, i);
@@ -26,25 +26,30 @@ export function anchoredDiff(
   const A = uniq(ha1, ha2, n);
   const B = uniq(hb1, hb2, m);
   // Candidate anchors in b's order, then the longest increasing run of their a indices (patience sorting).
-  const candI: number[] = [];
-  const candJ: number[] = [];
+  const candI = new Int32Array(m);
+  const candJ = new Int32Array(m);
+  let nc = 0;
   for (let j = 0; j < m; j++) {
     if (B.dup[j]) continue;
     const i = A.t.get(hb1[j]!, hb2[j]!);
-    if (i >= 0 && !A.dup[i]) { candI.push(i); candJ.push(j); }
+    if (i >= 0 && !A.dup[i]) { candI[nc] = i; candJ[nc] = j; nc++; }
   }
-  const tails: number[] = []; // index into cand of the smallest tail of each length
-  const prev = new Int32Array(candI.length).fill(-1);
-  for (let c = 0; c < candI.length; c++) {
+  const tails = new Int32Array(nc); // index into cand of the smallest tail of each length
+  let nt = 0;
+  const prev = new Int32Array(nc).fill(-1);
+  for (let c = 0; c < nc; c++) {
     const v = candI[c]!;
-    let lo = 0, hi = tails.length;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (candI[tails[mid]!]! < v) lo = mid + 1; else hi = mid; }
+    let lo = 0, hi = nt;
+    if (nt > 0 && candI[tails[nt - 1]!]! < v) lo = nt; // extends the longest run (the usual case: rows in order)
+    else while (lo < hi) { const mid = (lo + hi) >> 1; if (candI[tails[mid]!]! < v) lo = mid + 1; else hi = mid; }
     if (lo > 0) prev[c] = tails[lo - 1]!;
     tails[lo] = c;
+    if (lo === nt) nt++;
   }
-  const chain: number[] = [];
-  for (let c = tails.length ? tails[tails.length - 1]! : -1; c >= 0; c = prev[c]!) chain.push(c);
-  chain.reverse();
+  let nchain = 0;
+  for (let c = nt ? tails[nt - 1]! : -1; c >= 0; c = prev[c]!) nchain++;
+  const chain = new Int32Array(nchain);
+  for (let c = nt ? tails[nt - 1]! : -1, k = nchain - 1; c >= 0; c = prev[c]!, k--) chain[k] = c;
 
   const raw: EditRun[] = [];
   let exact = true;
@@ -57,11 +62,15 @@ export function anchoredDiff(
     for (const run of r.runs) raw.push({ op: run.op, a: run.a + a0, b: run.b + b0, n: run.n });
   };
   let pa = 0, pb = 0;
-  for (const c of chain) {
+  for (let k = 0; k < nchain; k++) {
+    const c = chain[k]!;
     const i = candI[c]!;
     const j = candJ[c]!;
     gap(pa, i, pb, j);
-    raw.push({ op: 'equal', a: i, b: j, n: 1 });
+    // An anchor right after an equal run extends it (as normalizeRuns would), so runs stay few.
+    const last = raw[raw.length - 1];
+    if (last && last.op === 'equal' && last.a + last.n === i && last.b + last.n === j) last.n++;
+    else raw.push({ op: 'equal', a: i, b: j, n: 1 });
     pa = i + 1; pb = j + 1;
   }
   gap(pa, n, pb, m);

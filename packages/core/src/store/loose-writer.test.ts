@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PARALLEL_MIN_BYTES, useTwoThreads, writeLooseBlob } from './loose-writer.js';
+import { looseObjectPath } from './reader.js';
+import { git, gitBuf, prng, tempRepo } from './test-helpers.js';
+
+let repo: ReturnType<typeof tempRepo>;
+beforeEach(() => {
+  repo = tempRepo();
+});
+afterEach(() => repo.cleanup());
+
+const sha = (alg: string, b: Buffer) => createHash(alg).update(b).digest('hex');
+
+/** Save `content` with the given writer options and check it against git, zlib and the hashes. */
+async function check(content: Buffer, name: string, opts: Parameters<typeof writeLooseBlob>[2]) {
+  const file = path.join(repo.dir, name);
+  writeFileSync(file, content);
+  const r = await writeLooseBlob(repo.gitdir, file, opts);
+  expect(r.oid).toBe(git(repo.dir, ['hash-object', file]).trim());
+  expect(r.size).toBe(content.length);
+  expect(r.sha256).toBe(sha('sha256', content));
+  if (opts?.md5) expect(r.md5).toBe(sha('md5', content));
+  else expect(r.md5).toBeUndefined();
+  // zlib checks the Adler-32 when it inflates the whole object
+  const raw = zlib.inflateSync(readFileSync(looseObjectPath(repo.gitdir, r.oid)));
+  expect(raw.equals(Buffer.concat([Buffer.from(`blob ${content.length}\0`), content]))).toBe(true);
+  expect(gitBuf(repo.dir, ['cat-file', 'blob', r.oid]).equals(content)).toBe(true);
+  return r;
+}
+
+describe('writeLooseBlob on two threads (worker hashes sha256/md5 and part of the Adler-32)', () => {
+  it('writes the same objects as one thread, at sizes around the read size and the stored-block size; git fsck --strict accepts them', async () => {
+    const rnd = prng(11);
+    const chunk = 70_000; // not a multiple of the 65,535-byte stored block
+    const sizes = [0, 1, 7, 8, 9, 65_535, 65_536, chunk - 1, chunk, chunk + 1, 2 * chunk, 4 * chunk - 1, 4 * chunk, 4 * chunk + 1, 9 * chunk + 12_345];
+    for (const n of sizes) {
+      const content = rnd(n);
+      for (const md5 of [false, true]) {
+        const par = await check(content, `p${n}-${md5}.bin`, { parallel: true, chunkSize: chunk, md5 });
+        const ser = await check(content, `s${n}-${md5}.bin`, { parallel: false, chunkSize: chunk, md5 });
+        expect(par.threads).toBe(2);
+        expect(ser.threads).toBe(1);
+        expect({ ...par, written: null, threads: null }).toEqual({ ...ser, written: null, threads: null });
+        expect(ser.written).toBe(false); // the same object: the serial save replaced the parallel one
+      }
+    }
+    git(repo.dir, ['fsck', '--strict', '--no-dangling']);
+  });
+
+  it('random contents, read sizes and md5 (property)', async () => {
+    let i = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 150_000 }), fc.integer({ min: 1, max: 40_000 }), fc.boolean(), async (bytes, chunk, md5) => {
+        expect((await check(Buffer.from(bytes), `r${i++}.bin`, { parallel: true, chunkSize: chunk, md5 })).threads).toBe(2);
+      }),
+      { numRuns: 30 },
+    );
+    git(repo.dir, ['fsck', '--strict', '--no-dangling']);
+  });
+
+  it('is chosen by default for large files when a core is free', () => {
+    expect(useTwoThreads(PARALLEL_MIN_BYTES, 2, 0.3)).toBe(true);
+    expect(useTwoThreads(PARALLEL_MIN_BYTES - 1, 2, 0.3)).toBe(false);
+    expect(useTwoThreads(PARALLEL_MIN_BYTES, 1, 0)).toBe(false);
+    expect(useTwoThreads(PARALLEL_MIN_BYTES, 2, 1.7)).toBe(false);
+    expect(useTwoThreads(1 << 30, 8, 3)).toBe(true);
+  });
+
+  it('a file over PARALLEL_MIN_BYTES on two threads, with progress up to the size', async () => {
+    const content = prng(3)(PARALLEL_MIN_BYTES + 3);
+    const seen: number[] = [];
+    expect((await check(content, 'big.bin', { parallel: true, onProgress: (p) => seen.push(p.loaded) })).threads).toBe(2);
+    expect(seen.at(-1)).toBe(content.length);
+    git(repo.dir, ['fsck', '--strict', '--no-dangling']);
+  });
+});
