@@ -5,7 +5,7 @@
  * temporary file that copy instructions read by position.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, promises as fsp, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { SavepointError, isReadOnlyErrno } from '../errors.js';
 import { adler32 } from './adler32.js';
-import { DeltaError, DeltaInterpreter, memoryBase, type BaseReader } from './delta.js';
+import { DeltaError, DeltaInterpreter, applyDelta, memoryBase, type BaseReader } from './delta.js';
 import { PackIndexError, parsePackIndex, type PackIndex } from './pack-index.js';
 
 export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
@@ -67,6 +67,8 @@ export interface PackHandle {
   idxPath: string;
   idx: PackIndex;
   packSize: number;
+  /** the pack file's mtime when the handle was made (part of the delta-base cache key) */
+  packMtimeMs?: number;
 }
 
 const idxCache = new Map<string, { mtimeMs: number; size: number; pack: PackHandle }>();
@@ -94,7 +96,7 @@ export async function listPacks(gitdir: string): Promise<PackHandle[]> {
       continue; // an idx without its pack (or mid-rename): not usable
     }
     const cached = idxCache.get(idxPath);
-    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size && cached.pack.packSize === pst.size) {
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size && cached.pack.packSize === pst.size && cached.pack.packMtimeMs === pst.mtimeMs) {
       packs.push(cached.pack);
       continue;
     }
@@ -109,7 +111,7 @@ export async function listPacks(gitdir: string): Promise<PackHandle[]> {
     } catch (e) {
       throw new SavepointError('E_OBJECT_CORRUPT', `The pack index ${name} is corrupt (${(e as Error).message}).`, { file: idxPath }, { cause: e });
     }
-    const pack: PackHandle = { packPath, idxPath, idx, packSize: pst.size };
+    const pack: PackHandle = { packPath, idxPath, idx, packSize: pst.size, packMtimeMs: pst.mtimeMs };
     idxCache.set(idxPath, { mtimeMs: st.mtimeMs, size: st.size, pack });
     packs.push(pack);
   }
@@ -310,7 +312,14 @@ export async function readEntryHeader(fh: FileHandle, pack: PackHandle, offset: 
   const buf = Buffer.alloc(want);
   const { bytesRead } = await fh.read(buf, 0, want, offset);
   if (bytesRead < want) throw new CorruptObject('pack is truncated');
+  return parseEntryHeader(buf, offset, end);
+}
+
+/** Parse a pack entry header from `buf` (the entry's first bytes, read at pack position `offset`). */
+export function parseEntryHeader(buf: Uint8Array, offset: number, end: number): EntryHeader {
+  const want = Math.min(buf.length, end - offset);
   let p = 0;
+  if (want < 1) throw new CorruptObject('entry header is corrupt');
   let c = buf[p++]!;
   const typeCode = (c >> 4) & 7;
   let size = c & 15;
@@ -335,13 +344,155 @@ export async function readEntryHeader(fh: FileHandle, pack: PackHandle, offset: 
     if (h.baseOffset < 12 || h.baseOffset >= offset) throw new CorruptObject('delta base offset is out of range');
   } else if (typeCode === REF_DELTA) {
     if (p + 20 > want) throw new CorruptObject('entry header is corrupt');
-    h.baseOid = buf.subarray(p, p + 20).toString('hex');
+    h.baseOid = Buffer.from(buf.subarray(p, p + 20)).toString('hex');
     p += 20;
   } else if (!TYPE_BY_CODE[typeCode]) {
     throw new CorruptObject(`entry has unknown type ${typeCode}`);
   }
   h.dataStart = offset + p;
   return h;
+}
+
+// ---------------------------------------------------------------- small entries and the delta-base cache
+
+/**
+ * Entries whose inflated size is at most this (and whose delta result is at most SMALL_RESULT) are read
+ * whole with one positional read and a synchronous inflate instead of a zlib stream: trees, commits, notes
+ * and small files, which are most objects by count.
+ */
+export const SMALL_ENTRY = 1 << 20;
+const SMALL_RESULT = 8 << 20;
+
+/**
+ * Delta-base cache: recently resolved small pack entries by (pack, offset), least recently used dropped
+ * first, bounded by bytes (like git's core.deltaBaseCacheLimit). A deep delta chain is then resolved once
+ * instead of once per object read from it.
+ */
+export class DeltaBaseCache {
+  private map = new Map<string, { type: ObjectType; data: Buffer }>();
+  private bytes = 0;
+  hits = 0;
+  misses = 0;
+  constructor(readonly limitBytes: number) {}
+  static key(pack: PackHandle, offset: number): string {
+    return `${pack.packPath}\0${pack.packMtimeMs ?? 0}\0${pack.packSize}\0${offset}`;
+  }
+  get(pack: PackHandle, offset: number): { type: ObjectType; data: Buffer } | undefined {
+    const k = DeltaBaseCache.key(pack, offset);
+    const v = this.map.get(k);
+    if (v) {
+      this.map.delete(k);
+      this.map.set(k, v);
+      this.hits++;
+    } else this.misses++;
+    return v;
+  }
+  set(pack: PackHandle, offset: number, v: { type: ObjectType; data: Buffer }): void {
+    if (v.data.length > this.limitBytes / 4) return;
+    const k = DeltaBaseCache.key(pack, offset);
+    const old = this.map.get(k);
+    if (old) {
+      this.bytes -= old.data.length;
+      this.map.delete(k);
+    }
+    this.map.set(k, v);
+    this.bytes += v.data.length;
+    for (const [key, e] of this.map) {
+      if (this.bytes <= this.limitBytes) break;
+      this.map.delete(key);
+      this.bytes -= e.data.length;
+    }
+  }
+  get size(): number {
+    return this.bytes;
+  }
+  clear(): void {
+    this.map.clear();
+    this.bytes = 0;
+  }
+}
+
+/** Process-wide cache of small resolved entries (64 MiB). */
+export const deltaBaseCache = new DeltaBaseCache(64 << 20);
+
+function deltaResultSize(delta: Uint8Array): number {
+  const pos = { p: 0 };
+  const varint = (): number => {
+    let r = 0;
+    let shift = 1;
+    for (;;) {
+      if (pos.p >= delta.length) throw new CorruptObject('delta header is truncated');
+      const c = delta[pos.p++]!;
+      r += (c & 0x7f) * shift;
+      shift *= 128;
+      if (!(c & 0x80)) return r;
+      if (shift > 2 ** 56) throw new CorruptObject('delta header size is too large');
+    }
+  };
+  varint();
+  return varint();
+}
+
+/**
+ * Resolve a pack entry whole in memory when it (and every delta base down its chain inside this pack) is
+ * small: walks the chain down to a cached or whole entry, then applies the deltas upwards, caching each
+ * result. Returns null when something on the chain is large or lives outside this pack (the streaming path
+ * handles those). Throws CorruptObject/zlib errors on damage.
+ */
+export function readSmallPacked(pack: PackHandle, offset: number, limit: number, resultLimit = SMALL_RESULT, cache: DeltaBaseCache = deltaBaseCache): { type: ObjectType; data: Buffer } | null {
+  const hit = cache.get(pack, offset);
+  if (hit) return hit;
+  if (offset < 12 || offset >= pack.packSize - 20) throw new CorruptObject(`entry offset ${offset} is outside the pack`);
+  const fd = openSync(pack.packPath, 'r');
+  try {
+    const chain: Array<{ offset: number; delta: Buffer }> = [];
+    let at = offset;
+    let base: { type: ObjectType; data: Buffer } | undefined;
+    for (;;) {
+      if (chain.length > 10_000) throw new CorruptObject('delta chain is too deep (cycle?)');
+      if (at < 12 || at >= pack.packSize - 20) throw new CorruptObject(`entry offset ${at} is outside the pack`);
+      const end = pack.idx.entryEnd(at, pack.packSize);
+      const len = end - at;
+      // compressed data is at most a little larger than its content (plus the header)
+      if (len > limit + (limit >> 4) + 128) return null;
+      const raw = Buffer.allocUnsafe(len);
+      let got = 0;
+      while (got < len) {
+        const n = readSync(fd, raw, got, len - got, at + got);
+        if (n === 0) throw new CorruptObject('pack is truncated');
+        got += n;
+      }
+      const h = parseEntryHeader(raw, at, end);
+      if (h.size > limit) return null;
+      if (h.dataStart >= end) throw new CorruptObject('entry has no compressed data');
+      const data = zlib.inflateSync(raw.subarray(h.dataStart - at), { maxOutputLength: Math.max(h.size, 1) });
+      if (data.length !== h.size) throw new CorruptObject(`packed object has ${data.length} bytes, its header says ${h.size}`);
+      const type = TYPE_BY_CODE[h.typeCode];
+      if (type) {
+        base = { type, data };
+        cache.set(pack, at, base);
+        break;
+      }
+      if (deltaResultSize(data) > resultLimit) return null;
+      chain.push({ offset: at, delta: data });
+      const next = h.baseOffset ?? pack.idx.find(h.baseOid!);
+      if (next < 0) return null; // a ref-delta base in another pack or loose: the streaming path looks it up
+      const cached = cache.get(pack, next);
+      if (cached) {
+        base = cached;
+        break;
+      }
+      at = next;
+    }
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const out = applyDelta(base.data, chain[i]!.delta);
+      base = { type: base.type, data: Buffer.from(out.buffer, out.byteOffset, out.length) };
+      cache.set(pack, chain[i]!.offset, base);
+    }
+    return base;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface ReadContext {
@@ -351,8 +502,26 @@ export interface ReadContext {
   memoryBaseLimit: number;
 }
 
+/** The small-entry path when it applies; null (the streaming path decides) when not or on any damage. */
+function trySmall(ctx: ReadContext, pack: PackHandle, offset: number): { type: ObjectType; data: Buffer } | null {
+  const limit = Math.min(SMALL_ENTRY, ctx.memoryBaseLimit);
+  if (limit <= 0) return null;
+  try {
+    return readSmallPacked(pack, offset, limit, Math.min(SMALL_RESULT, ctx.memoryBaseLimit));
+  } catch {
+    // damage (or an I/O error): the streaming path reads it again and reports it, falling back to other copies
+    return null;
+  }
+}
+
 async function streamPacked(ctx: ReadContext, pack: PackHandle, offset: number, sink: ObjectSink, depth: number): Promise<{ type: ObjectType; size: number }> {
   if (depth > 10_000) throw new CorruptObject('delta chain is too deep (cycle?)');
+  const small = trySmall(ctx, pack, offset);
+  if (small) {
+    sink.header(small.type, small.data.length);
+    if (small.data.length) await sink.chunk(small.data);
+    return { type: small.type, size: small.data.length };
+  }
   const fh = await fsp.open(pack.packPath, 'r');
   let h: EntryHeader;
   try {
@@ -370,7 +539,10 @@ async function streamPacked(ctx: ReadContext, pack: PackHandle, offset: number, 
   // Delta: resolve the base first.
   let base: MaterializedBase;
   const baseOffset = h.baseOffset ?? (h.baseOid !== undefined ? pack.idx.find(h.baseOid) : -1);
-  if (baseOffset >= 0) {
+  const smallBase = baseOffset >= 0 ? trySmall(ctx, pack, baseOffset) : null;
+  if (smallBase) {
+    base = { type: smallBase.type, reader: memoryBase(smallBase.data), close: async () => undefined };
+  } else if (baseOffset >= 0) {
     try {
       base = await materialize(ctx, (s) => streamPacked(ctx, pack, baseOffset, s, depth + 1));
     } catch (e) {
