@@ -25,7 +25,10 @@ import { createHash } from 'node:crypto';
 import { DeltaInterpreter } from './delta.js';
 import { acquireLockFile, lockedMessage } from '../util/lock.js';
 import { sweepStaleTemps } from './temp-sweep.js';
-import { BufferedFileWriter, CorruptObject, MEMORY_BASE_LIMIT, OFS_DELTA, fileBase, inflateRange, listPacks, readEntryHeader, readObjectBuffer, streamObject, tempPath, type ObjectType, type PackHandle } from './reader.js';
+import { CorruptObject, MEMORY_BASE_LIMIT, inflateRange, listPacks, readEntryHeader, streamObject, readObjectBuffer, type PackHandle } from './reader.js';
+import { OFS_DELTA, TYPE_BY_CODE, type ObjectType } from './object-types.js';
+import { BufferedFileWriter, fileBase, tempPath } from './base-file.js';
+import { openBase } from './delta-base.js';
 
 export interface LooseObjectStats {
   count: number;
@@ -199,31 +202,6 @@ function acquireLock(gitdir: string): Promise<() => Promise<void>> {
   });
 }
 
-/** Materialise a stored object as a delta base (memory when small, a temp file otherwise). */
-async function openBase(gitdir: string, oid: string, size: number, tmpDir: string): Promise<BaseReader & { close(): Promise<void> }> {
-  if (size <= MEMORY_BASE_LIMIT) {
-    const { data } = await readObjectBuffer(gitdir, oid, { verifyOid: false });
-    return Object.assign(memoryBase(data), { close: async () => undefined });
-  }
-  await fsp.mkdir(tmpDir, { recursive: true });
-  const tmp = tempPath(tmpDir, 'tmp_cbase');
-  const fh = await fsp.open(tmp, 'wx', 0o600);
-  const bw = new BufferedFileWriter(fh);
-  try {
-    await streamObject(gitdir, oid, {
-      header() {},
-      chunk: (c) => bw.write(c),
-    }, { verifyOid: false });
-    await bw.flush();
-  } catch (e) {
-    await fh.close();
-    await fsp.rm(tmp, { force: true });
-    throw e;
-  }
-  await fh.close();
-  return fileBase(tmp, size, true);
-}
-
 /**
  * Pack all loose objects (see module comment). Returns what was done; a vault with no loose objects is a no-op.
  */
@@ -293,7 +271,7 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
         for (const o of chain) {
           let stored = false;
           if (prev && depth < maxDepth && o.size > 64 && prev.size > 64) {
-            const base = await openBase(gitdir, prev.oid, prev.size, tmpDir);
+            const base = await openBase(gitdir, prev.oid, prev.size, tmpDir, { verifyOid: false, ...(opts.deltaWindow !== undefined ? { memoryLimit: opts.deltaWindow } : {}) });
             try {
               const enc = new DeltaEncoder(base, o.size, { window: opts.deltaWindow, maxDeltaSize: Math.min(Math.floor(o.size / 2), 256 << 20) });
               await streamObject(gitdir, o.oid, { header() {}, chunk: (c) => enc.push(c) }, { verifyOid: false, location: { kind: 'loose', path: o.file } });
@@ -399,7 +377,6 @@ export async function autoCompact(opts: CompactOptions & AutoCompactPolicy): Pro
   return compactObjects(opts);
 }
 
-const TYPE_NAMES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 
 /**
  * Read back every object of a freshly written pack and check its SHA-1. Entries are visited in pack order
@@ -443,7 +420,7 @@ async function verifyPackSequential(gitdir: string, pack: PackHandle, tmpDir: st
         }
       };
       try {
-        const baseType = TYPE_NAMES[h.typeCode];
+        const baseType = TYPE_BY_CODE[h.typeCode];
         if (baseType) {
           type = baseType;
           size = h.size;

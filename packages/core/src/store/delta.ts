@@ -258,7 +258,9 @@ export class DeltaEncoder {
     if (this.indexed && start === this.winStart) return;
     this.winStart = start;
     const data = await this.base.read(start, Math.max(0, len));
-    this.winBuf = new Uint8Array(data);
+    // Only read, never written: a large window is used in place (a copy of a 100 MB base would double the
+    // memory); a small one is copied, since a file base may reuse its read buffer on the next read.
+    this.winBuf = data.length > 1 << 20 ? data : new Uint8Array(data);
     const blocks = Math.floor(this.winBuf.length / BLOCK);
     let bits = 8;
     while (1 << bits < blocks / 2 && bits < 26) bits++;
