@@ -265,13 +265,15 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
     if (inData.size) {
       const w = await PackWriter.create(packDir, inData.size, level);
       writers.push(w);
+      // one base buffer for the whole run (each base is done with before the next is opened)
+      const scratch = { buf: Buffer.alloc(0) };
       for (const chain of chains) {
         let prev: Planned | null = null;
         let depth = 0;
         for (const o of chain) {
           let stored = false;
           if (prev && depth < maxDepth && o.size > 64 && prev.size > 64) {
-            const base = await openBase(gitdir, prev.oid, prev.size, tmpDir, { verifyOid: false, ...(opts.deltaWindow !== undefined ? { memoryLimit: opts.deltaWindow } : {}) });
+            const base = await openBase(gitdir, prev.oid, prev.size, tmpDir, { verifyOid: false, scratch, ...(opts.deltaWindow !== undefined ? { memoryLimit: opts.deltaWindow } : {}) });
             try {
               const enc = new DeltaEncoder(base, o.size, { window: opts.deltaWindow, maxDeltaSize: Math.min(Math.floor(o.size / 2), 256 << 20) });
               await streamObject(gitdir, o.oid, { header() {}, chunk: (c) => enc.push(c) }, { verifyOid: false, location: { kind: 'loose', path: o.file } });
@@ -294,6 +296,8 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
           progress(o);
         }
       }
+      scratch.buf = Buffer.alloc(0);
+      DeltaEncoder.releaseSpare();
     }
     // --- meta pack
     if (meta.length) {

@@ -15,6 +15,11 @@ export interface OpenBaseOptions {
   verifyOid?: boolean;
   /** bases up to this many bytes go to memory, larger ones to a temp file in `tmpDir` (default BASE_MEMORY_LIMIT) */
   memoryLimit?: number;
+  /**
+   * Scratch memory reused from one base to the next (compact opens one base per version): used when large
+   * enough, replaced (`scratch.buf`) when not. The returned base is valid until the next openBase with it.
+   */
+  scratch?: { buf: Buffer };
 }
 
 /** A stored object as a delta base: in one buffer when small enough, else streamed to a temp file read by position. */
@@ -22,11 +27,14 @@ export async function openBase(gitdir: string, oid: string, size: number, tmpDir
   const verifyOid = opts.verifyOid !== false;
   if (size <= (opts.memoryLimit ?? BASE_MEMORY_LIMIT)) {
     // straight into one buffer of the announced size (no list of chunks joined afterwards)
-    let buf = Buffer.allocUnsafe(0);
+    let buf: Buffer = Buffer.allocUnsafe(0);
     let at = 0;
     await streamObject(gitdir, oid, {
       header(_t, n) {
-        buf = Buffer.allocUnsafe(n);
+        if (opts.scratch) {
+          if (opts.scratch.buf.length < n) opts.scratch.buf = Buffer.allocUnsafe(n);
+          buf = opts.scratch.buf.subarray(0, n);
+        } else buf = Buffer.allocUnsafe(n);
         at = 0;
       },
       chunk(c) {
