@@ -51,7 +51,17 @@ export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: Diges
   const url = opts.workerUrl ?? DEFAULT_WORKER_URL;
   const n = Math.max(1, Math.min(opts.workers ?? Math.min(4, os.availableParallelism?.() ?? os.cpus().length), unique.length));
   let doneBytes = 0;
-  if (n <= 1 || !workerExists(url)) {
+  const workers: Worker[] = [];
+  if (n > 1 && workerExists(url)) {
+    for (let i = 0; i < n; i++) {
+      try {
+        workers.push(new Worker(url));
+      } catch {
+        break; // thread limits: fewer workers (none: this thread)
+      }
+    }
+  }
+  if (workers.length === 0) {
     for (const j of unique) {
       const damaged: Array<{ location: string; message: string }> = [];
       const base = doneBytes;
@@ -67,7 +77,6 @@ export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: Diges
     }
     return out;
   }
-  const workers: Worker[] = [];
   try {
     let next = 0;
     let seq = 0;
@@ -121,24 +130,13 @@ export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: Diges
         w.on('message', onMessage);
         w.postMessage({ id, gitdir, oid: job.oid, quick: !!opts.quick } satisfies DigestJobMessage);
       };
-      for (let i = 0; i < n; i++) {
-        let w: Worker;
-        try {
-          w = new Worker(url);
-        } catch (e) {
-          if (workers.length === 0) {
-            reject(e);
-            return;
-          }
-          break; // thread limits: fewer workers
-        }
+      for (const w of workers) {
         w.on('error', (e) => {
           failed = true;
           reject(e);
         });
-        workers.push(w);
+        feed(w);
       }
-      for (const w of workers) feed(w);
     });
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
