@@ -51,6 +51,11 @@ describe('packs with deep delta chains written by native git', () => {
             const ours = await readObjectBuffer(repo.gitdir, oid);
             expect(ours.type).toBe(type);
             expect(createHash('sha1').update(ours.data).digest('hex')).toBe(createHash('sha1').update(native).digest('hex'));
+            // the streaming path (what large objects take): small-entry path and memory bases off
+            if (type === 'blob') {
+              const streamed = await readObjectBuffer(repo.gitdir, oid, { memoryBaseLimit: 0 });
+              expect(streamed.data.equals(native)).toBe(true);
+            }
           }
         } finally {
           repo.cleanup();
