@@ -14,6 +14,7 @@ import zlib from 'node:zlib';
 import { SavepointError, isReadOnlyErrno } from '../errors.js';
 import { adler32 } from './adler32.js';
 import { DeltaError, DeltaInterpreter, applyDelta, memoryBase, type BaseReader } from './delta.js';
+import { composePieces, deltaPieces, type Pieces } from './delta-chain.js';
 import { PackIndexError, parsePackIndex, type PackIndex } from './pack-index.js';
 import { BufferedFileWriter, fileBase, tempPath } from './base-file.js';
 // moved to base-file.ts; still exported here for the callers that import them from the reader
@@ -504,6 +505,98 @@ export interface ReadContext {
   memoryBaseLimit: number;
 }
 
+/** Deltas of one chain composed in memory up to this many inflated bytes, and this many pieces. */
+const CHAIN_DELTA_BYTES = 64 << 20;
+const CHAIN_MAX_PIECES = 1 << 20;
+
+/**
+ * Stream a delta entry whose chain (inside this pack) is at least two deltas deep by composing the chain's
+ * deltas (delta-chain.ts) and reading only the bottom object as a base. Returns null, having emitted nothing,
+ * when the chain does not qualify (a base outside the pack, deltas too large, too fragmented) or shows damage
+ * while being prepared: the level-by-level path then reads it (and falls back to other copies on damage).
+ */
+async function streamChain(ctx: ReadContext, pack: PackHandle, top: EntryHeader, sink: ObjectSink, depth: number): Promise<{ type: ObjectType; size: number } | null> {
+  let base: MaterializedBase;
+  let pieces: Pieces;
+  let bufs: Buffer[];
+  let type: ObjectType;
+  try {
+    const deltas: EntryHeader[] = [top];
+    let total = top.size;
+    let bottom = -1;
+    let bottomType: ObjectType | undefined;
+    const fh = await fsp.open(pack.packPath, 'r');
+    try {
+      let h = top;
+      for (;;) {
+        const next = h.baseOffset ?? pack.idx.find(h.baseOid!);
+        if (next < 0 || deltas.length > 10_000) return null;
+        const nh = await readEntryHeader(fh, pack, next);
+        bottomType = TYPE_BY_CODE[nh.typeCode];
+        if (bottomType) {
+          bottom = next;
+          break;
+        }
+        deltas.push(nh);
+        total += nh.size;
+        if (total > CHAIN_DELTA_BYTES) return null;
+        h = nh;
+      }
+      if (deltas.length < 2) return null;
+      bufs = [];
+      for (const d of deltas) {
+        const raw = Buffer.allocUnsafe(d.end - d.dataStart);
+        let got = 0;
+        while (got < raw.length) {
+          const { bytesRead } = await fh.read(raw, got, raw.length - got, d.dataStart + got);
+          if (bytesRead === 0) throw new CorruptObject('pack is truncated');
+          got += bytesRead;
+        }
+        const inflated = zlib.inflateSync(raw, { maxOutputLength: Math.max(d.size, 1) });
+        if (inflated.length !== d.size) throw new CorruptObject(`delta has ${inflated.length} bytes, its header says ${d.size}`);
+        bufs.push(inflated);
+      }
+    } finally {
+      await fh.close();
+    }
+    let composed: Pieces | null = deltaPieces(bufs[0]!, 0);
+    for (let i = 1; i < bufs.length && composed; i++) composed = composePieces(composed, deltaPieces(bufs[i]!, i), CHAIN_MAX_PIECES);
+    if (!composed) return null;
+    pieces = composed;
+    type = bottomType!;
+    const small = trySmall(ctx, pack, bottom);
+    base = small
+      ? { type: small.type, reader: memoryBase(small.data), close: async () => undefined }
+      : await materialize(ctx, (s) => streamPacked(ctx, pack, bottom, s, depth + 1));
+    if (base.reader.size !== pieces.baseSize) {
+      await base.close();
+      throw new DeltaError(`delta expects a base of ${pieces.baseSize} bytes, got ${base.reader.size}`);
+    }
+  } catch (e) {
+    if (isDamage(e)) return null;
+    throw e;
+  }
+  try {
+    sink.header(type, pieces.size);
+    const PART = 256 << 10; // served from a file base's read-ahead windows (no fresh buffer per read)
+    for (let i = 0; i < pieces.start.length; i++) {
+      const len = pieces.len[i]!;
+      const off = pieces.off[i]!;
+      if (pieces.src[i] === -1) {
+        await sink.chunk(bufs[pieces.lit[i]!]!.subarray(off, off + len));
+        continue;
+      }
+      for (let d = 0; d < len; d += PART) {
+        const n = Math.min(PART, len - d);
+        await sink.chunk(await base.reader.read(off + d, n));
+      }
+    }
+    return { type, size: pieces.size };
+  } finally {
+    await base.close();
+  }
+}
+
 /** The small-entry path when it applies; null (the streaming path decides) when not or on any damage. */
 function trySmall(ctx: ReadContext, pack: PackHandle, offset: number): { type: ObjectType; data: Buffer } | null {
   const limit = Math.min(SMALL_ENTRY, ctx.memoryBaseLimit);
@@ -538,6 +631,9 @@ async function streamPacked(ctx: ReadContext, pack: PackHandle, offset: number, 
     if (n !== h.size) throw new CorruptObject(`packed object has ${n} bytes, its header says ${h.size}`);
     return { type, size: h.size };
   }
+  // A chain of deltas over a large object: compose the deltas and materialise only the bottom object.
+  const chained = await streamChain(ctx, pack, h, sink, depth);
+  if (chained) return chained;
   // Delta: resolve the base first.
   let base: MaterializedBase;
   const baseOffset = h.baseOffset ?? (h.baseOid !== undefined ? pack.idx.find(h.baseOid) : -1);
