@@ -56,7 +56,14 @@ describe('savepoint CLI, happy path', () => {
     expect(sp(vault, ['restore', 'data.csv@2']).stdout).toContain('Recorded as data.csv@4');
     const v = sp(vault, ['verify', '--json']);
     expect(v.code).toBe(0);
-    expect(v.json).toMatchObject({ ok: true, verified: 5, corrupted: 0, missing: 0 });
+    expect(v.json).toMatchObject({ ok: true, verified: 5, corrupted: 0, missing: 0, mode: 'full' });
+    // --quick (through the bundled CLI: versions hashed in worker threads) and what each mode proves
+    const q = sp(vault, ['verify', '--quick', '--json']);
+    expect(q.code).toBe(0);
+    expect(q.json).toMatchObject({ ok: true, verified: 5, mode: 'quick', packs: [] });
+    const help = sp(vault, ['verify', '--help']).stdout;
+    expect(help).toContain('--quick');
+    expect(help).toMatch(/What each mode proves/);
     expect(sp(vault, ['export']).code).toBe(0);
     expect(execFileSync('sha256sum', ['-c', 'checksums.txt'], { cwd: vault, encoding: 'utf8' })).toBe('cfg.json: OK\ndata.csv: OK\n');
     const m = JSON.parse(await fsp.readFile(path.join(vault, 'manifest.json'), 'utf8'));

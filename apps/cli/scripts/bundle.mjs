@@ -14,6 +14,8 @@ await build({
     bin: here('../dist/bin.js'),
     // the CSV diff fingerprints large files in a worker it finds next to its module (see diff/src/csv/source.ts)
     'scan-worker': here('../../../packages/diff/dist/csv/scan-worker.js'),
+    // verify hashes versions on every core in workers it finds next to its module (see core/src/store/digest-pool.ts)
+    'digest-worker': here('../../../packages/core/dist/store/digest-worker.js'),
   },
   outdir,
   bundle: true,

@@ -99,6 +99,18 @@ export const msg = {
     return [`restored ${r.path}@${r.version} (sha256 checked) into ${r.database} on ${r.host}:${r.port}${r.clean ? ' with --clean' : ''}: ${r.objectsAfter} tables, views and sequences (${r.objectsBefore} before).`];
   },
   // ---
+  verifyHelp: `
+What each mode proves:
+  savepoint verify           every version's content hashes to the sha256 recorded when it was saved, AND
+                             its stored git object hashes to its SHA-1 id, AND every zlib checksum of a
+                             loose object holds, AND every pack is intact as a whole (trailer and index
+                             checksums, each entry's CRC, also of objects no version uses).
+  savepoint verify --quick   every version's content hashes to the sha256 recorded when it was saved
+                             (so it is exactly what was saved). It skips the git SHA-1, the loose-object
+                             zlib checksums and the whole-pack checks: damage to storage framing or to pack
+                             bytes no version uses is not reported. Versions that fail are checked again in
+                             full, so what it reports is the same as a full verify would.
+Versions are hashed in parallel, one per core.`,
   verify(r: VerifyResult, out: Output): string[] {
     const lines = r.items.filter((i) => i.status !== 'verified').map((i) => `${out.c.red(i.status.padEnd(9))} ${i.path}@${i.version}  ${i.message ?? ''}`);
     for (const i of r.items) for (const c of i.damagedCopies ?? []) lines.push(`${out.c.red('damaged'.padEnd(9))} a copy of ${i.path}@${i.version} in ${c.location}  (the version reads from another, intact copy; ${/[\\/]objects[\\/]pack[\\/]/.test(c.location) ? 'see the damaged pack below' : 'delete that damaged file, or save the good file again with --force to replace it'})`);
@@ -107,7 +119,7 @@ export const msg = {
     for (const p of badPacks) {
       lines.push(`${out.c.red('damaged'.padEnd(9))} ${p.pack}  [${p.code}] ${p.problems.map((x) => x.message).slice(0, 3).join('; ')}${p.problemCount > 3 ? ` (+${p.problemCount - 3} more)` : ''}`);
     }
-    const packNote = r.packs.length ? `; packs ${r.packs.length - badPacks.length}/${r.packs.length} intact` : '';
+    const packNote = r.packs.length ? `; packs ${r.packs.length - badPacks.length}/${r.packs.length} intact` : r.mode === 'quick' ? '; quick: sha256 only, packs not checked' : '';
     lines.push(
       `${r.ok ? out.c.green('OK') : out.c.red('PROBLEMS')}  verified ${r.verified}, corrupted ${r.corrupted}, missing ${r.missing}${r.unnoted ? `, without checksum note ${r.unnoted}` : ''}${packNote}  (${formatBytes(r.bytes)} checked)`,
     );

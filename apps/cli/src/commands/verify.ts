@@ -8,10 +8,12 @@ export function registerVerify({ program, action }: Registrar): void {
     .command('verify [path]')
     .description('re-hash every stored version (and archive) against its checksum note; non-zero exit on any problem')
     .option('--no-mark', 'do not record the verified status in the notes')
+    .option('--quick', 'hash each version with sha256 only (faster; see below for what it leaves out)')
+    .addHelpText('after', msg.verifyHelp)
     .action(
-      action(async (ctx, file: string | undefined, opts: { mark?: boolean }) => {
+      action(async (ctx, file: string | undefined, opts: { mark?: boolean; quick?: boolean }) => {
         const vault = await ctx.vault();
-        const r = await ctx.core.verify(vault, { cwd: ctx.cwd, onProgress: ctx.onProgress, markNotes: opts.mark !== false, ...(file !== undefined ? { path: file } : {}) });
+        const r = await ctx.core.verify(vault, { cwd: ctx.cwd, onProgress: ctx.onProgress, markNotes: opts.mark !== false, quick: !!opts.quick, ...(file !== undefined ? { path: file } : {}) });
         ctx.out.endProgress();
         if (ctx.out.json) ctx.out.emitJson(r);
         else msg.verify(r, ctx.out).forEach((l) => ctx.out.line(l));

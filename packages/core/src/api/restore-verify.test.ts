@@ -108,6 +108,38 @@ describe('verify', () => {
   });
 });
 
+describe('verify --quick', () => {
+  it('hashes sha256 only, skips whole-pack checks, and reports damage exactly as a full verify does', async () => {
+    t = await makeTempVault();
+    const contents = await saveVersions(3);
+    const quick = await verify(t.vault, { quick: true, markNotes: false });
+    expect(quick).toMatchObject({ ok: true, verified: 3, mode: 'quick', packs: [] });
+    // damage one version's loose object in its content bytes (framing intact) ...
+    const [v2] = (await log(t.vault, { path: 'data.csv' })).filter((v) => v.version === 2);
+    const obj = path.join(t.dir, '.git/objects', v2!.blob.slice(0, 2), v2!.blob.slice(2));
+    const buf = await fsp.readFile(obj);
+    await fsp.chmod(obj, 0o644);
+    buf[buf.length >> 1] ^= 0xff;
+    await fsp.writeFile(obj, buf);
+    const full = await verify(t.vault, { markNotes: false });
+    const q = await verify(t.vault, { quick: true, markNotes: false });
+    expect(full).toMatchObject({ ok: false, corrupted: 1, verified: 2 });
+    const strip = (r: typeof q) => r.items.map(({ path: p, version, status, code }) => ({ p, version, status, code }));
+    expect(strip(q)).toEqual(strip(full));
+    // ... and a restore of it fails cleanly with the full read's error
+    await expect(restore(t.vault, { address: 'data.csv@2', to: 'out/v2.csv' })).rejects.toMatchObject({ code: 'E_OBJECT_CORRUPT' });
+    // an intact copy in a pack: the quick read's sha256 mismatch is read again in full, which skips the damaged copy
+    await fsp.writeFile(obj, buf.map((b, i) => (i === buf.length >> 1 ? b ^ 0xff : b)));
+    t.git(['repack', '-q']);
+    await fsp.writeFile(obj, buf);
+    const r = await restore(t.vault, { address: 'data.csv@2', to: 'out/v2.csv' });
+    expect(r.status).toBe('restored');
+    expect(await fsp.readFile(path.join(t.dir, 'out/v2.csv'), 'utf8')).toBe(contents[1]);
+    const q2 = await verify(t.vault, { quick: true, markNotes: false });
+    expect(q2.items.find((i) => i.version === 2)).toMatchObject({ status: 'verified', damagedCopies: [expect.objectContaining({ location: obj })] });
+  });
+});
+
 describe('interop with native git', () => {
   it('lists, restores and verifies every version after git gc --aggressive', async () => {
     t = await makeTempVault();

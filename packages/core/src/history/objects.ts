@@ -10,7 +10,8 @@ import zlib from 'node:zlib';
 import { SavepointError } from '../errors.js';
 import { readObjectBuffer } from '../store/reader.js';
 
-export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
+import { isObjectType, type ObjectType } from '../store/object-types.js';
+export type { ObjectType };
 
 export interface TreeEntry {
   /** '100644', '100755', '120000', '040000' (trees), '160000' (submodules) */
@@ -91,10 +92,10 @@ export async function readObject(gitdir: string, oid: string): Promise<{ type: O
     const nul = buf.indexOf(0);
     const [type, size] = buf.subarray(0, nul).toString('latin1').split(' ');
     const data = buf.subarray(nul + 1);
-    if (Number(size) !== data.length || hashObject(type as ObjectType, data) !== oid) {
+    if (!type || !isObjectType(type) || Number(size) !== data.length || hashObject(type, data) !== oid) {
       throw new SavepointError('E_OBJECT_CORRUPT', `Stored object ${oid} is damaged (its content does not hash to its name). Run \`savepoint verify\`.`, { oid });
     }
-    return { type: type as ObjectType, data };
+    return { type, data };
   }
   return readObjectBuffer(gitdir, oid);
 }

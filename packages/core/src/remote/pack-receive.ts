@@ -15,12 +15,12 @@ import { crc32 } from '../store/crc32.js';
 import type { PackIndex } from '../store/pack-index.js';
 import { buildIndexV2, installPack } from '../store/pack-writer.js';
 import type { PackEntryRecord } from '../store/pack-writer.js';
-import { OFS_DELTA, REF_DELTA, streamObject } from '../store/reader.js';
+import { streamObject } from '../store/reader.js';
+import { OFS_DELTA, REF_DELTA, TYPE_BY_CODE } from '../store/object-types.js';
 import type { PackHandle } from '../store/reader.js';
 import { trackTemp } from '../util/cleanup.js';
 import type { ProgressCallback } from '../util/progress.js';
 
-const TYPES = ['', 'commit', 'tree', 'blob', 'tag'] as const;
 
 function damaged(why: string): SavepointError {
   return new SavepointError('E_REMOTE_UNREACHABLE', `The pack received from the remote is damaged (${why}). Nothing was changed; try again.`, { reason: why });
@@ -119,9 +119,9 @@ export async function storeReceivedPack(gitdir: string, tmpPack: string, opts: {
         } else if (typeCode === REF_DELTA) {
           e.baseOid = hb.subarray(p, p + 20).toString('hex');
           p += 20;
-        } else if (!TYPES[typeCode]) throw damaged(`unknown entry type ${typeCode}`);
+        } else if (!TYPE_BY_CODE[typeCode]) throw damaged(`unknown entry type ${typeCode}`);
         if (p > bytesRead) throw damaged('truncated');
-        const type = TYPES[typeCode];
+        const type = TYPE_BY_CODE[typeCode];
         const sha = type ? createHash('sha1').update(`${type} ${objSize}\0`) : null;
         const { used, produced } = await inflateFrom(tmpPack, offset + p, size - 20, objSize, sha ? (d) => sha.update(d) : undefined);
         if (produced !== objSize) throw damaged(`entry at ${offset} has ${produced} bytes, its header says ${objSize}`);

@@ -17,9 +17,9 @@ import type { VersionRecord } from '../model/version.js';
 import { hashObject, serializeCommit, serializeTree } from '../history/objects.js';
 import type { Commit, TreeEntry } from '../history/objects.js';
 import { buildIndexV2, fsyncDir, PackWriter } from '../store/pack-writer.js';
-import { fileBase, MEMORY_BASE_LIMIT, readObjectBuffer, streamObject, tempPath } from '../store/reader.js';
-import { DeltaEncoder, memoryBase } from '../store/delta.js';
-import type { BaseReader } from '../store/delta.js';
+import { streamObject } from '../store/reader.js';
+import { openBase } from '../store/delta-base.js';
+import { DeltaEncoder } from '../store/delta.js';
 import { digestBlob } from '../store/object-store.js';
 import { readTar, tarHeader, tarPadding, TAR_END, TarFormatError } from './tar.js';
 import { Keyring, MAGIC as ENC_MAGIC, createDecryptStream, createEncryptStream, newKdf } from '../crypto/chunked.js';
@@ -79,32 +79,6 @@ async function addWholeBlob(writer: PackWriter, gitdir: string, oid: string, siz
       chunk: (c) => push(c),
     });
   });
-}
-
-/** The base in memory when small, else streamed to a temp file read by position (bounded memory). */
-async function openBase(gitdir: string, oid: string, size: number, tmpDir: string): Promise<BaseReader & { close(): Promise<void> }> {
-  if (size <= MEMORY_BASE_LIMIT) {
-    const { data } = await readObjectBuffer(gitdir, oid);
-    return Object.assign(memoryBase(data), { close: async () => undefined });
-  }
-  const tmp = tempPath(tmpDir, 'tmp_abase');
-  const fh = await fsp.open(tmp, 'wx', 0o600);
-  try {
-    await streamObject(gitdir, oid, {
-      header() {},
-      async chunk(c) {
-        let w = 0;
-        while (w < c.length) w += (await fh.write(c, w, c.length - w)).bytesWritten;
-      },
-    });
-  } catch (e) {
-    await fh.close();
-    await fsp.rm(tmp, { force: true });
-    throw e;
-  } finally {
-    await fh.close().catch(() => undefined);
-  }
-  return fileBase(tmp, size, true);
 }
 
 async function deltaAgainst(gitdir: string, baseOid: string, baseSize: number, oid: string, size: number, tmpDir: string): Promise<Uint8Array[] | null> {

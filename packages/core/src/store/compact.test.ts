@@ -97,15 +97,48 @@ describe('compactObjects', () => {
         const r = await save({ 'a.csv': csv(5000 + round * 100 + v, round * 3 + v, 31), [`b${round}.txt`]: Buffer.from(`round ${round} v ${v}\n`) }, `r${round} v${v}`);
         all.push(...Object.values(r));
       }
-      await compactObjects({ gitdir: repo.gitdir });
+      const r = await compactObjects({ gitdir: repo.gitdir });
+      // from the second run on, the old data pack (a.csv's whole newest version) is repacked with the new versions
+      expect(r.repackedPacks ?? []).toHaveLength(round === 0 ? 0 : 1);
       verifyAllPacks();
       for (const o of all) expect((await digestBlob(repo.gitdir, o.oid)).sha256).toBe(o.sha256);
     }
-    expect((await listPacks(repo.gitdir)).length).toBe(6);
+    // one data pack (a.csv's versions, one whole copy) and one meta pack per run
+    expect((await listPacks(repo.gitdir)).length).toBe(4);
     // A save after compaction whose content already exists in a pack is fine, and compaction with nothing loose is a no-op.
     await compactObjects({ gitdir: repo.gitdir });
     expect((await compactObjects({ gitdir: repo.gitdir })).packedObjects).toBe(0);
     expect(await git.log({ fs, gitdir: repo.gitdir, ref: 'main' })).toHaveLength(9);
+  });
+
+  it('incremental compaction repacks the old data pack when that saves space, and only then', async () => {
+    const sizes: Record<string, number> = {};
+    for (const repackOld of [true, false]) {
+      const r2 = tempRepo();
+      const prevRepo = repo;
+      repo = r2;
+      try {
+        const oids: Array<{ oid: string; sha256: string }> = [];
+        for (let round = 0; round < 3; round++) {
+          for (let v = 0; v < 3; v++) oids.push((await save({ 'big.csv': csv(40_000 + round * 50 + v, round * 3 + v, 41) }, `r${round} v${v}`))['big.csv']!);
+          await compactObjects({ gitdir: repo.gitdir, repackOld });
+        }
+        verifyAllPacks();
+        for (const o of oids) expect((await digestBlob(repo.gitdir, o.oid)).sha256).toBe(o.sha256);
+        const packs = await listPacks(repo.gitdir);
+        sizes[String(repackOld)] = packs.reduce((n, p) => n + p.packSize, 0);
+        // repacked: one whole copy of big.csv in all; not repacked: one per run
+        const whole = packs.flatMap((p) => runGit(repo.dir, ['verify-pack', '-v', p.idxPath]).split('\n')).filter((l) => /^[0-9a-f]{40} blob +\d+ \d+ \d+$/.test(l) && Number(l.split(/ +/)[2]) > 100_000);
+        expect(whole).toHaveLength(repackOld ? 1 : 3);
+        // nothing new loose for big.csv: the data pack is left alone
+        await save({ 'other.txt': Buffer.from('x\n') }, 'other');
+        expect((await compactObjects({ gitdir: repo.gitdir, repackOld })).repackedPacks ?? []).toEqual([]);
+      } finally {
+        r2.cleanup();
+        repo = prevRepo;
+      }
+    }
+    expect(sizes['true']!).toBeLessThan(sizes['false']! * 0.6);
   });
 
   it('uses path hints instead of walking history, and packs unreferenced blobs too', async () => {

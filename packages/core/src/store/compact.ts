@@ -25,7 +25,10 @@ import { createHash } from 'node:crypto';
 import { DeltaInterpreter } from './delta.js';
 import { acquireLockFile, lockedMessage } from '../util/lock.js';
 import { sweepStaleTemps } from './temp-sweep.js';
-import { BufferedFileWriter, CorruptObject, MEMORY_BASE_LIMIT, OFS_DELTA, fileBase, inflateRange, listPacks, readEntryHeader, readObjectBuffer, streamObject, tempPath, type ObjectType, type PackHandle } from './reader.js';
+import { CorruptObject, MEMORY_BASE_LIMIT, inflateRange, listPacks, readEntryHeader, streamObject, readObjectBuffer, type ObjectLocation, type PackHandle } from './reader.js';
+import { CODE_BY_TYPE, OFS_DELTA, TYPE_BY_CODE, type ObjectType } from './object-types.js';
+import { BufferedFileWriter, fileBase, tempPath } from './base-file.js';
+import { openBase } from './delta-base.js';
 
 export interface LooseObjectStats {
   count: number;
@@ -172,6 +175,8 @@ export interface CompactOptions {
   maxDepth?: number;
   /** Base window held in memory by the delta encoder (default 128 MiB). */
   deltaWindow?: number;
+  /** Repack old data packs when new versions can delta against their whole copies (default true). */
+  repackOld?: boolean;
 }
 
 export interface CompactResult {
@@ -181,13 +186,115 @@ export interface CompactResult {
   looseBytesBefore: number;
   packBytes: number;
   packs: string[];
+  /** old packs whose objects went into the new packs (and which were then removed) */
+  repackedPacks?: string[];
 }
 
 interface Planned {
   oid: string;
   type: ObjectType;
   size: number;
-  file: string;
+  /** the loose file (removed once the new packs verify) … */
+  file?: string;
+  /** … or where it is packed (an old data pack being repacked) */
+  location: ObjectLocation;
+}
+
+/** Type and size of every entry of a pack, or null when it holds anything but blobs (or a base outside it). */
+async function blobEntries(pack: PackHandle): Promise<Planned[] | null> {
+  const fh = await fsp.open(pack.packPath, 'r');
+  try {
+    const out: Planned[] = [];
+    const typeAt = new Map<number, number>();
+    const baseType = async (offset: number): Promise<number> => {
+      const trail: number[] = [];
+      let at = offset;
+      for (let i = 0; i < 10_000; i++) {
+        const known = typeAt.get(at);
+        if (known !== undefined) {
+          for (const o of trail) typeAt.set(o, known);
+          return known;
+        }
+        trail.push(at);
+        const h = await readEntryHeader(fh, pack, at);
+        if (TYPE_BY_CODE[h.typeCode]) {
+          for (const o of trail) typeAt.set(o, h.typeCode);
+          return h.typeCode;
+        }
+        const next = h.baseOffset ?? pack.idx.find(h.baseOid!);
+        if (next < 0) return -1;
+        at = next;
+      }
+      return -1;
+    };
+    for (const { oid, offset } of pack.idx.entries()) {
+      if ((await baseType(offset)) !== CODE_BY_TYPE.blob) return null;
+      const h = await readEntryHeader(fh, pack, offset);
+      let size = h.size;
+      if (!TYPE_BY_CODE[h.typeCode]) {
+        // a delta: the result size is the second varint of its (inflated) header
+        const head = Buffer.alloc(Math.min(8192, h.end - h.dataStart)); // enough for a dynamic block header
+        await fh.read(head, 0, head.length, h.dataStart);
+        const d = zlib.inflateSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+        let p = 0;
+        const varint = (): number => {
+          let r = 0;
+          let m = 1;
+          for (;;) {
+            if (p >= d.length) throw new CorruptObject('delta header is truncated');
+            const c = d[p++]!;
+            r += (c & 0x7f) * m;
+            m *= 128;
+            if (!(c & 0x80)) return r;
+          }
+        };
+        varint();
+        size = varint();
+      }
+      out.push({ oid, type: 'blob', size, location: { kind: 'packed', pack, offset } });
+    }
+    return out;
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Old packs worth repacking with this run's loose objects: a pack of blobs only (a data pack) that stores
+ * the newest packed version of some path whole while newer versions of that path are loose, no larger than
+ * the loose data (so a run costs at most about twice what it packs), and without a `.keep` file.
+ */
+async function packsWorthRepacking(gitdir: string, chains: Map<string, string[]>, loose: Map<string, Planned>, looseBytes: number): Promise<Array<{ pack: PackHandle; entries: Planned[] }>> {
+  const packs = await listPacks(gitdir);
+  if (!packs.length) return [];
+  const chosen = new Map<string, { pack: PackHandle; entries: Planned[] }>();
+  const rejected = new Set<string>();
+  for (const [p, oids] of chains) {
+    if (META_PATHS.has(path.posix.basename(p))) continue;
+    const firstOld = oids.findIndex((oid) => !loose.has(oid));
+    if (firstOld <= 0) continue; // no new version, or nothing old
+    const oid = oids[firstOld]!;
+    for (const pack of packs) {
+      const offset = pack.idx.find(oid);
+      if (offset < 0 || chosen.has(pack.packPath) || rejected.has(pack.packPath)) continue;
+      const fh = await fsp.open(pack.packPath, 'r');
+      let whole: boolean;
+      try {
+        whole = !!TYPE_BY_CODE[(await readEntryHeader(fh, pack, offset)).typeCode];
+      } finally {
+        await fh.close();
+      }
+      if (!whole) continue;
+      const keep = await fsp.access(pack.packPath.slice(0, -5) + '.keep').then(() => true, () => false);
+      const entries = keep || pack.packSize > looseBytes ? null : await blobEntries(pack);
+      if (!entries) {
+        rejected.add(pack.packPath);
+        continue;
+      }
+      chosen.set(pack.packPath, { pack, entries });
+    }
+  }
+  return [...chosen.values()];
 }
 
 /** One compaction at a time; a lock left by a killed compaction (dead pid, or empty and old) is taken over. */
@@ -197,31 +304,6 @@ function acquireLock(gitdir: string): Promise<() => Promise<void>> {
     waitMs: 0,
     busy: (owner, lock) => owner.host && owner.host !== os.hostname() ? lockedMessage(owner, lock, os.hostname()) : `Another compaction is running on this vault (pid ${owner.pid ?? '?'}, ${lock}). Wait for it to finish; if none is running, delete that file.`,
   });
-}
-
-/** Materialise a stored object as a delta base (memory when small, a temp file otherwise). */
-async function openBase(gitdir: string, oid: string, size: number, tmpDir: string): Promise<BaseReader & { close(): Promise<void> }> {
-  if (size <= MEMORY_BASE_LIMIT) {
-    const { data } = await readObjectBuffer(gitdir, oid, { verifyOid: false });
-    return Object.assign(memoryBase(data), { close: async () => undefined });
-  }
-  await fsp.mkdir(tmpDir, { recursive: true });
-  const tmp = tempPath(tmpDir, 'tmp_cbase');
-  const fh = await fsp.open(tmp, 'wx', 0o600);
-  const bw = new BufferedFileWriter(fh);
-  try {
-    await streamObject(gitdir, oid, {
-      header() {},
-      chunk: (c) => bw.write(c),
-    }, { verifyOid: false });
-    await bw.flush();
-  } catch (e) {
-    await fh.close();
-    await fsp.rm(tmp, { force: true });
-    throw e;
-  }
-  await fh.close();
-  return fileBase(tmp, size, true);
 }
 
 /**
@@ -242,7 +324,7 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
     const planned = new Map<string, Planned>();
     for (const o of loose) {
       const h = await looseHeader(o.file);
-      planned.set(o.oid, { oid: o.oid, type: h.type, size: h.size, file: o.file });
+      planned.set(o.oid, { oid: o.oid, type: h.type, size: h.size, file: o.file, location: { kind: 'loose', path: o.file } });
     }
 
     // Which blobs are file versions, and in which order.
@@ -251,6 +333,10 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
         ? opts.pathHints
         : new Map(Object.entries(opts.pathHints))
       : await collectVersionChains(gitdir);
+    // Incremental: an old data pack holding the whole copy of a version that new loose versions continue is
+    // repacked with them, so that copy becomes a delta (one whole copy per path instead of one per run).
+    const repack = opts.repackOld === false ? [] : await packsWorthRepacking(gitdir, chainsIn, planned, result.looseBytesBefore);
+    for (const r of repack) for (const e of r.entries) if (!planned.has(e.oid)) planned.set(e.oid, e);
     const chains: Planned[][] = [];
     const inData = new Set<string>();
     for (const [p, oids] of chainsIn) {
@@ -287,16 +373,18 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
     if (inData.size) {
       const w = await PackWriter.create(packDir, inData.size, level);
       writers.push(w);
+      // one base buffer for the whole run (each base is done with before the next is opened)
+      const scratch = { buf: Buffer.alloc(0) };
       for (const chain of chains) {
         let prev: Planned | null = null;
         let depth = 0;
         for (const o of chain) {
           let stored = false;
           if (prev && depth < maxDepth && o.size > 64 && prev.size > 64) {
-            const base = await openBase(gitdir, prev.oid, prev.size, tmpDir);
+            const base = await openBase(gitdir, prev.oid, prev.size, tmpDir, { verifyOid: false, scratch, ...(opts.deltaWindow !== undefined ? { memoryLimit: opts.deltaWindow } : {}) });
             try {
               const enc = new DeltaEncoder(base, o.size, { window: opts.deltaWindow, maxDeltaSize: Math.min(Math.floor(o.size / 2), 256 << 20) });
-              await streamObject(gitdir, o.oid, { header() {}, chunk: (c) => enc.push(c) }, { verifyOid: false, location: { kind: 'loose', path: o.file } });
+              await streamObject(gitdir, o.oid, { header() {}, chunk: (c) => enc.push(c) }, { verifyOid: false, location: o.location });
               const delta = await enc.finish();
               if (delta) {
                 await w.addOfsDelta(o.oid, prev.oid, delta);
@@ -316,6 +404,8 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
           progress(o);
         }
       }
+      scratch.buf = Buffer.alloc(0);
+      DeltaEncoder.releaseSpare();
     }
     // --- meta pack
     if (meta.length) {
@@ -350,9 +440,18 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
     // --- remove the loose copies
     const dirs = new Set<string>();
     for (const o of planned.values()) {
+      if (!o.file) continue;
       await fsp.rm(o.file, { force: true });
       dirs.add(path.dirname(o.file));
     }
+    // the repacked old packs: every object they held is in a new, verified pack (index first, so no reader
+    // finds an index without its pack)
+    for (const r of repack) {
+      await fsp.rm(r.pack.idxPath, { force: true });
+      for (const ext of ['.pack', '.rev', '.bitmap', '.mtimes']) await fsp.rm(r.pack.packPath.slice(0, -5) + ext, { force: true });
+    }
+    if (repack.length) await fsyncDir(packDir);
+    result.repackedPacks = repack.map((r) => path.basename(r.pack.packPath));
     for (const d of dirs) await fsp.rmdir(d).catch(() => undefined); // only when empty
     await fsyncDir(path.join(gitdir, 'objects'));
     await fsp.rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
@@ -369,7 +468,7 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
 }
 
 async function addWhole(w: PackWriter, gitdir: string, o: Planned): Promise<void> {
-  const location = { kind: 'loose' as const, path: o.file };
+  const location = o.location;
   if (o.size <= 4 << 20) {
     const { data } = await readObjectBuffer(gitdir, o.oid, { location });
     await w.addBuffer(o.oid, o.type, data);
@@ -399,7 +498,6 @@ export async function autoCompact(opts: CompactOptions & AutoCompactPolicy): Pro
   return compactObjects(opts);
 }
 
-const TYPE_NAMES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 
 /**
  * Read back every object of a freshly written pack and check its SHA-1. Entries are visited in pack order
@@ -443,7 +541,7 @@ async function verifyPackSequential(gitdir: string, pack: PackHandle, tmpDir: st
         }
       };
       try {
-        const baseType = TYPE_NAMES[h.typeCode];
+        const baseType = TYPE_BY_CODE[h.typeCode];
         if (baseType) {
           type = baseType;
           size = h.size;

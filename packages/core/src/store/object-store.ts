@@ -39,6 +39,12 @@ export interface ReadBlobOptions {
   onProgress?: ProgressCallback;
   /** readBlobToFile only: fsync `dest` before returning (default true, so a rename after it is crash-safe). */
   fsync?: boolean;
+  /**
+   * verify --quick: hash the content with sha256 only (no git SHA-1 of the object, no zlib Adler-32 of a
+   * loose file). Sound for the content when the caller compares the sha256 with the one recorded at save;
+   * it does not check the storage framing (see `savepoint verify --help`).
+   */
+  quick?: boolean;
   /** told about damaged copies skipped for an intact one (see reader.ts) */
   onDamagedCopy?: StreamObjectOptions['onDamagedCopy'];
 }
@@ -123,7 +129,7 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
         md5 = opts.md5 ? createHash('md5') : undefined;
         loaded = 0;
       },
-    }, { skipZlibChecksum: sink.kind === 'file', ...(opts.onDamagedCopy ? { onDamagedCopy: opts.onDamagedCopy } : {}) });
+    }, { skipZlibChecksum: sink.kind === 'file' || !!opts.quick, ...(opts.quick ? { verifyOid: false, contentCheckedByCaller: true } : {}), ...(opts.onDamagedCopy ? { onDamagedCopy: opts.onDamagedCopy } : {}) });
     await flush();
     await pending;
     if (out) {

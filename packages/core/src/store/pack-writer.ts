@@ -11,9 +11,10 @@ import { once } from 'node:events';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { crc32 } from './crc32.js';
-import { OFS_DELTA, streamObject, tempPath, type ObjectType, type StreamObjectOptions } from './reader.js';
+import { streamObject, type StreamObjectOptions } from './reader.js';
+import { CODE_BY_TYPE, OFS_DELTA, type ObjectType } from './object-types.js';
+import { tempPath } from './base-file.js';
 
-const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 const BUF = 4 << 20;
 
 export interface PackEntryRecord {
@@ -134,7 +135,7 @@ export class PackWriter {
   /** Append a whole object held in memory. */
   async addBuffer(oid: string, type: ObjectType, data: Uint8Array): Promise<void> {
     const start = this.begin(oid);
-    this.append(encodeEntryHeader(TYPE_CODE[type], data.length));
+    this.append(encodeEntryHeader(CODE_BY_TYPE[type], data.length));
     this.append(zlib.deflateSync(data, { level: this.level }));
     this.end(oid, start);
     await this.backpressure();
@@ -146,7 +147,7 @@ export class PackWriter {
    */
   async addStream(oid: string, type: ObjectType, size: number, produce: (push: (chunk: Uint8Array) => Promise<void>) => Promise<void>): Promise<void> {
     const start = this.begin(oid);
-    this.append(encodeEntryHeader(TYPE_CODE[type], size));
+    this.append(encodeEntryHeader(CODE_BY_TYPE[type], size));
     const deflate = zlib.createDeflate({ level: this.level, chunkSize: 1 << 20 });
     let failed: Error | null = null;
     deflate.on('data', (d: Buffer) => this.append(d));
@@ -178,7 +179,7 @@ export class PackWriter {
     await streamObject(gitdir, oid, {
       header: (type, size) => {
         start = this.begin(oid);
-        this.append(encodeEntryHeader(TYPE_CODE[type], size));
+        this.append(encodeEntryHeader(CODE_BY_TYPE[type], size));
         deflate = zlib.createDeflate({ level: this.level, chunkSize: 1 << 20 });
         deflate.on('data', (d: Buffer) => this.append(d));
         deflate.on('error', (e) => {

@@ -5,7 +5,7 @@
  * temporary file that copy instructions read by position.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp, readSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, promises as fsp, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,13 +13,15 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { SavepointError, isReadOnlyErrno } from '../errors.js';
 import { adler32 } from './adler32.js';
-import { DeltaError, DeltaInterpreter, memoryBase, type BaseReader } from './delta.js';
+import { DeltaError, DeltaInterpreter, applyDelta, memoryBase, type BaseReader } from './delta.js';
+import { composePieces, deltaPieces, type Pieces } from './delta-chain.js';
 import { PackIndexError, parsePackIndex, type PackIndex } from './pack-index.js';
+import { BufferedFileWriter, fileBase, tempPath } from './base-file.js';
+// moved to base-file.ts; still exported here for the callers that import them from the reader
+export { BufferedFileWriter, fileBase, tempPath };
 
-export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
-const TYPE_BY_CODE: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
-export const OFS_DELTA = 6;
-export const REF_DELTA = 7;
+import { OFS_DELTA, REF_DELTA, TYPE_BY_CODE, type ObjectType } from './object-types.js';
+export { OFS_DELTA, REF_DELTA, type ObjectType };
 
 /** Receives an object's type and size once, then its content in order. Chunks are only valid during the call. */
 export interface ObjectSink {
@@ -67,6 +69,8 @@ export interface PackHandle {
   idxPath: string;
   idx: PackIndex;
   packSize: number;
+  /** the pack file's mtime when the handle was made (part of the delta-base cache key) */
+  packMtimeMs?: number;
 }
 
 const idxCache = new Map<string, { mtimeMs: number; size: number; pack: PackHandle }>();
@@ -94,7 +98,7 @@ export async function listPacks(gitdir: string): Promise<PackHandle[]> {
       continue; // an idx without its pack (or mid-rename): not usable
     }
     const cached = idxCache.get(idxPath);
-    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size && cached.pack.packSize === pst.size) {
+    if (cached && cached.mtimeMs === st.mtimeMs && cached.size === st.size && cached.pack.packSize === pst.size && cached.pack.packMtimeMs === pst.mtimeMs) {
       packs.push(cached.pack);
       continue;
     }
@@ -109,7 +113,7 @@ export async function listPacks(gitdir: string): Promise<PackHandle[]> {
     } catch (e) {
       throw new SavepointError('E_OBJECT_CORRUPT', `The pack index ${name} is corrupt (${(e as Error).message}).`, { file: idxPath }, { cause: e });
     }
-    const pack: PackHandle = { packPath, idxPath, idx, packSize: pst.size };
+    const pack: PackHandle = { packPath, idxPath, idx, packSize: pst.size, packMtimeMs: pst.mtimeMs };
     idxCache.set(idxPath, { mtimeMs: st.mtimeMs, size: st.size, pack });
     packs.push(pack);
   }
@@ -256,7 +260,7 @@ async function streamLoose(file: string, sink: ObjectSink, checkAdler = true): P
     throw e;
   }
   let ranges: Array<[number, number]> | null = null;
-  {
+  if (!checkAdler) {
     const fh = await fsp.open(file, 'r');
     try {
       ranges = storedBlockRanges(fh.fd, st.size);
@@ -286,7 +290,8 @@ async function streamLoose(file: string, sink: ObjectSink, checkAdler = true): P
     if (seen > size) throw new CorruptObject(`object is longer than its header says (${size} bytes)`);
     if (data.length) await sink.chunk(data);
   };
-  if (ranges) await streamStoredRanges(file, st.size, ranges, checkAdler, feed);
+  // with the Adler-32 wanted, native zlib (on the libuv thread pool, beside the hashing here) checks it faster than JS
+  if (ranges) await streamStoredRanges(file, st.size, ranges, false, feed);
   else await inflateRange(file, 0, st.size, feed);
   if (!type || seen !== size) throw new CorruptObject(`object is truncated (${seen} of ${size} bytes)`);
   return { type, size };
@@ -310,7 +315,14 @@ export async function readEntryHeader(fh: FileHandle, pack: PackHandle, offset: 
   const buf = Buffer.alloc(want);
   const { bytesRead } = await fh.read(buf, 0, want, offset);
   if (bytesRead < want) throw new CorruptObject('pack is truncated');
+  return parseEntryHeader(buf, offset, end);
+}
+
+/** Parse a pack entry header from `buf` (the entry's first bytes, read at pack position `offset`). */
+export function parseEntryHeader(buf: Uint8Array, offset: number, end: number): EntryHeader {
+  const want = Math.min(buf.length, end - offset);
   let p = 0;
+  if (want < 1) throw new CorruptObject('entry header is corrupt');
   let c = buf[p++]!;
   const typeCode = (c >> 4) & 7;
   let size = c & 15;
@@ -335,13 +347,155 @@ export async function readEntryHeader(fh: FileHandle, pack: PackHandle, offset: 
     if (h.baseOffset < 12 || h.baseOffset >= offset) throw new CorruptObject('delta base offset is out of range');
   } else if (typeCode === REF_DELTA) {
     if (p + 20 > want) throw new CorruptObject('entry header is corrupt');
-    h.baseOid = buf.subarray(p, p + 20).toString('hex');
+    h.baseOid = Buffer.from(buf.subarray(p, p + 20)).toString('hex');
     p += 20;
   } else if (!TYPE_BY_CODE[typeCode]) {
     throw new CorruptObject(`entry has unknown type ${typeCode}`);
   }
   h.dataStart = offset + p;
   return h;
+}
+
+// ---------------------------------------------------------------- small entries and the delta-base cache
+
+/**
+ * Entries whose inflated size is at most this (and whose delta result is at most SMALL_RESULT) are read
+ * whole with one positional read and a synchronous inflate instead of a zlib stream: trees, commits, notes
+ * and small files, which are most objects by count.
+ */
+export const SMALL_ENTRY = 1 << 20;
+const SMALL_RESULT = 8 << 20;
+
+/**
+ * Delta-base cache: recently resolved small pack entries by (pack, offset), least recently used dropped
+ * first, bounded by bytes (like git's core.deltaBaseCacheLimit). A deep delta chain is then resolved once
+ * instead of once per object read from it.
+ */
+export class DeltaBaseCache {
+  private map = new Map<string, { type: ObjectType; data: Buffer }>();
+  private bytes = 0;
+  hits = 0;
+  misses = 0;
+  constructor(readonly limitBytes: number) {}
+  static key(pack: PackHandle, offset: number): string {
+    return `${pack.packPath}\0${pack.packMtimeMs ?? 0}\0${pack.packSize}\0${offset}`;
+  }
+  get(pack: PackHandle, offset: number): { type: ObjectType; data: Buffer } | undefined {
+    const k = DeltaBaseCache.key(pack, offset);
+    const v = this.map.get(k);
+    if (v) {
+      this.map.delete(k);
+      this.map.set(k, v);
+      this.hits++;
+    } else this.misses++;
+    return v;
+  }
+  set(pack: PackHandle, offset: number, v: { type: ObjectType; data: Buffer }): void {
+    if (v.data.length > this.limitBytes / 4) return;
+    const k = DeltaBaseCache.key(pack, offset);
+    const old = this.map.get(k);
+    if (old) {
+      this.bytes -= old.data.length;
+      this.map.delete(k);
+    }
+    this.map.set(k, v);
+    this.bytes += v.data.length;
+    for (const [key, e] of this.map) {
+      if (this.bytes <= this.limitBytes) break;
+      this.map.delete(key);
+      this.bytes -= e.data.length;
+    }
+  }
+  get size(): number {
+    return this.bytes;
+  }
+  clear(): void {
+    this.map.clear();
+    this.bytes = 0;
+  }
+}
+
+/** Process-wide cache of small resolved entries (64 MiB). */
+export const deltaBaseCache = new DeltaBaseCache(64 << 20);
+
+function deltaResultSize(delta: Uint8Array): number {
+  const pos = { p: 0 };
+  const varint = (): number => {
+    let r = 0;
+    let shift = 1;
+    for (;;) {
+      if (pos.p >= delta.length) throw new CorruptObject('delta header is truncated');
+      const c = delta[pos.p++]!;
+      r += (c & 0x7f) * shift;
+      shift *= 128;
+      if (!(c & 0x80)) return r;
+      if (shift > 2 ** 56) throw new CorruptObject('delta header size is too large');
+    }
+  };
+  varint();
+  return varint();
+}
+
+/**
+ * Resolve a pack entry whole in memory when it (and every delta base down its chain inside this pack) is
+ * small: walks the chain down to a cached or whole entry, then applies the deltas upwards, caching each
+ * result. Returns null when something on the chain is large or lives outside this pack (the streaming path
+ * handles those). Throws CorruptObject/zlib errors on damage.
+ */
+export function readSmallPacked(pack: PackHandle, offset: number, limit: number, resultLimit = SMALL_RESULT, cache: DeltaBaseCache = deltaBaseCache): { type: ObjectType; data: Buffer } | null {
+  const hit = cache.get(pack, offset);
+  if (hit) return hit;
+  if (offset < 12 || offset >= pack.packSize - 20) throw new CorruptObject(`entry offset ${offset} is outside the pack`);
+  const fd = openSync(pack.packPath, 'r');
+  try {
+    const chain: Array<{ offset: number; delta: Buffer }> = [];
+    let at = offset;
+    let base: { type: ObjectType; data: Buffer } | undefined;
+    for (;;) {
+      if (chain.length > 10_000) throw new CorruptObject('delta chain is too deep (cycle?)');
+      if (at < 12 || at >= pack.packSize - 20) throw new CorruptObject(`entry offset ${at} is outside the pack`);
+      const end = pack.idx.entryEnd(at, pack.packSize);
+      const len = end - at;
+      // compressed data is at most a little larger than its content (plus the header)
+      if (len > limit + (limit >> 4) + 128) return null;
+      const raw = Buffer.allocUnsafe(len);
+      let got = 0;
+      while (got < len) {
+        const n = readSync(fd, raw, got, len - got, at + got);
+        if (n === 0) throw new CorruptObject('pack is truncated');
+        got += n;
+      }
+      const h = parseEntryHeader(raw, at, end);
+      if (h.size > limit) return null;
+      if (h.dataStart >= end) throw new CorruptObject('entry has no compressed data');
+      const data = zlib.inflateSync(raw.subarray(h.dataStart - at), { maxOutputLength: Math.max(h.size, 1) });
+      if (data.length !== h.size) throw new CorruptObject(`packed object has ${data.length} bytes, its header says ${h.size}`);
+      const type = TYPE_BY_CODE[h.typeCode];
+      if (type) {
+        base = { type, data };
+        cache.set(pack, at, base);
+        break;
+      }
+      if (deltaResultSize(data) > resultLimit) return null;
+      chain.push({ offset: at, delta: data });
+      const next = h.baseOffset ?? pack.idx.find(h.baseOid!);
+      if (next < 0) return null; // a ref-delta base in another pack or loose: the streaming path looks it up
+      const cached = cache.get(pack, next);
+      if (cached) {
+        base = cached;
+        break;
+      }
+      at = next;
+    }
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const out = applyDelta(base.data, chain[i]!.delta);
+      base = { type: base.type, data: Buffer.from(out.buffer, out.byteOffset, out.length) };
+      cache.set(pack, chain[i]!.offset, base);
+    }
+    return base;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface ReadContext {
@@ -351,8 +505,118 @@ export interface ReadContext {
   memoryBaseLimit: number;
 }
 
+/** Deltas of one chain composed in memory up to this many inflated bytes, and this many pieces. */
+const CHAIN_DELTA_BYTES = 64 << 20;
+const CHAIN_MAX_PIECES = 1 << 20;
+
+/**
+ * Stream a delta entry whose chain (inside this pack) is at least two deltas deep by composing the chain's
+ * deltas (delta-chain.ts) and reading only the bottom object as a base. Returns null, having emitted nothing,
+ * when the chain does not qualify (a base outside the pack, deltas too large, too fragmented) or shows damage
+ * while being prepared: the level-by-level path then reads it (and falls back to other copies on damage).
+ */
+async function streamChain(ctx: ReadContext, pack: PackHandle, top: EntryHeader, sink: ObjectSink, depth: number): Promise<{ type: ObjectType; size: number } | null> {
+  let base: MaterializedBase;
+  let pieces: Pieces;
+  let bufs: Buffer[];
+  let type: ObjectType;
+  try {
+    const deltas: EntryHeader[] = [top];
+    let total = top.size;
+    let bottom = -1;
+    let bottomType: ObjectType | undefined;
+    const fh = await fsp.open(pack.packPath, 'r');
+    try {
+      let h = top;
+      for (;;) {
+        const next = h.baseOffset ?? pack.idx.find(h.baseOid!);
+        if (next < 0 || deltas.length > 10_000) return null;
+        const nh = await readEntryHeader(fh, pack, next);
+        bottomType = TYPE_BY_CODE[nh.typeCode];
+        if (bottomType) {
+          bottom = next;
+          break;
+        }
+        deltas.push(nh);
+        total += nh.size;
+        if (total > CHAIN_DELTA_BYTES) return null;
+        h = nh;
+      }
+      if (deltas.length < 2) return null;
+      bufs = [];
+      for (const d of deltas) {
+        const raw = Buffer.allocUnsafe(d.end - d.dataStart);
+        let got = 0;
+        while (got < raw.length) {
+          const { bytesRead } = await fh.read(raw, got, raw.length - got, d.dataStart + got);
+          if (bytesRead === 0) throw new CorruptObject('pack is truncated');
+          got += bytesRead;
+        }
+        const inflated = zlib.inflateSync(raw, { maxOutputLength: Math.max(d.size, 1) });
+        if (inflated.length !== d.size) throw new CorruptObject(`delta has ${inflated.length} bytes, its header says ${d.size}`);
+        bufs.push(inflated);
+      }
+    } finally {
+      await fh.close();
+    }
+    let composed: Pieces | null = deltaPieces(bufs[0]!, 0);
+    for (let i = 1; i < bufs.length && composed; i++) composed = composePieces(composed, deltaPieces(bufs[i]!, i), CHAIN_MAX_PIECES);
+    if (!composed) return null;
+    pieces = composed;
+    type = bottomType!;
+    const small = trySmall(ctx, pack, bottom);
+    base = small
+      ? { type: small.type, reader: memoryBase(small.data), close: async () => undefined }
+      : await materialize(ctx, (s) => streamPacked(ctx, pack, bottom, s, depth + 1));
+    if (base.reader.size !== pieces.baseSize) {
+      await base.close();
+      throw new DeltaError(`delta expects a base of ${pieces.baseSize} bytes, got ${base.reader.size}`);
+    }
+  } catch (e) {
+    if (isDamage(e)) return null;
+    throw e;
+  }
+  try {
+    sink.header(type, pieces.size);
+    const PART = 256 << 10; // served from a file base's read-ahead windows (no fresh buffer per read)
+    for (let i = 0; i < pieces.start.length; i++) {
+      const len = pieces.len[i]!;
+      const off = pieces.off[i]!;
+      if (pieces.src[i] === -1) {
+        await sink.chunk(bufs[pieces.lit[i]!]!.subarray(off, off + len));
+        continue;
+      }
+      for (let d = 0; d < len; d += PART) {
+        const n = Math.min(PART, len - d);
+        await sink.chunk(await base.reader.read(off + d, n));
+      }
+    }
+    return { type, size: pieces.size };
+  } finally {
+    await base.close();
+  }
+}
+
+/** The small-entry path when it applies; null (the streaming path decides) when not or on any damage. */
+function trySmall(ctx: ReadContext, pack: PackHandle, offset: number): { type: ObjectType; data: Buffer } | null {
+  const limit = Math.min(SMALL_ENTRY, ctx.memoryBaseLimit);
+  if (limit <= 0) return null;
+  try {
+    return readSmallPacked(pack, offset, limit, Math.min(SMALL_RESULT, ctx.memoryBaseLimit));
+  } catch {
+    // damage (or an I/O error): the streaming path reads it again and reports it, falling back to other copies
+    return null;
+  }
+}
+
 async function streamPacked(ctx: ReadContext, pack: PackHandle, offset: number, sink: ObjectSink, depth: number): Promise<{ type: ObjectType; size: number }> {
   if (depth > 10_000) throw new CorruptObject('delta chain is too deep (cycle?)');
+  const small = trySmall(ctx, pack, offset);
+  if (small) {
+    sink.header(small.type, small.data.length);
+    if (small.data.length) await sink.chunk(small.data);
+    return { type: small.type, size: small.data.length };
+  }
   const fh = await fsp.open(pack.packPath, 'r');
   let h: EntryHeader;
   try {
@@ -367,10 +631,16 @@ async function streamPacked(ctx: ReadContext, pack: PackHandle, offset: number, 
     if (n !== h.size) throw new CorruptObject(`packed object has ${n} bytes, its header says ${h.size}`);
     return { type, size: h.size };
   }
+  // A chain of deltas over a large object: compose the deltas and materialise only the bottom object.
+  const chained = await streamChain(ctx, pack, h, sink, depth);
+  if (chained) return chained;
   // Delta: resolve the base first.
   let base: MaterializedBase;
   const baseOffset = h.baseOffset ?? (h.baseOid !== undefined ? pack.idx.find(h.baseOid) : -1);
-  if (baseOffset >= 0) {
+  const smallBase = baseOffset >= 0 ? trySmall(ctx, pack, baseOffset) : null;
+  if (smallBase) {
+    base = { type: smallBase.type, reader: memoryBase(smallBase.data), close: async () => undefined };
+  } else if (baseOffset >= 0) {
     try {
       base = await materialize(ctx, (s) => streamPacked(ctx, pack, baseOffset, s, depth + 1));
     } catch (e) {
@@ -409,76 +679,6 @@ interface MaterializedBase {
   type: ObjectType;
   reader: BaseReader;
   close(): Promise<void>;
-}
-
-let tmpSeq = 0;
-export function tempPath(dir: string, prefix: string): string {
-  tmpSeq += 1;
-  return path.join(dir, `${prefix}-${process.pid}-${Date.now().toString(36)}-${tmpSeq}`);
-}
-
-/** Open a file as a delta base read by position. Small reads are served from a read-ahead window. */
-export async function fileBase(file: string, size: number, removeOnClose: boolean): Promise<BaseReader & { close(): Promise<void> }> {
-  const fh = await fsp.open(file, 'r');
-  // A few read-ahead windows, least recently used replaced: the sequential stream of copies stays in one
-  // while occasional far copies use the others instead of evicting it.
-  const WINDOW = 1 << 20;
-  const wins = Array.from({ length: 4 }, () => ({ buf: Buffer.allocUnsafe(WINDOW), start: -1, len: 0, used: 0 }));
-  let tick = 0;
-  const readInto = async (buf: Buffer, length: number, offset: number): Promise<void> => {
-    let got = 0;
-    while (got < length) {
-      const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
-      if (bytesRead === 0) throw new CorruptObject('delta base is shorter than expected');
-      got += bytesRead;
-    }
-  };
-  return {
-    size,
-    async read(offset: number, length: number): Promise<Uint8Array> {
-      if (length > WINDOW / 2) {
-        const buf = Buffer.allocUnsafe(length);
-        await readInto(buf, length, offset);
-        return buf;
-      }
-      tick++;
-      let w = wins.find((x) => x.start >= 0 && offset >= x.start && offset + length <= x.start + x.len);
-      if (!w) {
-        w = wins.reduce((a, b) => (a.used <= b.used ? a : b));
-        w.start = offset;
-        w.len = Math.min(WINDOW, size - offset);
-        await readInto(w.buf, w.len, offset);
-      }
-      w.used = tick;
-      return w.buf.subarray(offset - w.start, offset - w.start + length);
-    },
-    async close() {
-      await fh.close();
-      if (removeOnClose) await fsp.rm(file, { force: true });
-    },
-  };
-}
-
-/** Sequential writer that coalesces small chunks into 1 MiB writes. */
-export class BufferedFileWriter {
-  private buf = Buffer.allocUnsafe(1 << 20);
-  private len = 0;
-  constructor(readonly fh: FileHandle) {}
-  async write(c: Uint8Array): Promise<void> {
-    let p = 0;
-    while (p < c.length) {
-      const n = Math.min(c.length - p, this.buf.length - this.len);
-      this.buf.set(c.subarray(p, p + n), this.len);
-      this.len += n;
-      p += n;
-      if (this.len === this.buf.length) await this.flush();
-    }
-  }
-  async flush(): Promise<void> {
-    let w = 0;
-    while (w < this.len) w += (await this.fh.write(this.buf, w, this.len - w)).bytesWritten;
-    this.len = 0;
-  }
 }
 
 /** Stream an object into memory (small) or a temp file (large) so a delta can read it by position. */
@@ -587,6 +787,11 @@ export interface StreamObjectOptions {
    * same content then proves it, and the read is ~30% cheaper. Verify keeps it, to report a damaged file.
    */
   skipZlibChecksum?: boolean;
+  /**
+   * The caller checks the content against a collision-resistant hash it already knows (verify --quick: the
+   * recorded sha256), so skipZlibChecksum is honoured with verifyOid off too.
+   */
+  contentCheckedByCaller?: boolean;
   /** Where temp files for large delta bases go (default `<gitdir>/objects/tmp-savepoint`). */
   tmpDir?: string;
   /** Read from this location instead of looking the object up. */
@@ -655,7 +860,7 @@ export async function streamObject(gitdir: string, oid: string, sink: ObjectSink
       },
     };
     try {
-      const res = loc.kind === 'loose' ? await streamLoose(loc.path, inner, !(opts.skipZlibChecksum && verify)) : await streamPacked(ctx, loc.pack, loc.offset, inner, 0);
+      const res = loc.kind === 'loose' ? await streamLoose(loc.path, inner, !(opts.skipZlibChecksum && (verify || opts.contentCheckedByCaller))) : await streamPacked(ctx, loc.pack, loc.offset, inner, 0);
       if (seen !== declared) throw new CorruptObject(`object has ${seen} bytes, expected ${declared}`);
       if (sha1) {
         const got = sha1.digest('hex');

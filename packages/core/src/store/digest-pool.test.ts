@@ -1,0 +1,64 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { digestBlobs } from './digest-pool.js';
+import { looseObjectPath } from './reader.js';
+import { writeBlobFromFile } from './object-store.js';
+import { csv, prng, tempRepo } from './test-helpers.js';
+
+// The worker threads run the compiled module (dist/, built by `tsc -b` as `pnpm test` does); from source the
+// pool hashes in this thread. Both are checked against sha256 computed here.
+const distWorker = new URL('../../dist/store/digest-worker.js', import.meta.url);
+
+describe('digest pool', () => {
+  let repo: ReturnType<typeof tempRepo>;
+  const blobs: Array<{ oid: string; sha256: string; size: number }> = [];
+  let damaged = '';
+  beforeAll(async () => {
+    repo = tempRepo();
+    const rnd = prng(7);
+    for (let i = 0; i < 6; i++) {
+      const content = i % 2 ? csv(2000 + i * 500, i, 13) : rnd(300_000 + i * 1000);
+      const f = path.join(repo.dir, `f${i}`);
+      writeFileSync(f, content);
+      const info = await writeBlobFromFile(repo.gitdir, f);
+      blobs.push({ oid: info.oid, sha256: createHash('sha256').update(content).digest('hex'), size: content.length });
+    }
+    // flip one content byte in the middle of a stored-block loose object: framing intact, content wrong
+    damaged = blobs[2]!.oid;
+    const p = looseObjectPath(repo.gitdir, damaged);
+    const buf = readFileSync(p);
+    buf[buf.length >> 1] ^= 0xff;
+    writeFileSync(p, buf);
+  });
+  afterAll(() => repo.cleanup());
+
+  for (const mode of ['full', 'quick'] as const) {
+    for (const where of ['worker threads', 'this thread'] as const) {
+      it.skipIf(where === 'worker threads' && !existsSync(distWorker))(`${mode}, ${where}: every intact blob's sha256, the damaged one found`, async () => {
+        const seen: number[] = [];
+        const out = await digestBlobs(repo.gitdir, [...blobs, blobs[0]!], { quick: mode === 'quick', workers: where === 'this thread' ? 1 : 2, workerUrl: distWorker, onProgress: (n) => seen.push(n) });
+        expect(out.size).toBe(blobs.length);
+        for (const b of blobs) {
+          const o = out.get(b.oid)!;
+          if (b.oid === damaged) {
+            if (mode === 'full') expect(o.error?.code).toBe('E_OBJECT_CORRUPT');
+            else expect(o.digest!.sha256).not.toBe(b.sha256); // quick: hashes what is there; verify compares
+          } else {
+            expect(o.error).toBeUndefined();
+            expect(o.digest).toEqual({ size: b.size, sha256: b.sha256 });
+          }
+        }
+        expect(seen.length).toBeGreaterThan(0);
+        expect(seen.every((n, i) => i === 0 || n >= seen[i - 1]!)).toBe(true);
+      });
+    }
+  }
+
+  it('a missing object is an E_OBJECT_MISSING outcome, not a thrown error', async () => {
+    const out = await digestBlobs(repo.gitdir, [{ oid: '0'.repeat(40), size: 1 }, blobs[1]!], { workers: 2, workerUrl: distWorker });
+    expect(out.get('0'.repeat(40))!.error?.code).toBe('E_OBJECT_MISSING');
+    expect(out.get(blobs[1]!.oid)!.digest?.sha256).toBe(blobs[1]!.sha256);
+  });
+});
