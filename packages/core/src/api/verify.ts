@@ -65,12 +65,17 @@ export interface VerifyOptions {
   markNotes?: boolean;
   /** how archived versions are checked (default: retention/archive.ts unpacks and re-hashes each archive) */
   verifyArchived?: (vault: Vault, versions: VersionRecord[]) => Promise<VerifyItem[]>;
+  /** stop early (the TUI's Esc): rejects with the signal's reason, writes no verified marks and records no health entry */
+  signal?: AbortSignal;
 }
 
 /** Verify, and record the outcome (and the damaged versions found) in the health record (health/). */
 export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const trace: { scope?: string } = {};
+  opts.signal?.throwIfAborted();
   return recorded(vault, 'verify', () => verifyVersions(vault, opts, trace), (r) => {
+    // a run the user cancelled is not a verify that failed
+    if (!r && opts.signal?.aborted) return null;
     if (!r) return {};
     const bad = r.items.filter((i) => i.status !== 'verified');
     return {
@@ -97,7 +102,9 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
   const items: VerifyItem[] = [];
   const byBlob = new Map<string, { sha256: string; size: number; damaged?: Array<{ location: string; message: string }> } | { error: SavepointError }>();
   let bytes = 0;
+  const signal = opts.signal;
   for (const v of live) {
+    signal?.throwIfAborted();
     let got = byBlob.get(v.blob);
     if (!got) {
       try {
@@ -105,12 +112,16 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
         const base = done;
         const damaged: Array<{ location: string; message: string }> = [];
         const d = await digestBlob(vault.gitdir, v.blob, {
-          onProgress: opts.onProgress && ((e) => opts.onProgress!({ phase: 'verify', loaded: base + e.loaded, total, item: `${v.path}@${v.version}` })),
+          onProgress: (opts.onProgress || signal) && ((e) => {
+            signal?.throwIfAborted();
+            opts.onProgress?.({ phase: 'verify', loaded: base + e.loaded, total, item: `${v.path}@${v.version}` });
+          }),
           onDamagedCopy: (c) => damaged.push({ location: c.location, message: c.message }),
         });
         got = { sha256: d.sha256, size: d.size, ...(damaged.length ? { damaged } : {}) };
         bytes += d.size;
       } catch (e) {
+        signal?.throwIfAborted();
         if (!(e instanceof SavepointError)) throw e;
         got = { error: e };
       }
@@ -150,8 +161,9 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
   // ---
   if (archived.length && opts.archives !== false) {
     if (opts.verifyArchived) items.push(...(await opts.verifyArchived(vault, archived)));
-    else items.push(...(await verifyArchivedVersions(vault, archived, opts.onProgress)));
+    else items.push(...(await verifyArchivedVersions(vault, archived, opts.onProgress, signal)));
   }
+  signal?.throwIfAborted();
   // --- packs (issue 19 item 13): a damaged pack is reported by name even when every version still reads
   const packs = opts.packs !== false && opts.path === undefined ? await checkPacks(vault.gitdir, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }) : [];
   // ---
