@@ -1,5 +1,6 @@
 /** Keys → actions. Pure, so tests and the help screen share one table. */
 import type { Action } from './navigation.js';
+import { isMouse } from './mouse.js';
 
 /** `dialog`: a confirm dialog is open; `help`: the help screen is open (any key closes it). */
 export type KeyMode = 'normal' | 'help' | 'dialog';
@@ -35,6 +36,15 @@ export const HELP_LINES: [string, string][] = [
   ['a', 'in the retention plan: apply it (asks first)'],
   ['c', 'remotes and copies (3-2-1) of the selected version'],
   ['u', 'in the remotes view: push to every remote (asks first)'],
+  // archives, experiments, table diffs, cancel, mouse (hooks/use-extra-views.ts)
+  ['A', 'retention archives: period, size, versions, check; Enter lists the versions inside'],
+  ['r  v', 'in an archive: restore the selected version (asks first) / check the archive'],
+  ['E', 'experiments: their files and versions; Enter lists them, Enter again goes to one'],
+  ['← → h l', 'in a table diff (focused): scroll the columns'],
+  ['Enter', 'in a table diff: every cell of the row'],
+  ['[ ]', 'in a table diff: previous / next sheet or table'],
+  ['Esc', 'cancel a running verify, archive check or diff'],
+  ['wheel', 'scroll the list under the mouse pointer'],
   ['?', 'this help'],
   ['q', 'quit'],
 ];
@@ -72,6 +82,10 @@ export function keyToAction(input: string, key: KeyInfo, mode: KeyMode): Action 
       return { type: 'remotes' };
     case 'u':
       return { type: 'push' };
+    case 'A':
+      return { type: 'archives' };
+    case 'E':
+      return { type: 'experiments' };
     case '?':
       return { type: 'help' };
     case 'q':
@@ -86,6 +100,8 @@ export function keyToAction(input: string, key: KeyInfo, mode: KeyMode): Action 
  * with escape sequences (arrows, PgDn) or with a key Ink recognised are left as they are.
  */
 export function splitInput(input: string, key: KeyInfo): [string, KeyInfo][] {
+  // a mouse report (wheel) is handled by use-mouse.ts, never as keys
+  if (isMouse(input)) return [];
   const recognised = Object.entries(key).some(([k, v]) => v === true && k !== 'shift' && k !== 'meta');
   if (input.length <= 1 || recognised || input.includes('\u001b')) return [[input, key]];
   const out: [string, KeyInfo][] = [];

@@ -27,7 +27,10 @@ export type Action =
   | { type: 'help' }
   | { type: 'quit' }
   | { type: 'confirm' }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  // archives and experiments screens (hooks/use-extra-views.ts owns them)
+  | { type: 'archives' }
+  | { type: 'experiments' };
 
 export interface NavState {
   focus: Focus;
@@ -156,6 +159,8 @@ export function navigate(s: NavState, a: Action, c: NavCounts): NavState {
       return { ...s, quit: true };
     case 'confirm':
     case 'cancel':
+    case 'archives':
+    case 'experiments':
       return s;
   }
 }

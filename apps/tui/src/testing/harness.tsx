@@ -31,7 +31,7 @@ export interface Driven {
   frames: string[];
 }
 
-const BUSY = ['refreshing…', 'Computing diff…', 'Verifying…', 'Planning…', 'Reading remote state…', 'reading…', 'Checking the working copy', 'Opening vault…'];
+const BUSY = ['refreshing…', 'checking ', 'Computing diff…', 'Verifying…', 'Planning…', 'Reading remote state…', 'reading…', 'Checking the working copy', 'Opening vault…'];
 
 /**
  * Remove a temp vault after its app was unmounted. Work the app started just before (a refresh writing
