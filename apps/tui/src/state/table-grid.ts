@@ -248,18 +248,19 @@ export function gridLines(m: GridModel, layout: GridLayout, rows: readonly GridR
   return { header, lines };
 }
 
-/** Every cell of one row (Enter on a row): `column  old → new`, changed cells marked. */
+/** Every cell of one row (Enter on a row): `column  old → new`, changed cells marked and listed first. */
 export function rowDetail(m: GridModel, r: GridRow): string[] {
   const w = Math.min(MAX_COL, Math.max(...m.columns.map((c) => textWidth(c)), 6));
-  const out = [`${MARK[r.kind]} row ${r.ref} (${r.kind})`];
+  const changed: string[] = [];
+  const same: string[] = [];
   m.columns.forEach((c, i) => {
     const a = r.a[i];
     const b = r.b[i];
     const name = clip(c, w);
-    if (r.kind === 'added') out.push(`* ${name}  ${b ?? ''}`);
-    else if (r.kind === 'removed') out.push(`* ${name}  ${a ?? ''}`);
-    else if (r.changed[i]) out.push(`* ${name}  ${a ?? '∅'} → ${b ?? '∅'}`);
-    else out.push(`  ${name}  ${b ?? a ?? '(unchanged)'}`);
+    if (r.kind === 'added') changed.push(`* ${name}  ${b ?? ''}`);
+    else if (r.kind === 'removed') changed.push(`* ${name}  ${a ?? ''}`);
+    else if (r.changed[i]) changed.push(`* ${name}  ${a ?? '∅'} → ${b ?? '∅'}`);
+    else same.push(`  ${name}  ${b ?? a ?? '(unchanged)'}`);
   });
-  return out;
+  return [`${MARK[r.kind]} row ${r.ref} (${r.kind})`, ...changed, ...same];
 }
