@@ -20,6 +20,7 @@ import { keyToAction } from '../state/keymap.js';
 import { clampNav, initialNav, navigate } from '../state/navigation.js';
 import type { Action, NavCounts, NavState } from '../state/navigation.js';
 import { ThemeProvider, useTheme } from '../theme.js';
+import type { Background } from '../theme.js';
 import { DetailPane, detailLines } from './DetailPane.js';
 import { DiffPane } from './DiffPane.js';
 import { ErrorText } from './ErrorText.js';
@@ -49,13 +50,15 @@ export interface AppProps {
   vault?: Vault;
   /** credentials for pushing to remotes (the CLI passes env / git credential helpers) */
   remoteAuth?: RemoteAuth;
+  /** the terminal's background, for a palette that reads on it (render-app detects it) */
+  background?: Background;
 }
 
 type Message = { kind: 'info'; text: string } | { kind: 'error'; error: ErrorInfo } | null;
 
 export function App(props: AppProps) {
   return (
-    <ThemeProvider color={props.color !== false}>
+    <ThemeProvider color={props.color !== false} {...(props.background ? { background: props.background } : {})}>
       <Main {...props} />
     </ThemeProvider>
   );
