@@ -185,3 +185,31 @@ describe('scale and feel', () => {
     expect((await readHealth(await tv.reopen(), { sizes: false })).verify).toEqual(before);
   }, 60_000);
 });
+
+describe('terminal size', () => {
+  test('works at 80×24 (history, table diff, archives) and adapts when the terminal is resized', async () => {
+    tv = await makeTempVault();
+    for (let i = 1; i <= 4; i++) {
+      await tv.write('results.csv', `run,score,notes\n1,${i},first\n2,${i * 2},second\n`);
+      await save(tv.vault, { files: ['results.csv'], message: `run ${i}` });
+    }
+    await applyRetention(tv.vault, await planVaultRetention(tv.vault, { overrides: { keepLast: 2 } }));
+    const a = start();
+    a.resize(80, 24);
+    const fits = (w: number, h: number) => (fr: string) => {
+      const lines = fr.split('\n');
+      return lines.length <= h && lines.every((l) => [...l].length <= w);
+    };
+    await a.waitFor((fr) => fr.includes('History: results.csv') && fr.split('\n')[0]!.length <= 80);
+    const shown = a.frames.length;
+    await a.press(KEYS.tab, 'd');
+    await a.waitFor((fr) => fr.includes('Diff: results.csv@3 → results.csv@4') && fr.includes('*4'));
+    await a.press(KEYS.escape, KEYS.escape, 'A');
+    await a.waitFor((fr) => fr.includes('2 versions') && !fr.includes('reading…'));
+    for (const fr of a.frames.slice(shown)) expect(fits(80, 24)(fr), fr).toBe(true);
+    a.resize(120, 40);
+    const wide = await a.waitFor((fr) => fr.split('\n').some((l) => [...l].length > 100));
+    expect(fits(120, 40)(wide)).toBe(true);
+    expect(wide.split('\n').length).toBeGreaterThan(24);
+  });
+});
