@@ -1,6 +1,8 @@
 // Bundle the CLI (after `tsc -b`) into a few ESM files with code splitting: start-up then resolves a handful
 // of modules instead of ~150, while commands keep loading their heavy parts lazily (separate chunks).
-// Native or very large packages stay external and are dependencies of this package.
+// Native or very large packages stay external and are dependencies of this package. Ink and React are bundled:
+// loaded from node_modules they cost ~1 s of module resolution and CJS lexing before the app's first frame
+// (bench/tui.bench.mjs); react-devtools-core is Ink's optional dev-only import.
 import { build } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +24,7 @@ await build({
   target: 'node20',
   minifySyntax: true,
   sourcemap: 'linked',
-  external: ['better-sqlite3', 'exceljs', 'ink', 'react', '@inkjs/ui'],
+  external: ['better-sqlite3', 'exceljs', 'react-devtools-core'],
   // bundled CommonJS packages call require(); give every chunk one
   banner: { js: "import { createRequire as __spCreateRequire } from 'node:module'; const require = __spCreateRequire(import.meta.url);" },
   logLevel: 'warning',
