@@ -120,3 +120,29 @@ describe('layoutGrid', () => {
     expect(clip('x', 0)).toBe('');
   });
 });
+
+const hasSqlite = (await import('node:child_process')).spawnSync('sqlite3', ['-version']).status === 0;
+if (!hasSqlite) console.warn('[tui] SKIPPED: the sqlite3 command is not installed; the SQLite grid test did not run');
+describe.skipIf(!hasSqlite)('tableModels from a real SQLite diff', () => {
+  test('one grid per changed table, keyed by the primary key, NULL shown as NULL', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const db = (name: string, sql: string) => {
+      const p = path.join(dir, name);
+      execFileSync('sqlite3', [p, sql]);
+      return p;
+    };
+    const a = db('a.db', "CREATE TABLE runs(id INTEGER PRIMARY KEY, loss REAL, note TEXT); INSERT INTO runs VALUES (1, 0.5, 'x'), (2, 0.4, NULL); CREATE TABLE same(k INTEGER PRIMARY KEY); INSERT INTO same VALUES (1);");
+    const b = db('b.db', "CREATE TABLE runs(id INTEGER PRIMARY KEY, loss REAL, note TEXT); INSERT INTO runs VALUES (1, 0.5, 'x'), (2, 0.3, 'tuned'), (3, 0.2, NULL); CREATE TABLE same(k INTEGER PRIMARY KEY); INSERT INTO same VALUES (1);");
+    const r = await diffFiles({ path: a }, { path: b }, { name: 'runs.db' });
+    expect(r.format).toBe('sqlite');
+    const models = tableModels(r, 'runs.db')!;
+    expect(models.map((m) => m.title)).toEqual(['table runs']);
+    const [m] = models;
+    expect(m!.summary).toContain('key id');
+    const changed = m!.rows.find((x) => x.kind === 'changed')!;
+    expect(changed.a[m!.columns.indexOf('note')]).toBe('NULL');
+    expect(changed.b[m!.columns.indexOf('note')]).toBe('tuned');
+    expect(changed.changed[m!.columns.indexOf('loss')]).toBe(true);
+    expect(m!.rows.find((x) => x.kind === 'added')!.b).toEqual(['3', '0.2', 'NULL']);
+  });
+});
