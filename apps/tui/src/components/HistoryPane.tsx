@@ -1,4 +1,4 @@
-import { Box, Text } from 'ink';
+import { Text } from 'ink';
 import type { VersionRecord } from '@savepoint/core';
 import { formatBytes, formatDate, statusMark } from '../format.js';
 import { positionLabel } from '../state/list-window.js';
@@ -20,28 +20,18 @@ export function HistoryPane({ path, versions, cursor, focused, height }: { path:
         focused={focused}
         keyOf={(v) => `${v.version}:${v.commit}`}
         renderRow={(v, _i, selected) => {
+          // one Text per row: nested Texts add no layout nodes, so a frame stays cheap
           const mark = statusMark(v);
           return (
-            <Box flexGrow={1}>
-              <Box flexShrink={0}>
-                <Text inverse={selected && focused}>{`v${v.version}`.padEnd(4)}</Text>
-              </Box>
-              <Box marginLeft={1} flexShrink={0}>
-                <Text color={t.muted}>{formatDate(v.savedAt)}</Text>
-              </Box>
-              <Box marginLeft={1} flexShrink={0} width={8} justifyContent="flex-end">
-                <Text>{formatBytes(v.size)}</Text>
-              </Box>
-              <Box marginLeft={1} flexShrink={0}>
-                <Text color={mark === '✓' ? t.ok : mark === 'archived' ? t.warn : t.muted}>{mark}</Text>
-              </Box>
-              <Box marginLeft={1} flexGrow={1} flexShrink={1}>
-                <Text wrap="truncate-end">
-                  {v.tags.length ? <Text color={t.accent}>{`[${v.tags.join(', ')}] `}</Text> : null}
-                  {v.summary}
-                </Text>
-              </Box>
-            </Box>
+            <Text wrap="truncate-end">
+              <Text inverse={selected && focused}>{`v${v.version}`.padEnd(4)}</Text>
+              <Text color={t.muted}>{` ${formatDate(v.savedAt)}`}</Text>
+              {` ${formatBytes(v.size).padStart(8)} `}
+              <Text color={mark === '✓' ? t.ok : mark === 'archived' ? t.warn : t.muted}>{mark}</Text>
+              {' '}
+              {v.tags.length ? <Text color={t.accent}>{`[${v.tags.join(', ')}] `}</Text> : null}
+              {v.summary}
+            </Text>
           );
         }}
       />

@@ -23,16 +23,14 @@ export function WindowedList<T>({ items, cursor, height, focused, keyOf, renderR
   for (let i = start; i < end; i++) {
     const item = items[i]!;
     const selected = i === cursor;
+    // one Box per row (layout nodes are what a frame costs): the marker and the row's own content
     rows.push(
       <Box key={keyOf(item, i)}>
-        <Box flexShrink={0} width={1}>
-          <Text inverse={selected && focused} bold={selected}>
-            {selected ? '›' : ' '}
-          </Text>
-        </Box>
-        <Box marginLeft={1} flexGrow={1} flexShrink={1}>
-          {renderRow(item, i, selected)}
-        </Box>
+        <Text inverse={selected && focused} bold={selected}>
+          {selected ? '›' : ' '}
+        </Text>
+        <Text> </Text>
+        {renderRow(item, i, selected)}
       </Box>,
     );
   }
