@@ -165,9 +165,9 @@ function Main({ dir, clock, author, vault: given, remoteAuth }: AppProps) {
   const [quitArmed, setQuitArmed] = useState(false);
   const run = (a: Action) => {
     if (a.type === 'quit' && verifier.state.phase === 'running' && !quitArmed) {
-      // core's verify cannot be interrupted halfway: say that quitting waits for it
+      // quitting waits for a running verify; Esc stops it (AbortSignal into core)
       setQuitArmed(true);
-      setMessage({ kind: 'info', text: 'Verify is still running; the program ends when it has finished. Press q again to quit anyway.' });
+      setMessage({ kind: 'info', text: 'Verify is still running; the program ends when it has finished. Esc cancels it; q again quits anyway.' });
       return;
     }
     if (a.type !== 'quit') setQuitArmed(false);
