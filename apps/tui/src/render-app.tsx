@@ -3,6 +3,8 @@ import { render } from 'ink';
 import type { Author, RemoteAuth, Vault } from '@savepoint/core';
 import { App } from './components/App.js';
 import { TuiError } from './errors.js';
+import { MOUSE_OFF, MOUSE_ON } from './state/mouse.js';
+import { detectBackground } from './theme.js';
 
 export interface RenderAppOptions {
   /** any folder inside the vault */
@@ -22,6 +24,10 @@ export interface RenderAppOptions {
   alternateScreen?: boolean;
   /** Ctrl-C quits (default true) */
   exitOnCtrlC?: boolean;
+  /** ask the terminal for mouse wheel reports while the app runs (default: with the alternate screen) */
+  mouse?: boolean;
+  /** for COLORFGBG (light or dark background); default process.env */
+  env?: Record<string, string | undefined>;
 }
 
 export interface TuiHandle {
@@ -40,8 +46,13 @@ export function renderApp(opts: RenderAppOptions): TuiHandle {
     throw new TuiError('E_NOT_A_TERMINAL', 'The Savepoint app needs an interactive terminal (stdin is not a TTY). Run it in a terminal, or use commands like `savepoint status` and `savepoint log` in scripts.', {});
   }
   const alt = opts.alternateScreen ?? !!stdout.isTTY;
+  const mouse = opts.mouse ?? alt;
   if (alt) stdout.write(ENTER_ALT);
-  const instance = render(<App dir={opts.dir} {...(opts.color !== undefined ? { color: opts.color } : {})} {...(opts.clock ? { clock: opts.clock } : {})} {...(opts.author ? { author: opts.author } : {})} {...(opts.vault ? { vault: opts.vault } : {})} {...(opts.remoteAuth ? { remoteAuth: opts.remoteAuth } : {})} />, {
+  // mouse reporting is on only while the app runs: `leave` turns it off on every way out (quit, Ctrl-C,
+  // a signal handler's exit, a crash that ends the process)
+  if (mouse) stdout.write(MOUSE_ON);
+  const background = detectBackground(opts.env ?? process.env);
+  const instance = render(<App dir={opts.dir} background={background} {...(opts.color !== undefined ? { color: opts.color } : {})} {...(opts.clock ? { clock: opts.clock } : {})} {...(opts.author ? { author: opts.author } : {})} {...(opts.vault ? { vault: opts.vault } : {})} {...(opts.remoteAuth ? { remoteAuth: opts.remoteAuth } : {})} />, {
     stdin,
     stdout,
     ...(opts.stderr ? { stderr: opts.stderr } : {}),
@@ -50,15 +61,15 @@ export function renderApp(opts: RenderAppOptions): TuiHandle {
   });
   let left = false;
   const leave = () => {
-    if (alt && !left) {
+    if ((alt || mouse) && !left) {
       left = true;
       process.off('exit', leave);
-      stdout.write(LEAVE_ALT);
+      stdout.write((mouse ? MOUSE_OFF : '') + (alt ? LEAVE_ALT : ''));
     }
   };
   // also when the process ends some other way (a signal handler calling exit), never leave the terminal
-  // stuck on the alternate screen
-  if (alt) process.once('exit', leave);
+  // stuck on the alternate screen or reporting the mouse
+  if (alt || mouse) process.once('exit', leave);
   const done = instance.waitUntilExit().then(
     () => leave(),
     (e: unknown) => {

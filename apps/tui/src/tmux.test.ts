@@ -4,6 +4,7 @@
  * Needs `npx tsc -b` first (like the e2e suite) and tmux; without tmux the suite is skipped and says so.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, promises as fsp, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,7 +85,7 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
 
     keys('Tab', 'd');
     s = await waitFor((x) => x.includes('Diff: data.csv@1 → data.csv@2') && !x.includes('Computing'));
-    expect(s).toMatch(/value.*"b".*"B"/);
+    expect(s).toMatch(/~ 2\s+│\s+2\s+\*b\s+│\s+2\s+\*B/);
 
     keys('j', 'r');
     s = await waitFor('unsaved changes: they will be saved first');
@@ -177,6 +178,75 @@ describe.skipIf(!hasTmux)(hasTmux ? 'real terminal (tmux) running the built CLI'
     expect(await fsp.readFile(path.join(tv.dir, 'tmux.csv'), 'utf8')).toBe('id,v\n1,a\n2,b\n');
   });
   // ---
+
+  test('restore a version out of a retention archive (made by the CLI) from the archives screen; mouse reporting only while the app runs', async () => {
+    const cli = (...args: string[]) => execFileSync(process.execPath, [BIN, ...args], { cwd: tv.dir, encoding: 'utf8', env: { ...cleanEnv(), NO_COLOR: '1', SAVEPOINT_AUTHOR_NAME: 'Ada Tester', SAVEPOINT_AUTHOR_EMAIL: 'ada@example.test' } });
+    const contents = Array.from({ length: 4 }, (_, i) => `run,score\n1,${i * 10}\n2,${i * 20 + 1}\n`);
+    for (const [i, c] of contents.entries()) {
+      await fsp.writeFile(path.join(tv.dir, 'scores.csv'), c);
+      cli('save', 'scores.csv', '-m', `scores ${i + 1}`);
+    }
+    const applied = JSON.parse(cli('retention', 'apply', '--keep-last', '2', '--yes', '--json'));
+    const archived = (JSON.parse(cli('log', 'scores.csv', '--json')) as { versions: Array<{ version: number; archive?: string }> }).versions.filter((v) => v.archive);
+    expect(archived.map((v) => v.version).sort()).toEqual([1, 2]);
+    const archive = archived[0]!.archive!;
+    expect(JSON.stringify(applied)).toContain(archive);
+
+    const statusFile = launch('arch', ['tui'], ['NO_COLOR=1', 'SAVEPOINT_AUTHOR_NAME=Ada Tester', 'SAVEPOINT_AUTHOR_EMAIL=ada@example.test']);
+    await waitFor('History:');
+    const flags = () => tmux('display-message', '-p', '-t', session, '#{mouse_sgr_flag} #{mouse_standard_flag}').trim();
+    expect(flags()).toBe('1 1');
+    keys('A');
+    let s = await waitFor((x) => x.includes(archive) && x.includes('2 versions'));
+    expect(s).toMatch(/not checked/);
+    keys('v');
+    s = await waitFor('✓ 2 verified');
+    keys('Enter');
+    s = await waitFor(`Archive ${archive}`);
+    expect(s).toMatch(/› scores\.csv@1\s/);
+    // the wheel moves the cursor in the list under the pointer
+    tmux('send-keys', '-t', session, '-l', '\u001b[<65;10;5M');
+    s = await waitFor('2/2');
+    tmux('send-keys', '-t', session, '-l', '\u001b[<64;10;5M');
+    s = await waitFor((x) => x.includes('1/2') && /› scores\.csv@1\s/.test(x));
+    keys('r');
+    s = await waitFor((x) => x.includes('Restore scores.csv@1?') && x.includes('y / Enter restore'));
+    keys('y');
+    s = await waitFor('Restored scores.csv@1');
+    keys('Escape');
+    await waitFor((x) => x.includes('Restored scores.csv@1') && !x.includes('refreshing…'));
+    keys('q');
+    expect(await exitStatus(statusFile)).toBe('0');
+    // mouse reporting was turned off again on the way out
+    expect(flags()).toBe('0 0');
+
+    const bytes = await fsp.readFile(path.join(tv.dir, 'scores.csv'));
+    expect(bytes.toString()).toBe(contents[0]);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const after = (JSON.parse(cli('log', 'scores.csv', '--json')) as { versions: Array<{ version: number; kind: string; sha256: string; restoredFrom?: number }> }).versions;
+    expect(after[0]).toMatchObject({ version: 5, kind: 'restore', restoredFrom: 1, sha256 });
+    const st = JSON.parse(cli('status', '--json')) as { files: Array<{ path: string; state: string; latestVersion: number; archivedVersions: number }> };
+    expect(st.files.find((f) => f.path === 'scores.csv')).toMatchObject({ state: 'unchanged', latestVersion: 5, archivedVersions: 2 });
+  });
+
+  test('Ctrl-C and SIGTERM also turn mouse reporting off', async () => {
+    const flags = () => tmux('display-message', '-p', '-t', session, '#{mouse_sgr_flag} #{mouse_standard_flag}').trim();
+    let statusFile = launch('ctrlc', ['tui'], ['NO_COLOR=1']);
+    await waitFor('History:');
+    expect(flags()).toBe('1 1');
+    keys('C-c');
+    await exitStatus(statusFile);
+    expect(flags()).toBe('0 0');
+    statusFile = launch('term', ['tui'], ['NO_COLOR=1']);
+    await waitFor('History:');
+    expect(flags()).toBe('1 1');
+    const pid = tmux('display-message', '-p', '-t', session, '#{pane_pid}').trim();
+    // the pane runs a shell; the app is its child
+    const app = execFileSync('pgrep', ['-P', pid], { encoding: 'utf8' }).trim().split('\n')[0]!;
+    process.kill(Number(app), 'SIGTERM');
+    expect(await exitStatus(statusFile)).toBe('130');
+    expect(flags()).toBe('0 0');
+  });
 
   test('a bare `savepoint` in a terminal opens the app, with colour unless NO_COLOR', async () => {
     const statusFile = launch('bare', [], []);

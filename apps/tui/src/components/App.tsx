@@ -20,6 +20,7 @@ import { keyToAction } from '../state/keymap.js';
 import { clampNav, initialNav, navigate } from '../state/navigation.js';
 import type { Action, NavCounts, NavState } from '../state/navigation.js';
 import { ThemeProvider, useTheme } from '../theme.js';
+import type { Background } from '../theme.js';
 import { DetailPane, detailLines } from './DetailPane.js';
 import { DiffPane } from './DiffPane.js';
 import { ErrorText } from './ErrorText.js';
@@ -41,6 +42,11 @@ import { Glance } from './Glance.js';
 import { SaveDialog, TagDialog } from './SaveDialog.js';
 import { helpRowCount } from './HelpOverlay.js';
 // ---
+// archives, experiments, table diffs, Esc-cancel, mouse wheel (wip/tui-view)
+import { useExtraViews } from '../hooks/use-extra-views.js';
+import { useMouseWheel } from '../hooks/use-mouse.js';
+import { ArchivesPane } from './ArchivesPane.js';
+import { ExperimentsPane } from './ExperimentsPane.js';
 
 export interface AppProps {
   /** any folder inside the vault */
@@ -55,13 +61,15 @@ export interface AppProps {
   remoteAuth?: RemoteAuth;
   /** wall clock for "saved 2 min ago" in the header (default: the system clock; never the vault's clock, which SAVEPOINT_NOW makes tick per call) */
   now?: () => Date;
+  /** the terminal's background, for a palette that reads on it (render-app detects it) */
+  background?: Background;
 }
 
 type Message = { kind: 'info'; text: string } | { kind: 'error'; error: ErrorInfo } | null;
 
 export function App(props: AppProps) {
   return (
-    <ThemeProvider color={props.color !== false}>
+    <ThemeProvider color={props.color !== false} {...(props.background ? { background: props.background } : {})}>
       <Main {...props} />
     </ThemeProvider>
   );
@@ -84,7 +92,11 @@ function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
   }, [reload]);
   const verifier = useVerify(
     useCallback(
-      (outcome: { result: VerifyResult } | { error: ErrorInfo }) => {
+      (outcome: { result: VerifyResult } | { error: ErrorInfo } | { cancelled: true }) => {
+        if ('cancelled' in outcome) {
+          setMessage({ kind: 'info', text: 'Verify cancelled: nothing was marked or recorded.' });
+          return;
+        }
         if ('error' in outcome) {
           setMessage({ kind: 'error', error: outcome.error });
           return;
@@ -128,20 +140,27 @@ function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
 
   // layout: header 1 row, footer 2 rows, one spare row so Ink never has to clear the screen
   const body = Math.max(6, rows - 4);
+  const [screenOpen, setScreenOpen] = useState(false);
   const dialogOpen = restorer.state !== null || retention.apply !== null || pusher.state !== null || work.dialogOpen;
-  const bottomOpen = nav.view !== null || dialogOpen;
+  const bottomOpen = (nav.view !== null && !screenOpen) || dialogOpen;
   const topH = bottomOpen ? Math.max(5, Math.floor(body * 0.45)) : body;
   const bottomH = body - topH;
   const filesW = Math.max(24, Math.floor(columns * 0.4));
 
   const viewLines =
     nav.view === 'detail' ? (selected ? detailLines(selected).length : 0)
-    : nav.view === 'diff' ? (diff.phase === 'ready' ? diff.lines.length : 0)
+    : nav.view === 'diff' ? (diff.phase === 'ready' ? (diff.tree?.length ?? diff.lines.length) : 0)
     : nav.view === 'verify' ? (verifier.state.phase === 'done' ? verifyLines(verifier.state.result).length + 1 : 0)
     : nav.view === 'remotes' ? (copiesReport ? remoteLines(copiesReport, selected).length : 0)
     : nav.view === 'retention' ? (retention.plan.phase === 'ready' || retention.plan.phase === 'applied' ? planLines(retention.plan.plan).length + 2 : 0)
     : 0;
   const counts: NavCounts = { files: files.length, versions: versions.length, viewLines, listHeight: Math.max(1, topH - 3), viewHeight: Math.max(1, bottomH - 3) };
+
+  // --- archives / experiments screens, table diff cursor, Esc-cancel, mouse wheel (wip/tui-view)
+  const extra = useExtraViews({ data, nav, setNav, counts, setMessage, diff, diffKey: `${diffReq?.version.path}@${diffReq?.version.version}:${diffReq?.against}`, verifier, restorer, listHeight: counts.listHeight, viewHeight: counts.viewHeight, layout: { headerRows: 1, topH, filesW } });
+  useEffect(() => setScreenOpen(extra.screen !== null), [extra.screen]);
+  useMouseWheel(extra.wheel);
+  // ---
 
   // after a reload, keep the same file and version selected (a save adds rows above them)
   const selectedKey = useRef<{ path?: string; version?: number }>({});
@@ -177,9 +196,9 @@ function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
   const [quitArmed, setQuitArmed] = useState(false);
   const run = (a: Action) => {
     if (a.type === 'quit' && verifier.state.phase === 'running' && !quitArmed) {
-      // core's verify cannot be interrupted halfway: say that quitting waits for it
+      // quitting waits for a running verify; Esc stops it (AbortSignal into core)
       setQuitArmed(true);
-      setMessage({ kind: 'info', text: 'Verify is still running; the program ends when it has finished. Press q again to quit anyway.' });
+      setMessage({ kind: 'info', text: 'Verify is still running; the program ends when it has finished. Esc cancels it; q again quits anyway.' });
       return;
     }
     if (a.type !== 'quit') setQuitArmed(false);
@@ -284,6 +303,10 @@ function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
       setHelpScroll(0);
     }
     // ---
+    if (!nav.help && extra.handleKey(input, key)) {
+      if (message) setMessage(null);
+      return;
+    }
     const a = keyToAction(input, key, nav.help ? 'help' : 'normal');
     if (!a) return;
     if (message && a.type !== 'quit') setMessage(null);
@@ -338,7 +361,8 @@ function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
   else if (retention.apply) bottom = <ApplyRetentionDialog state={retention.apply} width={columns} archiveLocation={data!.vault.config.archiveLocation} />;
   else if (restorer.state) bottom = <RestoreDialog state={restorer.state} width={columns} />;
   else if (nav.view === 'detail') bottom = <DetailPane version={selected} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
-  else if (nav.view === 'diff') bottom = <DiffPane state={diff} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
+  else if (extra.screen) bottom = null;
+  else if (nav.view === 'diff') bottom = <DiffPane state={diff} focused={viewFocused} height={bottomH} scroll={nav.scroll} width={columns} table={extra.table} />;
   else if (nav.view === 'remotes') bottom = <RemotesPane state={copies} selected={selected} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
   else if (nav.view === 'retention') bottom = <RetentionPane state={retention.plan} focused={viewFocused} height={bottomH} scroll={nav.scroll} />;
   else if (nav.view === 'verify') bottom = <VerifyPane state={verifier.state} focused={viewFocused} height={bottomH} width={columns} scroll={nav.scroll} />;
@@ -350,7 +374,9 @@ function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
     retention: 'a apply plan  Esc close',
     remotes: 'u push  Esc close',
   };
-  const hints = nav.help ? 'j/k scroll  any key: close help' : `${nav.view ? viewHints[nav.view] + '  ' : '↑↓ move  Tab pane  Enter open  '}s save  t tag  / filter  m mark  d diff  r restore  v verify  ? help`;
+  const screenHints = extra.screen === 'archives' ? (extra.drill.open ? '↑↓ move  r restore  v check  Esc back' : '↑↓ move  Enter versions  v check  Esc close') : extra.drill.open ? '↑↓ move  Enter go to version  Esc back' : '↑↓ move  Enter versions  Esc close';
+  const tableHints = nav.view === 'diff' && diff.phase === 'ready' && diff.tables ? (viewFocused ? '←→ columns  Enter cells  [ ] sheet  Esc back' : 'Tab: browse the rows') : null;
+  const hints = nav.help ? 'j/k scroll  any key: close help' : extra.screen ? `${screenHints}  ? help` : `${nav.view ? (tableHints ?? viewHints[nav.view]) + '  ' : '↑↓ move  Tab pane  Enter open  '}s save  t tag  / filter  m mark  d diff  r restore  A archives  E exp.  ? help`;
   return (
     <Box flexDirection="column" width={columns}>
       {header}
@@ -360,10 +386,20 @@ function Main({ dir, clock, author, vault: given, remoteAuth, now }: AppProps) {
         </Box>
       ) : (
         <>
-          <Box height={topH}>
-            <FilesPane files={files} cursor={nav.file} focused={nav.focus === 'files'} width={filesW} height={topH} titleSuffix={filterTitle(work.filters.files, files.length, allFiles.length)} />
-            <HistoryPane path={file?.path} versions={versions} cursor={nav.version} focused={nav.focus === 'history'} height={topH} titleSuffix={filterTitle(work.filters.versions, versions.length, allVersions.length)} marked={work.marks} />
-          </Box>
+          {extra.screen === 'archives' ? (
+            <Box height={topH}>
+              <ArchivesPane state={extra.archives.state} checks={extra.archives.checks} drill={extra.drill} focused={!dialogOpen} height={topH} />
+            </Box>
+          ) : extra.screen === 'experiments' ? (
+            <Box height={topH}>
+              <ExperimentsPane state={extra.experiments} versionsOf={extra.versionsOf} drill={extra.drill} focused={!dialogOpen} height={topH} />
+            </Box>
+          ) : (
+            <Box height={topH}>
+              <FilesPane files={files} cursor={nav.file} focused={nav.focus === 'files'} width={filesW} height={topH} titleSuffix={filterTitle(work.filters.files, files.length, allFiles.length)} />
+              <HistoryPane path={file?.path} versions={versions} cursor={nav.version} focused={nav.focus === 'history'} height={topH} titleSuffix={filterTitle(work.filters.versions, versions.length, allVersions.length)} marked={work.marks} />
+            </Box>
+          )}
           {bottomOpen ? (
             <Box height={bottomH} overflow="hidden" flexDirection="column">
               {bottom}

@@ -25,11 +25,12 @@ export function VerifyPane({ state, focused, height, width, scroll }: { state: V
       {state.phase === 'idle' ? <Text color={t.muted}>Press v to verify every stored version.</Text> : null}
       {state.phase === 'running' ? (
         <Box flexDirection="column">
-          <Text>Verifying…</Text>
+          <Text>Verifying… (Esc cancels)</Text>
           <ProgressBar loaded={state.progress?.loaded ?? 0} total={state.progress?.total ?? 0} width={Math.min(40, Math.max(10, width - 40))} {...(state.progress?.item ? { label: state.progress.item } : {})} />
         </Box>
       ) : null}
       {state.phase === 'error' ? <ErrorText error={state.error} /> : null}
+      {state.phase === 'cancelled' ? <Text color={t.muted}>Verify cancelled: nothing was marked. Press v to run it again.</Text> : null}
       {state.phase === 'done' ? (
         <Box flexDirection="column">
           <Text>

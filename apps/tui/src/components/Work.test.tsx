@@ -158,7 +158,8 @@ describe('tag (t) and marks (m, D)', () => {
     expect(f).toMatch(/v1\*\s+2026/);
     await a.press('D');
     const g = await a.waitFor((fr) => fr.includes('Diff: data.csv@1 → data.csv@3') && !fr.includes('Computing'));
-    expect(g).toMatch(/"a" → "z"/);
+    // the table grid: old │ new, changed cells marked with *
+    expect(g).toMatch(/~ 1 │\s+\*a\s+│\s+\*z/);
     // m again unmarks
     await a.press(KEYS.escape, 'm');
     await a.waitFor('Unmarked data.csv@1.');

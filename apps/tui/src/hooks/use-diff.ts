@@ -5,6 +5,10 @@ import type { Endpoint, Vault, VersionRecord } from '@savepoint/core';
 import { toErrorInfo } from '../errors.js';
 import type { ErrorInfo } from '../errors.js';
 import type { DiffAgainst } from '../state/navigation.js';
+import { tableModels } from '../state/table-grid.js';
+import type { GridModel } from '../state/table-grid.js';
+import { jsonTree } from '../state/json-tree.js';
+import type { TreeLine } from '../state/json-tree.js';
 
 /** Detailed changes kept per table / document; counts stay exact beyond it. */
 export const DIFF_LIMIT = 2000;
@@ -12,7 +16,8 @@ export const DIFF_LIMIT = 2000;
 export type DiffState =
   | { phase: 'idle' }
   | { phase: 'loading'; title: string }
-  | { phase: 'ready'; title: string; lines: string[]; identical: boolean }
+  /** `tables`: the grids of a CSV/TSV/XLSX/SQLite diff; `tree`: the changed paths of a JSON diff (else null) */
+  | { phase: 'ready'; title: string; lines: string[]; identical: boolean; tables?: GridModel[] | null; tree?: TreeLine[] | null }
   | { phase: 'error'; title: string; error: ErrorInfo };
 
 export interface DiffRequest {
@@ -57,7 +62,9 @@ export function useDiff(req: DiffRequest | null): DiffState {
           diff.diffFiles({ path: a!.file, label: a!.label }, { path: b!.file, label: b!.label }, { name: req.version.path, limit: DIFF_LIMIT }),
         );
         const lines = diff.renderDiff(result, { color: req.color, limit: DIFF_LIMIT });
-        if (live) setState({ phase: 'ready', title: plan.title, lines, identical: result.identical });
+        const tables = result.identical ? null : tableModels(result, req.version.path);
+        const tree = result.format === 'json' && !result.identical ? jsonTree(result.changes) : null;
+        if (live) setState({ phase: 'ready', title: plan.title, lines, identical: result.identical, tables: tables?.length ? tables : null, tree: tree?.length ? tree : null });
       } catch (e) {
         if (live) setState({ phase: 'error', title: plan.title, error: toErrorInfo(e) });
       }

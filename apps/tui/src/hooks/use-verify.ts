@@ -9,15 +9,24 @@ export type VerifyState =
   | { phase: 'idle' }
   | { phase: 'running'; progress: ProgressEvent | null }
   | { phase: 'done'; result: VerifyResult }
-  | { phase: 'error'; error: ErrorInfo };
+  | { phase: 'error'; error: ErrorInfo }
+  /** Esc stopped it: nothing was marked or recorded */
+  | { phase: 'cancelled' };
 
 /** Redraw the bar at most this often: progress events come per 64 KB chunk, and every Ink frame of the
  * full screen costs ~13 ms (measured, 100×24), which would otherwise slow the verify itself. */
 export const PROGRESS_INTERVAL_MS = 100;
 
-export function useVerify(onFinished: (outcome: { result: VerifyResult } | { error: ErrorInfo }) => void): { state: VerifyState; start: (vault: Vault) => void } {
+export function useVerify(onFinished: (outcome: { result: VerifyResult } | { error: ErrorInfo } | { cancelled: true }) => void): { state: VerifyState; start: (vault: Vault) => void; cancel: () => boolean } {
   const [state, setState] = useState<VerifyState>({ phase: 'idle' });
   const running = useRef(false);
+  const abort = useRef<AbortController | null>(null);
+  /** Esc: stop the running verify through core's AbortSignal; returns whether one was running */
+  const cancel = useCallback(() => {
+    if (!running.current || !abort.current) return false;
+    abort.current.abort();
+    return true;
+  }, []);
   const start = useCallback(
     (vault: Vault) => {
       if (running.current) return;
@@ -30,7 +39,9 @@ export function useVerify(onFinished: (outcome: { result: VerifyResult } | { err
         last = now;
         setState({ phase: 'running', progress: e });
       };
-      verify(vault, { onProgress }).then(
+      const ac = new AbortController();
+      abort.current = ac;
+      verify(vault, { onProgress, signal: ac.signal }).then(
         (result) => {
           running.current = false;
           setState({ phase: 'done', result });
@@ -38,6 +49,11 @@ export function useVerify(onFinished: (outcome: { result: VerifyResult } | { err
         },
         (e: unknown) => {
           running.current = false;
+          if (ac.signal.aborted) {
+            setState({ phase: 'cancelled' });
+            onFinished({ cancelled: true });
+            return;
+          }
           const error = toErrorInfo(e);
           setState({ phase: 'error', error });
           onFinished({ error });
@@ -46,5 +62,5 @@ export function useVerify(onFinished: (outcome: { result: VerifyResult } | { err
     },
     [onFinished],
   );
-  return { state, start };
+  return { state, start, cancel };
 }

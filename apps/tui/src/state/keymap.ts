@@ -3,12 +3,15 @@
  * help screen is rendered from it, so a key cannot work without being listed (keymap.test.ts checks).
  */
 import type { Action } from './navigation.js';
+import { isMouse } from './mouse.js';
 
 /**
  * `dialog`: a confirm dialog is open; `help`: the help screen is open (any key closes it);
- * `prompt`: a text prompt is open (Enter / Esc here, every other key edits the text).
+ * `prompt`: a text prompt is open (Enter / Esc here, every other key edits the text);
+ * `screen`: keys of the archives / experiments screens and table diffs, which hooks/use-extra-views.ts handles
+ * before the normal map (listed here for the help screen).
  */
-export type KeyMode = 'normal' | 'help' | 'dialog' | 'prompt';
+export type KeyMode = 'normal' | 'help' | 'dialog' | 'prompt' | 'screen';
 
 /** The subset of Ink's `Key` the map reads. */
 export interface KeyInfo {
@@ -35,7 +38,7 @@ export const NAMED_KEYS = ['Up', 'Down', 'Left', 'Right', 'PgUp', 'PgDn', 'Home'
 export type KeyName = (typeof NAMED_KEYS)[number] | (string & {});
 
 /** Where a key works (the help screen groups by it). */
-export type KeyContext = 'move' | 'files & history' | 'views' | 'app' | 'confirm dialogs' | 'text prompts' | 'help screen';
+export type KeyContext = 'move' | 'files & history' | 'views' | 'archives, experiments, table diffs' | 'app' | 'confirm dialogs' | 'text prompts' | 'help screen';
 
 export interface KeyEntry {
   keys: KeyName[];
@@ -79,6 +82,16 @@ export const KEYMAP: readonly KeyEntry[] = [
   k('normal', 'app', ['v'], 'verify', 'verify every stored version against its checksum', { type: 'verify' }),
   k('normal', 'app', ['p'], 'plan', 'retention plan: what would be archived and why', { type: 'retention' }),
   k('normal', 'app', ['c'], 'copies', 'remotes and copies (3-2-1) of the selected version', { type: 'remotes' }),
+  // --- archives, experiments, table diffs, cancel, mouse (hooks/use-extra-views.ts)
+  k('normal', 'app', ['A'], 'archives', 'retention archives: period, size, versions, check; Enter lists the versions inside', { type: 'archives' }),
+  k('normal', 'app', ['E'], 'experiments', 'experiments: their files and versions; Enter lists them, Enter again goes to one', { type: 'experiments' }),
+  k('screen', 'archives, experiments, table diffs', ['r', 'v'], 'archive', 'in an archive: restore the selected version (asks first) / check the archive'),
+  k('screen', 'archives, experiments, table diffs', ['Left', 'Right', 'h', 'l'], 'columns', 'in a table diff (focused): scroll the columns'),
+  k('screen', 'archives, experiments, table diffs', ['Enter'], 'row cells', 'in a table diff: every cell of the row; in a list: open it'),
+  k('screen', 'archives, experiments, table diffs', ['[', ']'], 'sheet', 'in a table diff: previous / next sheet or table'),
+  k('screen', 'archives, experiments, table diffs', ['Esc'], 'cancel', 'cancel a running verify, archive check or diff; else back'),
+  k('screen', 'archives, experiments, table diffs', ['wheel'], 'scroll', 'scroll the list under the mouse pointer'),
+  // ---
   k('normal', 'app', ['?'], 'help', 'this help', { type: 'help' }),
   k('normal', 'app', ['q'], 'quit', 'quit', { type: 'quit' }),
   k('dialog', 'confirm dialogs', ['y', 'Y', 'Enter'], 'yes', 'yes: do what the dialog asks', { type: 'confirm' }),
@@ -153,6 +166,8 @@ export function keyToAction(input: string, key: KeyInfo, mode: KeyMode): Action 
  * with escape sequences (arrows, PgDn) or with a key Ink recognised are left as they are.
  */
 export function splitInput(input: string, key: KeyInfo): [string, KeyInfo][] {
+  // a mouse report (wheel) is handled by use-mouse.ts, never as keys
+  if (isMouse(input)) return [];
   const recognised = Object.entries(key).some(([k, v]) => v === true && k !== 'shift' && k !== 'meta');
   if (input.length <= 1 || recognised || input.includes('\u001b')) return [[input, key]];
   const out: [string, KeyInfo][] = [];

@@ -36,7 +36,11 @@ export type Action =
   | { type: 'mark' }
   | { type: 'diffMarked' }
   | { type: 'filter' }
-  | { type: 'match'; dir: 1 | -1 };
+  | { type: 'match'; dir: 1 | -1 }
+
+  // archives and experiments screens (hooks/use-extra-views.ts owns them)
+  | { type: 'archives' }
+  | { type: 'experiments' };
 
 export interface NavState {
   focus: Focus;
@@ -165,6 +169,8 @@ export function navigate(s: NavState, a: Action, c: NavCounts): NavState {
       return { ...s, quit: true };
     case 'confirm':
     case 'cancel':
+    case 'archives':
+    case 'experiments':
       return s;
     // --- issue 15 (work): the App checks that two versions are marked before it sends diffMarked
     case 'diffMarked':

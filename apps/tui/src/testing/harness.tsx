@@ -29,9 +29,11 @@ export interface Driven {
   idle(timeoutMs?: number): Promise<string>;
   unmount(): void;
   frames: string[];
+  /** the terminal is resized to `columns` × `rows` (the stream's size changes, then it emits 'resize') */
+  resize(columns: number, rows: number): void;
 }
 
-const BUSY = ['refreshing…', 'Computing diff…', 'Verifying…', 'Planning…', 'Reading remote state…', 'reading…', 'Checking the working copy', 'Opening vault…'];
+const BUSY = ['refreshing…', 'checking ', 'Computing diff…', 'Verifying…', 'Planning…', 'Reading remote state…', 'reading…', 'Checking the working copy', 'Opening vault…'];
 
 /**
  * Remove a temp vault after its app was unmounted. Work the app started just before (a refresh writing
@@ -70,6 +72,11 @@ export function drive(props: AppProps): Driven {
     },
     idle: (timeoutMs) => d.waitFor((f) => !BUSY.some((b) => f.includes(b)), timeoutMs),
     unmount: () => inst.unmount(),
+    resize(columns, rows) {
+      Object.defineProperty(inst.stdout, 'columns', { value: columns, configurable: true });
+      Object.defineProperty(inst.stdout, 'rows', { value: rows, configurable: true });
+      inst.stdout.emit('resize');
+    },
   };
   return d;
 }

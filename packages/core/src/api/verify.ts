@@ -75,12 +75,17 @@ export interface VerifyOptions {
   markNotes?: boolean;
   /** how archived versions are checked (default: retention/archive.ts unpacks and re-hashes each archive) */
   verifyArchived?: (vault: Vault, versions: VersionRecord[]) => Promise<VerifyItem[]>;
+  /** stop early (the TUI's Esc): rejects with the signal's reason, writes no verified marks and records no health entry */
+  signal?: AbortSignal;
 }
 
 /** Verify, and record the outcome (and the damaged versions found) in the health record (health/). */
 export async function verify(vault: Vault, opts: VerifyOptions = {}): Promise<VerifyResult> {
   const trace: { scope?: string } = {};
+  opts.signal?.throwIfAborted();
   return recorded(vault, 'verify', () => verifyVersions(vault, opts, trace), (r) => {
+    // a run the user cancelled is not a verify that failed
+    if (!r && opts.signal?.aborted) return null;
     if (!r) return {};
     const bad = r.items.filter((i) => i.status !== 'verified');
     return {
@@ -109,8 +114,11 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
   // every distinct stored blob is hashed once, on every core (store/digest-pool.ts)
   const jobs = live.filter((v) => v.blob).map((v) => ({ oid: v.blob, size: Math.max(v.size, 0) }));
   const quick = !!opts.quick;
+  const signal = opts.signal;
+  signal?.throwIfAborted();
   const outcomes = await digestBlobs(vault.gitdir, jobs, {
     quick,
+    ...(signal ? { signal } : {}),
     ...(opts.workers !== undefined ? { workers: opts.workers } : {}),
     ...(opts.onProgress ? { onProgress: (loaded: number) => opts.onProgress!({ phase: 'verify', loaded, total }) } : {}),
   });
@@ -160,8 +168,9 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
   // ---
   if (archived.length && opts.archives !== false) {
     if (opts.verifyArchived) items.push(...(await opts.verifyArchived(vault, archived)));
-    else items.push(...(await verifyArchivedVersions(vault, archived, opts.onProgress)));
+    else items.push(...(await verifyArchivedVersions(vault, archived, opts.onProgress, signal)));
   }
+  signal?.throwIfAborted();
   // --- packs (issue 19 item 13): a damaged pack is reported by name even when every version still reads
   const packs = opts.packs !== false && !quick && opts.path === undefined ? await checkPacks(vault.gitdir, { ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) }) : [];
   // ---

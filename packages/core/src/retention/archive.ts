@@ -57,7 +57,7 @@ export async function listArchives(vault: Vault): Promise<ArchiveInfo[]> {
  * Verify archived versions: each archive they live in is unpacked once and checked (file sha256 against the
  * index, manifest, bundle, pack), then every version's content is re-hashed against its note.
  */
-export async function verifyArchivedVersions(vault: Vault, versions: VersionRecord[], onProgress?: ProgressCallback): Promise<VerifyItem[]> {
+export async function verifyArchivedVersions(vault: Vault, versions: VersionRecord[], onProgress?: ProgressCallback, signal?: AbortSignal): Promise<VerifyItem[]> {
   const index = await readArchiveIndex(vault);
   const byFile = new Map<string, VersionRecord[]>();
   for (const v of versions) {
@@ -69,6 +69,7 @@ export async function verifyArchivedVersions(vault: Vault, versions: VersionReco
   const total = versions.reduce((n, v) => n + Math.max(0, v.size), 0);
   let done = 0;
   for (const [file, vs] of byFile) {
+    signal?.throwIfAborted();
     const entry = index.archives.find((a) => a.file === file);
     const base = (v: VersionRecord) => ({ path: v.path, version: v.version, commit: v.commit, expected: v.sha256, archive: file });
     let opened;
@@ -91,10 +92,17 @@ export async function verifyArchivedVersions(vault: Vault, versions: VersionReco
         }
         try {
           const at = done;
-          const d = await digestBlob(opened.gitdir, inManifest.blob, { onProgress: onProgress && ((e) => onProgress({ phase: 'verify', loaded: at + e.loaded, total, item: `${v.path}@${v.version}` })) });
+          signal?.throwIfAborted();
+          const d = await digestBlob(opened.gitdir, inManifest.blob, {
+            onProgress: (onProgress || signal) && ((e) => {
+              signal?.throwIfAborted();
+              onProgress?.({ phase: 'verify', loaded: at + e.loaded, total, item: `${v.path}@${v.version}` });
+            }),
+          });
           if (d.sha256 === v.sha256 && (v.size < 0 || d.size === v.size)) items.push({ ...base(v), status: 'verified', actual: d.sha256 });
           else items.push({ ...base(v), status: 'corrupted', actual: d.sha256, message: `content in ${file} hashes to ${d.sha256}, the note says ${v.sha256}` });
         } catch (e) {
+          signal?.throwIfAborted();
           if (!(e instanceof SavepointError)) throw e;
           items.push({ ...base(v), status: e.code === 'E_OBJECT_MISSING' ? 'missing' : 'corrupted', message: e.message });
         }

@@ -32,6 +32,8 @@ export interface DigestPoolOptions {
   onProgress?: (loaded: number) => void;
   /** the compiled worker module (default: digest-worker.js next to this module) */
   workerUrl?: URL;
+  /** stops the run (the TUI's Esc): pending jobs are dropped, workers terminated, the reason thrown */
+  signal?: AbortSignal;
 }
 
 const DEFAULT_WORKER_URL = new URL('./digest-worker.js', import.meta.url);
@@ -62,14 +64,28 @@ export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: Diges
     }
   }
   if (workers.length === 0) {
+    const signal = opts.signal;
     for (const j of unique) {
+      signal?.throwIfAborted();
       const damaged: Array<{ location: string; message: string }> = [];
       const base = doneBytes;
       try {
-        const d = await digestBlob(gitdir, j.oid, { quick: !!opts.quick, onDamagedCopy: (c) => damaged.push({ location: c.location, message: c.message }), ...(opts.onProgress ? { onProgress: (e) => opts.onProgress!(base + e.loaded) } : {}) });
+        const d = await digestBlob(gitdir, j.oid, {
+          quick: !!opts.quick,
+          onDamagedCopy: (c) => damaged.push({ location: c.location, message: c.message }),
+          ...(opts.onProgress || signal
+            ? {
+                onProgress: (e: { loaded: number }) => {
+                  signal?.throwIfAborted();
+                  opts.onProgress?.(base + e.loaded);
+                },
+              }
+            : {}),
+        });
         out.set(j.oid, { digest: d, ...(damaged.length ? { damaged } : {}) });
         doneBytes += d.size;
       } catch (e) {
+        signal?.throwIfAborted();
         if (!(e instanceof SavepointError)) throw e;
         out.set(j.oid, { error: e });
         doneBytes += Math.max(j.size, 0);
@@ -130,6 +146,15 @@ export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: Diges
         w.on('message', onMessage);
         w.postMessage({ id, gitdir, oid: job.oid, quick: !!opts.quick } satisfies DigestJobMessage);
       };
+      const signal = opts.signal;
+      if (signal) {
+        const abort = (): void => {
+          failed = true;
+          reject(signal.reason);
+        };
+        if (signal.aborted) abort();
+        else signal.addEventListener('abort', abort, { once: true });
+      }
       for (const w of workers) {
         w.on('error', (e) => {
           failed = true;
