@@ -1,4 +1,7 @@
 /** Stable exit codes per error code, so scripts can tell failures apart without parsing text. */
+import type { ErrorCode } from '@savepoint/core';
+import type { DiffErrorCode } from '@savepoint/diff';
+
 export const EXIT = {
   ok: 0,
   problems: 1,
@@ -7,7 +10,11 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-export const byCode: Record<string, number> = {
+/**
+ * Every error code core and diff can throw (a missing one does not compile). @savepoint/hooks' codes are not here:
+ * `savepoint hooks` runs the hooks CLI, which reports its own errors with exit 2.
+ */
+export const byCode: Record<ErrorCode | DiffErrorCode, number> = {
   E_INVALID_ARGUMENT: 2,
   E_NOT_A_VAULT: 3,
   E_VAULT_EXISTS: 3,
@@ -69,5 +76,5 @@ export const byCode: Record<string, number> = {
 };
 
 export function exitCodeFor(code: string): number {
-  return byCode[code] ?? (code.startsWith('E_') ? 1 : EXIT.internal);
+  return (byCode as Record<string, number | undefined>)[code] ?? (code.startsWith('E_') ? 1 : EXIT.internal);
 }
