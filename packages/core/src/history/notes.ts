@@ -46,11 +46,16 @@ export async function writeNotesDetailed(ctx: GitCtx, notes: Map<string, string>
     // Flat or deeper fanout (native git): rebuild the whole tree in our 2/38 layout.
     const all = await readNotesMap(ctx, parent);
     for (const [c, b] of blobs) all.set(c, b);
-    newRoot = await mergeIntoFanout(ctx, [], all);
+    newRoot = await writeNotesTree(ctx, all);
   }
   const commit = await writeCommit(ctx, { tree: newRoot, parents: parent ? [parent] : [], message: message + '\n', author });
   await updateRef(ctx, NOTES_REF, commit, parent);
   return { commit, parent, blobs };
+}
+
+/** A whole notes tree in our 2/38 fanout from a full map (commit oid → note blob oid); writes objects only. */
+export async function writeNotesTree(ctx: GitCtx, notes: Map<string, string>): Promise<string> {
+  return mergeIntoFanout(ctx, [], notes);
 }
 
 async function mergeIntoFanout(ctx: GitCtx, rootEntries: TreeEntry[], blobs: Map<string, string>): Promise<string> {

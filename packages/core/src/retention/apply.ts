@@ -20,7 +20,7 @@ import type { VersionRecord } from '../model/version.js';
 import { readBlobText, readCommit, readTreeEntries, resolveRef, updateRef, writeCommit, writeTree } from '../history/git.js';
 import { parseCommit, parseTag, parseTree, readObject, serializeCommit, serializeTag, writeObject } from '../history/objects.js';
 import type { Commit, TreeEntry } from '../history/objects.js';
-import { readNotesMap } from '../history/notes.js';
+import { readNotesMap, writeNotesTree } from '../history/notes.js';
 import { listRefs } from '../history/refs.js';
 import { archiveDir, readArchiveIndex, writeArchiveIndex } from '../history/archived.js';
 import type { ArchiveIndexEntry } from '../history/archived.js';
@@ -367,19 +367,6 @@ async function commitsParentsFirst(vault: Vault, tip: string): Promise<{ oid: st
   return order;
 }
 
-/** Notes tree in our 2/38 fanout from a full map (commit → note blob). */
-async function notesTree(vault: Vault, notes: Map<string, string>): Promise<string> {
-  const byDir = new Map<string, TreeEntry[]>();
-  for (const [commit, blob] of notes) {
-    const d = commit.slice(0, 2);
-    if (!byDir.has(d)) byDir.set(d, []);
-    byDir.get(d)!.push({ mode: '100644', path: commit.slice(2), oid: blob, type: 'blob' });
-  }
-  const root: TreeEntry[] = [];
-  for (const [d, entries] of byDir) root.push({ mode: '040000', path: d, oid: await writeTree(vault, entries), type: 'tree' });
-  return writeTree(vault, root);
-}
-
 function assertPlanCurrent(vault: Vault, plan: VaultRetentionPlan, tip: string | null, notesTip: string | null): void {
   if (plan.branch !== vault.branch || plan.tip !== tip || plan.notesTip !== notesTip) {
     throw new SavepointError('E_HISTORY_DIVERGED', 'The history changed since this retention plan was made (a save, verify or tag happened). Nothing was changed; make the plan again and review it.', { planTip: plan.tip, tip, planNotesTip: plan.notesTip, notesTip });
@@ -517,8 +504,8 @@ async function applyRetentionLocked(vault: Vault, plan: VaultRetentionPlan, opts
       const moves: Journal['moves'] = [];
       if (result.notesMoved) {
         const who = personAt(vault.author, createdAt);
-        const addedCommit = await writeCommit(vault, { tree: await notesTree(vault, added), parents: history.notesTip ? [history.notesTip] : [], message: "Notes re-attached by 'savepoint retention apply'\n", author: who });
-        const cleanedCommit = await writeCommit(vault, { tree: await notesTree(vault, cleaned), parents: [addedCommit], message: "Notes of rewritten saves removed by 'savepoint retention apply'\n", author: who });
+        const addedCommit = await writeCommit(vault, { tree: await writeNotesTree(vault, added), parents: history.notesTip ? [history.notesTip] : [], message: "Notes re-attached by 'savepoint retention apply'\n", author: who });
+        const cleanedCommit = await writeCommit(vault, { tree: await writeNotesTree(vault, cleaned), parents: [addedCommit], message: "Notes of rewritten saves removed by 'savepoint retention apply'\n", author: who });
         moves.push({ ref: NOTES_REF, from: history.notesTip, to: addedCommit });
         moves.push({ ref: `refs/heads/${vault.branch}`, from: history.tip, to: newTip });
         moves.push(...(await tagMoves(vault, map, result)));

@@ -30,7 +30,9 @@ import type { Vault } from '../../vault.js';
 import { getRemote, trackingBranchRef, trackingNotesRef } from '../config.js';
 import { hasObject, isAncestor, objectsMissingOnRemote, peel } from '../graph.js';
 import { updateRemoteState } from '../state.js';
-import type { FetchResult, NotesMergeAction, PushResult } from '../sync.js';
+import type { FetchResult, PushResult } from '../sync-types.js';
+import { mergeNotesRef } from '../notes-ref.js';
+import type { NotesMergeAction } from '../notes-ref.js';
 import { S3Store } from './client.js';
 import type { S3RemoteSettings } from './client.js';
 
@@ -258,7 +260,6 @@ async function setRef(ctx: GitCtx, ref: string, oid: string): Promise<void> {
 }
 
 async function fetchWithState(vault: Vault, store: S3Store, state: BucketState, opts: S3OpOptions): Promise<FetchResult> {
-  const { mergeNotesRef } = await import('../sync.js');
   const name = opts.remote;
   const refs = state.manifest?.refs ?? {};
   if (state.manifest) await fetchPacks(vault, store, state, opts);
