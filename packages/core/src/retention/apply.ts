@@ -25,12 +25,12 @@ import { listRefs } from '../history/refs.js';
 import { archiveDir, readArchiveIndex, writeArchiveIndex } from '../history/archived.js';
 import type { ArchiveIndexEntry } from '../history/archived.js';
 import { loadHistory } from '../history/versions.js';
-import { digestBlob } from '../store/object-store.js';
 import { looseObjectPath } from '../store/reader.js';
 import { withLock } from '../util/lock.js';
 import type { ProgressCallback } from '../util/progress.js';
 import type { Vault } from '../vault.js';
 import { personAt } from '../vault.js';
+import { digestArchivedBlobs } from './archive-check.js';
 import { openArchive, writeArchiveFile } from './archive-file.js';
 import type { WrittenArchive } from './archive-file.js';
 import { planExpiring, planRetention } from './plan.js';
@@ -615,8 +615,10 @@ async function tagMoves(vault: Vault, map: Map<string, string>, result: ApplyRet
 async function checkWrittenArchive(vault: Vault, w: WrittenArchive): Promise<void> {
   const opened = await openArchive(w.file, scratchDir(vault), path.basename(w.file), w.sha256, vault.key);
   try {
+    // along the delta chains, each blob rebuilt once (archive-check.ts), not each chain re-read per version
+    const digests = await digestArchivedBlobs(opened.gitdir, opened.manifest.versions.map((v) => v.blob), w.file);
     for (const v of opened.manifest.versions) {
-      const d = await digestBlob(opened.gitdir, v.blob);
+      const d = digests.get(v.blob)!;
       if (d.sha256 !== v.sha256) throw new SavepointError('E_ARCHIVE_CORRUPT', `The archive ${w.file} did not read back correctly (${v.path}@${v.version}); nothing was changed. Check the disk and run again.`, { archive: w.file });
     }
     for (const v of opened.manifest.versions) await readObject(opened.gitdir, v.archiveCommit);
