@@ -1,7 +1,7 @@
 export { SavepointError, isSavepointError, fromNodeError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { openVault, initVault, CONFIG_FILE, historyBranchCheckedOut } from './vault.js';
-export type { Vault, VaultOptions, InitOptions, InitResult, Author } from './vault.js';
+export type { Vault, VaultEvents, VaultOptions, InitOptions, InitResult, Author } from './vault.js';
 export { parseConfig, defaultConfig, serializeConfig, loadConfigSchema, DEFAULT_TRACKED_PATTERNS, RETIRED_KEYS } from './model/config.js';
 export type { VaultConfig, VaultConfigInput } from './model/config.js';
 export { NOTES_REF, parseNote, serializeNote } from './model/note.js';
