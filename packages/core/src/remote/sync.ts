@@ -22,7 +22,7 @@ import type { Vault } from '../vault.js';
 import { historyBranchCheckedOut } from '../vault.js';
 import { getRemote, syncGitRemote, trackingBranchRef, trackingNotesRef } from './config.js';
 import { hasObject, isAncestor, objectsMissingOnRemote, peel } from './graph.js';
-import { mergeNotesRef } from './notes-ref.js';
+import { finishFetch } from './fetch-result.js';
 import type { NotesMergeAction } from './notes-ref.js';
 import type { RefAdvertisement } from './pkt-line.js';
 import { updateRemoteState } from './state.js';
@@ -86,11 +86,7 @@ async function fetchInto(vault: Vault, transport: RemoteTransport, name: string,
   const remoteNotes = adv.refs.get(NOTES_REF) ?? null;
   if (remoteNotes && (await hasObject(vault, remoteNotes))) await setRef(vault, trackingNotesRef(name), remoteNotes);
   else if (!remoteNotes) await dropRef(vault, trackingNotesRef(name));
-  const notes = await mergeNotesRef(vault, remoteNotes, `remote '${name}'`);
-  const newTags = [...(await listRefs(vault.gitdir, 'refs/tags/')).keys()].filter((t) => !tagsBefore.has(t)).map((t) => t.slice('refs/tags/'.length));
-  const now = vault.clock().toISOString();
-  await updateRemoteState(vault.gitdir, name, { lastFetch: now, lastSeen: now });
-  return { remote: name, url: transport.shownUrl, branch: remoteBranch, notes: { action: notes.action, remote: remoteNotes, merged: notes.merged }, newTags };
+  return finishFetch(vault, name, transport.shownUrl, remoteBranch, remoteNotes, tagsBefore);
 }
 
 export async function fetchRemote(vault: Vault, opts: RemoteOpOptions): Promise<FetchResult> {
