@@ -6,10 +6,13 @@ import { fileURLToPath } from 'node:url';
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const alias = {
   '@savepoint/core/format': src('./packages/core/src/util/format.ts'),
+  '@savepoint/core/checksums': src('./packages/core/src/model/checksum-line.ts'),
+  '@savepoint/core/defaults': src('./packages/core/src/model/defaults.ts'),
   '@savepoint/core/browser': src('./packages/core/src/browser/index.ts'),
   '@savepoint/core': src('./packages/core/src/index.ts'),
   '@savepoint/diff/browser': src('./packages/diff/src/browser.ts'),
   '@savepoint/diff': src('./packages/diff/src/index.ts'),
+  '@savepoint/errors': src('./packages/errors/src/index.ts'),
   '@savepoint/hooks': src('./packages/hooks/src/index.ts'),
   '@savepoint/tui': src('./apps/tui/src/index.ts'),
 };
@@ -24,6 +27,7 @@ export default defineConfig({
     projects: [
       project('core', ['packages/core/src/**/*.test.ts']),
       project('diff', ['packages/diff/src/**/*.test.ts']),
+      project('errors', ['packages/errors/src/**/*.test.ts']),
       project('hooks', ['packages/hooks/src/**/*.test.ts']),
       project('cli', ['apps/cli/src/**/*.test.ts']),
       project('tui', ['apps/tui/src/**/*.test.{ts,tsx}']),

@@ -125,6 +125,14 @@ describe('the CLI with folder remotes', () => {
     const push = sp(dir, ['push', '--all', '--json']);
     expect(push.code).toBe(0);
     expect(push.json.results.map((r: { remote: string; ok: boolean }) => [r.remote, r.ok])).toEqual([['a', true], ['b', true]]);
+    // both copies hold the history branch, as native git reads them
+    const branch = (JSON.parse(await fsp.readFile(path.join(dir, 'savepoint.json'), 'utf8')).historyBranch as string | undefined) ?? 'main';
+    const tip = gitCli(dir, ['rev-parse', `refs/heads/${branch}`]).trim();
+    for (const disk of ['disk-a', 'disk-b']) expect(gitCli(scratch, ['--git-dir', path.join(scratch, disk, 'lab.git'), 'rev-parse', `refs/heads/${branch}`]).trim()).toBe(tip);
+    // --all means every remote: with a remote name it is a usage error, and nothing is pushed
+    const both = sp(dir, ['push', 'a', '--all', '--json']);
+    expect(both.code).toBe(2);
+    expect(both.json.error.code).toBe('E_INVALID_ARGUMENT');
     const copies = sp(dir, ['status', '--copies', '--json']);
     expect(copies.code).toBe(0);
     const v = copies.json.copies.versions.find((x: { path: string }) => x.path === 'data.csv');

@@ -281,13 +281,15 @@ describe('auto-push queue and copies', () => {
     expect(q[0]!.attempts).toBe(1);
     expect(Date.parse(q[0]!.nextAttempt)).toBeGreaterThan(Date.parse(q[0]!.lastAttempt));
     expect(JSON.stringify(q)).not.toContain('nope-wrong');
-    // the next save retries only after the backoff (our test clock moves 1 minute per call)
+    // the next save retries only after the backoff: one second after the failure (30 s backoff) it is skipped
     await t.write('data.csv', 'id,x\n2,2\n');
     await save(t.vault, { files: ['data.csv'] });
-    const second = await autoPush(t.vault, auth);
-    expect(second[0]!.ok || second[0]!.skipped === 'backoff').toBe(true);
-    // an explicit push ignores the backoff and drains the queue
-    const drained = await pushRemotes(t.vault, { ...auth, remotes: ['backup'] });
+    const soon: typeof t.vault = { ...t.vault, clock: () => new Date(Date.parse(q[0]!.lastAttempt) + 1_000) };
+    const second = await autoPush(soon, auth);
+    expect(second).toEqual([expect.objectContaining({ remote: 'backup', ok: false, skipped: 'backoff', queued: true })]);
+    expect(await pushQueue(t.vault)).toEqual(q);
+    // an explicit push at that same moment ignores the backoff and drains the queue
+    const drained = await pushRemotes(soon, { ...auth, remotes: ['backup'] });
     expect(drained[0]!.ok).toBe(true);
     expect(await pushQueue(t.vault)).toEqual([]);
     expect(gitCli(repo, ['rev-parse', 'main']).trim()).toBe(gitCli(t.dir, ['rev-parse', 'main']).trim());

@@ -1,4 +1,8 @@
 /** Stable exit codes per error code, so scripts can tell failures apart without parsing text. */
+import type { ErrorCode } from '@savepoint/core';
+import type { DiffErrorCode } from '@savepoint/diff';
+import type { HooksErrorCode } from '@savepoint/hooks';
+
 export const EXIT = {
   ok: 0,
   problems: 1,
@@ -7,7 +11,11 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-export const byCode: Record<string, number> = {
+/**
+ * Every error code core, diff and hooks can throw (a missing one does not compile); `savepoint-hooks` uses the
+ * same numbers (packages/hooks/src/exit-codes.ts, checked by exit-codes.test.ts).
+ */
+export const byCode: Record<ErrorCode | DiffErrorCode | HooksErrorCode, number> = {
   E_INVALID_ARGUMENT: 2,
   E_NOT_A_VAULT: 3,
   E_VAULT_EXISTS: 3,
@@ -73,5 +81,5 @@ export const byCode: Record<string, number> = {
 };
 
 export function exitCodeFor(code: string): number {
-  return byCode[code] ?? (code.startsWith('E_') ? 1 : EXIT.internal);
+  return (byCode as Record<string, number | undefined>)[code] ?? (code.startsWith('E_') ? 1 : EXIT.internal);
 }

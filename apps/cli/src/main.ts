@@ -1,4 +1,5 @@
 /** The savepoint command: builds the commander program and runs it. Only this app exits or reads env. */
+import path from 'node:path';
 import { keyProviderFromEnv } from './passphrase.js';
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
@@ -98,7 +99,7 @@ export function createProgram(io: Io): { program: Command; exitCode(): number } 
         const cmd = args[args.length - 1] as Command;
         const g = cmd.optsWithGlobals() as { json?: boolean; color?: boolean; quiet?: boolean; cwd?: string };
         const out = createOutput(io, { json: !!g.json, color: g.color !== false, quiet: !!g.quiet });
-        const cwd = g.cwd ? (await import('node:path')).resolve(io.cwd, g.cwd) : io.cwd;
+        const cwd = g.cwd ? path.resolve(io.cwd, g.cwd) : io.cwd;
         let vaultPromise: ReturnType<CommandContext['vault']> | null = null;
         const versions: string[] = [];
         const ctx: CommandContext = {

@@ -1,6 +1,11 @@
 /** Every user-facing sentence of the CLI, in one place. */
 import type { ExperimentSummary, AutoSaveEvent, FileStatus, RepairResult, RestoreResult, SaveResult, TagResult, VerifyResult, VersionRecord, ExportResult, InitResult } from '@savepoint/core';
 import type { PgDumpInfo, RestoreAllResult, RestorePgResult } from '@savepoint/core';
+import type { CloneResult, CopiesReport, FetchResult, PullResult, PushOutcome, QueueEntry, RemoteInfo } from '@savepoint/core';
+import type { ApplyRetentionResult, ArchiveInfo, ExpiringVersion, RetentionDecision, RetentionPolicy, VaultRetentionPlan } from '@savepoint/core';
+import type { AfterSaveReport, MaintainReport, MaintainStep } from '@savepoint/core';
+import type { Health, OpHealth } from '@savepoint/core';
+import type { AuditEntry, DoctorResult } from '@savepoint/core';
 import type { Output } from './output.js';
 import { formatBytes } from './output.js';
 
@@ -205,11 +210,13 @@ Bypass a blocked commit on purpose with: git commit --no-verify
 };
 
 // ---------------------------------------------------------------- remotes (push, fetch, pull, clone, copies)
-import type { CloneResult, CopiesReport, FetchResult, PullResult, PushOutcome, QueueEntry, RemoteInfo } from '@savepoint/core';
 
 const short = (oid: string | null | undefined) => (oid ? oid.slice(0, 10) : '(none)');
 
 export const remoteMsg = {
+  noRemotes: 'This vault has no remotes yet. Add one with `savepoint remote add NAME URL`.',
+  nameTheRemote: (names: string[]) => `Name the remote (one of ${names.join(', ')}).`,
+  pushAllWithName: (name: string) => `push --all sends to every remote; it cannot be combined with a remote name ("${name}"). Use \`savepoint push ${name}\` or \`savepoint push --all\`.`,
   none: 'No remotes yet. Add one with: savepoint remote add NAME URL [--media nas|usb|disk|cloud] [--offsite]',
   added(r: RemoteInfo): string {
     return `Added remote ${r.name} → ${r.url} (${r.media}, ${r.offsite ? 'off-site' : 'on-site'}${r.autoPush ? ', auto-push' : ''}). Push with: savepoint push ${r.name}`;
@@ -281,11 +288,11 @@ export const remoteMsg = {
 };
 
 // ---------------------------------------------------------------- retention and archives
-import type { ApplyRetentionResult, ArchiveInfo, ExpiringVersion, RetentionDecision, RetentionPolicy, VaultRetentionPlan } from '@savepoint/core';
 
 const when = (iso: string) => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z');
 
 export const retentionMsg = {
+  warning: (w: string) => `warning: ${w}`,
   policy(p: RetentionPolicy): string {
     const parts = [`keep-last ${p.keepLast}`];
     if (p.keepWithin) parts.push(`keep-within ${p.keepWithin}`);
@@ -349,7 +356,6 @@ export const retentionMsg = {
 };
 
 // ---------------------------------------------------------------- after-save pipeline, maintain, schedule (issue 11)
-import type { AfterSaveReport, MaintainReport, MaintainStep } from '@savepoint/core';
 
 const RETRY_HINT: Record<string, string> = {
   exports: 'they are refreshed again after the next save, or now with: savepoint maintain',
@@ -434,7 +440,6 @@ export const pipeMsg = {
 };
 
 // ---------------------------------------------------------------- health, metrics and alerts
-import type { Health, OpHealth } from '@savepoint/core';
 
 const ago = (iso: string) => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, 'Z');
 const secsText = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
@@ -483,7 +488,6 @@ export const cryptoMsg = {
 // ---
 
 // ---------------------------------------------------------------- doctor and audit (issue 13 items 4, 5)
-import type { AuditEntry, DoctorResult } from '@savepoint/core';
 
 export const doctorMsg = {
   lines(r: DoctorResult, out: Output): string[] {
@@ -520,4 +524,31 @@ export const catalogMsg = {
   reindex(r: { saves: number; versions: number; persistent: boolean; ms: number }): string {
     return `Catalog rebuilt from the history branch and notes: ${r.saves} save${r.saves === 1 ? '' : 's'}, ${r.versions} version${r.versions === 1 ? '' : 's'} in ${(r.ms / 1000).toFixed(1)} s${r.persistent ? '' : ' (in memory only: .git/savepoint is not writable)'}.`;
   },
+};
+
+/** Bad flag values and arguments (E_INVALID_ARGUMENT), named after the flag. */
+export const usageMsg = {
+  wholeNumberAtLeast1: (flag: string, got: string) => `--${flag} must be a whole number ≥ 1 (got "${got}").`,
+  wholeNumber: (flag: string, got: string) => `--${flag} needs a whole number (got "${got}").`,
+  nonNegative: (flag: string, got: string) => `--${flag} must be a number ≥ 0 (got "${got}").`,
+  ifOver: (got: string) => `--if-over must be a number of MB ≥ 0 (got "${got}").`,
+  debounce: (got: string) => `--debounce must be a number of milliseconds (got "${got}").`,
+  wait: (got: string) => `--wait needs a duration like 30s, 10m or 2h (got "${got}").`,
+  scheduleMethod: (got: string) => `--method must be auto, systemd or cron (got "${got}").`,
+  notHooksCommand: (sub: string) => `"${sub}" is not a hooks command. Use: savepoint hooks install | uninstall | check <files…> (savepoint hooks --help).`,
+};
+
+/** `save --check`: the file is not valid in its format. */
+export const checkMsg = {
+  empty: (rel: string) => `${rel} is empty (0 bytes). Check the file was fully written, or save without --check to keep an empty version.`,
+  invalid: (rel: string, format: string, first: { line?: number; message: string } | undefined) =>
+    `${rel} is not valid ${format}${first ? `: ${first.line ? `line ${first.line}: ` : ''}${first.message}` : ''}. Fix it, or save without --check to keep it as it is.`,
+};
+
+/** `schedule`: the scheduler (user systemd, cron) cannot be used. */
+export const scheduleMsg = {
+  systemctlFailed: (args: string[], why: string) => `systemctl --user ${args.join(' ')} failed: ${why}. Check \`systemctl --user status\`, or install a crontab line instead with --method cron.`,
+  noScheduler: (why: string) => `Neither a user systemd nor the crontab command is available here (${why}). Install cron, or have your own scheduler run \`savepoint -C <vault> maintain --quiet\` (with absolute paths).`,
+  crontabFailed: (command: string, why: string) => `crontab ${command} failed: ${why}`,
+  noUserSystemd: 'No user systemd is running here (no systemd --user manager). Use --method cron, or --systemd-dir DIR to only write the unit files.',
 };

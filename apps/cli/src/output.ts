@@ -1,4 +1,5 @@
 /** Terminal output: --json, colour (NO_COLOR, --no-color, TTY only) and a progress bar on stderr. */
+import { formatBytes } from '@savepoint/core/format';
 import type { Writable } from 'node:stream';
 
 export interface Io {
@@ -37,8 +38,6 @@ function colors(on: boolean): Colors {
   const wrap = (open: number, close: number) => (s: string) => (on ? `\u001b[${open}m${s}\u001b[${close}m` : s);
   return { green: wrap(32, 39), red: wrap(31, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22), cyan: wrap(36, 39) };
 }
-
-import { formatBytes } from '@savepoint/core/format';
 
 export { formatBytes };
 

@@ -1,7 +1,10 @@
 /**
  * One error module for core. Every error has a stable `code` (never match on message text),
- * a message that says what to do, optional structured `details`, and `toJSON` for `--json` output.
+ * a message that says what to do, optional structured `details`, and `toJSON` for `--json` output
+ * (the shared base, CodedError of @savepoint/errors).
  */
+import { CodedError } from '@savepoint/errors';
+
 export type ErrorCode =
   | 'E_NOT_A_VAULT'
   | 'E_VAULT_EXISTS'
@@ -56,17 +59,10 @@ export type ErrorCode =
   | 'E_PG_NOT_EMPTY'
   | 'E_INTERNAL';
 
-export class SavepointError extends Error {
-  readonly code: ErrorCode;
-  readonly details: Record<string, unknown>;
+export class SavepointError extends CodedError<ErrorCode> {
   constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, details, options);
     this.name = 'SavepointError';
-    this.code = code;
-    this.details = details;
-  }
-  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
-    return { code: this.code, message: this.message, details: this.details };
   }
 }
 

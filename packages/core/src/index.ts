@@ -1,7 +1,7 @@
 export { SavepointError, isSavepointError, fromNodeError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { openVault, initVault, CONFIG_FILE, historyBranchCheckedOut } from './vault.js';
-export type { Vault, VaultOptions, InitOptions, InitResult, Author } from './vault.js';
+export type { Vault, VaultEvents, VaultOptions, InitOptions, InitResult, Author } from './vault.js';
 export { parseConfig, defaultConfig, serializeConfig, loadConfigSchema, DEFAULT_TRACKED_PATTERNS, RETIRED_KEYS } from './model/config.js';
 export type { VaultConfig, VaultConfigInput } from './model/config.js';
 export { NOTES_REF, parseNote, serializeNote } from './model/note.js';
@@ -59,12 +59,14 @@ export type { AutoCompactPolicy, CompactOptions, CompactResult, LooseObjectStats
 // remotes: push/fetch/pull/clone over smart HTTP, push queue, 3-2-1 copies
 export { addRemote, listRemotes, removeRemote, getRemote, MEDIA_KINDS, REMOTE_NOTES_PREFIX } from './remote/config.js';
 export type { RemoteInfo, AddRemoteOptions, MediaKind } from './remote/config.js';
-export { pushRemote, fetchRemote, pullRemote, mergeNotesRef } from './remote/sync.js';
-export type { PushResult, FetchResult, PullResult, RemoteOpOptions, NotesMergeAction } from './remote/sync.js';
+export { pushRemote, fetchRemote, pullRemote } from './remote/sync.js';
+export type { PushResult, FetchResult, PullResult, RemoteOpOptions } from './remote/sync.js';
+export { mergeNotesRef } from './remote/notes-ref.js';
+export type { NotesMergeAction } from './remote/notes-ref.js';
 export { cloneVault } from './remote/clone.js';
 export type { CloneOptions, CloneResult } from './remote/clone.js';
-export { pushRemotes, autoPush, autoPushTargets, pushQueue } from './remote/push-many.js';
-export type { PushOutcome, PushManyOptions } from './remote/push-many.js';
+export { pushRemotes, autoPush, autoPushTargets, pushQueue } from './api/push-many.js';
+export type { PushOutcome, PushManyOptions } from './api/push-many.js';
 export { copiesStatus, computeCopies } from './remote/copies.js';
 export type { CopiesReport, CopiesOptions, VersionCopies, CopyLocation, RemoteCopyInfo, CopiesSummary } from './remote/copies.js';
 export type { QueueEntry } from './remote/queue.js';
@@ -84,8 +86,8 @@ export type { VaultRetentionPlan, PlanVaultOptions, ApplyRetentionOptions, Apply
 export { listArchives, verifyArchivedVersions } from './retention/archive.js';
 export type { ArchiveInfo } from './retention/archive.js';
 // issue 14: archive one version by hand
-export { archiveVersion, planManualArchive } from './retention/manual.js';
-export type { ArchiveVersionOptions, ArchiveVersionResult } from './retention/manual.js';
+export { archiveVersion, planManualArchive } from './api/archive-version.js';
+export type { ArchiveVersionOptions, ArchiveVersionResult } from './api/archive-version.js';
 export type { ArchiveManifest, ArchivedVersion } from './retention/archive-file.js';
 // health record, alerts (health/): what the last operations did, and who is told when backups fail or stop
 export { recordOperation, recorded as recordedOperation, opErrorOf, readHealth, storeSizes } from './health/record.js';

@@ -31,6 +31,7 @@ export interface VaultOptions {
   key?: KeyProvider;
 }
 
+/** What a vault's `events` emitter carries: the event names and their arguments (typed on the emitter). */
 export interface VaultEvents {
   save: [{ versions: { path: string; version: number; sha256: string }[]; commit: string }];
   restore: [{ path: string; version: number; to: string }];
@@ -43,7 +44,7 @@ export interface Vault extends GitCtx {
   branch: string;
   clock: () => Date;
   author: Author;
-  events: EventEmitter;
+  events: EventEmitter<VaultEvents>;
   /** issue 12: the key for encrypted archives (never stored) */
   key?: KeyProvider;
 }
@@ -135,7 +136,7 @@ export async function openVault(opts: VaultOptions): Promise<Vault> {
   const gitdir = await resolveGitdir(dir);
   const config = await loadConfig(dir, gitdir);
   const author = opts.author ?? (await authorFromGit(gitdir));
-  return { dir, gitdir, cache: {}, config, branch: config.historyBranch, clock: opts.clock ?? (() => new Date()), author, events: new EventEmitter(), ...(opts.key ? { key: opts.key } : {}) };
+  return { dir, gitdir, cache: {}, config, branch: config.historyBranch, clock: opts.clock ?? (() => new Date()), author, events: new EventEmitter<VaultEvents>(), ...(opts.key ? { key: opts.key } : {}) };
 }
 
 export function personAt(author: Author, when: Date): GitPerson {

@@ -1,7 +1,10 @@
 /**
  * Errors thrown by @savepoint/diff. Every error has a stable `code` (never match on message text),
- * a message that says what to do, structured `details`, and `toJSON` for `--json` output.
+ * a message that says what to do, structured `details`, and `toJSON` for `--json` output (from the shared
+ * base, CodedError of @savepoint/errors).
  */
+import { CodedError } from '@savepoint/errors';
+
 export type DiffErrorCode =
   | 'E_CSV_MALFORMED'
   | 'E_CSV_DUPLICATE_KEY'
@@ -13,17 +16,10 @@ export type DiffErrorCode =
   | 'E_INVALID_ARGUMENT'
   | 'E_INTERNAL';
 
-export class DiffError extends Error {
-  readonly code: DiffErrorCode;
-  readonly details: Record<string, unknown>;
+export class DiffError extends CodedError<DiffErrorCode> {
   constructor(code: DiffErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, details, options);
     this.name = 'DiffError';
-    this.code = code;
-    this.details = details;
-  }
-  toJSON(): { code: DiffErrorCode; message: string; details: Record<string, unknown> } {
-    return { code: this.code, message: this.message, details: this.details };
   }
 }
 

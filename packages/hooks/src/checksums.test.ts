@@ -20,6 +20,7 @@ describe('checksums.txt', () => {
       'a dir/with space.csv': 'a\n',
       'back\\slash.csv': 'c\n',
       'new\nline.json': '{}',
+      'carriage\rreturn.csv': 'r\n',
       'ünï.tsv': 'u\n',
     };
     for (const [name, content] of Object.entries(files)) {
@@ -29,7 +30,7 @@ describe('checksums.txt', () => {
     const text = mergeChecksums('', Object.entries(files).map(([p, c]) => ({ path: p, sha256: hex(c) })));
     writeFileSync(path.join(dir, 'checksums.txt'), text);
     const out = execFileSync('sha256sum', ['-c', '--strict', 'checksums.txt'], { cwd: dir, env: { ...process.env, LC_ALL: 'C' } }).toString();
-    expect(out.match(/: OK$/gm)).toHaveLength(5);
+    expect(out.match(/: OK$/gm)).toHaveLength(6);
     // and agrees with sha256sum's own output for a plain name
     const own = execFileSync('sha256sum', ['b.csv'], { cwd: dir }).toString();
     expect(text).toContain(own);

@@ -1,8 +1,9 @@
 /**
  * `checksums.txt` in exactly the format `sha256sum -c` reads: `<64 hex>  <path>` per line, paths
- * relative to the repo root. Names containing `\` or a newline use coreutils' escaped form
- * (line starts with `\`, name escapes `\\` and `\n`). Pure: text in, text out.
+ * relative to the repo root. Names containing `\`, a newline or a carriage return use coreutils' escaped
+ * form (one implementation, shared with core's exports: @savepoint/core/checksums). Pure: text in, text out.
  */
+import { checksumLine, unescapeChecksumName } from '@savepoint/core/checksums';
 
 export const CHECKSUMS_FILE = 'checksums.txt';
 
@@ -19,15 +20,6 @@ export interface ParsedChecksums {
 
 const LINE_RE = /^(\\?)([0-9a-fA-F]{64}) [ *](.+)$/;
 
-function unescapeName(s: string): string {
-  return s.replace(/\\(\\|n)/g, (_, c: string) => (c === 'n' ? '\n' : '\\'));
-}
-
-function escapeName(s: string): { name: string; escaped: boolean } {
-  if (!/[\\\n]/.test(s)) return { name: s, escaped: false };
-  return { name: s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n'), escaped: true };
-}
-
 export function parseChecksums(text: string): ParsedChecksums {
   const entries = new Map<string, string>();
   const other: string[] = [];
@@ -39,15 +31,14 @@ export function parseChecksums(text: string): ParsedChecksums {
       other.push(line);
       continue;
     }
-    const name = m[1] ? unescapeName(m[3] ?? '') : (m[3] ?? '');
+    const name = m[1] ? unescapeChecksumName(m[3] ?? '') : (m[3] ?? '');
     entries.set(name, (m[2] ?? '').toLowerCase());
   }
   return { entries, other };
 }
 
 export function formatChecksumLine(entry: ChecksumEntry): string {
-  const { name, escaped } = escapeName(entry.path);
-  return `${escaped ? '\\' : ''}${entry.sha256}  ${name}`;
+  return checksumLine(entry.sha256, entry.path);
 }
 
 function byteOrder(a: string, b: string): number {

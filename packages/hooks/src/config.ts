@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DEFAULT_ARCHIVE_LOCATION, DEFAULT_TRACKED_PATTERNS } from '@savepoint/core/defaults';
 import { z } from 'zod';
 import { HooksError } from './errors.js';
 import { errorText } from './messages.js';
@@ -15,12 +16,9 @@ export interface HooksConfig {
 }
 
 export const DEFAULT_MAX_FILE_SIZE = 50 * 1024 * 1024;
-export const DEFAULT_TRACKED_PATTERNS: readonly string[] = Object.freeze([
-  '*.csv', '*.tsv', '*.json', '*.xlsx', '*.mat', '*.h5', '*.hdf5', '*.db', '*.sqlite',
-]);
+/** The vault's defaults, from core (one list for both: `**​/*.csv` is `*.csv` under lint-staged's matching). */
+export { DEFAULT_ARCHIVE_LOCATION, DEFAULT_TRACKED_PATTERNS };
 export const CONFIG_FILE = 'savepoint.json';
-/** Same default as @savepoint/core's savepoint.json schema. */
-export const DEFAULT_ARCHIVE_LOCATION = '.savepoint/archive';
 
 const UNITS: Record<string, number> = {
   '': 1, b: 1,

@@ -4,6 +4,8 @@
  *
  * A blocked commit is NOT an error: `checkFiles` returns the problems as data (see ProblemCode).
  */
+import { CodedError } from '@savepoint/errors';
+
 export type HooksErrorCode =
   | 'E_NOT_A_GIT_REPO'
   | 'E_CONFIG_INVALID'
@@ -12,17 +14,10 @@ export type HooksErrorCode =
   | 'E_INVALID_ARGUMENT'
   | 'E_LOCKED';
 
-export class HooksError extends Error {
-  readonly code: HooksErrorCode;
-  readonly details: Record<string, unknown>;
+export class HooksError extends CodedError<HooksErrorCode> {
   constructor(code: HooksErrorCode, message: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, details, options);
     this.name = 'HooksError';
-    this.code = code;
-    this.details = details;
-  }
-  toJSON(): { code: HooksErrorCode; message: string; details: Record<string, unknown> } {
-    return { code: this.code, message: this.message, details: this.details };
   }
 }
 

@@ -2,22 +2,13 @@
  * Every user-facing string of @savepoint/hooks. Problem messages say what is wrong with which file;
  * hints say how to fix it; the report says how to bypass on purpose (`git commit --no-verify`).
  */
+import { formatBytes } from '@savepoint/core/format';
 import type { BackupReason, SecretNameReason } from './rules/names.js';
 import type { SecretFinding } from './rules/secrets.js';
 
 export const BYPASS = 'git commit --no-verify';
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1).replace(/\.0$/, '')} ${units[i]}`;
-}
+export { formatBytes };
 
 const SECRET_LABEL: Record<SecretFinding['kind'], string> = {
   'private-key': 'a private key (-----BEGIN … PRIVATE KEY-----)',

@@ -1,6 +1,6 @@
 /** `savepoint compact`: pack loose objects (deltas between versions of the same file), verify, drop loose copies. */
 import type { Registrar } from '../context.js';
-import { msg } from '../messages.js';
+import { msg, usageMsg } from '../messages.js';
 
 export function registerCompact({ program, action }: Registrar): void {
   program
@@ -12,7 +12,7 @@ export function registerCompact({ program, action }: Registrar): void {
         const vault = await ctx.vault();
         const threshold = opts.ifOver === undefined ? undefined : Number(opts.ifOver);
         if (threshold !== undefined && !(threshold >= 0)) {
-          throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `--if-over must be a number of MB ≥ 0 (got "${opts.ifOver}").`);
+          throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', usageMsg.ifOver(String(opts.ifOver)));
         }
         const before = await ctx.core.looseObjectStats(vault.gitdir);
         const r =

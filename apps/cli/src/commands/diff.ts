@@ -1,7 +1,10 @@
 /** `savepoint diff`: what changed in the data between two versions (or a version and the working file). */
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fsp } from 'node:fs';
+import path from 'node:path';
 import type { Endpoint, StateChange } from '@savepoint/core';
 import type { CommandContext, Registrar } from '../context.js';
-import { msg } from '../messages.js';
+import { msg, usageMsg } from '../messages.js';
 
 /** `data.csv` → latest vs working; `data.csv@2` → v2 vs working; `data.csv@2 @5` or `data.csv@2 data.csv@5` → v2 vs v5. */
 export function diffEndpoints(first: string, second: string | undefined): [Endpoint, Endpoint] {
@@ -27,9 +30,6 @@ async function diffAll(ctx: CommandContext, first: string, second: string | unde
   if (second !== undefined) changes = ctx.core.compareStates(a, ctx.core.vaultStateAt(history, second));
   else {
     // the working files: a tracked path whose file is gone counts as removed; content compared by sha256
-    const { createHash } = await import('node:crypto');
-    const { createReadStream, promises: fsp } = await import('node:fs');
-    const path = await import('node:path');
     const tracked = [...new Set(history.versions.map((v) => v.path))].sort();
     working = new Set<string>();
     changes = [];
@@ -99,8 +99,8 @@ export function registerDiff({ program, action }: Registrar): void {
         const vault = await ctx.vault();
         const limit = Number(opts.limit);
         const tolerance = opts.tolerance === undefined ? undefined : Number(opts.tolerance);
-        if (!Number.isInteger(limit) || limit < 1) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `--limit must be a whole number ≥ 1 (got "${opts.limit}").`);
-        if (tolerance !== undefined && !(tolerance >= 0)) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `--tolerance must be a number ≥ 0 (got "${opts.tolerance}").`);
+        if (!Number.isInteger(limit) || limit < 1) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', usageMsg.wholeNumberAtLeast1('limit', String(opts.limit)));
+        if (tolerance !== undefined && !(tolerance >= 0)) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', usageMsg.nonNegative('tolerance', String(opts.tolerance)));
         const diff = await import('@savepoint/diff');
         const result = await ctx.core.withMaterialized(vault, diffEndpoints(first, second), ctx.cwd, ([a, b]) =>
           diff.diffFiles({ path: a!.file, label: a!.label }, { path: b!.file, label: b!.label }, {

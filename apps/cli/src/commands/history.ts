@@ -1,12 +1,13 @@
 /** Read-only history commands: log, show, status, tag, export, cat. */
+import path from 'node:path';
 import type { Registrar } from '../context.js';
-import { catalogMsg, healthMsg, msg, remoteMsg } from '../messages.js';
+import { catalogMsg, healthMsg, msg, remoteMsg, usageMsg } from '../messages.js';
 import { remoteAuthFromEnv } from './remote.js';
 
 function parseLimit(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw Object.assign(new Error(`--limit must be a whole number ≥ 1 (got "${text}").`), { code: 'E_INVALID_ARGUMENT' });
+  if (!Number.isInteger(n) || n < 1) throw Object.assign(new Error(usageMsg.wholeNumberAtLeast1('limit', text)), { code: 'E_INVALID_ARGUMENT' });
   return n;
 }
 
@@ -144,7 +145,6 @@ export function registerHistory({ program, action }: Registrar): void {
     .action(
       action(async (ctx, opts: { out?: string; encrypt?: boolean }) => {
         const vault = await ctx.vault();
-        const path = await import('node:path');
         const r = await ctx.core.exportChecksums(vault, { ...(opts.out ? { outDir: path.resolve(ctx.cwd, opts.out) } : {}), ...(opts.encrypt ? { encrypt: true } : {}) });
         if (ctx.out.json) return ctx.out.emitJson({ ok: true, ...r });
         msg.export(r, vault.dir).forEach((l) => ctx.out.line(l));

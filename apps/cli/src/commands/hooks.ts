@@ -1,12 +1,12 @@
 /** `savepoint hooks install|uninstall|check …`: the pre-commit checks of @savepoint/hooks. */
+import { access, constants } from 'node:fs/promises';
+import path from 'node:path';
 import type { Registrar } from '../context.js';
-import { msg } from '../messages.js';
+import { msg, usageMsg } from '../messages.js';
 import { examplesText, usageError } from '../examples.js';
 import { EXIT } from '../exit-codes.js';
 
 async function onPath(name: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  const { access, constants } = await import('node:fs/promises');
-  const path = await import('node:path');
   for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
     try {
       await access(path.join(dir, name), constants.X_OK);
@@ -42,7 +42,7 @@ export function registerHooks({ program, action }: Registrar): void {
           return sub === undefined ? EXIT.usage : EXIT.ok;
         }
         if (!['install', 'uninstall', 'check'].includes(sub)) {
-          throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `"${sub}" is not a hooks command. Use: savepoint hooks install | uninstall | check <files…> (savepoint hooks --help).`, { command: sub });
+          throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', usageMsg.notHooksCommand(sub), { command: sub });
         }
         const { runHooksCli } = await import('@savepoint/hooks');
         // the global --json was taken by the program; hand it on

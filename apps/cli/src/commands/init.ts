@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Registrar } from '../context.js';
 import { msg } from '../messages.js';
 
@@ -11,7 +12,6 @@ export function registerInit({ program, action }: Registrar): void {
     .option('--no-export-dir', 'no export folder')
     .action(
       action(async (ctx, dir: string | undefined, opts: { md5?: boolean; autoRetention: boolean; exportDir?: string | false }) => {
-        const path = await import('node:path');
         const r = await ctx.core.initVault({
           dir: path.resolve(ctx.cwd, dir ?? '.'),
           ...(opts.md5 ? { config: { checksum: { md5: true } } } : {}),

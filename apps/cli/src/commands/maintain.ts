@@ -1,7 +1,7 @@
 /** `savepoint maintain`: what a scheduler runs (core decides and does the work; this prints and sets the exit code). */
 import type { Registrar } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
-import { pipeMsg } from '../messages.js';
+import { pipeMsg, usageMsg } from '../messages.js';
 import { remoteAuthFromEnv } from './remote.js';
 
 const WAIT_RE = /^(\d{1,6})(s|m|h)$/;
@@ -16,7 +16,7 @@ export function registerMaintain({ program, action }: Registrar): void {
     .action(
       action(async (ctx, opts: { dryRun?: boolean; full?: boolean; wait: string }) => {
         const m = WAIT_RE.exec(opts.wait);
-        if (!m) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `--wait needs a duration like 30s, 10m or 2h (got "${opts.wait}").`, { wait: opts.wait });
+        if (!m) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', usageMsg.wait(String(opts.wait)), { wait: opts.wait });
         const waitMs = Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 3_600_000);
         const vault = await ctx.vault();
         const r = await ctx.core.maintain(vault, {

@@ -2,6 +2,7 @@
  * `savepoint metrics`: the vault's health as Prometheus text (prom-client, loaded only here), once or served
  * on /metrics (`--serve 127.0.0.1:9464`, fresh on every scrape). Alerts are evaluated on every run.
  */
+import { statfs } from 'node:fs/promises';
 import type { DurationHistogram, Vault } from '@savepoint/core';
 import type { CommandContext, Registrar } from '../context.js';
 import { healthMsg } from '../messages.js';
@@ -112,7 +113,6 @@ export async function collectMetrics(ctx: CommandContext, vault: Vault): Promise
 
   const firing = gauge('savepoint_alert_firing', '1 for each open alert incident', ['alert', 'key']);
   for (const a of health.alerts.firing) firing.set({ alert: a.alert, key: a.key }, 1);
-  const { statfs } = await import('node:fs/promises');
   const fsStat = await statfs(vault.gitdir).catch(() => null);
   if (fsStat) gauge('savepoint_disk_free_bytes', "Free bytes on the vault's file system").set(Number(fsStat.bavail) * Number(fsStat.bsize));
   return registry;

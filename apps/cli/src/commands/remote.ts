@@ -79,13 +79,9 @@ function defaultRemote(ctx: CommandContext, vault: Vault, name: string | undefin
   if (all.some((r) => r.name === 'origin')) return 'origin';
   throw new ctx.core.SavepointError(
     all.length ? 'E_INVALID_ARGUMENT' : 'E_REMOTE_NOT_FOUND',
-    all.length ? `Name the remote (one of ${all.map((r) => r.name).join(', ')}).` : 'This vault has no remotes yet. Add one with `savepoint remote add NAME URL`.',
+    all.length ? remoteMsg.nameTheRemote(all.map((r) => r.name)) : remoteMsg.noRemotes,
     {},
   );
-}
-
-function parseOffsite(value: boolean | undefined): boolean | undefined {
-  return value === undefined ? undefined : value;
 }
 
 /** Print push outcomes; returns the exit code (first failure's). */
@@ -122,7 +118,7 @@ export function registerRemote({ program, action }: Registrar): void {
           name,
           url: absoluteIfPath(ctx, url),
           ...(opts.media ? { media: opts.media } : {}),
-          ...(parseOffsite(opts.offsite) !== undefined ? { offsite: opts.offsite! } : {}),
+          ...(opts.offsite !== undefined ? { offsite: opts.offsite } : {}),
           ...(opts.autoPush ? { autoPush: true } : {}),
           ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
           ...(opts.region ? { region: opts.region } : {}),
@@ -163,12 +159,13 @@ export function registerRemote({ program, action }: Registrar): void {
   program
     .command('push [name]')
     .description('send the history branch, tags and checksum notes to a remote (default: every remote); queued pushes are retried')
-    .option('--all', 'push to every remote (the default without NAME)')
+    .option('--all', 'push to every remote (what push without NAME does; not with NAME)')
     .action(
-      action(async (ctx, name: string | undefined, _opts: { all?: boolean }) => {
+      action(async (ctx, name: string | undefined, opts: { all?: boolean }) => {
+        if (name && opts.all) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', remoteMsg.pushAllWithName(name), { remote: name });
         const vault = await ctx.vault();
         const remotes = name ? [name] : ctx.core.listRemotes(vault).map((r) => r.name);
-        if (!remotes.length) throw new ctx.core.SavepointError('E_REMOTE_NOT_FOUND', 'This vault has no remotes yet. Add one with `savepoint remote add NAME URL`.', {});
+        if (!remotes.length) throw new ctx.core.SavepointError('E_REMOTE_NOT_FOUND', remoteMsg.noRemotes, {});
         const outcomes = await ctx.core.pushRemotes(vault, { ...transport(ctx), remotes });
         ctx.out.endProgress();
         const failed = outcomes.find((o) => !o.ok);

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import type { RetentionOverrides } from '@savepoint/core';
 import type { CommandContext, Registrar } from '../context.js';
 import { EXIT, exitCodeFor } from '../exit-codes.js';
-import { msg, retentionMsg } from '../messages.js';
+import { msg, retentionMsg, usageMsg } from '../messages.js';
 
 interface PolicyFlags {
   keepLast?: string;
@@ -32,7 +32,7 @@ function policyOptions(cmd: Command): Command {
 
 function count(ctx: CommandContext, flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(text)) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `--${flag} needs a whole number (got "${text}").`, { [flag]: text });
+  if (!/^\d{1,9}$/.test(text)) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', usageMsg.wholeNumber(flag, text), { [flag]: text });
   return Number(text);
 }
 
@@ -100,7 +100,7 @@ export function registerRetention({ program, action }: Registrar): void {
         if (ctx.out.json) ctx.out.emitJson({ ok: true, plan, result });
         else {
           retentionMsg.applied(result, ctx.out).forEach((l) => ctx.out.line(l));
-          result.warnings.forEach((w) => ctx.out.warn(`warning: ${w}`));
+          result.warnings.forEach((w) => ctx.out.warn(retentionMsg.warning(w)));
         }
       }),
     );
@@ -130,7 +130,7 @@ export function registerArchive({ program, action }: Registrar): void {
     if (ctx.out.json) ctx.out.emitJson({ ok: true, ...r });
     else {
       retentionMsg.archivedOne(r).forEach((l) => ctx.out.line(l));
-      r.result?.warnings.forEach((w) => ctx.out.warn(`warning: ${w}`));
+      r.result?.warnings.forEach((w) => ctx.out.warn(retentionMsg.warning(w)));
     }
   });
   archive

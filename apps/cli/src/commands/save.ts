@@ -1,21 +1,21 @@
+import { stat } from 'node:fs/promises';
 import type { Registrar } from '../context.js';
 import type { Core } from '../context.js';
-import { msg } from '../messages.js';
+import { checkMsg, msg } from '../messages.js';
 import { afterSaveJson, renderAfterSave } from './after-save.js';
 import { remoteAuthFromEnv } from './remote.js';
 
 /** The same validators the pre-commit hook uses (one parser per format, from @savepoint/diff). */
 function validateWithDiff(core: Core) {
   return async (abs: string, rel: string): Promise<void> => {
-    const { stat } = await import('node:fs/promises');
     if ((await stat(abs)).size === 0) {
-      throw new core.SavepointError('E_VALIDATION_FAILED', `${rel} is empty (0 bytes). Check the file was fully written, or save without --check to keep an empty version.`, { path: rel, format: 'empty', problems: [] });
+      throw new core.SavepointError('E_VALIDATION_FAILED', checkMsg.empty(rel), { path: rel, format: 'empty', problems: [] });
     }
     const { validateDataFile } = await import('@savepoint/diff');
     const r = await validateDataFile(abs, { name: rel });
     if (!r.ok) {
       const first = r.problems[0];
-      throw new core.SavepointError('E_VALIDATION_FAILED', `${rel} is not valid ${r.format}${first ? `: ${first.line ? `line ${first.line}: ` : ''}${first.message}` : ''}. Fix it, or save without --check to keep it as it is.`, { path: rel, format: r.format, problems: r.problems });
+      throw new core.SavepointError('E_VALIDATION_FAILED', checkMsg.invalid(rel, r.format, first), { path: rel, format: r.format, problems: r.problems });
     }
   };
 }

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Vault } from '@savepoint/core';
 import type { CommandContext, Registrar } from '../context.js';
-import { pipeMsg } from '../messages.js';
+import { pipeMsg, scheduleMsg, usageMsg } from '../messages.js';
 import { cronLine, cronMarker, describeSpec, parseScheduleSpec, systemdUnits } from '../schedule/units.js';
 
 interface ScheduleState {
@@ -48,7 +48,7 @@ function userSystemdRunning(env: NodeJS.ProcessEnv): boolean {
 function systemctl(ctx: CommandContext, args: string[]): void {
   const r = spawnSync('systemctl', ['--user', ...args], { encoding: 'utf8', timeout: 30_000, env: ctx.io.env });
   if (r.status !== 0) {
-    throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', `systemctl --user ${args.join(' ')} failed: ${(r.stderr || r.error?.message || '').trim()}. Check \`systemctl --user status\`, or install a crontab line instead with --method cron.`, { args });
+    throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', scheduleMsg.systemctlFailed(args, (r.stderr || r.error?.message || '').trim()), { args });
   }
 }
 
@@ -56,10 +56,10 @@ function systemctl(ctx: CommandContext, args: string[]): void {
 function readCrontab(ctx: CommandContext, file: string | null): Promise<string> | string {
   if (file) return fsp.readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? '' : Promise.reject(e)));
   const r = spawnSync('crontab', ['-l'], { encoding: 'utf8', timeout: 15_000, env: ctx.io.env });
-  if (r.error) throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', `Neither a user systemd nor the crontab command is available here (${r.error.message}). Install cron, or have your own scheduler run \`savepoint -C <vault> maintain --quiet\` (with absolute paths).`, {});
+  if (r.error) throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', scheduleMsg.noScheduler(r.error.message), {});
   if (r.status !== 0) {
     if (/no crontab/i.test(r.stderr ?? '')) return '';
-    throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', `crontab -l failed: ${(r.stderr ?? '').trim()}`, {});
+    throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', scheduleMsg.crontabFailed('-l', (r.stderr ?? '').trim()), {});
   }
   return r.stdout;
 }
@@ -67,7 +67,7 @@ function readCrontab(ctx: CommandContext, file: string | null): Promise<string> 
 async function writeCrontab(ctx: CommandContext, file: string | null, text: string): Promise<void> {
   if (file) return ctx.core.writeFileAtomic(file, text);
   const r = spawnSync('crontab', ['-'], { input: text, encoding: 'utf8', timeout: 15_000, env: ctx.io.env });
-  if (r.status !== 0) throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', `crontab - failed: ${(r.stderr || r.error?.message || '').trim()}`, {});
+  if (r.status !== 0) throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', scheduleMsg.crontabFailed('-', (r.stderr || r.error?.message || '').trim()), {});
 }
 
 function crontabFile(ctx: CommandContext): string | null {
@@ -139,7 +139,7 @@ export function registerSchedule({ program, action }: Registrar): void {
         const vault = await ctx.vault();
         const spec = parseScheduleSpec(opts);
         if ('error' in spec) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', spec.error, { every: opts.every, daily: opts.daily });
-        if (!['auto', 'systemd', 'cron'].includes(opts.method)) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `--method must be auto, systemd or cron (got "${opts.method}").`, { method: opts.method });
+        if (!['auto', 'systemd', 'cron'].includes(opts.method)) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', usageMsg.scheduleMethod(opts.method), { method: opts.method });
         const dirOverride = opts.systemdDir ?? ctx.io.env.SAVEPOINT_SYSTEMD_DIR;
         const cronFile = crontabFile(ctx);
         let kind: 'systemd' | 'cron';
@@ -150,7 +150,7 @@ export function registerSchedule({ program, action }: Registrar): void {
           kind = 'systemd';
           managed = true;
         } else if (opts.method === 'systemd') {
-          throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', 'No user systemd is running here (no systemd --user manager). Use --method cron, or --systemd-dir DIR to only write the unit files.', {});
+          throw new ctx.core.SavepointError('E_SCHEDULER_UNAVAILABLE', scheduleMsg.noUserSystemd, {});
         } else kind = 'cron';
 
         const id = sha256(vault.dir).slice(0, 12);

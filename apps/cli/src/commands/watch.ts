@@ -1,6 +1,8 @@
 /** `savepoint watch`: save tracked data files automatically when they change (chokidar). */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { Registrar } from '../context.js';
-import { msg, pipeMsg } from '../messages.js';
+import { msg, pipeMsg, usageMsg } from '../messages.js';
 import { remoteAuthFromEnv } from './remote.js';
 
 export function registerWatch({ program, action }: Registrar): void {
@@ -17,16 +19,14 @@ export function registerWatch({ program, action }: Registrar): void {
           else ctx.out.line(pipeMsg.paused);
           return 0;
         }
-        const path = await import('node:path');
         const { watch } = await import('chokidar');
         const debounceMs = Number(opts.debounce);
-        if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', `--debounce must be a number of milliseconds (got "${opts.debounce}").`);
+        if (!Number.isFinite(debounceMs) || debounceMs < 0) throw new ctx.core.SavepointError('E_INVALID_ARGUMENT', usageMsg.debounce(String(opts.debounce)));
         const tracked = await ctx.core.trackedMatcher(vault);
         const archive = path.resolve(vault.dir, vault.config.archiveLocation);
         // exportDir is rewritten after every save: watching it would save our own exports
         const exportsDir = vault.config.exportDir !== undefined ? path.resolve(vault.dir, vault.config.exportDir) : null;
         const roots = paths?.length ? await Promise.all(paths.map(async (p) => path.join(vault.dir, await ctx.core.resolveVaultPath(vault.dir, ctx.cwd, p)))) : [vault.dir];
-        const { stat } = await import('node:fs/promises');
         for (const r of roots) {
           if (!(await stat(r).catch(() => null))) ctx.out.warn(msg.watchMissing(path.relative(vault.dir, r) || '.'));
         }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { makeTempVault } from '../testing/temp-vault.js';
 import type { TempVault } from '../testing/temp-vault.js';
 import { addRemote } from '../remote/config.js';
-import { pushQueue } from '../remote/push-many.js';
+import { pushQueue } from './push-many.js';
 import { afterSave } from './after-save.js';
 import { saveAndProcess } from './auto-save.js';
 import { log } from './query.js';

@@ -12,8 +12,8 @@
  */
 import { fromNodeError, isSavepointError } from '../errors.js';
 import { applyRetention, planVaultRetention } from '../retention/apply.js';
-import { autoPush } from '../remote/push-many.js';
-import type { PushOutcome } from '../remote/push-many.js';
+import { autoPush } from './push-many.js';
+import type { PushOutcome } from './push-many.js';
 import type { TransportOptions } from '../remote/transport.js';
 import { redactText } from '../remote/url.js';
 import { autoCompact } from '../store/compact.js';
@@ -116,7 +116,7 @@ export async function afterSave(vault: Vault, saved: SaveLike, opts: AfterSaveOp
   const pushFailed = pushOutcome.status === 'ok' && pushOutcome.result.some((o) => !o.ok && !o.skipped);
   const ok = [exports, retention, pushOutcome, compact].every((s) => s.status !== 'failed') && !pushFailed;
   const report: AfterSaveReport = { ok, exports, retention, push: pushOutcome, compact };
-  // health: pushes record themselves (remote/push-many.ts); the other steps that ran are recorded here, the
+  // health: pushes record themselves (api/push-many.ts); the other steps that ran are recorded here, the
   // one place every save path goes through. Bookkeeping never throws, so a failing step never fails the save.
   const ran = (['exports', 'retention', 'compact'] as const).filter((k) => report[k].status !== 'skipped');
   if (ran.length) {

@@ -15,25 +15,11 @@ import { verifyArchivedVersions } from '../retention/archive.js';
 import { resolveVaultPath } from '../util/paths.js';
 import type { ProgressCallback } from '../util/progress.js';
 import type { Vault } from '../vault.js';
+import type { VerifyItem, VerifyItemStatus } from '../model/verify-item.js';
 import { personAt } from '../vault.js';
 
 /** `unnoted`: the content matches its commit's sha256 trailer but the save has no checksum note (E_NOTE_MISSING). */
-export type VerifyItemStatus = 'verified' | 'corrupted' | 'missing' | 'unnoted';
-
-export interface VerifyItem {
-  path: string;
-  version: number;
-  commit: string;
-  status: VerifyItemStatus;
-  expected: string;
-  actual?: string;
-  message?: string;
-  archive?: string;
-  /** stable error code of a problem item (E_NOTE_MISSING, E_CHECKSUM_MISMATCH, …) */
-  code?: string;
-  /** damaged stored copies of this version's object that were skipped for an intact copy (still a problem) */
-  damagedCopies?: Array<{ location: string; message: string }>;
-}
+export type { VerifyItem, VerifyItemStatus };
 
 export interface VerifyResult {
   verified: number;

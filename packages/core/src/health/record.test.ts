@@ -11,7 +11,7 @@ import { verify } from '../api/verify.js';
 import { restore } from '../api/restore.js';
 import { log } from '../api/query.js';
 import { addRemote, removeRemote } from '../remote/config.js';
-import { pushRemotes } from '../remote/push-many.js';
+import { pushRemotes } from '../api/push-many.js';
 import type { VaultConfigInput } from '../model/config.js';
 import { evaluateAlerts } from './evaluate.js';
 import { readHealth, recordOperation, storeSizes } from './record.js';

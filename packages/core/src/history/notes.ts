@@ -2,7 +2,7 @@
  * Checksum notes on refs/notes/savepoint. We write a 2/38 fanout (`ab/cdef…`) so each save rewrites two
  * small trees, and read any fanout native git may have produced (flat, ab/cdef…, ab/cd/ef…).
  */
-import { addNotesToTree, readNotesTree } from '../model/git-trees.js';
+import { addNotesToTree, readNotesTree, writeNotesFanout } from '../model/git-trees.js';
 import type { TreeIO } from '../model/git-trees.js';
 import { NOTES_REF } from '../model/note.js';
 import type { GitCtx, GitPerson } from './git.js';
@@ -36,4 +36,9 @@ export async function writeNotesDetailed(ctx: GitCtx, notes: Map<string, string>
   const commit = await writeCommit(ctx, { tree: newRoot, parents: parent ? [parent] : [], message: message + '\n', author });
   await updateRef(ctx, NOTES_REF, commit, parent);
   return { commit, parent, blobs };
+}
+
+/** A whole notes tree in our 2/38 fanout from a full map (commit oid → note blob oid); writes objects only. */
+export async function writeNotesTree(ctx: GitCtx, notes: Map<string, string>): Promise<string> {
+  return writeNotesFanout(treeIO(ctx), notes);
 }

@@ -1,9 +1,10 @@
 /** savepoint.json: validated with zod; unknown keys are errors that name the key. Pure. */
 import type { z as Z } from 'zod';
 import { SavepointError } from '../errors.js';
+import { DEFAULT_ARCHIVE_LOCATION, DEFAULT_TRACKED_PATTERNS } from './defaults.js';
 import { branchNameProblem, remoteNameProblem } from './ref-name.js';
 
-export const DEFAULT_TRACKED_PATTERNS = ['**/*.csv', '**/*.tsv', '**/*.json', '**/*.xlsx', '**/*.mat', '**/*.h5', '**/*.hdf5', '**/*.db', '**/*.sqlite'];
+export { DEFAULT_TRACKED_PATTERNS };
 
 /** The schema is built on first use: zod costs ~70 ms to load, and an unchanged savepoint.json is served from a cache. */
 function buildSchema(z: typeof Z) {
@@ -68,7 +69,7 @@ function buildSchema(z: typeof Z) {
         if (why) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name)} is not a valid git branch name (${why}); use a name like "main" or "savepoint"` });
       })
       .default('main'),
-    archiveLocation: z.string().min(1).default('.savepoint/archive'),
+    archiveLocation: z.string().min(1).default(DEFAULT_ARCHIVE_LOCATION),
     maxVersions: z.number().int().min(1).default(10),
     checksum: z
       .strictObject({ algorithm: z.literal('sha256').default('sha256'), md5: z.boolean().default(false) })
@@ -82,7 +83,7 @@ function buildSchema(z: typeof Z) {
       .string()
       .regex(/^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\\]+$/, 'a folder inside the vault, e.g. "backups" (no absolute path, no "." or "..")')
       .optional(),
-    trackedPatterns: z.array(z.string().min(1)).default(DEFAULT_TRACKED_PATTERNS),
+    trackedPatterns: z.array(z.string().min(1)).default(() => [...DEFAULT_TRACKED_PATTERNS]),
     ignorePatterns: z.array(z.string().min(1)).default([]),
     retention: retentionSchema,
     remotes: z

@@ -1,4 +1,5 @@
 /** checksums.txt (sha256sum -c format) and manifest.json, regenerable from notes at any time. Pure. */
+import { checksumLine } from './checksum-line.js';
 import type { VersionRecord } from './version.js';
 
 /**
@@ -13,13 +14,10 @@ export function buildChecksums(versions: VersionRecord[], algorithm: 'sha256' | 
     if (!cur || v.version > cur.version) latest.set(v.path, v);
   }
   const paths = [...latest.keys()].filter((p) => algorithm === 'sha256' || !!latest.get(p)!.md5).sort();
-  // sha256sum escapes names containing a backslash or newline with a leading backslash.
   return paths
     .map((p) => {
       const v = latest.get(p)!;
-      const needsEscape = /[\\\n\r]/.test(p);
-      const name = needsEscape ? p.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r') : p;
-      return `${needsEscape ? '\\' : ''}${algorithm === 'md5' ? v.md5 : v.sha256}  ${name}\n`;
+      return `${checksumLine((algorithm === 'md5' ? v.md5 : v.sha256)!, p)}\n`;
     })
     .join('');
 }

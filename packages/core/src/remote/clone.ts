@@ -2,6 +2,7 @@
  * clone: make a new vault from a remote — history branch, tags, notes and savepoint.json from the branch —
  * with the latest files checked out (streamed blob by blob) and the remote recorded as "origin".
  */
+import { EventEmitter } from 'node:events';
 import { promises as fsp } from 'node:fs';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import type { GitCtx } from '../history/git.js';
 import { updateIndexEntries } from '../history/git-index.js';
 import { isogit } from '../history/isogit.js';
 import { readBlobToFile } from '../store/object-store.js';
-import type { Author, Vault } from '../vault.js';
+import type { Author, Vault, VaultEvents } from '../vault.js';
 import { CONFIG_FILE, openVault } from '../vault.js';
 import { MEDIA_KINDS, defaultOffsite, syncGitRemote, trackingBranchRef, writeClonedConfig } from './config.js';
 import { fetchRemote } from './sync.js';
@@ -119,7 +120,7 @@ export async function cloneVault(opts: CloneOptions): Promise<CloneResult> {
     const ctx: GitCtx = { gitdir, cache: {} };
     // a bootstrap vault object so fetch can run before savepoint.json exists
     const bootConfig = { remotes: { [name]: { url, media, offsite: opts.offsite ?? defaultOffsite(media), ...s3Entry } }, autoPush: false } as unknown as Vault['config'];
-    const boot: Vault = { dir, gitdir, cache: ctx.cache, config: bootConfig, branch, clock: opts.clock ?? (() => new Date()), author: opts.author ?? { name: 'Savepoint', email: 'savepoint@localhost' }, events: new (await import('node:events')).EventEmitter() };
+    const boot: Vault = { dir, gitdir, cache: ctx.cache, config: bootConfig, branch, clock: opts.clock ?? (() => new Date()), author: opts.author ?? { name: 'Savepoint', email: 'savepoint@localhost' }, events: new EventEmitter<VaultEvents>() };
     const fetch = await fetchRemote(boot, { ...opts, remote: name });
     const tip = await resolveRef(ctx, trackingBranchRef(name, branch));
     if (!tip) throw new SavepointError('E_INTERNAL', `Fetching ${branch} from ${session.shownUrl} did not bring its commits.`, {});

@@ -11,31 +11,28 @@ import path from 'node:path';
 import { SavepointError } from '../errors.js';
 import { NOTES_REF } from '../model/note.js';
 import type { GitCtx } from '../history/git.js';
-import { isValidRefName, readBlobText, refFile, readCommit, readTreeEntries, resolveRef, updateRef, writeBlobText, writeCommit, writeTree } from '../history/git.js';
+import { isValidRefName, refFile, readCommit, readTreeEntries, resolveRef, updateRef } from '../history/git.js';
 import { updateIndexEntries } from '../history/git-index.js';
-import { readNotesMap, treeIO } from '../history/notes.js';
-import { writeNotesFanout } from '../model/git-trees.js';
 import { listRefs } from '../history/refs.js';
 import { loadHistory } from '../history/versions.js';
 import { readBlobToFile } from '../store/object-store.js';
 import { trackTemp } from '../util/cleanup.js';
 import { withLock } from '../util/lock.js';
 import type { Vault } from '../vault.js';
-import { historyBranchCheckedOut, personAt } from '../vault.js';
+import { historyBranchCheckedOut } from '../vault.js';
 import { getRemote, syncGitRemote, trackingBranchRef, trackingNotesRef } from './config.js';
 import { hasObject, isAncestor, objectsMissingOnRemote, peel } from './graph.js';
-import { unionNotes } from './note-merge.js';
+import { finishFetch } from './fetch-result.js';
+import type { NotesMergeAction } from './notes-ref.js';
 import type { RefAdvertisement } from './pkt-line.js';
 import { updateRemoteState } from './state.js';
 import { openTransport } from './transports.js';
 import type { RemoteTransport } from './transports.js';
-import type { TransportOptions } from './transport.js';
 import { isS3Url } from './s3/url.js';
+import type { FetchResult, PullResult, PushResult, RemoteOpOptions } from './sync-types.js';
 
-export interface RemoteOpOptions extends TransportOptions {
-  /** the remote's name in savepoint.json */
-  remote: string;
-}
+export type { FetchResult, PullResult, PushResult, RemoteOpOptions };
+
 
 const ZERO = '0'.repeat(40);
 
@@ -47,38 +44,6 @@ async function setRef(ctx: GitCtx, ref: string, oid: string): Promise<void> {
 
 async function dropRef(ctx: GitCtx, ref: string): Promise<void> {
   await fsp.rm(refFile(ctx.gitdir, ref), { force: true });
-}
-
-// ------------------------------------------------------------------ notes merge
-
-export type NotesMergeAction = 'none' | 'fast-forward' | 'merged';
-
-/**
- * Bring `theirs` (a notes commit we have the objects of) into refs/notes/savepoint: fast-forward when
- * possible, otherwise a merge commit whose tree is the union by commit, same-commit notes merged
- * (verified beats active, newest verifiedAt, …).
- */
-export async function mergeNotesRef(vault: Vault, theirs: string | null, from: string): Promise<{ action: NotesMergeAction; tip: string | null; merged: number }> {
-  return withLock(vault.gitdir, 'notes merge', async () => {
-    const ours = await resolveRef(vault, NOTES_REF);
-    if (!theirs || theirs === ours) return { action: 'none', tip: ours, merged: 0 };
-    if (!ours) {
-      await updateRef(vault, NOTES_REF, theirs, null);
-      return { action: 'fast-forward', tip: theirs, merged: 0 };
-    }
-    if (await isAncestor(vault, theirs, ours)) return { action: 'none', tip: ours, merged: 0 };
-    if (await isAncestor(vault, ours, theirs)) {
-      await updateRef(vault, NOTES_REF, theirs, ours);
-      return { action: 'fast-forward', tip: theirs, merged: 0 };
-    }
-    const a = await readNotesMap(vault, ours);
-    const b = await readNotesMap(vault, theirs);
-    const { union, merged } = await unionNotes(a, b, { readText: (oid) => readBlobText(vault, oid), writeText: (text) => writeBlobText(vault, text) });
-    const tree = await writeNotesFanout(treeIO(vault), union);
-    const commit = await writeCommit(vault, { tree, parents: [ours, theirs], message: `Notes merged from ${from} by 'savepoint'\n`, author: personAt(vault.author, vault.clock()) });
-    await updateRef(vault, NOTES_REF, commit, ours);
-    return { action: 'merged', tip: commit, merged };
-  });
 }
 
 // ------------------------------------------------------------------ fetch
@@ -110,15 +75,6 @@ async function fetchObjects(vault: Vault, transport: RemoteTransport, adv: RefAd
   }
 }
 
-export interface FetchResult {
-  remote: string;
-  url: string;
-  /** the remote's history branch as now recorded in refs/remotes/<name>/<branch> (null: it has none) */
-  branch: string | null;
-  notes: { action: NotesMergeAction; remote: string | null; merged: number };
-  /** tags that were new here */
-  newTags: string[];
-}
 
 async function fetchInto(vault: Vault, transport: RemoteTransport, name: string, adv: RefAdvertisement): Promise<FetchResult> {
   const tagsBefore = new Set((await listRefs(vault.gitdir, 'refs/tags/')).keys());
@@ -130,11 +86,7 @@ async function fetchInto(vault: Vault, transport: RemoteTransport, name: string,
   const remoteNotes = adv.refs.get(NOTES_REF) ?? null;
   if (remoteNotes && (await hasObject(vault, remoteNotes))) await setRef(vault, trackingNotesRef(name), remoteNotes);
   else if (!remoteNotes) await dropRef(vault, trackingNotesRef(name));
-  const notes = await mergeNotesRef(vault, remoteNotes, `remote '${name}'`);
-  const newTags = [...(await listRefs(vault.gitdir, 'refs/tags/')).keys()].filter((t) => !tagsBefore.has(t)).map((t) => t.slice('refs/tags/'.length));
-  const now = vault.clock().toISOString();
-  await updateRemoteState(vault.gitdir, name, { lastFetch: now, lastSeen: now });
-  return { remote: name, url: transport.shownUrl, branch: remoteBranch, notes: { action: notes.action, remote: remoteNotes, merged: notes.merged }, newTags };
+  return finishFetch(vault, name, transport.shownUrl, remoteBranch, remoteNotes, tagsBefore);
 }
 
 export async function fetchRemote(vault: Vault, opts: RemoteOpOptions): Promise<FetchResult> {
@@ -152,16 +104,6 @@ export async function fetchRemote(vault: Vault, opts: RemoteOpOptions): Promise<
 
 // ------------------------------------------------------------------ push
 
-export interface PushResult {
-  remote: string;
-  url: string;
-  status: 'pushed' | 'up-to-date';
-  /** `retained`: after a retention rewrite, the ref on the remote that keeps its previous history */
-  branch: { ref: string; from: string | null; to: string; retained?: string };
-  notes: { from: string | null; to: string | null; merged: NotesMergeAction };
-  tags: { pushed: string[]; conflicts: string[] };
-  objects: number;
-}
 
 function rejected(name: string, shownUrl: string, message: string, details: Record<string, unknown>): SavepointError {
   return new SavepointError('E_PUSH_REJECTED', message, { remote: name, url: shownUrl, ...details });
@@ -275,15 +217,6 @@ async function pushWith(vault: Vault, r: { name: string }, session: RemoteTransp
 
 // ------------------------------------------------------------------ pull
 
-export interface PullResult extends FetchResult {
-  status: 'fast-forward' | 'up-to-date' | 'ahead' | 'no-remote-branch';
-  from: string | null;
-  to: string | null;
-  /** working files replaced with the pulled version (only when the history branch is checked out) */
-  updatedFiles: string[];
-  /** working files left alone because they had unsaved changes */
-  keptFiles: string[];
-}
 
 async function flattenTree(ctx: GitCtx, tree: string | null, prefix = '', out = new Map<string, { oid: string; mode: string }>()): Promise<Map<string, { oid: string; mode: string }>> {
   if (!tree) return out;

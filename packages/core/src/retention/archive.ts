@@ -7,7 +7,7 @@ import { archiveDir, readArchiveIndex } from '../history/archived.js';
 import { digestBlob, readBlobToFile } from '../store/object-store.js';
 import type { ProgressCallback } from '../util/progress.js';
 import type { Vault } from '../vault.js';
-import type { VerifyItem } from '../api/verify.js';
+import type { VerifyItem } from '../model/verify-item.js';
 import { openArchive } from './archive-file.js';
 
 export interface ArchiveInfo {

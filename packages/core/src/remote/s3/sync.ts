@@ -30,7 +30,9 @@ import type { Vault } from '../../vault.js';
 import { getRemote, trackingBranchRef, trackingNotesRef } from '../config.js';
 import { hasObject, isAncestor, objectsMissingOnRemote, peel } from '../graph.js';
 import { updateRemoteState } from '../state.js';
-import type { FetchResult, NotesMergeAction, PushResult } from '../sync.js';
+import type { FetchResult, PushResult } from '../sync-types.js';
+import { finishFetch } from '../fetch-result.js';
+import type { NotesMergeAction } from '../notes-ref.js';
 import { S3Store } from './client.js';
 import type { S3RemoteSettings } from './client.js';
 
@@ -258,7 +260,6 @@ async function setRef(ctx: GitCtx, ref: string, oid: string): Promise<void> {
 }
 
 async function fetchWithState(vault: Vault, store: S3Store, state: BucketState, opts: S3OpOptions): Promise<FetchResult> {
-  const { mergeNotesRef } = await import('../sync.js');
   const name = opts.remote;
   const refs = state.manifest?.refs ?? {};
   if (state.manifest) await fetchPacks(vault, store, state, opts);
@@ -273,11 +274,7 @@ async function fetchWithState(vault: Vault, store: S3Store, state: BucketState, 
   else await fsp.rm(refFile(vault.gitdir, branchRef), { force: true });
   const remoteNotes = refs[NOTES_REF] ?? null;
   if (remoteNotes) await setRef(vault, trackingNotesRef(name), remoteNotes);
-  const notes = await mergeNotesRef(vault, remoteNotes, `remote '${name}'`);
-  const newTags = [...(await listRefs(vault.gitdir, 'refs/tags/')).keys()].filter((t) => !tagsBefore.has(t)).map((t) => t.slice('refs/tags/'.length));
-  const now = vault.clock().toISOString();
-  await updateRemoteState(vault.gitdir, name, { lastFetch: now, lastSeen: now });
-  return { remote: name, url: store.shownUrl, branch: remoteBranch, notes: { action: notes.action, remote: remoteNotes, merged: notes.merged }, newTags };
+  return finishFetch(vault, name, store.shownUrl, remoteBranch, remoteNotes, tagsBefore);
 }
 
 export async function fetchS3(vault: Vault, opts: S3OpOptions): Promise<FetchResult> {

@@ -5,12 +5,12 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { makeTempVault } from '../testing/temp-vault.js';
 import type { TempVault } from '../testing/temp-vault.js';
-import { save } from '../api/save.js';
-import { log } from '../api/query.js';
-import { restore } from '../api/restore.js';
-import { tagVersion } from '../api/tag.js';
-import { archiveVersion } from './manual.js';
-import { listArchives } from './archive.js';
+import { save } from './save.js';
+import { log } from './query.js';
+import { restore } from './restore.js';
+import { tagVersion } from './tag.js';
+import { archiveVersion } from './archive-version.js';
+import { listArchives } from '../retention/archive.js';
 
 let t: TempVault;
 afterEach(async () => t?.cleanup());

@@ -2,13 +2,13 @@
 import { SavepointError, fromNodeError } from '../errors.js';
 import { recordOperation } from '../health/record.js';
 import type { Vault } from '../vault.js';
-import { getRemote, listRemotes } from './config.js';
-import { isDue, readPushQueue, recordFailure, recordSuccess, updatePushQueue } from './queue.js';
-import type { QueueEntry } from './queue.js';
-import { pushRemote } from './sync.js';
-import type { PushResult } from './sync.js';
-import type { TransportOptions } from './transport.js';
-import { redactText } from './url.js';
+import { getRemote, listRemotes } from '../remote/config.js';
+import { isDue, readPushQueue, recordFailure, recordSuccess, updatePushQueue } from '../remote/queue.js';
+import type { QueueEntry } from '../remote/queue.js';
+import { pushRemote } from '../remote/sync.js';
+import type { PushResult } from '../remote/sync.js';
+import type { TransportOptions } from '../remote/transport.js';
+import { redactText } from '../remote/url.js';
 
 export interface PushOutcome {
   remote: string;

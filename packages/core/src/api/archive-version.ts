@@ -1,17 +1,17 @@
 /**
  * Archive one version by hand (`savepoint archive data.csv@3`): a retention plan with exactly that version
- * marked archive, applied through the same crash-safe path as retention (apply.ts). Never the latest version;
+ * marked archive, applied through the same crash-safe path as retention (retention/apply.ts). Never the latest version;
  * a tagged or `permanent` one only with `force`. The version stays listed and restorable from its archive.
  */
 import { SavepointError } from '../errors.js';
 import { loadHistory } from '../history/versions.js';
-import { resolveVersion } from '../api/query.js';
+import { resolveVersion } from './query.js';
 import type { VersionRecord } from '../model/version.js';
 import type { ProgressCallback } from '../util/progress.js';
 import type { Vault } from '../vault.js';
-import { applyRetention, recoverRetention } from './apply.js';
-import type { ApplyRetentionResult, VaultRetentionPlan } from './apply.js';
-import { policyFromConfig } from './policy.js';
+import { applyRetention, recoverRetention } from '../retention/apply.js';
+import type { ApplyRetentionResult, VaultRetentionPlan } from '../retention/apply.js';
+import { policyFromConfig } from '../retention/policy.js';
 
 export interface ArchiveVersionOptions {
   address: string;
