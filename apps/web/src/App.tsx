@@ -107,6 +107,17 @@ export function App({ client, search }: { client: VaultClient; search: string })
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // saves made here live only in this page's storage until pushed (a reload clones afresh): ask before leaving
+  useEffect(() => {
+    if (unpushed.size === 0) return;
+    const warn = (e: BeforeUnloadEvent) => {
+      e.preventDefault();
+      e.returnValue = '';
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [unpushed]);
+
   const file = fileIdx >= 0 ? files[fileIdx] : undefined;
   useEffect(() => {
     setVersions([]);

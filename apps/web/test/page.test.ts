@@ -129,9 +129,13 @@ describe.skipIf(missing !== null)('the page in Chromium', () => {
     expect(await page.locator('[data-testid=file-row][data-path="measurements.csv"]').getAttribute('data-status')).toBe('unpushed');
 
     const before = bare('rev-parse', 'main').trim();
+    // an unpushed save exists only in this page: leaving asks first
+    const leaving = () => page.evaluate(() => { const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented; });
+    expect(await leaving()).toBe(true);
     await page.locator('[data-testid=push]').click();
     await expect.poll(() => page.locator('[data-testid=status]').textContent(), { timeout: 30_000 }).toMatch(/Pushed/);
     expect(await page.locator('[data-testid=file-row][data-path="measurements.csv"]').getAttribute('data-status')).not.toBe('unpushed');
+    expect(await leaving()).toBe(false);
 
     const tip = bare('rev-parse', 'main').trim();
     expect(tip).not.toBe(before);
