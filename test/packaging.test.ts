@@ -20,7 +20,7 @@ import { CLI_ENV, cleanEnv, tempDir } from './helpers/cli.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PACKAGES = ['packages/core', 'packages/diff', 'packages/hooks', 'apps/tui', 'apps/cli'];
+const PACKAGES = ['packages/errors', 'packages/core', 'packages/diff', 'packages/hooks', 'apps/tui', 'apps/cli'];
 const rootPkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { packageManager: string; engines: { node: string } };
 const pkgJson = (dir: string) => JSON.parse(readFileSync(path.join(ROOT, dir, 'package.json'), 'utf8')) as Record<string, any>;
 /** Required by code paths users only reach by opting in; each stays out of `dependencies` on purpose. */
