@@ -5,7 +5,6 @@
  * (`fallbackFrom` says so), as is every other binary file.
  */
 import { HEAD_BYTES } from './detect.js';
-import { sniffDialect } from './csv/dialect.js';
 import { memoryCsvSource } from './csv/rows.js';
 import { diffTables } from './table/engine.js';
 import { parseJson } from './json/parse.js';
@@ -14,7 +13,7 @@ import { MAX_CELL_BYTES } from './clip.js';
 import { sha256Hasher, utf8Decode } from './bytes.js';
 import { describeCsv, describeText, hasBom } from './layout.js';
 import {
-  ByteRanges, binaryResult, checkOptions, chooseFormat, finishResult, jsonResult, MAX_TEXT_BYTES, noteFormatMismatch, tableResult, textResult,
+  ByteRanges, binaryResult, checkOptions, chooseFormat, finishResult, jsonResult, MAX_TEXT_BYTES, noteFormatMismatch, sniffDialects, tableResult, textResult,
 } from './per-format.js';
 import type { BinaryDiffResult, ByteRange, DiffOptions, DiffResult, SideInfo } from './types.js';
 
@@ -86,9 +85,7 @@ export async function diffBytes(a: BytesSide, b: BytesSide, opts: DiffOptions): 
     switch (format) {
       case 'csv':
       case 'tsv': {
-        const pref = format === 'tsv' ? '\t' : ',';
-        const da = sniffDialect(headA, pref);
-        const db = sniffDialect(headB, pref);
+        const [da, db] = sniffDialects(format, headA, headB);
         const sa = memoryCsvSource(A, sideA.label, da, maxCellBytes);
         const sb = memoryCsvSource(B, sideB.label, db, maxCellBytes);
         const t = await diffTables(sa, sb, { key: opts.key, tolerance: opts.tolerance, limit, detectKey: !opts.positional });

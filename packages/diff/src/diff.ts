@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import type { DataFormat } from './detect.js';
 import { readHead } from './detect-file.js';
 import { fromNodeError } from './errors.js';
-import { sniffDialect } from './csv/dialect.js';
 import { openCsvSource } from './csv/source.js';
 import { diffTables } from './table/engine.js';
 import { parseJson } from './json/parse.js';
@@ -12,7 +11,7 @@ import { diffBytes, firstDifference } from './binary/diff.js';
 import { MAX_CELL_BYTES } from './clip.js';
 import { describeCsv, describeText, hasBom, sqliteHeaderChanges, type FormatChange } from './layout.js';
 import {
-  binaryResult, checkOptions, chooseFormat, finishResult, jsonResult, MAX_TEXT_BYTES, noteFormatMismatch, tableResult, textResult, type JsonSide,
+  binaryResult, checkOptions, chooseFormat, finishResult, jsonResult, MAX_TEXT_BYTES, noteFormatMismatch, sniffDialects, tableResult, textResult, type JsonSide,
 } from './per-format.js';
 import type { DiffOptions, DiffResult, DiffSide, SideInfo, BinaryDiffResult } from './types.js';
 
@@ -106,9 +105,7 @@ export async function diffFiles(a: DiffSide, b: DiffSide, opts: DiffOptions): Pr
     switch (format) {
       case 'csv':
       case 'tsv': {
-        const pref = format === 'tsv' ? '\t' : ',';
-        const da = sniffDialect(headA, pref);
-        const db = sniffDialect(headB, pref);
+        const [da, db] = sniffDialects(format, headA, headB);
         const [sa, sb] = await Promise.all([openCsvSource(A.path, A.label, da, maxCellBytes), openCsvSource(B.path, B.label, db, maxCellBytes)]);
         const t = await diffTables(sa, sb, { key: opts.key, tolerance: opts.tolerance, limit, detectKey: !opts.positional });
         const [la, lb] = await Promise.all([tailOf(A.path, sizeA), tailOf(B.path, sizeB)]);

@@ -4,6 +4,8 @@
  * the I/O; nothing here imports a node: module (it is part of `@savepoint/diff/browser`).
  */
 import { detectFormat, type DataFormat } from './detect.js';
+import { sniffDialect } from './csv/dialect.js';
+import type { CsvDialect } from './csv/scanner.js';
 import { DiffError } from './errors.js';
 import type { TableDiff } from './table/engine.js';
 import type { JsonValue } from './json/parse.js';
@@ -103,6 +105,12 @@ export function noteFormatMismatch(r: BinaryDiffResult, fa: DataFormat | undefin
     if (ea !== eb) r.formatChanges.push({ aspect: 'encoding', a: ea, b: eb });
   }
   return r;
+}
+
+/** Both sides' CSV dialects from their first bytes (TSV prefers tabs). */
+export function sniffDialects(format: 'csv' | 'tsv', headA: Uint8Array, headB: Uint8Array): [CsvDialect, CsvDialect] {
+  const pref = format === 'tsv' ? '\t' : ',';
+  return [sniffDialect(headA, pref), sniffDialect(headB, pref)];
 }
 
 /** The CSV/TSV result from a table diff and both sides' file dialects. */
