@@ -81,25 +81,32 @@ export function readDeltaCopy(delta: Uint8Array, p: number, op: number, out: Del
   return out;
 }
 
-/** Decode a whole in-memory delta against an in-memory base. */
-export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
-  const { baseSize, resultSize, start } = readDeltaHeader(delta);
-  if (baseSize !== base.length) throw new DeltaError(`delta expects a base of ${baseSize} bytes, got ${base.length}`);
-  const out = new Uint8Array(resultSize);
-  const copy: DeltaCopy = { off: 0, size: 0, next: 0 };
+/**
+ * Walk the instructions of a delta held whole (after its header `h`), checking each against the base and
+ * result sizes: `copy(off, n, o)` for n base bytes at `off`, `insert(at, n, o)` for n literal bytes at
+ * `delta[at]`, each landing at result offset `o`. Throws DeltaError on a malformed delta.
+ */
+export function walkDelta(
+  delta: Uint8Array,
+  h: DeltaHeader,
+  copy: (off: number, n: number, o: number) => void,
+  insert: (at: number, n: number, o: number) => void,
+): void {
+  const { baseSize, resultSize } = h;
+  const c: DeltaCopy = { off: 0, size: 0, next: 0 };
   let o = 0;
-  let p = start;
+  let p = h.start;
   while (p < delta.length) {
     const op = delta[p++]!;
     if (op & 0x80) {
-      const { off, size } = readDeltaCopy(delta, p, op, copy);
-      p = copy.next;
-      if (off + size > base.length || o + size > resultSize) throw new DeltaError('delta copy is out of range');
-      out.set(base.subarray(off, off + size), o);
+      const { off, size } = readDeltaCopy(delta, p, op, c);
+      p = c.next;
+      if (off + size > baseSize || o + size > resultSize) throw new DeltaError('delta copy is out of range');
+      copy(off, size, o);
       o += size;
     } else if (op !== 0) {
       if (p + op > delta.length || o + op > resultSize) throw new DeltaError('delta insert is out of range');
-      out.set(delta.subarray(p, p + op), o);
+      insert(p, op, o);
       p += op;
       o += op;
     } else {
@@ -107,6 +114,19 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
     }
   }
   if (o !== resultSize) throw new DeltaError(`delta produced ${o} bytes, expected ${resultSize}`);
+}
+
+/** Decode a whole in-memory delta against an in-memory base. */
+export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
+  const h = readDeltaHeader(delta);
+  if (h.baseSize !== base.length) throw new DeltaError(`delta expects a base of ${h.baseSize} bytes, got ${base.length}`);
+  const out = new Uint8Array(h.resultSize);
+  walkDelta(
+    delta,
+    h,
+    (off, n, o) => out.set(base.subarray(off, off + n), o),
+    (at, n, o) => out.set(delta.subarray(at, at + n), o),
+  );
   return out;
 }
 
