@@ -1,7 +1,7 @@
 // Shared helpers for benchmarks: run a command in its own child process under /usr/bin/time and report
 // wall time (measured here) and peak RSS (from the child's rusage), plus formatting.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -91,3 +91,22 @@ export function requireBuilt() {
 }
 
 export const cliAvailable = () => existsSync(CLI);
+
+/**
+ * Turn a generated repository's packs into loose objects (as a vault of many separate saves has them):
+ * move the packs to `aside`, `git unpack-objects` each, then delete `aside`.
+ */
+export function unpackAll(dir, aside) {
+  const packDir = path.join(dir, '.git/objects/pack');
+  mkdirSync(aside, { recursive: true });
+  for (const f of readdirSync(packDir)) renameSync(path.join(packDir, f), path.join(aside, f));
+  for (const f of readdirSync(aside).filter((x) => x.endsWith('.pack'))) {
+    const fd = openSync(path.join(aside, f), 'r');
+    try {
+      execFileSync('git', ['unpack-objects', '-q'], { cwd: dir, stdio: [fd, 'inherit', 'inherit'] });
+    } finally {
+      closeSync(fd);
+    }
+  }
+  rmSync(aside, { recursive: true, force: true });
+}

@@ -8,10 +8,10 @@
 // `git rev-list --objects --all` (the reachability walk a prune needs) beside retention apply.
 // The per-version figure (s / 1,000 versions) should stay flat as the history grows: a rising one is superlinear.
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, GIT_ENV, ROOT, cliAvailable, fmtS, measure, requireBuilt, rss, sh } from './lib.mjs';
+import { CLI, GIT_ENV, ROOT, cliAvailable, fmtS, measure, requireBuilt, rss, sh, unpackAll } from './lib.mjs';
 
 requireBuilt();
 if (!cliAvailable()) {
@@ -30,16 +30,7 @@ async function makeVault(n) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const g = await measure('node', [path.join(ROOT, 'bench/child/gen-saves.mjs'), dir, String(n), String(FILES), String(BYTES)]);
-  const packDir = path.join(dir, '.git/objects/pack');
-  const aside = path.join(WORK, `packs-${n}`);
-  mkdirSync(aside, { recursive: true });
-  for (const f of readdirSync(packDir)) renameSync(path.join(packDir, f), path.join(aside, f));
-  for (const f of readdirSync(aside).filter((x) => x.endsWith('.pack'))) {
-    const fd = openSync(path.join(aside, f), 'r');
-    execFileSync('git', ['unpack-objects', '-q'], { cwd: dir, stdio: [fd, 'inherit', 'inherit'] });
-    closeSync(fd);
-  }
-  rmSync(aside, { recursive: true, force: true });
+  unpackAll(dir, path.join(WORK, `packs-${n}`));
   const commits = git(dir, ['rev-list', 'main']).split('\n');
   const at = [commits[0], commits[Math.floor(commits.length / 2)], commits[10]];
   for (const [i, tip] of at.entries()) {

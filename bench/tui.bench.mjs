@@ -4,11 +4,10 @@
 // loose objects, and indexed once with `savepoint reindex`. The native reference is `git log --oneline | head`
 // on the same vault. Target: first frame under 0.5 s. The app runs as users run it: the built CLI
 // (`savepoint tui`) in a pseudo-terminal (script(1)), timed from spawn to the first frame with the history.
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CLI, ROOT, cliAvailable, fmtS, measure, requireBuilt, rss, sh } from './lib.mjs';
+import { CLI, ROOT, cliAvailable, fmtS, measure, requireBuilt, rss, sh, unpackAll } from './lib.mjs';
 
 requireBuilt();
 if (!cliAvailable()) {
@@ -24,15 +23,7 @@ async function makeVault(name, saves, files) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const g = await measure('node', [path.join(ROOT, 'bench/child/gen-saves.mjs'), dir, String(saves), String(files)]);
-  const packDir = path.join(dir, '.git/objects/pack');
-  const aside = path.join(WORK, `${name}-packs`);
-  mkdirSync(aside, { recursive: true });
-  for (const f of readdirSync(packDir)) renameSync(path.join(packDir, f), path.join(aside, f));
-  for (const f of readdirSync(aside).filter((x) => x.endsWith('.pack'))) {
-    const fd = openSync(path.join(aside, f), 'r');
-    execFileSync('git', ['unpack-objects', '-q'], { cwd: dir, stdio: [fd, 'inherit', 'inherit'] });
-    closeSync(fd);
-  }
+  unpackAll(dir, path.join(WORK, `${name}-packs`));
   await measure('node', [CLI, 'reindex', '--json'], { cwd: dir });
   console.log(`generated ${saves} saves in ${files} file${files === 1 ? '' : 's'} (git fast-import, unpacked, reindexed) in ${fmtS(g.seconds)} + index`);
   return dir;

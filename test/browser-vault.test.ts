@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadHistory, openVault as openNodeVault, save, tagVersion, verify } from '@savepoint/core';
 import { cloneVault, isSavepointError, openVault } from '@savepoint/core/browser';
 import type { BrowserVault } from '@savepoint/core/browser';
-import { TEST_AUTHOR, fixedClock, gitCli, makeTempDir, makeTempVault } from '../packages/core/src/testing/temp-vault.js';
+import { TEST_AUTHOR, addUnrelatedNotes, fixedClock, gitCli, makeTempDir, makeTempVault } from '../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../packages/core/src/testing/temp-vault.js';
 import { startGitHttpServer } from './helpers/git-http-server.js';
 import type { GitHttpServer } from './helpers/git-http-server.js';
@@ -71,15 +71,7 @@ describe('browser vault over smart HTTP (Node, LightningFS)', () => {
     await tagVersion(tv.vault, { address: 'data/scores.csv@1' });
     await tagVersion(tv.vault, { address: 'params.json@2', name: 'baseline' });
     // ~300 unrelated notes, so native git fans the notes tree out (ab/cdef…)
-    const blobDir = await makeTempDir('sp-blobs-');
-    const files: string[] = [];
-    for (let i = 0; i < 300; i++) {
-      const f = path.join(blobDir, `b${i}`);
-      await fsp.writeFile(f, `unrelated ${i}\n`);
-      files.push(f);
-    }
-    for (const oid of tv.git(['hash-object', '-w', ...files]).trim().split('\n')) tv.git(['notes', '--ref=savepoint', 'add', '-m', `unrelated ${oid}`, oid]);
-    await fsp.rm(blobDir, { recursive: true, force: true });
+    await addUnrelatedNotes(tv, 300);
     await tv.write('data/scores.csv', csv2 + '5,eve,50\n');
     await save(tv.vault, { files: ['data/scores.csv'] });
     bare = await server.createBareRepo('vault');

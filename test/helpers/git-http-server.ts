@@ -48,7 +48,6 @@ export interface GitHttpServer {
 const SERVER_SOURCE = String.raw`
 const http = require('node:http');
 const fs = require('node:fs');
-const { spawn } = require('node:child_process');
 const cfg = JSON.parse(process.argv[1]);
 const users = cfg.users;
 const authOn = Object.keys(users).length > 0;
@@ -60,6 +59,8 @@ function creds(header) {
 }
 const CORS_ALLOW_HEADERS = 'accept, accept-encoding, accept-language, authorization, cache-control, content-encoding, content-length, content-type, git-protocol, pragma, range, user-agent, x-authorization, x-requested-with';
 const CORS_EXPOSE_HEADERS = 'cache-control, content-length, content-type, date, etag, expires, last-modified, pragma, server, transfer-encoding, vary, www-authenticate';
+// the CGI relay is the page's own (apps/web/scripts/git-http.mjs), loaded by file URL from this eval'd script
+import(cfg.gitHttpModule).then(({ runGitBackend }) => {
 const server = http.createServer((req, res) => {
   const url = new URL(req.url || '/', 'http://127.0.0.1');
   if (cfg.cors) {
@@ -92,66 +93,15 @@ const server = http.createServer((req, res) => {
     res.end('Authentication required\n');
     return;
   }
-  const env = {
-    PATH: process.env.PATH,
-    GIT_PROJECT_ROOT: cfg.root,
-    GIT_HTTP_EXPORT_ALL: '1',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    REQUEST_METHOD: req.method || 'GET',
-    PATH_INFO: decodeURIComponent(url.pathname),
-    QUERY_STRING: url.search.replace(/^\?/, ''),
-    CONTENT_TYPE: req.headers['content-type'] || '',
-    REMOTE_ADDR: '127.0.0.1',
-    REMOTE_USER: c && ok ? c.user : 'anonymous',
-    SERVER_PROTOCOL: 'HTTP/1.1',
-    GATEWAY_INTERFACE: 'CGI/1.1',
-  };
-  if (req.headers['content-length']) env.CONTENT_LENGTH = req.headers['content-length'];
-  if (req.headers['content-encoding']) env.HTTP_CONTENT_ENCODING = req.headers['content-encoding'];
-  if (req.headers['git-protocol']) env.GIT_PROTOCOL = String(req.headers['git-protocol']);
-  const child = spawn(cfg.backend, [], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  req.pipe(child.stdin);
-  child.stdin.on('error', () => {});
-  let head = Buffer.alloc(0);
-  let headerDone = false;
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdout.on('data', (chunk) => {
-    if (headerDone) return void res.write(chunk);
-    head = Buffer.concat([head, chunk]);
-    let end = head.indexOf('\r\n\r\n');
-    let sep = 4;
-    if (end < 0) { end = head.indexOf('\n\n'); sep = 2; }
-    if (end < 0) return;
-    headerDone = true;
-    let status = 200;
-    const headers = {};
-    for (const line of head.subarray(0, end).toString('latin1').split(/\r?\n/)) {
-      const i = line.indexOf(':');
-      if (i < 0) continue;
-      const name = line.slice(0, i).trim();
-      const value = line.slice(i + 1).trim();
-      if (name.toLowerCase() === 'status') status = parseInt(value, 10);
-      else headers[name] = value;
-    }
-    log(status);
-    res.writeHead(status, headers);
-    res.write(head.subarray(end + sep));
-  });
-  child.on('close', () => {
-    if (!headerDone) {
-      log(500);
-      res.writeHead(500, { 'Content-Type': 'text/plain' });
-      res.end('git http-backend failed: ' + stderr);
-    } else res.end();
-  });
+  runGitBackend(req, res, { root: cfg.root, backend: cfg.backend, url, remoteUser: c && ok ? c.user : 'anonymous', onStatus: log });
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\n'));
 process.on('SIGTERM', () => { server.closeAllConnections(); server.close(() => process.exit(0)); });
+});
 `;
 
 const GIT_ENV = cleanEnv();
+const GIT_HTTP_MODULE = new URL('../../apps/web/scripts/git-http.mjs', import.meta.url).href;
 
 export async function startGitHttpServer(opts: GitHttpServerOptions = {}): Promise<GitHttpServer> {
   const users = opts.users ?? { tester: 's3cret-pass' };
@@ -161,7 +111,7 @@ export async function startGitHttpServer(opts: GitHttpServerOptions = {}): Promi
   const log = path.join(root, 'requests.jsonl');
   await fsp.writeFile(log, '');
   const backend = path.join(execFileSync('git', ['--exec-path'], { encoding: 'utf8' }).trim(), 'git-http-backend');
-  const cfg = { users, authForReads: opts.authForReads ?? true, cors: opts.cors ?? true, root: repos, log, backend };
+  const cfg = { users, authForReads: opts.authForReads ?? true, cors: opts.cors ?? true, root: repos, log, backend, gitHttpModule: GIT_HTTP_MODULE };
   const child: ChildProcess = spawn(process.execPath, ['-e', SERVER_SOURCE, JSON.stringify(cfg)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let buf = '';

@@ -2,12 +2,12 @@
 import { Box, Text } from 'ink';
 import type { ArchiveInfo } from '@savepoint/core';
 import type { ArchiveCheck, ArchivesState } from '../hooks/use-archives.js';
-import { formatBytes, formatDate, percent } from '../format.js';
+import { formatBytes, percent } from '../format.js';
 import type { Drill } from '../state/drill.js';
 import { positionLabel } from '../state/list-window.js';
 import { useTheme } from '../theme.js';
 import type { Theme } from '../theme.js';
-import { ErrorText } from './ErrorText.js';
+import { DrillStatusPane, VersionList } from './DrillList.js';
 import { Pane } from './Pane.js';
 import { WindowedList } from './WindowedList.js';
 
@@ -32,47 +32,33 @@ const checkColor = (t: Theme, label: string) => (label.startsWith('✓') ? t.ok 
 export function ArchivesPane({ state, checks, drill, focused, height }: { state: ArchivesState; checks: ReadonlyMap<string, ArchiveCheck>; drill: Drill; focused: boolean; height: number }) {
   const t = useTheme();
   const rows = Math.max(1, height - 3);
-  if (state.phase !== 'ready') {
+  if (state.phase !== 'ready' || !state.archives.length) {
     return (
-      <Pane title="Archives" focused={focused} height={height}>
-        {state.phase === 'error' ? <ErrorText error={state.error} /> : <Text color={t.muted}>reading…</Text>}
-      </Pane>
+      <DrillStatusPane
+        title="Archives"
+        ready={state.phase === 'ready'}
+        error={state.phase === 'error' ? state.error : undefined}
+        empty="No archives yet. Retention moves old versions into archives: press p for the plan, or run `savepoint retention apply`."
+        focused={focused}
+        height={height}
+      />
     );
   }
   const archives = state.archives;
-  if (!archives.length) {
-    return (
-      <Pane title="Archives" focused={focused} height={height}>
-        <Text color={t.muted}>No archives yet. Retention moves old versions into archives: press p for the plan, or run `savepoint retention apply`.</Text>
-      </Pane>
-    );
-  }
   const open = drill.open ? archives[drill.cursor] : undefined;
   if (open) {
     const check = checks.get(open.file);
     const label = checkLabel(open, check);
     return (
       <Pane title={`Archive ${open.file}`} focused={focused} height={height} right={`${positionLabel(open.versions.length, drill.inner)}  ${label}`}>
-        <WindowedList
-          items={open.versions}
+        <VersionList
+          versions={open.versions}
           cursor={drill.inner}
           height={rows - (check?.phase === 'done' && check.bad ? 1 : 0)}
           focused={focused}
-          keyOf={(v) => `${v.path}@${v.version}`}
-          renderRow={(v, _i, selected) => (
-            <Box flexGrow={1}>
-              <Box flexGrow={1} flexShrink={1}>
-                <Text inverse={selected && focused} wrap="truncate-middle">{`${v.path}@${v.version}`}</Text>
-              </Box>
-              <Box marginLeft={1} flexShrink={0}>
-                <Text color={t.muted}>{formatDate(v.savedAt)}</Text>
-              </Box>
-              <Box marginLeft={1} flexShrink={0} width={9} justifyContent="flex-end">
-                <Text>{formatBytes(v.size)}</Text>
-              </Box>
-              <Box marginLeft={1} flexShrink={0}>
-                <Text color={t.muted}>{v.sha256.slice(0, 12)}</Text>
-              </Box>
+          extra={(v) => (
+            <Box marginLeft={1} flexShrink={0}>
+              <Text color={t.muted}>{v.sha256.slice(0, 12)}</Text>
             </Box>
           )}
         />

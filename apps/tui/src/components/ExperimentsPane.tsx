@@ -2,61 +2,49 @@
 import { Box, Text } from 'ink';
 import type { VersionRecord } from '@savepoint/core';
 import type { ExperimentsState } from '../hooks/use-experiments.js';
-import { formatBytes, formatDate, statusMark } from '../format.js';
+import { formatDate, statusMark } from '../format.js';
 import type { Drill } from '../state/drill.js';
 import { positionLabel } from '../state/list-window.js';
 import { useTheme } from '../theme.js';
-import { ErrorText } from './ErrorText.js';
+import { DrillStatusPane, VersionList } from './DrillList.js';
 import { Pane } from './Pane.js';
 import { WindowedList } from './WindowedList.js';
 
 export function ExperimentsPane({ state, versionsOf, drill, focused, height }: { state: ExperimentsState; versionsOf: (experiment: string) => readonly VersionRecord[]; drill: Drill; focused: boolean; height: number }) {
   const t = useTheme();
   const rows = Math.max(1, height - 3);
-  if (state.phase !== 'ready') {
+  if (state.phase !== 'ready' || !state.experiments.length) {
     return (
-      <Pane title="Experiments" focused={focused} height={height}>
-        {state.phase === 'error' ? <ErrorText error={state.error} /> : <Text color={t.muted}>reading…</Text>}
-      </Pane>
+      <DrillStatusPane
+        title="Experiments"
+        ready={state.phase === 'ready'}
+        error={state.phase === 'error' ? state.error : undefined}
+        empty="No save has an experiment id yet. Save with `savepoint save FILE --experiment ID`."
+        focused={focused}
+        height={height}
+      />
     );
   }
   const list = state.experiments;
-  if (!list.length) {
-    return (
-      <Pane title="Experiments" focused={focused} height={height}>
-        <Text color={t.muted}>No save has an experiment id yet. Save with `savepoint save FILE --experiment ID`.</Text>
-      </Pane>
-    );
-  }
   const open = drill.open ? list[drill.cursor] : undefined;
   if (open) {
     const versions = versionsOf(open.experiment);
     return (
       <Pane title={`Experiment ${open.experiment}: ${open.files.join(', ')}`} focused={focused} height={height} right={`${positionLabel(versions.length, drill.inner)}  Enter: go to version`}>
-        <WindowedList
-          items={versions}
+        <VersionList
+          versions={versions}
           cursor={drill.inner}
           height={rows}
           focused={focused}
-          keyOf={(v) => `${v.path}@${v.version}`}
-          renderRow={(v, _i, selected) => (
-            <Box flexGrow={1}>
-              <Box flexShrink={1} flexGrow={1}>
-                <Text inverse={selected && focused} wrap="truncate-middle">{`${v.path}@${v.version}`}</Text>
-              </Box>
-              <Box marginLeft={1} flexShrink={0}>
-                <Text color={t.muted}>{formatDate(v.savedAt)}</Text>
-              </Box>
-              <Box marginLeft={1} flexShrink={0} width={9} justifyContent="flex-end">
-                <Text>{formatBytes(v.size)}</Text>
-              </Box>
+          extra={(v) => (
+            <>
               <Box marginLeft={1} flexShrink={0}>
                 <Text color={t.muted}>{statusMark(v)}</Text>
               </Box>
               <Box marginLeft={1} flexShrink={1} flexGrow={1}>
                 <Text wrap="truncate-end">{v.summary}</Text>
               </Box>
-            </Box>
+            </>
           )}
         />
       </Pane>

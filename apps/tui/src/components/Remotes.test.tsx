@@ -4,7 +4,7 @@ import { gitCli, makeTempVault } from '../../../../packages/core/src/testing/tem
 import type { TempVault } from '../../../../packages/core/src/testing/temp-vault.js';
 import { startGitHttpServer } from '../../../../test/helpers/git-http-server.js';
 import type { GitHttpServer } from '../../../../test/helpers/git-http-server.js';
-import { drive, KEYS, removeVault } from '../testing/harness.js';
+import { closeApp, drive, KEYS } from '../testing/harness.js';
 import type { Driven } from '../testing/harness.js';
 
 const USER = 'ada';
@@ -29,10 +29,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await app?.idle().catch(() => undefined);
-  app?.unmount();
+  await closeApp(app, tv.dir);
   app = null;
-  await removeVault(tv.dir);
 });
 
 const start = (password = PASSWORD) =>

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { log, save } from '@savepoint/core';
 import { makeTempVault } from '../../../../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../../../../packages/core/src/testing/temp-vault.js';
-import { drive, KEYS, removeVault } from '../testing/harness.js';
+import { closeApp, drive, KEYS } from '../testing/harness.js';
 import type { Driven } from '../testing/harness.js';
 
 let tv: TempVault;
@@ -21,10 +21,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await app?.idle().catch(() => undefined);
-  app?.unmount();
+  await closeApp(app, tv.dir);
   app = null;
-  await removeVault(tv.dir);
 });
 
 const start = () => (app = drive({ dir: tv.dir, clock: tv.clock, author: { name: 'Ada Tester', email: 'ada@example.test' }, color: false }));

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { log, save, status } from '@savepoint/core';
 import { gitCli, makeTempVault } from '../../../../packages/core/src/testing/temp-vault.js';
 import type { TempVault } from '../../../../packages/core/src/testing/temp-vault.js';
-import { drive, KEYS, removeVault } from '../testing/harness.js';
+import { closeApp, drive, KEYS, seedBrowsingVault } from '../testing/harness.js';
 import type { Driven } from '../testing/harness.js';
 
 let tv: TempVault;
@@ -13,19 +13,12 @@ let app: Driven | null = null;
 
 beforeEach(async () => {
   tv = await makeTempVault();
-  await tv.write('data.csv', 'id,value\n1,a\n2,b\n');
-  await save(tv.vault, { files: ['data.csv'], message: 'first measurements' });
-  await tv.write('data.csv', 'id,value\n1,a\n2,B\n3,c\n');
-  await save(tv.vault, { files: ['data.csv'], message: 'fix row 2, add row 3', experiment: 'exp-7' });
-  await tv.write('notes.json', '{"run": 1}\n');
-  await save(tv.vault, { files: ['notes.json'], message: 'run notes' });
+  await seedBrowsingVault(tv, 'exp-7');
 });
 
 afterEach(async () => {
-  await app?.idle().catch(() => undefined);
-  app?.unmount();
+  await closeApp(app, tv.dir);
   app = null;
-  await removeVault(tv.dir);
 });
 
 const start = () => {

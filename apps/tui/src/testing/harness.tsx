@@ -7,6 +7,8 @@ import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { App } from '../components/App.js';
 import type { AppProps } from '../components/App.js';
+import { save } from '@savepoint/core';
+import type { TempVault } from '../../../../packages/core/src/testing/temp-vault.js';
 
 export const KEYS = {
   up: '\u001b[A',
@@ -39,6 +41,26 @@ const BUSY = ['refreshing…', 'checking ', 'Computing diff…', 'Verifying…',
  * Remove a temp vault after its app was unmounted. Work the app started just before (a refresh writing
  * git's caches) may still be finishing, so removal retries briefly instead of failing on ENOTEMPTY.
  */
+/**
+ * The browsing fixture several screen tests share: data.csv saved twice ('first measurements', then 'fix row
+ * 2, add row 3' with `experiment` when given) and notes.json once ('run notes').
+ */
+export async function seedBrowsingVault(tv: Pick<TempVault, 'vault' | 'write'>, experiment?: string): Promise<void> {
+  await tv.write('data.csv', 'id,value\n1,a\n2,b\n');
+  await save(tv.vault, { files: ['data.csv'], message: 'first measurements' });
+  await tv.write('data.csv', 'id,value\n1,a\n2,B\n3,c\n');
+  await save(tv.vault, { files: ['data.csv'], message: 'fix row 2, add row 3', ...(experiment ? { experiment } : {}) });
+  await tv.write('notes.json', '{"run": 1}\n');
+  await save(tv.vault, { files: ['notes.json'], message: 'run notes' });
+}
+
+/** After a test: let a driven app finish its last work (errors ignored), unmount it, then remove the vault. */
+export async function closeApp(app: Driven | null, dir: string): Promise<void> {
+  await app?.idle().catch(() => undefined);
+  app?.unmount();
+  await removeVault(dir);
+}
+
 export async function removeVault(dir: string): Promise<void> {
   await fsp.rm(path.dirname(dir), { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
 }

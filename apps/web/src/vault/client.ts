@@ -1,20 +1,14 @@
 /** The page's handle on the vault worker: each call is one request, answered by one reply (plus progress). */
 import { VaultError, type Reply, type Request } from './protocol.js';
-import type { DiffResult, DroppedFile, FileEntry, Progress, SaveOptions, SaveResult, VaultSource, VerifyReport, VersionRecord } from './types.js';
+import type { DroppedFile, Progress, VaultSource, WebVault } from './types.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: unknown) => void; onProgress?: (p: Progress) => void };
 type Body<R> = R extends unknown ? Omit<R, 'id'> : never;
 
-export interface VaultClient {
+/** The vault's operations (WebVault's, one request each) plus opening a vault and ending the worker. */
+export interface VaultClient extends Omit<WebVault, 'source'> {
   openUrl(url: string, onProgress?: (p: Progress) => void): Promise<VaultSource>;
   openFolder(name: string, files: DroppedFile[], onProgress?: (p: Progress) => void): Promise<VaultSource>;
-  files(): Promise<FileEntry[]>;
-  versions(path: string): Promise<VersionRecord[]>;
-  read(path: string, version: number): Promise<Uint8Array>;
-  verify(onProgress?: (p: Progress) => void): Promise<VerifyReport>;
-  diff(path: string, from: number, to: number): Promise<DiffResult>;
-  save(path: string, data: Blob, o?: SaveOptions): Promise<SaveResult>;
-  push(onProgress?: (p: Progress) => void): Promise<{ pushed: string[] }>;
   terminate(): void;
 }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { save } from '../api/save.js';
 import { tagVersion } from '../api/tag.js';
 import { log } from '../api/query.js';
-import { gitCli, makeTempDir, makeTempVault } from '../testing/temp-vault.js';
+import { addUnrelatedNotes, gitCli, makeTempDir, makeTempVault } from '../testing/temp-vault.js';
 import type { TempVault } from '../testing/temp-vault.js';
 import { isSavepointError } from '../errors.js';
 import { readVaultHistory, readVaultHistoryDetailed, readVersionContent } from './index.js';
@@ -78,16 +78,7 @@ describe('browser read path over LightningFS', () => {
     await saveFile('empty.txt', '');
 
     // ~300 unrelated notes so native git fans the notes tree out (ab/cdef…)
-    const blobDir = await makeTempDir('sp-blobs-');
-    const files: string[] = [];
-    for (let i = 0; i < 300; i++) {
-      const f = path.join(blobDir, `b${i}`);
-      await fsp.writeFile(f, `unrelated ${i}\n`);
-      files.push(f);
-    }
-    const oids = tv.git(['hash-object', '-w', ...files]).trim().split('\n');
-    for (const oid of oids) tv.git(['notes', '--ref=savepoint', 'add', '-m', `unrelated ${oid}`, oid]);
-    await fsp.rm(blobDir, { recursive: true, force: true });
+    await addUnrelatedNotes(tv, 300);
     // one more save on top of the fanned-out notes tree
     await saveFile('prices.csv', 'sku,price\na,9\n');
 

@@ -25,7 +25,7 @@ import { createHash } from 'node:crypto';
 import { DeltaInterpreter } from './delta.js';
 import { acquireLockFile, lockedMessage } from '../util/lock.js';
 import { sweepStaleTemps } from './temp-sweep.js';
-import { CorruptObject, MEMORY_BASE_LIMIT, inflateRange, listPacks, readEntryHeader, streamObject, readObjectBuffer, type ObjectLocation, type PackHandle } from './reader.js';
+import { CorruptObject, MEMORY_BASE_LIMIT, deltaResultSize, inflateRange, listPacks, readEntryHeader, streamObject, readObjectBuffer, type ObjectLocation, type PackHandle } from './reader.js';
 import { CODE_BY_TYPE, OFS_DELTA, TYPE_BY_CODE, type ObjectType } from './object-types.js';
 import { BufferedFileWriter, fileBase, tempPath } from './base-file.js';
 import { openBase } from './delta-base.js';
@@ -236,20 +236,7 @@ async function blobEntries(pack: PackHandle): Promise<Planned[] | null> {
         const head = Buffer.alloc(Math.min(8192, h.end - h.dataStart)); // enough for a dynamic block header
         await fh.read(head, 0, head.length, h.dataStart);
         const d = zlib.inflateSync(head, { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-        let p = 0;
-        const varint = (): number => {
-          let r = 0;
-          let m = 1;
-          for (;;) {
-            if (p >= d.length) throw new CorruptObject('delta header is truncated');
-            const c = d[p++]!;
-            r += (c & 0x7f) * m;
-            m *= 128;
-            if (!(c & 0x80)) return r;
-          }
-        };
-        varint();
-        size = varint();
+        size = deltaResultSize(d);
       }
       out.push({ oid, type: 'blob', size, location: { kind: 'packed', pack, offset } });
     }

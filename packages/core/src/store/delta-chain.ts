@@ -4,7 +4,7 @@
  * object, which is then the only base materialised. Without this, every level of the chain is materialised
  * (a 100 MB version at depth 9 meant nine 100 MB temp files).
  */
-import { DeltaError } from './delta.js';
+import { DeltaError, readDeltaHeader, walkDelta } from './delta.js';
 
 /** Pieces of a target: `src` -1 = literal at `off` in delta `lit`, else a copy from the base at `off`. */
 export interface Pieces {
@@ -21,66 +21,28 @@ export interface Pieces {
   baseSize: number;
 }
 
-function varint(d: Uint8Array, pos: { p: number }): number {
-  let r = 0;
-  let m = 1;
-  for (;;) {
-    if (pos.p >= d.length) throw new DeltaError('delta header is truncated');
-    const c = d[pos.p++]!;
-    r += (c & 0x7f) * m;
-    m *= 128;
-    if (!(c & 0x80)) return r;
-    if (m > 2 ** 56) throw new DeltaError('delta header size is too large');
-  }
-}
-
 /** Decode one delta (held whole) into pieces; `index` names it for literals. */
 export function deltaPieces(delta: Uint8Array, index: number): Pieces {
-  const pos = { p: 0 };
-  const baseSize = varint(delta, pos);
-  const size = varint(delta, pos);
-  const out: Pieces = { start: [], len: [], src: [], off: [], lit: [], size, baseSize };
-  let o = 0;
-  let p = pos.p;
-  while (p < delta.length) {
-    const op = delta[p++]!;
-    if (op & 0x80) {
-      let off = 0;
-      let n = 0;
-      if (op & 0x01) off |= delta[p++]!;
-      if (op & 0x02) off |= delta[p++]! << 8;
-      if (op & 0x04) off |= delta[p++]! << 16;
-      if (op & 0x08) off = (off >>> 0) + delta[p++]! * 2 ** 24;
-      if (op & 0x10) n |= delta[p++]!;
-      if (op & 0x20) n |= delta[p++]! << 8;
-      if (op & 0x40) n |= delta[p++]! << 16;
-      if (p > delta.length) throw new DeltaError('delta copy instruction is truncated');
-      if (n === 0) n = 0x10000;
-      off >>>= 0;
-      if (off + n > baseSize || o + n > size) throw new DeltaError('delta copy is out of range');
+  const h = readDeltaHeader(delta);
+  const out: Pieces = { start: [], len: [], src: [], off: [], lit: [], size: h.resultSize, baseSize: h.baseSize };
+  const push = (o: number, n: number, src: number, off: number, lit: number): void => {
+    out.start.push(o);
+    out.len.push(n);
+    out.src.push(src);
+    out.off.push(off);
+    out.lit.push(lit);
+  };
+  walkDelta(
+    delta,
+    h,
+    (off, n, o) => {
       const k = out.start.length - 1;
       // merge a copy that continues the previous one
       if (k >= 0 && out.src[k] === 1 && out.off[k]! + out.len[k]! === off) out.len[k] = out.len[k]! + n;
-      else {
-        out.start.push(o);
-        out.len.push(n);
-        out.src.push(1);
-        out.off.push(off);
-        out.lit.push(0);
-      }
-      o += n;
-    } else if (op !== 0) {
-      if (p + op > delta.length || o + op > size) throw new DeltaError('delta insert is out of range');
-      out.start.push(o);
-      out.len.push(op);
-      out.src.push(-1);
-      out.off.push(p);
-      out.lit.push(index);
-      p += op;
-      o += op;
-    } else throw new DeltaError('delta contains the reserved opcode 0');
-  }
-  if (o !== size) throw new DeltaError(`delta produced ${o} bytes, expected ${size}`);
+      else push(o, n, 1, off, 0);
+    },
+    (at, n, o) => push(o, n, -1, at, index),
+  );
   return out;
 }
 

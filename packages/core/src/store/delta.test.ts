@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DeltaEncoder, DeltaError, DeltaInterpreter, applyDelta, createDelta, memoryBase } from './delta.js';
+import { DeltaEncoder, DeltaError, DeltaInterpreter, applyDelta, createDelta, memoryBase, readDeltaCopy, readDeltaHeader } from './delta.js';
+import { CorruptObject, deltaResultSize } from './reader.js';
 import { csv, prng } from './test-helpers.js';
 
 async function streamApply(base: Uint8Array, delta: Uint8Array, pieces: number[]): Promise<Buffer> {
@@ -85,5 +86,19 @@ describe('delta codec', () => {
     expect(() => applyDelta(base, Buffer.from([11, 5, 0x91, 8, 5]))).toThrow(DeltaError); // copy out of range
     expect(() => applyDelta(base, Buffer.from([12, 5, 0x90, 5]))).toThrow(DeltaError); // wrong base size
     await expect(streamApply(base, Buffer.from([11, 5, 3, 65]), [2])).rejects.toThrow(DeltaError); // truncated insert
+  });
+
+  it('parses the shared header and copy arguments the decoders use', () => {
+    // base 300 (0xac 0x02), result 70000 (0xf0 0xa2 0x04), then a copy of 0x1234 bytes at 0x01020304
+    const d = Buffer.from([0xac, 0x02, 0xf0, 0xa2, 0x04, 0xbf, 0x04, 0x03, 0x02, 0x01, 0x34, 0x12]);
+    expect(readDeltaHeader(d)).toEqual({ baseSize: 300, resultSize: 70000, start: 5 });
+    expect(deltaResultSize(d)).toBe(70000);
+    const copy = readDeltaCopy(d, 6, d[5]!, { off: 0, size: 0, next: 0 });
+    expect(copy).toEqual({ off: 0x01020304, size: 0x1234, next: 12 });
+    expect(readDeltaCopy(Buffer.from([0x80]), 1, 0x80, { off: 0, size: 0, next: 0 })).toEqual({ off: 0, size: 0x10000, next: 1 });
+    expect(() => readDeltaCopy(d, 6, 0xff, { off: 0, size: 0, next: 0 })).toThrow('delta copy instruction is truncated');
+    expect(() => readDeltaHeader(Buffer.from([0x80]))).toThrow('delta header is truncated');
+    expect(() => deltaResultSize(Buffer.from([0x05, 0x80]))).toThrow(CorruptObject);
+    expect(() => readDeltaHeader(Buffer.from(new Array(10).fill(0xff)))).toThrow('delta header size is too large');
   });
 });

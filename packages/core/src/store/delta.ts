@@ -23,7 +23,8 @@ export function memoryBase(buf: Uint8Array): BaseReader {
   return { size: buf.length, read: (o, l) => buf.subarray(o, o + l) };
 }
 
-function readVarint(buf: Uint8Array, pos: { p: number }): number {
+/** Read one delta header varint at `pos.p`, advancing it. */
+export function readDeltaVarint(buf: Uint8Array, pos: { p: number }): number {
   let result = 0;
   let shift = 1;
   for (;;) {
@@ -36,36 +37,76 @@ function readVarint(buf: Uint8Array, pos: { p: number }): number {
   }
 }
 
-/** Decode a whole in-memory delta against an in-memory base. */
-export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
+/** A delta's header: the base size, the result size, and the offset of its first instruction. */
+export interface DeltaHeader {
+  baseSize: number;
+  resultSize: number;
+  start: number;
+}
+
+/** Parse the two size varints at the start of a delta (throws DeltaError when truncated or oversized). */
+export function readDeltaHeader(delta: Uint8Array): DeltaHeader {
   const pos = { p: 0 };
-  const baseSize = readVarint(delta, pos);
-  const resultSize = readVarint(delta, pos);
-  if (baseSize !== base.length) throw new DeltaError(`delta expects a base of ${baseSize} bytes, got ${base.length}`);
-  const out = new Uint8Array(resultSize);
+  const baseSize = readDeltaVarint(delta, pos);
+  const resultSize = readDeltaVarint(delta, pos);
+  return { baseSize, resultSize, start: pos.p };
+}
+
+/** A decoded copy instruction: base offset, length, and the offset just past its argument bytes. */
+export interface DeltaCopy {
+  off: number;
+  size: number;
+  next: number;
+}
+
+/**
+ * Decode the argument bytes of copy instruction `op` (high bit set) that start at `p` into `out` (reused by
+ * callers on hot paths, so no allocation per instruction). Throws when the arguments run past `delta`.
+ */
+export function readDeltaCopy(delta: Uint8Array, p: number, op: number, out: DeltaCopy): DeltaCopy {
+  let off = 0;
+  let size = 0;
+  if (op & 0x01) off |= delta[p++]!;
+  if (op & 0x02) off |= delta[p++]! << 8;
+  if (op & 0x04) off |= delta[p++]! << 16;
+  if (op & 0x08) off = (off >>> 0) + delta[p++]! * 2 ** 24;
+  if (op & 0x10) size |= delta[p++]!;
+  if (op & 0x20) size |= delta[p++]! << 8;
+  if (op & 0x40) size |= delta[p++]! << 16;
+  if (p > delta.length) throw new DeltaError('delta copy instruction is truncated');
+  if (size === 0) size = 0x10000;
+  out.off = off >>> 0;
+  out.size = size;
+  out.next = p;
+  return out;
+}
+
+/**
+ * Walk the instructions of a delta held whole (after its header `h`), checking each against the base and
+ * result sizes: `copy(off, n, o)` for n base bytes at `off`, `insert(at, n, o)` for n literal bytes at
+ * `delta[at]`, each landing at result offset `o`. Throws DeltaError on a malformed delta.
+ */
+export function walkDelta(
+  delta: Uint8Array,
+  h: DeltaHeader,
+  copy: (off: number, n: number, o: number) => void,
+  insert: (at: number, n: number, o: number) => void,
+): void {
+  const { baseSize, resultSize } = h;
+  const c: DeltaCopy = { off: 0, size: 0, next: 0 };
   let o = 0;
-  let p = pos.p;
+  let p = h.start;
   while (p < delta.length) {
     const op = delta[p++]!;
     if (op & 0x80) {
-      let off = 0;
-      let size = 0;
-      if (op & 0x01) off |= delta[p++]!;
-      if (op & 0x02) off |= delta[p++]! << 8;
-      if (op & 0x04) off |= delta[p++]! << 16;
-      if (op & 0x08) off = (off >>> 0) + delta[p++]! * 2 ** 24;
-      if (op & 0x10) size |= delta[p++]!;
-      if (op & 0x20) size |= delta[p++]! << 8;
-      if (op & 0x40) size |= delta[p++]! << 16;
-      if (p > delta.length) throw new DeltaError('delta copy instruction is truncated');
-      if (size === 0) size = 0x10000;
-      off >>>= 0;
-      if (off + size > base.length || o + size > resultSize) throw new DeltaError('delta copy is out of range');
-      out.set(base.subarray(off, off + size), o);
+      const { off, size } = readDeltaCopy(delta, p, op, c);
+      p = c.next;
+      if (off + size > baseSize || o + size > resultSize) throw new DeltaError('delta copy is out of range');
+      copy(off, size, o);
       o += size;
     } else if (op !== 0) {
       if (p + op > delta.length || o + op > resultSize) throw new DeltaError('delta insert is out of range');
-      out.set(delta.subarray(p, p + op), o);
+      insert(p, op, o);
       p += op;
       o += op;
     } else {
@@ -73,6 +114,19 @@ export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
     }
   }
   if (o !== resultSize) throw new DeltaError(`delta produced ${o} bytes, expected ${resultSize}`);
+}
+
+/** Decode a whole in-memory delta against an in-memory base. */
+export function applyDelta(base: Uint8Array, delta: Uint8Array): Uint8Array {
+  const h = readDeltaHeader(delta);
+  if (h.baseSize !== base.length) throw new DeltaError(`delta expects a base of ${h.baseSize} bytes, got ${base.length}`);
+  const out = new Uint8Array(h.resultSize);
+  walkDelta(
+    delta,
+    h,
+    (off, n, o) => out.set(base.subarray(off, off + n), o),
+    (at, n, o) => out.set(delta.subarray(at, at + n), o),
+  );
   return out;
 }
 
@@ -86,6 +140,7 @@ export class DeltaInterpreter {
   private produced = 0;
   private pending: Uint8Array = new Uint8Array(0);
   private insertLeft = 0;
+  private readonly copy: DeltaCopy = { off: 0, size: 0, next: 0 };
   constructor(
     private readonly base: BaseReader,
     private readonly emit: (chunk: Uint8Array) => void | Promise<void>,
@@ -106,8 +161,8 @@ export class DeltaInterpreter {
     if (this.resultSize < 0) {
       const pos = { p: 0 };
       try {
-        this.baseSize = readVarint(buf, pos);
-        this.resultSize = readVarint(buf, pos);
+        this.baseSize = readDeltaVarint(buf, pos);
+        this.resultSize = readDeltaVarint(buf, pos);
       } catch {
         if (n > 32) throw new DeltaError('delta header is corrupt');
         this.pending = buf.slice();
@@ -129,17 +184,9 @@ export class DeltaInterpreter {
         let need = 1;
         for (let bit = 0; bit < 7; bit++) if (op & (1 << bit)) need++;
         if (p + need > n) break;
-        p++;
-        let off = 0;
-        let size = 0;
-        if (op & 0x01) off += buf[p++]!;
-        if (op & 0x02) off += buf[p++]! * 0x100;
-        if (op & 0x04) off += buf[p++]! * 0x10000;
-        if (op & 0x08) off += buf[p++]! * 0x1000000;
-        if (op & 0x10) size += buf[p++]!;
-        if (op & 0x20) size += buf[p++]! * 0x100;
-        if (op & 0x40) size += buf[p++]! * 0x10000;
-        if (size === 0) size = 0x10000;
+        readDeltaCopy(buf, p + 1, op, this.copy);
+        p = this.copy.next;
+        let { off, size } = this.copy;
         if (off + size > this.base.size) throw new DeltaError('delta copy is out of range of its base');
         while (size > 0) {
           const take = Math.min(size, this.copyChunk);

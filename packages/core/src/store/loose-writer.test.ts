@@ -4,7 +4,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { PARALLEL_MIN_BYTES, useTwoThreads, writeLooseBlob } from './loose-writer.js';
+import { PARALLEL_MIN_BYTES, STORED_BLOCK_MAX, framedSize, frameStoredBlocks, storedBlockPieces, useTwoThreads, writeLooseBlob } from './loose-writer.js';
 import { looseObjectPath } from './reader.js';
 import { git, gitBuf, prng, tempRepo } from './test-helpers.js';
 
@@ -77,5 +77,23 @@ describe('writeLooseBlob on two threads (worker hashes sha256/md5 and part of th
     expect((await check(content, 'big.bin', { parallel: true, onProgress: (p) => seen.push(p.loaded) })).threads).toBe(2);
     expect(seen.at(-1)).toBe(content.length);
     git(repo.dir, ['fsck', '--strict', '--no-dangling']);
+  });
+});
+
+describe('stored-block framing', () => {
+  it('frameStoredBlocks and storedBlockPieces give the same raw deflate bytes, which zlib inflates back (property)', () => {
+    const finalBlock = Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff]);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3 * STORED_BLOCK_MAX + 7 }), fc.integer({ min: 0, max: 9 }), (n, at) => {
+        const src = prng(n + 1)(n);
+        const out = Buffer.alloc(at + framedSize(n));
+        const written = frameStoredBlocks(src, n, out, at);
+        expect(written).toBe(framedSize(n));
+        const framed = out.subarray(at);
+        expect(Buffer.concat(storedBlockPieces(src, n))).toEqual(framed);
+        expect(zlib.inflateRawSync(Buffer.concat([framed, finalBlock]))).toEqual(Buffer.from(src.subarray(0, n)));
+      }),
+      { numRuns: 25 },
+    );
   });
 });

@@ -65,17 +65,22 @@ const ZLIB_HEADER = Buffer.from([0x78, 0x01]);
 /** An empty final stored block: BFINAL=1, BTYPE=00, LEN=0, NLEN=0xffff. */
 const FINAL_BLOCK = Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff]);
 
+/** Write the 5-byte header of a non-final stored block of `len` bytes at `out[at]`: BFINAL=0, BTYPE=00, LEN, NLEN. */
+function writeStoredHeader(out: Uint8Array, at: number, len: number): void {
+  out[at] = 0x00;
+  out[at + 1] = len & 0xff;
+  out[at + 2] = len >>> 8;
+  out[at + 3] = ~len & 0xff;
+  out[at + 4] = (~len >>> 8) & 0xff;
+}
+
 /** Frame `src[0, n)` as non-final stored blocks into `out`; returns the number of bytes written. */
 export function frameStoredBlocks(src: Uint8Array, n: number, out: Uint8Array, outAt = 0): number {
   let o = outAt;
   let p = 0;
   while (p < n) {
     const len = Math.min(STORED_BLOCK_MAX, n - p);
-    out[o] = 0x00;
-    out[o + 1] = len & 0xff;
-    out[o + 2] = len >>> 8;
-    out[o + 3] = ~len & 0xff;
-    out[o + 4] = (~len >>> 8) & 0xff;
+    writeStoredHeader(out, o, len);
     out.set(src.subarray(p, p + len), o + 5);
     o += 5 + len;
     p += len;
@@ -90,11 +95,7 @@ export function storedBlockPieces(src: Uint8Array, n: number): Uint8Array[] {
   const pieces: Uint8Array[] = [];
   for (let p = 0, h = 0; p < n; p += STORED_BLOCK_MAX, h += 5) {
     const len = Math.min(STORED_BLOCK_MAX, n - p);
-    heads[h] = 0x00;
-    heads[h + 1] = len & 0xff;
-    heads[h + 2] = len >>> 8;
-    heads[h + 3] = ~len & 0xff;
-    heads[h + 4] = (~len >>> 8) & 0xff;
+    writeStoredHeader(heads, h, len);
     pieces.push(heads.subarray(h, h + 5), src.subarray(p, p + len));
   }
   return pieces;

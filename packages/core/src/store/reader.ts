@@ -13,7 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { SavepointError, isReadOnlyErrno } from '../errors.js';
 import { adler32 } from './adler32.js';
-import { DeltaError, DeltaInterpreter, applyDelta, memoryBase, type BaseReader } from './delta.js';
+import { DeltaError, DeltaInterpreter, applyDelta, memoryBase, readDeltaHeader, type BaseReader } from './delta.js';
 import { composePieces, deltaPieces, type Pieces } from './delta-chain.js';
 import { PackIndexError, parsePackIndex, type PackIndex } from './pack-index.js';
 import { BufferedFileWriter, fileBase, tempPath } from './base-file.js';
@@ -418,22 +418,14 @@ export class DeltaBaseCache {
 /** Process-wide cache of small resolved entries (64 MiB). */
 export const deltaBaseCache = new DeltaBaseCache(64 << 20);
 
-function deltaResultSize(delta: Uint8Array): number {
-  const pos = { p: 0 };
-  const varint = (): number => {
-    let r = 0;
-    let shift = 1;
-    for (;;) {
-      if (pos.p >= delta.length) throw new CorruptObject('delta header is truncated');
-      const c = delta[pos.p++]!;
-      r += (c & 0x7f) * shift;
-      shift *= 128;
-      if (!(c & 0x80)) return r;
-      if (shift > 2 ** 56) throw new CorruptObject('delta header size is too large');
-    }
-  };
-  varint();
-  return varint();
+/** The result size a delta declares in its header (CorruptObject when the header is unreadable). */
+export function deltaResultSize(delta: Uint8Array): number {
+  try {
+    return readDeltaHeader(delta).resultSize;
+  } catch (e) {
+    if (e instanceof DeltaError) throw new CorruptObject(e.message);
+    throw e;
+  }
 }
 
 /**

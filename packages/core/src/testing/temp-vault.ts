@@ -40,6 +40,25 @@ export async function makeTempDir(prefix = 'sp-test-'): Promise<string> {
   return fsp.realpath(await fsp.mkdtemp(path.join(os.tmpdir(), prefix)));
 }
 
+/**
+ * Add `count` savepoint notes on unrelated blobs (`unrelated <i>`), so native git fans the notes tree out
+ * (ab/cdef…) as it does in a vault with many saves.
+ */
+export async function addUnrelatedNotes(tv: { git(args: string[], input?: string): string }, count = 300): Promise<void> {
+  const blobDir = await makeTempDir('sp-blobs-');
+  try {
+    const files: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const f = path.join(blobDir, `b${i}`);
+      await fsp.writeFile(f, `unrelated ${i}\n`);
+      files.push(f);
+    }
+    for (const oid of tv.git(['hash-object', '-w', ...files]).trim().split('\n')) tv.git(['notes', '--ref=savepoint', 'add', '-m', `unrelated ${oid}`, oid]);
+  } finally {
+    await fsp.rm(blobDir, { recursive: true, force: true });
+  }
+}
+
 export interface TempVault {
   dir: string;
   vault: Vault;

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ByteRange } from '../types.js';
 import { openFile } from '../csv/file.js';
+import { ByteRanges } from '../per-format.js';
 
 const CHUNK = 1 << 20;
-/** Differences closer than this are reported as one range. */
-const MERGE_GAP = 64;
 
 /**
  * Compare two files byte by byte in chunks (constant memory): sha256 of each, number of differing bytes
@@ -21,17 +20,8 @@ export async function diffBytes(pathA: string, pathB: string, limit: number): Pr
     const bb = Buffer.allocUnsafe(CHUNK);
     let pos = 0;
     let sizeA = 0, sizeB = 0;
-    let bytesDiffering = 0;
-    let rangeCount = 0;
-    const ranges: ByteRange[] = [];
-    let open: ByteRange | null = null; // the range being extended
-    const mark = (off: number, len: number) => {
-      bytesDiffering += len;
-      if (open && off - (open.offset + open.length) <= MERGE_GAP) { open.length = off + len - open.offset; return; }
-      if (open && ranges.length < limit) ranges.push(open);
-      if (open) rangeCount++;
-      open = { offset: off, length: len };
-    };
+    const found = new ByteRanges(limit);
+    const mark = (off: number, len: number) => found.mark(off, len);
     for (;;) {
       const [ra, rb] = await Promise.all([readFull(fa, ba, pos), readFull(fb, bb, pos)]);
       if (ra === 0 && rb === 0) break;
@@ -56,8 +46,8 @@ export async function diffBytes(pathA: string, pathB: string, limit: number): Pr
       if (ra !== rb) mark(pos + common, Math.max(ra, rb) - common);
       pos += Math.max(ra, rb);
     }
-    if (open) { rangeCount++; if (ranges.length < limit) ranges.push(open); }
-    return { sizeA, sizeB, shaA: ha.digest('hex'), shaB: hb.digest('hex'), bytesDiffering, rangeCount, ranges };
+    found.close();
+    return { sizeA, sizeB, shaA: ha.digest('hex'), shaB: hb.digest('hex'), bytesDiffering: found.bytesDiffering, rangeCount: found.rangeCount, ranges: found.ranges };
   } finally {
     await fa.close();
     await fb.close();
