@@ -3,7 +3,7 @@ import { columnSalt, fmix32 } from '../table/compare.js';
 import { CHUNK, scanCsvFile, streamCsvBytes } from './file.js';
 import { readLongRecord } from './long-record.js';
 import { CsvScanner, type CsvDialect } from './scanner.js';
-import { MAX_CELL_BYTES } from '../clip.js';
+import { MAX_CELL_BYTES, isClipped } from '../clip.js';
 import { rowFingerprinter, wrongWidth } from './rows.js';
 import type { FingerprintVisit } from './rows.js';
 
@@ -87,6 +87,22 @@ const FIELDWISE2 = 0x1b873593 | 0;
  * fingerprinted field by field. Such a record is, when its canonical text is at most one chunk, made of at
  * least 1.5 chunks of quotes and delimiters: impossible with at most one chunk of fields.
  */
+/**
+ * The canonical text (cells joined by the delimiter, a cell quoted only when it holds the delimiter, a quote,
+ * CR or LF, its quotes doubled) of cells already parsed, as UTF-8 bytes; null when a cell was clipped or the
+ * text is longer than `limit` (such rows are fingerprinted field by field).
+ */
+export function canonicalCellsText(cells: readonly unknown[], dialect: CsvDialect, limit: number): Uint8Array | null {
+  const parts: string[] = [];
+  for (const c of cells) {
+    if (typeof c !== 'string' || isClipped(c)) return null;
+    const needs = c.includes(dialect.delimiter) || c.includes(dialect.quote) || c.includes('\n') || c.includes('\r');
+    parts.push(needs ? dialect.quote + c.split(dialect.quote).join(dialect.quote + dialect.quote) + dialect.quote : c);
+  }
+  const bytes = new TextEncoder().encode(parts.join(dialect.delimiter));
+  return bytes.length > limit ? null : bytes;
+}
+
 export function canonicalAllowed(width: number, chunk: number): boolean {
   return width <= chunk;
 }
@@ -195,9 +211,21 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
     if (first) { first = false; return; }
     if (s.nf !== width) throw wrongWidth(label, s.recLine, width, s.nf);
     const fs = s.fieldStart, fe = s.fieldEnd, fq = s.fieldQuoted;
+    if (s.detached !== null) {
+      // Read by the long-record reader (more than the buffer holds between line feeds, e.g. a file whose rows
+      // end with a bare CR): its canonical text may still be short, and the row must hash as it would anywhere.
+      const text = canonicalCellsText(s.detached, dialect, limit);
+      if (text) textHash(text, 0, text.length, out);
+      else fieldwise(fs, fe, s.fieldH1, s.fieldH2);
+      const r1 = out[0]!;
+      const r2 = out[1]!;
+      keyHash(s.fieldH1, s.fieldH2);
+      if (visit(out[0]!, out[1]!, r1, r2, s.recLine, recBase + s.recStart, s.recLength) === false) stop = true;
+      return;
+    }
     const b = s.buf;
     let o = 0;
-    let long = s.detached !== null;
+    let long = false;
     for (let i = 0; i < width && !long; i++) {
       const a = fs[i]!;
       const z = fe[i]!;
