@@ -3,8 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { git, sp, tempDir } from './helpers/cli.js';
-import { startPostgres } from '../packages/core/src/testing/postgres-server.js';
-import type { PgServer } from '../packages/core/src/testing/postgres-server.js';
+import { usePostgres } from '../packages/core/src/testing/postgres-server.js';
 
 let root: string;
 beforeAll(async () => {
@@ -84,19 +83,11 @@ describe('savepoint archive <address>', () => {
 });
 
 describe('savepoint save --pg / restore --pg', () => {
-  let pg: PgServer | null = null;
-  let skip = '';
-  beforeAll(async () => {
-    const s = await startPostgres();
-    if ('skip' in s) {
-      skip = s.skip;
-      console.warn(`postgres e2e skipped: ${s.skip}`);
-    } else pg = s;
-  }, 90_000);
-  afterAll(async () => pg?.stop());
+  const postgres = usePostgres('postgres e2e');
 
   it('dumps and restores through the CLI; a wrong password exits 17 without printing it', async (ctx) => {
-    if (!pg) return ctx.skip(skip);
+    const pg = postgres.server;
+    if (!pg) return ctx.skip(postgres.skip);
     pg.sql('postgres', 'CREATE DATABASE shop');
     pg.sql('shop', "CREATE TABLE t (id int); INSERT INTO t VALUES (1), (2), (3)");
     expect(sp(root, ['init', 'pgv']).code).toBe(0);

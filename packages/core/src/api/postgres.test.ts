@@ -1,11 +1,10 @@
 /** Postgres dumps (issue 14 item 2) against a real PostgreSQL server started for this file. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { makeTempVault } from '../testing/temp-vault.js';
 import type { TempVault } from '../testing/temp-vault.js';
-import { startPostgres } from '../testing/postgres-server.js';
-import type { PgServer } from '../testing/postgres-server.js';
+import { usePostgres } from '../testing/postgres-server.js';
 import { NOTES_REF } from '../model/note.js';
 import { log } from './query.js';
 import { parsePgUrl, restorePg, savePg, scrubUrl } from './postgres.js';
@@ -22,23 +21,15 @@ describe('parsePgUrl / scrubUrl (pure)', () => {
   });
 });
 
-let pg: PgServer | null = null;
-let skip = '';
-beforeAll(async () => {
-  const s = await startPostgres();
-  if ('skip' in s) {
-    skip = s.skip;
-    console.warn(`postgres tests skipped: ${s.skip}`);
-  } else pg = s;
-}, 90_000);
-afterAll(async () => pg?.stop());
+const postgres = usePostgres('postgres tests');
 
 let t: TempVault | undefined;
 afterEach(async () => t?.cleanup());
 
 describe('save --pg / restore --pg (real PostgreSQL server)', () => {
   it('dumps with pg_dump -Fc as a version, restores a chosen version into an empty database, refuses a non-empty one unless clean', async (ctx) => {
-    if (!pg) return ctx.skip(skip);
+    const pg = postgres.server;
+    if (!pg) return ctx.skip(postgres.skip);
     const env = { ...process.env, PGPASSWORD: pg.password };
     pg.sql('postgres', 'CREATE DATABASE shop');
     pg.sql('shop', "CREATE TABLE orders (id int PRIMARY KEY, item text); INSERT INTO orders VALUES (1, 'apple'), (2, 'pear')");
@@ -77,7 +68,8 @@ describe('save --pg / restore --pg (real PostgreSQL server)', () => {
   }, 60_000);
 
   it('wrong password, a server that is down, a missing pg_dump: stable codes, no password in the text, nothing saved', async (ctx) => {
-    if (!pg) return ctx.skip(skip);
+    const pg = postgres.server;
+    if (!pg) return ctx.skip(postgres.skip);
     pg.sql('postgres', 'CREATE DATABASE shop2');
     t = await makeTempVault({ config: { retention: { auto: false } } as never });
     const tip = () => t!.git(['rev-parse', '--verify', '-q', 'refs/heads/main']).trim();

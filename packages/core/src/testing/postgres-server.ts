@@ -9,6 +9,7 @@ import { existsSync, promises as fsp, readdirSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface PgServer {
   port: number;
@@ -98,4 +99,21 @@ export async function startPostgres(): Promise<PgServer | { skip: string }> {
       await fsp.rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Start one server for the calling test file (beforeAll) and stop it after (afterAll). `server` is null when
+ * PostgreSQL is not installed; tests then `ctx.skip(skip)` with the reason, which is also printed once.
+ */
+export function usePostgres(label: string): { readonly server: PgServer | null; readonly skip: string } {
+  const state: { server: PgServer | null; skip: string } = { server: null, skip: '' };
+  beforeAll(async () => {
+    const s = await startPostgres();
+    if ('skip' in s) {
+      state.skip = s.skip;
+      console.warn(`${label} skipped: ${s.skip}`);
+    } else state.server = s;
+  }, 90_000);
+  afterAll(async () => state.server?.stop());
+  return state;
 }
