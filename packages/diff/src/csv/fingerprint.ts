@@ -2,8 +2,8 @@ import { DiffError } from '../errors.js';
 import { columnSalt, fmix32 } from '../table/compare.js';
 import { CHUNK, scanCsvFile, streamCsvBytes } from './file.js';
 import { readLongRecord } from './long-record.js';
-import { CsvScanner, type CsvDialect } from './scanner.js';
-import { MAX_CELL_BYTES, isClipped } from '../clip.js';
+import { CsvScanner, csvField, type CsvDialect } from './scanner.js';
+import { MAX_CELL_BYTES } from '../clip.js';
 import { rowFingerprinter, wrongWidth } from './rows.js';
 import type { FingerprintVisit } from './rows.js';
 
@@ -95,9 +95,8 @@ const FIELDWISE2 = 0x1b873593 | 0;
 export function canonicalCellsText(cells: readonly unknown[], dialect: CsvDialect, limit: number): Uint8Array | null {
   const parts: string[] = [];
   for (const c of cells) {
-    if (typeof c !== 'string' || isClipped(c)) return null;
-    const needs = c.includes(dialect.delimiter) || c.includes(dialect.quote) || c.includes('\n') || c.includes('\r');
-    parts.push(needs ? dialect.quote + c.split(dialect.quote).join(dialect.quote + dialect.quote) + dialect.quote : c);
+    if (typeof c !== 'string') return null; // a clipped cell
+    parts.push(csvField(c, dialect));
   }
   const bytes = new TextEncoder().encode(parts.join(dialect.delimiter));
   return bytes.length > limit ? null : bytes;

@@ -253,12 +253,17 @@ export function parseCsv(input: string | Uint8Array, dialect: CsvDialect = { del
   return out;
 }
 
+/** One field written with minimal quoting: quoted (its quotes doubled) only when it holds the delimiter, a quote, CR or LF. */
+export function csvField(v: string, dialect: CsvDialect): string {
+  const { delimiter: d, quote: q } = dialect;
+  const needs = v.includes(d) || v.includes(q) || v.includes('\n') || v.includes('\r');
+  return needs ? q + v.split(q).join(q + q) + q : v;
+}
+
 /** Serialise records as CSV, quoting only where needed. Used by apply helpers and tests. */
 export function formatCsv(rows: readonly (readonly string[])[], dialect: CsvDialect = { delimiter: ',', quote: '"' }, eol = '\n'): string {
-  const { delimiter: d, quote: q } = dialect;
-  const needs = (v: string) => v.includes(d) || v.includes(q) || v.includes('\n') || v.includes('\r');
-  const esc = (v: string) => (needs(v) ? q + v.split(q).join(q + q) + q : v);
-  return rows.map((r) => (r.length === 1 && r[0] === '' ? q + q : r.map(esc).join(d))).join(eol) + (rows.length ? eol : '');
+  const q = dialect.quote;
+  return rows.map((r) => (r.length === 1 && r[0] === '' ? q + q : r.map((v) => csvField(v, dialect)).join(dialect.delimiter))).join(eol) + (rows.length ? eol : '');
 }
 
 export { INCOMPLETE };
