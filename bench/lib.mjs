@@ -22,12 +22,12 @@ export const GIT_ENV = {
 };
 
 /**
- * Run `cmd args` in a child; resolves { seconds, rssMB, stdout, stderr }. Peak RSS comes from GNU time
+ * Run `cmd args` in a child; resolves { seconds, rssMB, cpu, stdout, stderr }. Peak RSS comes from GNU time
  * (max over the child and the descendants it waited for), so shell pipelines of git commands count too.
  */
 export function measure(cmd, args, { cwd = ROOT, env = GIT_ENV, allowFail = false } = {}) {
   return new Promise((resolve, reject) => {
-    const argv = HAS_TIME ? ['-f', '__BENCH_RSS_KB=%M', cmd, ...args] : args;
+    const argv = HAS_TIME ? ['-f', '__BENCH_RSS_KB=%M __BENCH_CPU=%U+%S', cmd, ...args] : args;
     const t0 = performance.now();
     const child = spawn(HAS_TIME ? '/usr/bin/time' : cmd, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -39,11 +39,14 @@ export function measure(cmd, args, { cwd = ROOT, env = GIT_ENV, allowFail = fals
       const seconds = (performance.now() - t0) / 1000;
       const m = /__BENCH_RSS_KB=(\d+)/.exec(stderr);
       const rssMB = m ? Number(m[1]) / 1024 : NaN;
+      // user+sys CPU seconds of the child and its waited-for descendants: steadier than wall time on a busy machine
+      const c = /__BENCH_CPU=([\d.]+)\+([\d.]+)/.exec(stderr);
+      const cpu = c ? Number(c[1]) + Number(c[2]) : NaN;
       if (code !== 0 && !allowFail) {
         reject(new Error(`${cmd} ${args.join(' ')} exited ${code}\n${stderr.slice(-2000)}`));
         return;
       }
-      resolve({ seconds, rssMB, stdout, stderr: stderr.replace(/__BENCH_RSS_KB=\d+\n?/, ''), code });
+      resolve({ seconds, rssMB, cpu, stdout, stderr: stderr.replace(/__BENCH_RSS_KB=\d+ __BENCH_CPU=\S+\n?/, ''), code });
     });
   });
 }
@@ -71,11 +74,12 @@ export function dirBytes(dir) {
 export const fmtS = (s) => `${s.toFixed(2)} s`;
 export const fmtMB = (b) => `${(b / 1e6).toFixed(1)} MB`;
 export const rss = (r) => `${Math.round(r.rssMB)} MB`;
+const cpuOf = (r) => (Number.isFinite(r.cpu) ? `${r.cpu.toFixed(2)} s` : '?');
 
 /** `save 100MB: savepoint 0.62 s / git 2.30 s = 0.27, peak RSS 80 MB vs 105 MB` */
 export function line(name, ours, theirs, theirName = 'git', extra = '') {
   const ratio = ours.seconds / theirs.seconds;
-  console.log(`${name}: savepoint ${fmtS(ours.seconds)} / ${theirName} ${fmtS(theirs.seconds)} = ${ratio.toFixed(2)}, peak RSS ${rss(ours)} vs ${rss(theirs)}${extra}`);
+  console.log(`${name}: savepoint ${fmtS(ours.seconds)} / ${theirName} ${fmtS(theirs.seconds)} = ${ratio.toFixed(2)}, peak RSS ${rss(ours)} vs ${rss(theirs)}, CPU ${cpuOf(ours)} vs ${cpuOf(theirs)}${extra}`);
   return ratio;
 }
 
