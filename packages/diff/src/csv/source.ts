@@ -118,7 +118,7 @@ export async function openCsvSource(path: string, label: string, dialect: CsvDia
     rowEstimate,
     canonicalRowHash: opts.canonical === false ? undefined : `csv ${JSON.stringify([dialect.delimiter, dialect.quote])}`,
     async scan(keyCols, unionIndex, visit, canonical) {
-      await fingerprintCsv(job(keyCols, unionIndex, canonical), visit);
+      return fingerprintCsv(job(keyCols, unionIndex, canonical), visit);
     },
     scanInBackground(keyCols, unionIndex, canonical) {
       return opts.noWorker ? null : backgroundScan(job(keyCols, unionIndex, canonical));
