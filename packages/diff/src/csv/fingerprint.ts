@@ -171,7 +171,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
   const maxKey = keyCols ? Math.max(-1, ...keyCols) : -1;
   // One key column: its bytes are kept while the keys are sorted (a row read by CsvScanner gives that up).
   const keys = single >= 0 ? new KeyRecorder(job.rowEstimate) : null;
-  let kbuf = new Uint8Array(256);
+  let kbuf = Buffer.allocUnsafe(256); // a Buffer, as the chunks are: one kind of array for KeyRecorder.add
   const kf1 = new Int32Array(width);
   const kf2 = new Int32Array(width);
   const out = new Int32Array(2);
@@ -282,7 +282,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
    */
   const quotedRecord = (buf: Buffer, pos: number, have: number, eof: boolean): number => {
     room(have - pos + 2);
-    if (keys && kbuf.length < have - pos) kbuf = new Uint8Array(Math.max(have - pos, kbuf.length * 2));
+    if (keys && kbuf.length < have - pos) kbuf = Buffer.allocUnsafe(Math.max(have - pos, kbuf.length * 2));
     const kb = kbuf;
     let kl = 0;
     const sc8 = scratch;
@@ -381,6 +381,49 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
   let qh2 = 0;
   let qVisit = false;
 
+  /**
+   * The number of fields of the record buf[pos, e) (no CR in it, e its end) when it is its own canonical text:
+   * every quoted field needs its quotes (holds a delimiter or a doubled quote; no line break, as e is the first
+   * LF), no unquoted field holds a quote, nothing follows a closing quote but a delimiter, and the key fields
+   * come before the first quoted one. Otherwise -1 (quotedRecord or CsvScanner reads it).
+   */
+  const rawCanonical = (buf: Buffer, pos: number, e: number): number => {
+    let f = 0;
+    let i = pos;
+    for (;;) {
+      if (i < e && buf[i] === Q) {
+        if (f <= maxKey) return -1;
+        let needs = false;
+        i++;
+        for (;;) {
+          if (i >= e) return -1; // the quotes run past this line
+          const c = buf[i]!;
+          if (c === Q) {
+            if (i + 1 < e && buf[i + 1] === Q) { needs = true; i += 2; continue; }
+            break;
+          }
+          if (c === D) needs = true;
+          i++;
+        }
+        if (!needs) return -1;
+        i++; // closing quote
+        f++;
+        if (i === e) return f;
+        if (buf[i] !== D) return -1;
+        i++;
+        continue;
+      }
+      for (; i < e; i++) {
+        const c = buf[i]!;
+        if (c === D) break;
+        if (c === Q) return -1;
+      }
+      f++;
+      if (i === e) return f;
+      i++;
+    }
+  };
+
   await streamCsvBytes(
     job.path,
     chunk,
@@ -400,8 +443,13 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
         if (nextQ < pos) nextQ = find(buf, Q, pos, have);
         if (nextCR < pos) nextCR = find(buf, CR, pos, have);
         if (e > pos && e === lf && nextCR === e - 1) e--; // CRLF
+        let rawFields = -1;
         if (nextQ < e || nextCR < e || e - pos > limit) {
-          // Quotes, a bare CR or a long record.
+          // Quotes, a bare CR or a long record. Quoted fields that all need their quotes (and no key field
+          // quoted): the record is its own canonical text, hashed below like an unquoted one.
+          if (nextCR >= e && e - pos <= limit && !first && (e < have || buf[e - 1] !== D)) rawFields = rawCanonical(buf, pos, e);
+        }
+        if (rawFields < 0 && (nextQ < e || nextCR < e || e - pos > limit)) {
           if (e - pos <= limit) {
             qVisit = false;
             const r = quotedRecord(buf, pos, have, eof);
@@ -443,6 +491,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
           h1 = Math.imul(h1 ^ b, 0x9e3779b1); h1 ^= h1 >>> 15;
           h2 = Math.imul(h2 + b, 0x85ebca6b); h2 ^= h2 >>> 13;
         }
+        if (rawFields >= 0) nd = rawFields - 1; // delimiters inside quotes were counted too
         if (nd + 1 !== width) throw wrongWidth(label, line, width, nd + 1);
         const len = e - pos;
         const r1 = fmix32(h1 ^ len);

@@ -30,6 +30,8 @@ export class KeyRecorder implements KeyRun {
   bytes: Uint8Array;
   ends: Int32Array;
   private used = 0;
+  /** Where the previous row's key starts in `bytes`. */
+  private prev = 0;
 
   constructor(rowEstimate = 1024, private readonly limit = KEY_BYTES_LIMIT) {
     const rows = Math.max(16, Math.ceil(rowEstimate));
@@ -43,6 +45,7 @@ export class KeyRecorder implements KeyRun {
     this.bytes = new Uint8Array(0);
     this.ends = new Int32Array(0);
     this.used = 0;
+    this.prev = 0;
   }
 
   /** The next row's key cell is src[s, e) (its unescaped content). */
@@ -50,10 +53,38 @@ export class KeyRecorder implements KeyRun {
     if (this.order === 0) return;
     const len = e - s;
     const at = this.used;
-    if (at + len > this.bytes.length) {
-      if (at + len > this.limit) { this.stop(); return; }
-      const bigger = new Uint8Array(Math.min(this.limit, Math.max(at + len, this.bytes.length * 2)));
-      bigger.set(this.bytes.subarray(0, at));
+    if ((at + len > this.bytes.length || this.n === this.ends.length) && !this.room(at + len)) return;
+    const b = this.bytes;
+    if (this.n > 0) {
+      // Compare with the previous key, b[prev, at).
+      const ps = this.prev;
+      const plen = at - ps;
+      const m = len < plen ? len : plen;
+      let k = 0;
+      while (k < m && src[s + k] === b[ps + k]) k++;
+      let order = this.order;
+      if (k < m) {
+        const greater = src[s + k]! > b[ps + k]!;
+        if (!greater) order &= ~LEX;
+        if (len < plen || (len === plen && !greater)) order &= ~SHORTLEX;
+      } else if (len <= plen) order = 0; // equal, or a prefix of the previous key
+      if (order !== this.order) {
+        this.order = order;
+        if (order === 0) { this.stop(); return; }
+      }
+    }
+    for (let k = 0; k < len; k++) b[at + k] = src[s + k]!;
+    this.prev = at;
+    this.used = at + len;
+    this.ends[this.n++] = this.used;
+  }
+
+  /** Room for `need` key bytes and one more row; false (and stopped) past the limit. */
+  private room(need: number): boolean {
+    if (need > this.limit) { this.stop(); return false; }
+    if (need > this.bytes.length) {
+      const bigger = new Uint8Array(Math.min(this.limit, Math.max(need, this.bytes.length * 2)));
+      bigger.set(this.bytes.subarray(0, this.used));
       this.bytes = bigger;
     }
     if (this.n === this.ends.length) {
@@ -61,18 +92,7 @@ export class KeyRecorder implements KeyRun {
       bigger.set(this.ends);
       this.ends = bigger;
     }
-    const b = this.bytes;
-    for (let k = 0; k < len; k++) b[at + k] = src[s + k]!;
-    if (this.n > 0) {
-      const ps = this.n > 1 ? this.ends[this.n - 2]! : 0;
-      const plen = at - ps;
-      const c = compareBytes(b, at, len, b, ps, plen);
-      if (c <= 0) this.order &= ~LEX;
-      if (plen > len || (plen === len && c <= 0)) this.order &= ~SHORTLEX;
-      if (this.order === 0) { this.stop(); return; }
-    }
-    this.used = at + len;
-    this.ends[this.n++] = this.used;
+    return true;
   }
 
   /** The key run as it stands (arrays trimmed to the rows recorded). */
