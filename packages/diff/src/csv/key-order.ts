@@ -21,8 +21,8 @@ export interface KeyRun {
   ends: Int32Array;
 }
 
-/** Default bound on the key bytes kept for one file; beyond it the merge is given up (a hash table is used). */
-export const KEY_BYTES_LIMIT = 64 * 1024 * 1024;
+/** Bound on the key bytes kept for one file (memory: at most this much per version); beyond it the merge is given up and the key table is used. */
+export const KEY_BYTES_LIMIT = 32 * 1024 * 1024;
 
 export class KeyRecorder implements KeyRun {
   order = LEX | SHORTLEX;
