@@ -106,8 +106,20 @@ export async function diffFiles(a: DiffSide, b: DiffSide, opts: DiffOptions): Pr
       case 'csv':
       case 'tsv': {
         const [da, db] = sniffDialects(format, headA, headB);
-        const [sa, sb] = await Promise.all([openCsvSource(A.path, A.label, da, maxCellBytes), openCsvSource(B.path, B.label, db, maxCellBytes)]);
-        const t = await diffTables(sa, sb, { key: opts.key, tolerance: opts.tolerance, limit, detectKey: !opts.positional });
+        // b's rows are fingerprinted on a worker thread (large files): it starts up while the files are opened.
+        const opened = await Promise.allSettled([openCsvSource(A.path, A.label, da, maxCellBytes), openCsvSource(B.path, B.label, db, maxCellBytes, { startWorker: true })]);
+        if (opened[0].status === 'rejected') {
+          if (opened[1].status === 'fulfilled') opened[1].value.close();
+          throw opened[0].reason;
+        }
+        if (opened[1].status === 'rejected') throw opened[1].reason;
+        const [sa, sb] = [opened[0].value, opened[1].value];
+        let t: Awaited<ReturnType<typeof diffTables>>;
+        try {
+          t = await diffTables(sa, sb, { key: opts.key, tolerance: opts.tolerance, limit, detectKey: !opts.positional });
+        } finally {
+          sb.close();
+        }
         const [la, lb] = await Promise.all([tailOf(A.path, sizeA), tailOf(B.path, sizeB)]);
         const dialect = { a: describeCsv(headA, la, da, sizeA <= headA.length), b: describeCsv(headB, lb, db, sizeB <= headB.length) };
         return tableResult(format, sideA, sideB, t, dialect);

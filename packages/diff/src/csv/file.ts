@@ -147,7 +147,7 @@ export function readCsvSpans(fd: number, dialect: CsvDialect, spans: readonly Sp
     let winEnd = first.offset + first.length;
     if (first.length > LONG_RECORD) {
       // A huge record is re-read in chunks; its long cells come back clipped.
-      out[order[i]!] = readLongRecord(fd, first.offset, 1, dialect, maxCellBytes).cells;
+      out[order[i]!] = readLongRecord(fd, first.offset, 1, dialect, maxCellBytes, false).cells;
       i++;
       continue;
     }

@@ -6,6 +6,7 @@ import { CsvScanner, csvField, type CsvDialect } from './scanner.js';
 import { MAX_CELL_BYTES } from '../clip.js';
 import { rowFingerprinter, wrongWidth } from './rows.js';
 import type { FingerprintVisit } from './rows.js';
+import { KeyRecorder, type KeyRun } from './key-order.js';
 
 export interface FingerprintJob {
   path: string;
@@ -30,10 +31,15 @@ export interface FingerprintJob {
 export { wrongWidth } from './rows.js';
 export type { FingerprintVisit } from './rows.js';
 
-/** Stream the data rows of a CSV file (header skipped) and fingerprint each (csv/rows.ts rowFingerprinter). */
-export async function fingerprintCsv(job: FingerprintJob, visit: FingerprintVisit): Promise<void> {
+/**
+ * Stream the data rows of a CSV file (header skipped) and fingerprint each (csv/rows.ts rowFingerprinter).
+ * With one key column and the canonical fingerprint, also returns the key bytes while the keys are strictly
+ * increasing (csv/key-order.ts), for a merge of two sorted versions; otherwise null.
+ */
+export async function fingerprintCsv(job: FingerprintJob, visit: FingerprintVisit): Promise<KeyRun | null> {
   if (job.canonical && canonicalAllowed(job.width, job.chunk ?? CHUNK)) return fingerprintCanonical(job, visit);
   await scanCsvFile(job.path, job.dialect, rowFingerprinter(job, visit), job.maxCellBytes ?? MAX_CELL_BYTES, job.chunk ?? CHUNK);
+  return null;
 }
 
 /** Fingerprints of every row, in typed arrays (so they can be transferred from a worker thread). */
@@ -46,13 +52,15 @@ export interface RowArrays {
   line: Int32Array;
   r1: Float64Array;
   r2: Int32Array;
+  /** The key bytes while the keys are sorted (see fingerprintCsv), or null. */
+  keys: KeyRun | null;
 }
 
 export async function fingerprintToArrays(job: FingerprintJob): Promise<RowArrays> {
   let cap = Math.max(1 << 10, Math.ceil(job.rowEstimate ?? 1 << 14));
   let a: RowArrays = alloc(cap);
   let n = 0;
-  await fingerprintCsv(job, (kh1, kh2, h1, h2, line, r1, r2) => {
+  const keys = await fingerprintCsv(job, (kh1, kh2, h1, h2, line, r1, r2) => {
     if (n === cap) {
       cap *= 2;
       const b = alloc(cap);
@@ -63,6 +71,7 @@ export async function fingerprintToArrays(job: FingerprintJob): Promise<RowArray
     n++;
   });
   a.n = n;
+  a.keys = keys;
   return a;
 }
 
@@ -70,7 +79,7 @@ function alloc(cap: number): RowArrays {
   return {
     n: 0,
     kh1: new Int32Array(cap), kh2: new Int32Array(cap), h1: new Int32Array(cap), h2: new Int32Array(cap),
-    line: new Int32Array(cap), r1: new Float64Array(cap), r2: new Int32Array(cap),
+    line: new Int32Array(cap), r1: new Float64Array(cap), r2: new Int32Array(cap), keys: null,
   };
 }
 
@@ -147,7 +156,7 @@ function find(buf: Buffer, c: number, from: number, have: number): number {
  * the same words, never split into fields except up to its last key column; other records go through
  * CsvScanner.
  */
-async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit): Promise<void> {
+async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit): Promise<KeyRun | null> {
   const { keyCols, width, label, dialect } = job;
   const chunk = job.chunk ?? CHUNK;
   const limit = chunk;
@@ -160,6 +169,9 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
   const s2 = Int32Array.from({ length: width }, (_, u) => columnSalt(u, 2));
   const single = keyCols && keyCols.length === 1 ? keyCols[0]! : -1;
   const maxKey = keyCols ? Math.max(-1, ...keyCols) : -1;
+  // One key column: its bytes are kept while the keys are sorted (a row read by CsvScanner gives that up).
+  const keys = single >= 0 ? new KeyRecorder(job.rowEstimate) : null;
+  let kbuf = Buffer.allocUnsafe(256); // a Buffer, as the chunks are: one kind of array for KeyRecorder.add
   const kf1 = new Int32Array(width);
   const kf2 = new Int32Array(width);
   const out = new Int32Array(2);
@@ -209,6 +221,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
     if (stop || s.isBlank()) return;
     if (first) { first = false; return; }
     if (s.nf !== width) throw wrongWidth(label, s.recLine, width, s.nf);
+    keys?.stop();
     const fs = s.fieldStart, fe = s.fieldEnd, fq = s.fieldQuoted;
     if (s.detached !== null) {
       // Read by the long-record reader (more than the buffer holds between line feeds, e.g. a file whose rows
@@ -219,7 +232,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
       const r1 = out[0]!;
       const r2 = out[1]!;
       keyHash(s.fieldH1, s.fieldH2);
-      if (visit(out[0]!, out[1]!, r1, r2, s.recLine, recBase + s.recStart, s.recLength) === false) stop = true;
+      if (visit(out[0]!, out[1]!, r1, r2, s.recLine, recBase + s.recStart, s.recLength, false) === false) stop = true;
       return;
     }
     const b = s.buf;
@@ -253,7 +266,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
     const r1 = out[0]!;
     const r2 = out[1]!;
     keyHash(s.fieldH1, s.fieldH2);
-    if (visit(out[0]!, out[1]!, r1, r2, s.recLine, recBase + s.recStart, s.recLength) === false) stop = true;
+    if (visit(out[0]!, out[1]!, r1, r2, s.recLine, recBase + s.recStart, s.recLength, false) === false) stop = true;
   };
 
   /** Set by quotedRecord: the line after the record. */
@@ -269,6 +282,9 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
    */
   const quotedRecord = (buf: Buffer, pos: number, have: number, eof: boolean): number => {
     room(have - pos + 2);
+    if (keys && kbuf.length < have - pos) kbuf = Buffer.allocUnsafe(Math.max(have - pos, kbuf.length * 2));
+    const kb = kbuf;
+    let kl = 0;
     const sc8 = scratch;
     let o = 0;
     let f = 0;
@@ -277,6 +293,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
     for (;;) {
       if (f > 0) sc8[o++] = D;
       const key = f <= maxKey;
+      const keep = f === single;
       let a1 = FNV;
       let a2 = SEED2;
       if (i < have && buf[i] === Q) {
@@ -293,6 +310,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
               needs = true;
               sc8[o++] = Q; sc8[o++] = Q;
               if (key) { a1 = Math.imul(a1 ^ c, 16777619); a2 = (Math.imul(a2, 31) + c) | 0; }
+              if (keep) kb[kl++] = c;
               i += 2;
               continue;
             }
@@ -306,6 +324,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
             if (i + 1 >= have || buf[i + 1] !== LF) ln++;
           }
           if (key) { a1 = Math.imul(a1 ^ c, 16777619); a2 = (Math.imul(a2, 31) + c) | 0; }
+          if (keep) kb[kl++] = c;
           sc8[o++] = c;
           i++;
         }
@@ -323,6 +342,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
           if (c === D || c === LF || c === CR) break;
           if (c === Q) return SCANNER;
           if (key) { a1 = Math.imul(a1 ^ c, 16777619); a2 = (Math.imul(a2, 31) + c) | 0; }
+          if (keep) kb[kl++] = c;
           sc8[o++] = c;
         }
         if (i >= have && !eof) return INCOMPLETE;
@@ -352,6 +372,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
     qh1 = out[0]!;
     qh2 = out[1]!;
     keyHash(kf1, kf2);
+    keys?.add(kb, 0, kl);
     qLine = ln;
     qVisit = true;
     return i;
@@ -359,6 +380,49 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
   let qh1 = 0;
   let qh2 = 0;
   let qVisit = false;
+
+  /**
+   * The number of fields of the record buf[pos, e) (no CR in it, e its end) when it is its own canonical text:
+   * every quoted field needs its quotes (holds a delimiter or a doubled quote; no line break, as e is the first
+   * LF), no unquoted field holds a quote, nothing follows a closing quote but a delimiter, and the key fields
+   * come before the first quoted one. Otherwise -1 (quotedRecord or CsvScanner reads it).
+   */
+  const rawCanonical = (buf: Buffer, pos: number, e: number): number => {
+    let f = 0;
+    let i = pos;
+    for (;;) {
+      if (i < e && buf[i] === Q) {
+        if (f <= maxKey) return -1;
+        let needs = false;
+        i++;
+        for (;;) {
+          if (i >= e) return -1; // the quotes run past this line
+          const c = buf[i]!;
+          if (c === Q) {
+            if (i + 1 < e && buf[i + 1] === Q) { needs = true; i += 2; continue; }
+            break;
+          }
+          if (c === D) needs = true;
+          i++;
+        }
+        if (!needs) return -1;
+        i++; // closing quote
+        f++;
+        if (i === e) return f;
+        if (buf[i] !== D) return -1;
+        i++;
+        continue;
+      }
+      for (; i < e; i++) {
+        const c = buf[i]!;
+        if (c === D) break;
+        if (c === Q) return -1;
+      }
+      f++;
+      if (i === e) return f;
+      i++;
+    }
+  };
 
   await streamCsvBytes(
     job.path,
@@ -379,14 +443,19 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
         if (nextQ < pos) nextQ = find(buf, Q, pos, have);
         if (nextCR < pos) nextCR = find(buf, CR, pos, have);
         if (e > pos && e === lf && nextCR === e - 1) e--; // CRLF
+        let rawFields = -1;
         if (nextQ < e || nextCR < e || e - pos > limit) {
-          // Quotes, a bare CR or a long record.
+          // Quotes, a bare CR or a long record. Quoted fields that all need their quotes (and no key field
+          // quoted): the record is its own canonical text, hashed below like an unquoted one.
+          if (nextCR >= e && e - pos <= limit && !first && (e < have || buf[e - 1] !== D)) rawFields = rawCanonical(buf, pos, e);
+        }
+        if (rawFields < 0 && (nextQ < e || nextCR < e || e - pos > limit)) {
           if (e - pos <= limit) {
             qVisit = false;
             const r = quotedRecord(buf, pos, have, eof);
             if (r === INCOMPLETE) break;
             if (r !== SCANNER) {
-              if (qVisit && visit(out[0]!, out[1]!, qh1, qh2, line, base + pos, r - pos) === false) return false;
+              if (qVisit && visit(out[0]!, out[1]!, qh1, qh2, line, base + pos, r - pos, keys !== null && keys.order !== 0) === false) return false;
               line = qLine;
               pos = r;
               continue;
@@ -422,6 +491,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
           h1 = Math.imul(h1 ^ b, 0x9e3779b1); h1 ^= h1 >>> 15;
           h2 = Math.imul(h2 + b, 0x85ebca6b); h2 ^= h2 >>> 13;
         }
+        if (rawFields >= 0) nd = rawFields - 1; // delimiters inside quotes were counted too
         if (nd + 1 !== width) throw wrongWidth(label, line, width, nd + 1);
         const len = e - pos;
         const r1 = fmix32(h1 ^ len);
@@ -431,11 +501,14 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
           let f = 0;
           let a1 = FNV;
           let a2 = SEED2;
+          let fst = pos;
           for (let i = pos; ; i++) {
             if (i === e || buf[i] === D) {
               kf1[f] = a1; kf2[f] = a2;
+              if (f === single && keys !== null) keys.add(buf, fst, i);
               if (++f > maxKey) break;
               a1 = FNV; a2 = SEED2;
+              fst = i + 1;
               continue;
             }
             const c = buf[i]!;
@@ -444,7 +517,7 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
           }
         }
         keyHash(kf1, kf2);
-        if (visit(out[0]!, out[1]!, r1, r2, line, base + pos, next - pos) === false) return false;
+        if (visit(out[0]!, out[1]!, r1, r2, line, base + pos, next - pos, keys !== null && keys.order !== 0) === false) return false;
         line++;
         pos = next;
       }
@@ -459,4 +532,5 @@ async function fingerprintCanonical(job: FingerprintJob, visit: FingerprintVisit
       return stop ? false : r.length;
     },
   );
+  return keys ? keys.run() : null;
 }

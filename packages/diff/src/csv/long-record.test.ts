@@ -32,6 +32,9 @@ describe('readLongRecord', () => {
     const field = fc.oneof(
       fc.stringMatching(/^[a-z0-9 ]{0,6}$/),
       fc.string({ unit: fc.constantFrom('a', '"', ',', '\n', '\r', 'é', ' '), maxLength: 8 }).map((s) => `"${s.replace(/"/g, '""')}"`),
+      // long runs (read with byte searches), line breaks of every kind inside quotes
+      fc.stringMatching(/^[a-z0-9 ]{17,40}$/),
+      fc.string({ unit: fc.constantFrom('a', 'b', '\n', '\r', '\r\n', '"', ','), minLength: 17, maxLength: 60 }).map((s) => `"${s.replace(/"/g, '""')}"`),
     );
     const record = fc.array(field, { minLength: 1, maxLength: 4 }).map((f) => f.join(','));
     const eol = fc.constantFrom('\n', '\r\n', '\r');
@@ -50,11 +53,36 @@ describe('readLongRecord', () => {
           const got = readLongRecord(fd, w.offset, w.line, { delimiter: ',', quote: '"' }, 1 << 20);
           expect({ length: got.length, nextLine: got.nextLine, nf: got.nf, h1: got.h1, h2: got.h2, quoted: got.quoted, cells: got.cells })
             .toEqual({ length: w.length, nextLine: w.nextLine, nf: w.nf, h1: w.h1, h2: w.h2, quoted: w.quoted, cells: w.cells });
+          // Without hashes (values only, as fetch reads them): the same record and values.
+          const values = readLongRecord(fd, w.offset, w.line, { delimiter: ',', quote: '"' }, 1 << 20, false);
+          expect({ length: values.length, nextLine: values.nextLine, cells: values.cells }).toEqual({ length: w.length, nextLine: w.nextLine, cells: w.cells });
         }
       } finally {
         closeSync(fd);
       }
     }), { numRuns: 300 });
+  });
+
+  it('counts a CRLF inside quotes once when the chunk boundary falls between CR and LF', async () => {
+    const CHUNK = 1 << 20;
+    for (let shift = -3; shift <= 3; shift++) {
+      // 1,"aaa…\r\n…b\rc\nd",z — the CRLF straddles the first chunk's end for shift 0
+      const before = '1,"' + 'a'.repeat(CHUNK - 1 - 3 + shift);
+      const text = `${before}\r\n${'b'.repeat(40)}\r${'c'.repeat(30)}\n${'d'.repeat(20)}",z\n2,y,x\n`;
+      const input = Buffer.from(text);
+      const want = buffered(input);
+      const path = await t.write(`crlf${shift + 3}.csv`, input);
+      const fd = openSync(path, 'r');
+      try {
+        for (const hashes of [true, false]) {
+          const got = readLongRecord(fd, 0, 1, { delimiter: ',', quote: '"' }, 4096, hashes);
+          expect({ length: got.length, nextLine: got.nextLine, nf: got.nf }, `shift ${shift}`).toEqual({ length: want[0]!.length, nextLine: want[0]!.nextLine, nf: 3 });
+          expect(got.nextLine).toBe(5);
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
   });
 
   it('clips long fields with their full length and sha256; reports malformed quoting like the scanner', async () => {

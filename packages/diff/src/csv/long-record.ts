@@ -39,16 +39,22 @@ class Field {
   private hash: Hash | null = null;
   private head: Buffer[] = [];
   private headLen = 0;
-  constructor(private readonly max: number) {}
+  constructor(private readonly max: number, private readonly hashes: boolean) {}
 
   /** Content bytes buf[s, e) (unescaped). */
   add(buf: Buffer, s: number, e: number): void {
     if (e <= s) return;
     const part = buf.subarray(s, e);
-    for (let i = s; i < e; i++) {
-      const c = buf[i]!;
-      this.h1 = Math.imul(this.h1 ^ c, 16777619);
-      this.h2 = (Math.imul(this.h2, 31) + c) | 0;
+    if (this.hashes) {
+      let h1 = this.h1;
+      let h2 = this.h2;
+      for (let i = s; i < e; i++) {
+        const c = buf[i]!;
+        h1 = Math.imul(h1 ^ c, 16777619);
+        h2 = (Math.imul(h2, 31) + c) | 0;
+      }
+      this.h1 = h1;
+      this.h2 = h2;
     }
     this.len += e - s;
     if (this.headLen < CLIP_HEAD_BYTES + 4) {
@@ -73,22 +79,24 @@ class Field {
 
 /**
  * Read the record that starts at file offset `offset` (on physical line `line`) from `fd`.
- * States follow CsvScanner.scan exactly, so a record reads the same whichever way it is read.
+ * States follow CsvScanner.scan exactly, so a record reads the same whichever way it is read. Runs of plain
+ * bytes are found with native byte searches. `hashes` false: the field hashes are not computed (left 0 work),
+ * for callers that only want the values.
  */
-export function readLongRecord(fd: number, offset: number, line: number, dialect: CsvDialect, maxCellBytes: number): LongRecord {
+export function readLongRecord(fd: number, offset: number, line: number, dialect: CsvDialect, maxCellBytes: number, hashes = true): LongRecord {
   const D = dialect.delimiter.charCodeAt(0);
   const Q = dialect.quote.charCodeAt(0);
   const startLine = line;
   const rec: LongRecord = { length: 0, nextLine: line, nf: 0, h1: [], h2: [], quoted: [], bytes: [], cells: [] };
   const buf = Buffer.allocUnsafe(CHUNK);
-  let field = new Field(maxCellBytes);
+  let field = new Field(maxCellBytes, hashes);
   // 0 field start, 1 unquoted, 2 in quotes, 3 quote seen in quotes, 4 after closing quote, 5 CR ending the record
   let state = 0;
   let prevCR = false; // inside quotes: the previous byte was CR (CRLF counts one line)
   const endField = () => {
     rec.h1.push(field.h1); rec.h2.push(field.h2); rec.quoted.push(field.quoted); rec.bytes.push(field.len); rec.cells.push(field.value());
     rec.nf++;
-    field = new Field(maxCellBytes);
+    field = new Field(maxCellBytes, hashes);
   };
   let pos = offset;
   for (;;) {
@@ -104,6 +112,12 @@ export function readLongRecord(fd: number, offset: number, line: number, dialect
     let i = 0;
     let runStart = -1; // start of a run of content bytes in this chunk
     const flush = (end: number) => { if (runStart >= 0) { field.add(buf, runStart, end); runStart = -1; } };
+    // Next delimiter, LF, CR and quote at or after the offset they were searched from (n: none in this chunk).
+    const next = (c: number, from: number): number => { const k = buf.indexOf(c, from); return k < 0 || k >= n ? n : k; };
+    let nD = -1;
+    let nLF = -1;
+    let nCR = -1;
+    let nQ = -1;
     while (i < n) {
       const c = buf[i]!;
       switch (state) {
@@ -111,7 +125,12 @@ export function readLongRecord(fd: number, offset: number, line: number, dialect
           if (c === Q) { field.quoted = 1; state = 2; i++; continue; }
           state = 1;
           continue; // reprocess as unquoted
-        case 1:
+        case 1: {
+          if (nD < i) nD = next(D, i);
+          if (nLF < i) nLF = next(LF, i);
+          if (nCR < i) nCR = next(CR, i);
+          const stop = Math.min(nD, nLF, nCR);
+          if (stop > i) { if (runStart < 0) runStart = i; i = stop; continue; }
           if (c === D || c === LF || c === CR) {
             flush(i);
             endField();
@@ -123,14 +142,29 @@ export function readLongRecord(fd: number, offset: number, line: number, dialect
           if (runStart < 0) runStart = i;
           i++;
           continue;
-        case 2:
+        }
+        case 2: {
           if (c === Q) { flush(i); state = 3; prevCR = false; i++; continue; }
+          if (nQ < i) nQ = next(Q, i);
+          const stop = nQ;
+          if (stop - i > 16) {
+            // A run of quoted bytes up to the next quote: count its line breaks as the byte loop below does.
+            if (nLF < i) nLF = next(LF, i);
+            if (nCR < i) nCR = next(CR, i);
+            for (; nLF < stop; nLF = next(LF, nLF + 1)) if (!(nLF > i ? buf[nLF - 1] === CR : prevCR)) line++;
+            for (; nCR < stop; nCR = next(CR, nCR + 1)) line++;
+            prevCR = buf[stop - 1] === CR;
+            if (runStart < 0) runStart = i;
+            i = stop;
+            continue;
+          }
           if (c === CR) line++;
           else if (c === LF && !prevCR) line++;
           prevCR = c === CR;
           if (runStart < 0) runStart = i;
           i++;
           continue;
+        }
         case 3:
           if (c === Q) { field.add(buf, i, i + 1); field.quoted = 2; state = 2; i++; continue; }
           state = 4;

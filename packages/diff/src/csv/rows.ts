@@ -9,7 +9,8 @@ import type { RowSource } from '../table/source.js';
 import type { Cell } from '../table/types.js';
 import { CsvScanner, type CsvDialect } from './scanner.js';
 
-export type FingerprintVisit = (kh1: number, kh2: number, h1: number, h2: number, line: number, ref1: number, ref2: number) => void | false;
+/** `sorted`: this row and every row before it have strictly increasing keys (csv/key-order.ts); absent = unknown. */
+export type FingerprintVisit = (kh1: number, kh2: number, h1: number, h2: number, line: number, ref1: number, ref2: number, sorted?: boolean) => void | false;
 
 export function wrongWidth(label: string, line: number, want: number, got: number): DiffError {
   return new DiffError(

@@ -14,6 +14,8 @@ export interface CsvSource extends RowSource {
   readonly dialect: CsvDialect;
   /** Header exactly as in the file (before making names unique). */
   readonly rawHeader: string[];
+  /** Stop a worker thread started early (`startWorker`) that was never given a scan. */
+  close(): void;
 }
 
 export interface CsvSourceOptions {
@@ -23,6 +25,11 @@ export interface CsvSourceOptions {
   chunk?: number;
   /** Scan in this thread even for large files (tests). */
   noWorker?: boolean;
+  /**
+   * Start the worker thread for scanInBackground now (a large file only), so that it has started up by the
+   * time the scan is asked for; `close()` stops it if it is never used.
+   */
+  startWorker?: boolean;
 }
 
 /** Files at least this large are fingerprinted in a worker thread while the other version is read. */
@@ -38,20 +45,41 @@ const workerAvailable = (() => {
   }
 })();
 
-function backgroundScan(job: FingerprintJob): BackgroundScan | null {
-  if (!workerAvailable) return null;
-  let size = 0;
+function worthAWorker(path: string): boolean {
+  if (!workerAvailable) return false;
   try {
-    size = statSync(job.path).size;
+    return statSync(path).size >= WORKER_MIN_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/** A worker waiting for its job (scan-worker.ts), not keeping the process alive meanwhile; null when not worthwhile. */
+function startIdleWorker(path: string): Worker | null {
+  if (!worthAWorker(path)) return null;
+  try {
+    const w = new Worker(WORKER_URL);
+    w.unref();
+    w.on('error', () => undefined); // reported to whoever gives it a job; an idle worker's failure is harmless
+    return w;
   } catch {
     return null;
   }
-  if (size < WORKER_MIN_BYTES) return null;
+}
+
+function backgroundScan(job: FingerprintJob, idle: Worker | null): BackgroundScan | null {
   let worker: Worker;
-  try {
-    worker = new Worker(WORKER_URL, { workerData: job });
-  } catch {
-    return null; // e.g. thread limits: the caller scans in this thread
+  if (idle) {
+    worker = idle;
+    worker.ref();
+    worker.postMessage(job);
+  } else {
+    if (!worthAWorker(job.path)) return null;
+    try {
+      worker = new Worker(WORKER_URL, { workerData: job });
+    } catch {
+      return null; // e.g. thread limits: the caller scans in this thread
+    }
   }
   const promise = new Promise<RowArrays>((resolve, reject) => {
     worker.once('message', (m: { ok?: RowArrays; error?: { code: string; message: string; details: Record<string, unknown> } }) => {
@@ -90,6 +118,18 @@ export function estimateRows(path: string): number {
  * (no strings are made except key cells), so a pass over a large file allocates almost nothing.
  */
 export async function openCsvSource(path: string, label: string, dialect: CsvDialect, maxCellBytes = MAX_CELL_BYTES, opts: CsvSourceOptions = {}): Promise<CsvSource> {
+  let idle = opts.startWorker && !opts.noWorker ? startIdleWorker(path) : null;
+  try {
+    return await openCsvSourceWith(path, label, dialect, maxCellBytes, opts, () => { const w = idle; idle = null; return w; });
+  } catch (e) {
+    void idle?.terminate();
+    throw e;
+  }
+}
+
+async function openCsvSourceWith(
+  path: string, label: string, dialect: CsvDialect, maxCellBytes: number, opts: CsvSourceOptions, takeIdle: () => Worker | null,
+): Promise<CsvSource> {
   const { header: rawHeader } = await readCsvHeader(path, dialect);
   const header = uniqueNames(rawHeader);
   const width = rawHeader.length;
@@ -118,10 +158,13 @@ export async function openCsvSource(path: string, label: string, dialect: CsvDia
     rowEstimate,
     canonicalRowHash: opts.canonical === false ? undefined : `csv ${JSON.stringify([dialect.delimiter, dialect.quote])}`,
     async scan(keyCols, unionIndex, visit, canonical) {
-      await fingerprintCsv(job(keyCols, unionIndex, canonical), visit);
+      return fingerprintCsv(job(keyCols, unionIndex, canonical), visit);
     },
     scanInBackground(keyCols, unionIndex, canonical) {
-      return opts.noWorker ? null : backgroundScan(job(keyCols, unionIndex, canonical));
+      return opts.noWorker ? null : backgroundScan(job(keyCols, unionIndex, canonical), takeIdle());
+    },
+    close() {
+      void takeIdle()?.terminate();
     },
     async fetch(refs) {
       if (refs.length === 0) return [];

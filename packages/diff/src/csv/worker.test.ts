@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { diffFiles } from '../diff.js';
 import { WORKER_MIN_BYTES } from './source.js';
 import { tempDir } from '../test-util/tmp.js';
@@ -45,5 +45,32 @@ describe.skipIf(!existsSync(distIndex))('worker-thread scan (dist build)', () =>
     const err = await dist.diffFiles({ path: a }, { path: b }, { name: 'x.csv', key: ['id'] }).catch((e: unknown) => e) as { code: string; details: { line: number } };
     expect(err.code).toBe('E_CSV_MALFORMED');
     expect(err.details.line).toBe(500_002);
+  });
+
+  it.skipIf(process.platform !== 'linux')('a worker started early is used by the scan; one never used is stopped by close()', async () => {
+    const a = await t.write('early.csv', bigCsv(0, false));
+    const { openCsvSource: open } = (await import(pathToFileURL(fileURLToPath(new URL('../../dist/csv/source.js', import.meta.url))).href)) as typeof import('./source.js');
+    const threads = () => readdirSync('/proc/self/task').length;
+    const settle = async (want: (n: number) => boolean) => {
+      for (let i = 0; i < 100 && !want(threads()); i++) await new Promise((r) => setTimeout(r, 20));
+      return threads();
+    };
+    const dialect = { delimiter: ',', quote: '"' };
+    const before = threads();
+    const unused = await open(a, 'a', dialect, 4096, { startWorker: true });
+    expect(await settle((n) => n > before)).toBeGreaterThan(before);
+    unused.close();
+    expect(await settle((n) => n <= before)).toBeLessThanOrEqual(before);
+
+    const used = await open(a, 'a', dialect, 4096, { startWorker: true });
+    const inThread = await open(a, 'a', dialect, 4096, { noWorker: true });
+    const bg = used.scanInBackground!([0], [0, 1, 2, 3], true)!;
+    const got = await bg.promise;
+    const want: number[] = [];
+    await inThread.scan([0], [0, 1, 2, 3], (k1, k2, h1, h2) => { want.push(k1, k2, h1, h2); }, true);
+    expect(got.n).toBe(250_000);
+    expect([got.kh1[7], got.kh2[7], got.h1[7], got.h2[7]]).toEqual(want.slice(28, 32));
+    expect(got.keys?.order).not.toBe(0); // ids 0…249999: increasing (shortest first)
+    used.close(); // used already: nothing to stop
   });
 });

@@ -5,6 +5,7 @@ import { KeyTable, tableCapacity } from './key-table.js';
 import { anchoredDiff } from '../text/anchored.js';
 import type { RowSource } from './source.js';
 import type { RowArrays } from '../csv/fingerprint.js';
+import { mergeKeyRuns, type KeyRun } from '../csv/key-order.js';
 import { cellId, type Cell } from './types.js';
 
 export interface TableColumns {
@@ -113,6 +114,35 @@ class Grow {
   }
   ref(i: number): { ref1: number; ref2: number } {
     return { ref1: this.r1[i]!, ref2: this.r2[i]! };
+  }
+}
+
+/** Rows with their key hashes, as a background scan gives them. */
+type KeyedRows = Pick<RowArrays, 'n' | 'kh1' | 'kh2' | 'h1' | 'h2' | 'line' | 'r1' | 'r2'>;
+
+/** b's rows gathered in this thread (the same arrays a background scan gives). */
+class KeyedGrow implements KeyedRows {
+  private g: Grow;
+  kh1: Int32Array;
+  kh2: Int32Array;
+  constructor(capacity = 1024) {
+    this.g = new Grow(capacity);
+    this.kh1 = new Int32Array(this.g.h1.length);
+    this.kh2 = new Int32Array(this.g.h1.length);
+  }
+  get n(): number { return this.g.n; }
+  get h1(): Int32Array { return this.g.h1; }
+  get h2(): Int32Array { return this.g.h2; }
+  get line(): Int32Array { return this.g.line; }
+  get r1(): Float64Array { return this.g.r1; }
+  get r2(): Int32Array { return this.g.r2; }
+  push(k1: number, k2: number, h1: number, h2: number, line: number, r1: number, r2: number): void {
+    const i = this.g.push(h1, h2, line, r1, r2);
+    if (i === this.kh1.length) {
+      const g1 = new Int32Array(this.g.h1.length); g1.set(this.kh1); this.kh1 = g1;
+      const g2 = new Int32Array(this.g.h1.length); g2.set(this.kh2); this.kh2 = g2;
+    }
+    this.kh1[i] = k1; this.kh2[i] = k2;
   }
 }
 
@@ -258,35 +288,46 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
   const keyB = key.map((k) => B.header.indexOf(k));
   const summary = emptySummary(plan);
   const a = new Grow(A.rowEstimate);
-  const table = new KeyTable(tableCapacity(A.rowEstimate ?? 0));
+  // Key hashes of a's rows; they go into the table only when a merge of sorted keys is ruled out.
+  let ak1 = new Int32Array(a.h1.length);
+  let ak2 = new Int32Array(a.h1.length);
+  let table: KeyTable | null = null;
   let suspect: [number, number] | null = null;
   const canonical = canonicalRows(A, B);
   const bg = B.scanInBackground?.(keyB, plan.unionB, canonical) ?? null;
   // Keys go into the table in batches: a tight loop of independent inserts lets the CPU wait for several
   // cache misses at once. A batch is inserted before the scan goes on past it, and before a scan error is
-  // reported, so the first repeated key is found exactly where a row-by-row insert would find it.
+  // reported, so the first repeated key is found exactly where a row-by-row insert would find it. While the
+  // source says the keys are strictly increasing (so far unique), nothing is inserted: sorted versions are
+  // matched by a merge (csv/key-order.ts), and if b turns out unsorted a's keys are inserted then.
   const BATCH_KEYS = 1024;
-  const bk1 = new Int32Array(BATCH_KEYS);
-  const bk2 = new Int32Array(BATCH_KEYS);
-  let pending = 0;
+  let inserted = 0;
   const insertPending = (): boolean => {
-    const first = a.n - pending;
-    for (let x = 0; x < pending; x++) {
-      const prev = table.add(bk1[x]!, bk2[x]!, first + x);
-      if (prev !== -1) { suspect = [prev, first + x]; pending = 0; return false; }
+    table ??= new KeyTable(tableCapacity(Math.max(a.n, A.rowEstimate ?? 0)));
+    for (let x = inserted; x < a.n; x++) {
+      const prev = table.add(ak1[x]!, ak2[x]!, x);
+      if (prev !== -1) { suspect = [prev, x]; inserted = a.n; return false; }
     }
-    pending = 0;
+    inserted = a.n;
     return true;
   };
+  let aKeys: KeyRun | null = null;
+  let aSorted = true;
   try {
-    await A.scan(keyA, plan.unionA, (k1, k2, h1, h2, line, r1, r2) => {
-      if (pending === BATCH_KEYS && !insertPending()) return false;
-      a.push(h1, h2, line, r1, r2);
-      bk1[pending] = k1; bk2[pending] = k2; pending++;
+    const run = await A.scan(keyA, plan.unionA, (k1, k2, h1, h2, line, r1, r2, sorted) => {
+      if (sorted !== true) aSorted = false;
+      if (!aSorted && a.n - inserted >= BATCH_KEYS && !insertPending()) return false;
+      const i = a.push(h1, h2, line, r1, r2);
+      if (i === ak1.length) {
+        const g1 = new Int32Array(a.h1.length); g1.set(ak1); ak1 = g1;
+        const g2 = new Int32Array(a.h1.length); g2.set(ak2); ak2 = g2;
+      }
+      ak1[i] = k1; ak2[i] = k2;
     }, canonical);
-    insertPending();
+    if (aSorted && run && run.order !== 0 && run.n === a.n) aKeys = run;
+    else insertPending();
   } catch (e) {
-    if (!insertPending()) {
+    if (!aSorted && !insertPending()) {
       // a repeated key came before the error: report it, as a row-by-row insert would have stopped there
     } else {
       bg?.cancel();
@@ -328,16 +369,39 @@ async function keyedDiff(A: RowSource, B: RowSource, plan: ColumnPlan, key: stri
     if (a.h1[idx] === h1 && a.h2[idx] === h2) summary.unchanged++;
     else cand.push(idx, bRow, line, r1, r2);
   };
-  if (bg) {
-    // All of b's rows are at hand: look their keys up in one tight loop first (several cache misses in flight).
-    const rb = await bg.promise;
-    const idxs = new Int32Array(rb.n);
-    for (let i = 0; i < rb.n; i++) idxs[i] = table.get(rb.kh1[i]!, rb.kh2[i]!);
+  /** b's rows in order with the row of a holding the same key (or -1), until a repeated key stops them. */
+  const visitAll = (rb: KeyedRows, idxs: Int32Array): void => {
     for (let i = 0; i < rb.n; i++) {
       if (visitB(rb.kh1[i]!, rb.kh2[i]!, rb.h1[i]!, rb.h2[i]!, rb.line[i]!, rb.r1[i]!, rb.r2[i]!, idxs[i]!) === false) break;
     }
+  };
+  /** Look b's keys up: a merge when both versions' keys are sorted, else the table (one tight loop). */
+  const lookUp = (rb: KeyedRows, keysB: KeyRun | null | undefined): Int32Array => {
+    const merged = aKeys && keysB ? mergeKeyRuns(aKeys, a.n, keysB, rb.n) : null;
+    if (merged) return merged;
+    insertPending(); // a's keys are sorted, hence unique: nothing repeats
+    const idxs = new Int32Array(rb.n);
+    for (let i = 0; i < rb.n; i++) idxs[i] = table!.get(rb.kh1[i]!, rb.kh2[i]!);
+    return idxs;
+  };
+  if (bg) {
+    // All of b's rows are at hand.
+    const rb = await bg.promise;
+    visitAll(rb, lookUp(rb, rb.keys));
+  } else if (aKeys) {
+    // a is sorted: gather b's rows (and its keys while sorted) to merge them.
+    const rb = new KeyedGrow(B.rowEstimate);
+    let keysB: KeyRun | null = null;
+    try {
+      keysB = (await B.scan(keyB, plan.unionB, (k1, k2, h1, h2, line, r1, r2) => { rb.push(k1, k2, h1, h2, line, r1, r2); }, canonical)) ?? null;
+    } catch (e) {
+      // As a row-by-row scan would: a repeated key before the error is reported instead of it.
+      visitAll(rb, lookUp(rb, null));
+      if (!bSuspect) throw e;
+    }
+    if (!bSuspect) visitAll(rb, lookUp(rb, keysB));
   } else {
-    await B.scan(keyB, plan.unionB, (k1, k2, h1, h2, line, r1, r2) => visitB(k1, k2, h1, h2, line, r1, r2, table.get(k1, k2)), canonical);
+    await B.scan(keyB, plan.unionB, (k1, k2, h1, h2, line, r1, r2) => visitB(k1, k2, h1, h2, line, r1, r2, table!.get(k1, k2)), canonical);
   }
   if (bSuspect) {
     const sus = bSuspect as { kind: 'added' | 'seen'; first?: number; idx?: number; line: number; ref1: number; ref2: number };

@@ -1,5 +1,6 @@
 import { cellId, type Cell } from './types.js';
 import { columnSalt, fmix32, hashString } from './compare.js';
+import type { KeyRun } from '../csv/key-order.js';
 
 /**
  * A table that can be streamed once or more and whose rows can be re-read by reference.
@@ -22,14 +23,16 @@ export interface RowSource {
    * NULLs do not contribute, so a column that is absent and one that is empty fingerprint alike.
    * `ref1/ref2` let `fetch` find the row again. Return false to stop. With `canonical` (see canonicalRowHash)
    * h1/h2 are the source's own row fingerprint instead: equal exactly when the cells are equal (up to hash
-   * collisions), like the general one when both versions have the same columns.
+   * collisions), like the general one when both versions have the same columns. A source may return the
+   * rows' key bytes while the keys are strictly increasing (csv/key-order.ts), so that two sorted versions
+   * are matched by a merge; the rows matched must be exactly those a hash of the keys would match.
    */
   scan(
     keyCols: readonly number[] | null,
     unionIndex: readonly number[],
-    visit: (kh1: number, kh2: number, h1: number, h2: number, line: number, ref1: number, ref2: number) => void | false,
+    visit: (kh1: number, kh2: number, h1: number, h2: number, line: number, ref1: number, ref2: number, sorted?: boolean) => void | false,
     canonical?: boolean,
-  ): Promise<void>;
+  ): Promise<KeyRun | null | void>;
   /**
    * Optionally start fingerprinting every row on another thread (same contract as scan). Returns null
    * when not worthwhile (small input) or not possible; the caller then uses scan.
