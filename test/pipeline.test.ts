@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { BIN, CLI_ENV, cleanEnv, git, snapshot, sp, spawnJsonLines, tempDir } from './helpers/cli.js';
 import { startGitHttpServer } from './helpers/git-http-server.js';
@@ -145,35 +146,47 @@ describe('savepoint maintain', () => {
     const vault = path.join(root, 'par');
     expect(sp(root, ['init', 'par']).code).toBe(0);
     const cfgFile = path.join(vault, 'savepoint.json');
-    // no compaction here: the restoration test of big versions is what keeps the first run busy
     await fsp.writeFile(cfgFile, JSON.stringify({ ...JSON.parse(await fsp.readFile(cfgFile, 'utf8')), autoCompactBytes: 1e12 }));
     for (let i = 1; i <= 3; i++) {
-      const big = Buffer.alloc(30 << 20, i);
+      const big = Buffer.alloc(2 << 20, i);
       big.write(`version ${i}`);
       await fsp.writeFile(path.join(vault, 'big.bin'), big);
       expect(sp(vault, ['save', 'big.bin', '-q']).code).toBe(0);
     }
     const run = () => {
-      const c = spawn(process.execPath, [BIN, 'maintain', '--full', '--json'], { cwd: vault, env: cleanEnv(CLI_ENV) });
-      let out = '';
-      let err = '';
-      c.stdout.on('data', (d) => (out += d));
-      c.stderr.on('data', (d) => (err += d));
-      return new Promise<{ code: number | null; json: any; stderr: string }>((resolve) => c.on('exit', (code) => resolve({ code, json: JSON.parse(out), stderr: err })));
+      // human output: the "waiting" notice goes to stderr (--json keeps stderr quiet), which tells the test when
+      // a run is waiting for the lock; the run's report is read from the state file below
+      const c = spawn(process.execPath, [BIN, 'maintain', '--full'], { cwd: vault, env: cleanEnv(CLI_ENV) });
+      const state = { err: '', out: '' };
+      c.stdout.on('data', (d) => (state.out += d));
+      c.stderr.on('data', (d) => (state.err += d));
+      const done = new Promise<{ code: number | null; stdout: string }>((resolve) => c.on('exit', (code) => resolve({ code, stdout: state.out })));
+      return { done, state };
     };
-    const first = run();
+    const waiting = async (r: ReturnType<typeof run>) => {
+      for (let i = 0; !/waiting for it to finish/.test(r.state.err); i++) {
+        if (i > 4000) throw new Error(`maintain never waited: ${r.state.err}`);
+        await new Promise((res) => setTimeout(res, 5));
+      }
+    };
+    // the test holds the maintain lock (as a live run on this host would) until both runs wait for it, so the
+    // order does not depend on how long a run takes: one runs when it is released, the other waits for that one
     const lock = path.join(vault, '.git', 'savepoint', 'maintain.lock');
-    for (let i = 0; !(await fsp.stat(lock).catch(() => null)); i++) {
-      if (i > 2000) throw new Error('first maintain never took its lock');
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    await fsp.mkdir(path.dirname(lock), { recursive: true });
+    await fsp.writeFile(lock, `${process.pid}\nmaintain (test)\n${os.hostname()}\n${new Date().toISOString()}\n`, { flag: 'wx' });
+    const first = run();
+    await waiting(first);
     const second = run();
-    const [a, b] = await Promise.all([first, second]);
-    expect(a.code).toBe(0);
-    expect(a.json).toMatchObject({ ok: true, outcome: 'ran', waited: false });
-    expect(a.json.restorationTest.map((i: any) => [i.version, i.status])).toEqual([[1, 'verified'], [2, 'verified'], [3, 'verified']]);
-    expect(b.code).toBe(0);
-    expect(b.json).toMatchObject({ outcome: 'just-ran', waited: true, previous: { finishedAt: a.json.finishedAt } });
+    await waiting(second);
+    await fsp.rm(lock);
+    const results = await Promise.all([first.done, second.done]);
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    // the run that took the lock wrote its report; the other one says it just ran and repeated nothing
+    const ran = JSON.parse(await fsp.readFile(path.join(vault, '.git', 'savepoint', 'maintain.json'), 'utf8'));
+    expect(ran).toMatchObject({ ok: true, outcome: 'ran', waited: true });
+    expect(ran.restorationTest.map((i: any) => [i.version, i.status])).toEqual([[1, 'verified'], [2, 'verified'], [3, 'verified']]);
+    const justRan = results.filter((r) => r.stdout.includes(`maintain just ran (finished ${ran.finishedAt}, ok) while this one waited`));
+    expect(justRan, results.map((r) => r.stdout).join('\n---\n')).toHaveLength(1);
     expect(await fsp.stat(lock).catch(() => null)).toBeNull();
     // every save's note records the restoration test
     const notes = git(vault, ['log', '--format=%N', '--notes=savepoint', 'main']);
