@@ -45,9 +45,9 @@ export function useTwoThreads(size: number, cores: number, load: number): boolea
   return size >= PARALLEL_MIN_BYTES && cores >= 2 && load < cores - 0.5;
 }
 /** Read buffers in flight (being read, framed by zlib, hashed by the worker). */
-const SLOTS = 6;
+const SLOTS = 4;
 /** zlib output waiting for the disk, in read-buffer sizes. */
-const OUT_BACKLOG = 4;
+const OUT_BACKLOG = 2;
 
 export interface LooseWriteResult {
   oid: string;
@@ -226,7 +226,8 @@ async function pump(src: FileHandle, out: FileHandle, chunk: number, header: Buf
           // start the disk writing early (see stored-copy.ts EARLY_FLUSH; the object is fsynced at the end)
           if (flushEarly && written - flushedAt >= EARLY_FLUSH) {
             flushedAt = written;
-            flushing = flushing.then(() => out.datasync()).catch(() => undefined);
+            // (its error fails the save: Linux reports a writeback error to one fsync only)
+            flushing = flushing.then(() => out.datasync()).catch(onFail);
           }
         })
         .catch(onFail);

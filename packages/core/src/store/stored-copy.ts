@@ -51,6 +51,7 @@ export async function copyStoredBlob(file: string, out: FileHandle, opts: Stored
   const writes: Array<Promise<void> | null> = new Array<Promise<void> | null>(SLOTS).fill(null);
   let writeError: unknown = null;
   let reading: Promise<{ bytesRead: number }> | null = null;
+  let flushing: Promise<void> = Promise.resolve();
   try {
     const fileSize = (await src.stat()).size;
     // parser state, carried across read buffers
@@ -108,7 +109,6 @@ export async function copyStoredBlob(file: string, out: FileHandle, opts: Stored
 
     let k = 0;
     let flushedAt = 0;
-    let flushing: Promise<void> = Promise.resolve();
     reading = src.read(bufs[0]!, 0, CHUNK, 0);
     let readAt = 0;
     for (;;) {
@@ -152,7 +152,14 @@ export async function copyStoredBlob(file: string, out: FileHandle, opts: Stored
         if (outAt - flushedAt >= EARLY_FLUSH) {
           flushedAt = outAt;
           const w = writes[slot];
-          flushing = flushing.then(() => w).then(() => out.datasync()).catch(() => undefined);
+          // an error here is kept: Linux reports a writeback error to one fsync only, so the final one might
+          // not see it again
+          flushing = flushing
+            .then(() => w)
+            .then(() => out.datasync())
+            .catch((e: unknown) => {
+              writeError ??= e;
+            });
         }
       } else writes[slot] = null;
       k++;
@@ -166,7 +173,8 @@ export async function copyStoredBlob(file: string, out: FileHandle, opts: Stored
     if (!final || blockLeft !== 0 || objHead !== null || seen !== size || pos + 4 !== fileSize) return null;
     return size;
   } catch (e) {
-    await Promise.all(writes).catch(() => undefined);
+    await Promise.all(writes);
+    await flushing;
     if (e instanceof NotStored) return null;
     throw e;
   } finally {
