@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import fc from 'fast-check';
@@ -101,6 +101,31 @@ describe('stored-block framing', () => {
       }
       expect(pos + 4).toBe(obj.length);
       expect(payload).toBe(`blob ${n}\0`.length + n);
+    }
+  });
+});
+
+describe('a file that changes while it is saved', () => {
+  it('growing or shrinking mid-save fails with E_INVALID_ARGUMENT and leaves no object and no temp file, on one or two threads', async () => {
+    for (const parallel of [false, true]) {
+      for (const change of ['grow', 'shrink'] as const) {
+        const file = path.join(repo.dir, `${change}.bin`);
+        writeFileSync(file, prng(5)(400_000));
+        let changed = false;
+        const save = writeLooseBlob(repo.gitdir, file, {
+          parallel,
+          chunkSize: 50_000,
+          onProgress: () => {
+            if (changed) return;
+            changed = true;
+            if (change === 'grow') appendFileSync(file, Buffer.alloc(1000, 1));
+            else truncateSync(file, 100_000);
+          },
+        });
+        await expect(save).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT' });
+        const objects = readdirSync(path.join(repo.gitdir, 'objects'), { recursive: true }).map(String);
+        expect(objects.filter((n) => !['info', 'pack'].includes(n))).toEqual([]);
+      }
     }
   });
 });
