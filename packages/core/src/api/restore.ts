@@ -54,20 +54,34 @@ export interface RestoreResult {
 
 let tmpSeq = 0;
 
-/** Write version `rec` to `dest` (absolute, must not exist) and check its sha256; used by restore, cat and diff. */
-export async function materialize(vault: Vault, rec: VersionRecord, dest: string, onProgress?: ProgressCallback): Promise<void> {
+/**
+ * Write version `rec` to `dest` (absolute, must not exist) and check its sha256; used by restore, cat and diff.
+ * With `mode`, `dest` gets exactly those permission bits and is fsynced (ready to be renamed into place).
+ */
+export async function materialize(vault: Vault, rec: VersionRecord, dest: string, onProgress?: ProgressCallback, mode?: number): Promise<void> {
   if (rec.archive) {
     await materializeArchived(vault, rec, dest, onProgress);
+    if (mode !== undefined) {
+      await fsp.chmod(dest, mode);
+      const h = await fsp.open(dest, 'r');
+      try {
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+    }
     return;
   }
   // The sha256 recorded at save is checked below, so the read itself needs no second content hash (the git
   // SHA-1): one hash pass instead of two. A mismatch is read again with every check, which names the damaged
   // stored copy and falls back to an intact one when there is one.
   const quick = /^[0-9a-f]{64}$/.test(rec.sha256);
-  let digest = await readBlobToFile(vault.gitdir, rec.blob, dest, { quick, ...(onProgress ? { onProgress } : {}) });
+  // (the mode is set and the file fsynced before readBlobToFile returns: no second open and fsync for it)
+  const more = { ...(onProgress ? { onProgress } : {}), ...(mode !== undefined ? { mode } : {}) };
+  let digest = await readBlobToFile(vault.gitdir, rec.blob, dest, { quick, ...more });
   if (quick && digest.sha256 !== rec.sha256) {
     await fsp.rm(dest, { force: true });
-    digest = await readBlobToFile(vault.gitdir, rec.blob, dest, { ...(onProgress ? { onProgress } : {}) });
+    digest = await readBlobToFile(vault.gitdir, rec.blob, dest, more);
   }
   if (digest.sha256 !== rec.sha256) {
     await fsp.rm(dest, { force: true });
@@ -133,13 +147,9 @@ async function restoreVersion(vault: Vault, opts: RestoreOptions, trace: { readi
   try {
     // read and check the version first: a damaged one must change nothing, not even add a snapshot
     trace.reading = { path: rec.path, version: rec.version };
-    await materialize(vault, rec, tmp, opts.onProgress);
+    // the temp file gets the target's permission bits and is fsynced before it replaces anything
+    await materialize(vault, rec, tmp, opts.onProgress, st ? st.mode & 0o7777 : 0o644);
     delete trace.reading;
-    if (st) await fsp.chmod(tmp, st.mode & 0o7777);
-    else await fsp.chmod(tmp, 0o644);
-    const h = await fsp.open(tmp, 'r');
-    await h.sync();
-    await h.close();
     if (needsSnapshot) {
       const r = await save(vault, { files: [rel], message: `Pre-restore snapshot of ${rel} before restoring ${rec.path}@${rec.version}`, kind: 'pre-restore', keep: 'pre-change', source: 'pre-restore' });
       const f = r.files[0]!;

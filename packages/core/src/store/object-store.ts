@@ -12,7 +12,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { SavepointError, fromNodeError } from '../errors.js';
 import type { ProgressCallback } from '../util/progress.js';
 import { writeLooseBlob } from './loose-writer.js';
-import { streamObject, type StreamObjectOptions } from './reader.js';
+import { looseObjectPath, streamObject, type StreamObjectOptions } from './reader.js';
+import { copyStoredBlob } from './stored-copy.js';
 
 export interface ContentDigest {
   size: number;
@@ -39,6 +40,8 @@ export interface ReadBlobOptions {
   onProgress?: ProgressCallback;
   /** readBlobToFile only: fsync `dest` before returning (default true, so a rename after it is crash-safe). */
   fsync?: boolean;
+  /** readBlobToFile only: permission bits given to `dest` (exactly, whatever the umask) before that fsync. */
+  mode?: number;
   /**
    * verify --quick: hash the content with sha256 only (no git SHA-1 of the object, no zlib Adler-32 of a
    * loose file). Sound for the content when the caller compares the sha256 with the one recorded at save;
@@ -133,6 +136,7 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
     await flush();
     await pending;
     if (out) {
+      if (opts.mode !== undefined) await out.chmod(opts.mode);
       if (opts.fsync !== false) await out.sync();
       await out.close();
       out = undefined;
@@ -150,8 +154,42 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
 }
 
 /** Stream a blob's content into `dest` (which must not exist) and return its digest. Removes `dest` on failure. */
-export function readBlobToFile(gitdir: string, oid: string, dest: string, opts: ReadBlobOptions = {}): Promise<ContentDigest> {
-  return streamBlob(gitdir, oid, { kind: 'file', path: dest }, opts, 'restore');
+export async function readBlobToFile(gitdir: string, oid: string, dest: string, opts: ReadBlobOptions = {}): Promise<ContentDigest> {
+  return (await copyLooseStored(gitdir, oid, dest, opts)) ?? streamBlob(gitdir, oid, { kind: 'file', path: dest }, opts, 'restore');
+}
+
+/**
+ * readBlobToFile's fast path (stored-copy.ts): a loose object of stored blocks, as saves write them. Null,
+ * with `dest` removed again, when it does not apply or the object does not hash to its id (without `quick`);
+ * the general path then reads every stored copy with every check.
+ */
+async function copyLooseStored(gitdir: string, oid: string, dest: string, opts: ReadBlobOptions): Promise<ContentDigest | null> {
+  const loose = looseObjectPath(gitdir, oid);
+  let out: FileHandle | undefined;
+  try {
+    out = await fsp.open(dest, 'wx', 0o644);
+    const sha256 = createHash('sha256');
+    const md5 = opts.md5 ? createHash('md5') : undefined;
+    const sha1 = opts.quick ? undefined : createHash('sha1');
+    const size = await copyStoredBlob(loose, out, { content: md5 ? [sha256, md5] : [sha256], ...(sha1 ? { object: sha1 } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), item: oid });
+    if (size === null || (sha1 && sha1.digest('hex') !== oid)) {
+      await out.close();
+      out = undefined;
+      await fsp.rm(dest, { force: true });
+      return null;
+    }
+    if (opts.mode !== undefined) await out.chmod(opts.mode);
+    if (opts.fsync !== false) await out.sync();
+    await out.close();
+    out = undefined;
+    const d: ContentDigest = { size, sha256: sha256.digest('hex') };
+    if (md5) d.md5 = md5.digest('hex');
+    return d;
+  } catch (e) {
+    await out?.close().catch(() => undefined);
+    if (out) await fsp.rm(dest, { force: true }).catch(() => undefined);
+    throw fromNodeError(e, `restoring ${oid}`);
+  }
 }
 
 /** Re-hash a stored blob without writing it anywhere (verify). Also checks the git object id. */
