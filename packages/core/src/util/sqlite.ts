@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SavepointError } from '../errors.js';
@@ -27,8 +28,13 @@ export interface SqliteInfo {
 
 type DatabaseCtor = typeof BetterSqlite3;
 let ctor: Promise<DatabaseCtor> | null = null;
+/**
+ * Loaded with require, not import(): better-sqlite3 is CommonJS, and importing it from ESM makes Node load
+ * and run its CommonJS export lexer first (a few ms of every `log`/`status`). The bundled CLI keeps it
+ * external, so this resolves from the bundle's own folder there and from this package's in the workspace.
+ */
 export function loadDriver(): Promise<DatabaseCtor> {
-  ctor ??= import('better-sqlite3').then((m) => m.default);
+  ctor ??= Promise.resolve().then(() => createRequire(import.meta.url)('better-sqlite3') as DatabaseCtor);
   return ctor;
 }
 
