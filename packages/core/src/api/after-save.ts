@@ -21,8 +21,8 @@ import type { CompactResult } from '../store/compact.js';
 import type { ProgressCallback } from '../util/progress.js';
 import type { Vault } from '../vault.js';
 import { refreshExports } from './export.js';
-import { loadHistory } from '../history/versions.js';
-import type { History } from '../history/versions.js';
+import { loadVersionHistory } from '../history/versions.js';
+import type { VersionHistory } from '../history/versions.js';
 import { recordOperations } from '../health/record.js';
 import type { ExportResult } from './export.js';
 
@@ -74,7 +74,7 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<StepOutcome<
 }
 
 /** retention.auto: apply the vault's configured policy (archives; deletes only expired archives). */
-export async function runRetention(vault: Vault, onProgress?: ProgressCallback, history?: History): Promise<{ archived: number; deleted: number; archives: string[] }> {
+export async function runRetention(vault: Vault, onProgress?: ProgressCallback, history?: VersionHistory): Promise<{ archived: number; deleted: number; archives: string[] }> {
   const plan = await planVaultRetention(vault, history ? { history } : {});
   if (plan.counts.archive + plan.counts.delete === 0) return { archived: 0, deleted: 0, archives: [] };
   const r = await applyRetention(vault, plan, onProgress ? { onProgress } : {});
@@ -88,9 +88,9 @@ export async function afterSave(vault: Vault, saved: SaveLike, opts: AfterSaveOp
 
   // exports and retention both start from the whole history: read it once for both (issue 17, a 1,000-save
   // vault reads ~1,000 version records per read); a failed read fails the step that asked and is not kept
-  let shared: Promise<History> | null = null;
+  let shared: Promise<VersionHistory> | null = null;
   const history = () =>
-    (shared ??= loadHistory(vault).catch((e: unknown) => {
+    (shared ??= loadVersionHistory(vault).catch((e: unknown) => {
       shared = null;
       throw e;
     }));
