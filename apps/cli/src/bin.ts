@@ -5,6 +5,15 @@
  * (commander, the commands, core) comes in through the dynamic import below.
  */
 import module from 'node:module';
+import { readFileSync } from 'node:fs';
 
-(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
-await import('./run.js');
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  // what commander prints for the program's version option, without building the command tree
+  // (dist/bin.js and bundle/bin.js both sit one folder below package.json)
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  process.stdout.write(`${pkg.version}\n`);
+} else {
+  (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+  await import('./run.js');
+}

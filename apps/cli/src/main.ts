@@ -70,10 +70,25 @@ function clockFromEnv(env: NodeJS.ProcessEnv): (() => Date) | undefined {
 }
 
 /**
- * The whole command tree, ready to parse: `exitCode()` is the code of the command that ran. Tests and
- * `savepoint completion` walk the same tree.
+ * The command word of argv when nothing but the program's own options (--json, --no-color, -q, -C <dir>) comes
+ * before it; otherwise undefined (help, version, a misspelt option: those need the whole tree).
  */
-export function createProgram(io: Io): { program: Command; exitCode(): number } {
+export function invokedCommand(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-C' || a === '--cwd') i++;
+    else if (a === '--json' || a === '--no-color' || a === '-q' || a === '--quiet' || a.startsWith('--cwd=')) continue;
+    else return a.startsWith('-') ? undefined : a;
+  }
+  return undefined;
+}
+
+/**
+ * The command tree, ready to parse: `exitCode()` is the code of the command that ran. Tests and
+ * `savepoint completion` walk the same tree. With `only` (the command about to run, see invokedCommand) just
+ * that command's part of the tree is built; its parsing, help and errors are the same as in the whole tree.
+ */
+export function createProgram(io: Io, only?: string): { program: Command; exitCode(): number } {
   let exitCode: number = EXIT.ok;
   const program = new Command('savepoint');
   program
@@ -140,16 +155,16 @@ export function createProgram(io: Io): { program: Command; exitCode(): number } 
       };
     },
   };
-  registerCoreCommands(registrar);
+  registerCoreCommands(registrar, only);
   addExamples(program);
   return { program, exitCode: () => exitCode };
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
-  const { program, exitCode } = createProgram(io);
   if (argv.length === 0 && io.stdin.isTTY && io.stdout.isTTY && !io.env.CI) {
     argv = ['tui'];
   }
+  const { program, exitCode } = createProgram(io, invokedCommand(argv));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -16,6 +16,8 @@ export interface Output {
   quiet: boolean;
   io: Io;
   line(text?: string): void;
+  /** several lines in one write (a 1,000-line `log` is one system call, not 1,000) */
+  lines(texts: readonly string[]): void;
   warn(text: string): void;
   emitJson(value: unknown): void;
   progress(phase: string, loaded: number, total: number, item?: string): void;
@@ -58,6 +60,11 @@ export function createOutput(io: Io, opts: { json: boolean; color?: boolean; qui
       if (opts.json) return;
       if (opts.quiet) held.push(text);
       else io.stdout.write(text + '\n');
+    },
+    lines(texts) {
+      if (opts.json || texts.length === 0) return;
+      if (opts.quiet) held.push(...texts);
+      else io.stdout.write(texts.join('\n') + '\n');
     },
     releaseHeld() {
       if (held.length) io.stderr.write(held.splice(0).join('\n') + '\n');

@@ -24,7 +24,7 @@ export function registerHistory({ program, action }: Registrar): void {
         const versions = await ctx.core.log(vault, { cwd: ctx.cwd, ...(file !== undefined ? { path: file } : {}), ...(limit ? { limit } : {}), ...(opts.experiment !== undefined ? { experiment: opts.experiment } : {}) });
         if (ctx.out.json) return ctx.out.emitJson({ ok: true, versions });
         if (versions.length === 0) ctx.out.line(msg.noHistory);
-        for (const v of versions) ctx.out.line(msg.logLine(v, ctx.out));
+        ctx.out.lines(versions.map((v) => msg.logLine(v, ctx.out)));
       }),
     );
 
@@ -69,7 +69,7 @@ export function registerHistory({ program, action }: Registrar): void {
         });
         if (ctx.out.json) return ctx.out.emitJson({ ok: true, versions });
         if (versions.length === 0) ctx.out.line(catalogMsg.findNone);
-        for (const v of versions) ctx.out.line(msg.logLine(v, ctx.out));
+        ctx.out.lines(versions.map((v) => msg.logLine(v, ctx.out)));
       }),
     );
 
@@ -114,7 +114,7 @@ export function registerHistory({ program, action }: Registrar): void {
         const health = await ctx.core.readHealth(vault, { sizes: ctx.out.json });
         if (ctx.out.json) return ctx.out.emitJson({ ok: true, files, pushQueue, ...(copies ? { copies } : {}), health });
         if (files.length === 0) ctx.out.line(msg.statusEmpty);
-        for (const f of files) ctx.out.line(msg.statusLine(f, ctx.out));
+        ctx.out.lines(files.map((f) => msg.statusLine(f, ctx.out)));
         remoteMsg.queueLines(pushQueue, ctx.out).forEach((l) => ctx.out.line(l));
         healthMsg.lines(health, ctx.out).forEach((l) => ctx.out.line(l));
         if (copies) {

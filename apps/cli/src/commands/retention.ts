@@ -2,7 +2,6 @@
  * Retention and archives: `retention plan|apply|expiring`, `archive list|verify`. Core computes every plan;
  * this file only parses flags, prints, and asks before applying.
  */
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import type { RetentionOverrides } from '@savepoint/core';
 import type { CommandContext, Registrar } from '../context.js';
@@ -50,6 +49,8 @@ function overrides(ctx: CommandContext, f: PolicyFlags): RetentionOverrides {
 }
 
 async function ask(ctx: CommandContext, question: string): Promise<boolean> {
+  // loaded here, not at the top: node:readline (and readline/promises with it) is a few ms of every command's start
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: ctx.io.stdin, output: ctx.io.stderr });
   try {
     const answer = await new Promise<string>((resolve) => {

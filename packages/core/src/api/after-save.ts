@@ -21,6 +21,8 @@ import type { CompactResult } from '../store/compact.js';
 import type { ProgressCallback } from '../util/progress.js';
 import type { Vault } from '../vault.js';
 import { refreshExports } from './export.js';
+import { loadVersionHistory } from '../history/versions.js';
+import type { VersionHistory } from '../history/versions.js';
 import { recordOperations } from '../health/record.js';
 import type { ExportResult } from './export.js';
 
@@ -72,8 +74,8 @@ async function step<T>(what: string, fn: () => Promise<T>): Promise<StepOutcome<
 }
 
 /** retention.auto: apply the vault's configured policy (archives; deletes only expired archives). */
-export async function runRetention(vault: Vault, onProgress?: ProgressCallback): Promise<{ archived: number; deleted: number; archives: string[] }> {
-  const plan = await planVaultRetention(vault);
+export async function runRetention(vault: Vault, onProgress?: ProgressCallback, history?: VersionHistory): Promise<{ archived: number; deleted: number; archives: string[] }> {
+  const plan = await planVaultRetention(vault, history ? { history } : {});
   if (plan.counts.archive + plan.counts.delete === 0) return { archived: 0, deleted: 0, archives: [] };
   const r = await applyRetention(vault, plan, onProgress ? { onProgress } : {});
   return { archived: r.archived, deleted: plan.counts.delete, archives: r.archives.map((a) => a.file) };
@@ -84,19 +86,27 @@ export async function afterSave(vault: Vault, saved: SaveLike, opts: AfterSaveOp
   const wrote = saved.commit !== null;
   const cfg = vault.config;
 
-  const exportsStep = async (): Promise<StepOutcome<ExportResult>> => {
+  // exports and retention both start from the whole history: read it once for both (issue 17, a 1,000-save
+  // vault reads ~1,000 version records per read); a failed read fails the step that asked and is not kept
+  let shared: Promise<VersionHistory> | null = null;
+  const history = () =>
+    (shared ??= loadVersionHistory(vault).catch((e: unknown) => {
+      shared = null;
+      throw e;
+    }));
+  const exportsStep = async (fresh: boolean): Promise<StepOutcome<ExportResult>> => {
     if (cfg.exportDir === undefined) return { status: 'skipped', reason: 'exportDir is not set' };
-    return step('refreshing exports', async () => (await refreshExports(vault))!);
+    return step('refreshing exports', async () => (await refreshExports(vault, fresh ? undefined : await history()))!);
   };
-  let exports = wrote ? await exportsStep() : ({ status: 'skipped', reason: 'nothing new was saved' } as const);
+  let exports = wrote ? await exportsStep(false) : ({ status: 'skipped', reason: 'nothing new was saved' } as const);
 
   let retention: AfterSaveReport['retention'];
   if (!cfg.retention.auto) retention = { status: 'skipped', reason: 'retention.auto is false' };
   else if (!wrote) retention = { status: 'skipped', reason: 'nothing new was saved' };
-  else retention = await step('applying retention', () => runRetention(vault, opts.onProgress));
+  else retention = await step('applying retention', async () => runRetention(vault, opts.onProgress, await history()));
   if (retention.status === 'ok' && retention.result.archived + retention.result.deleted > 0) {
-    // archived versions change their status in manifest.json: list them as they are now
-    exports = await exportsStep();
+    // archived versions change their status in manifest.json: list them as they are now (read again)
+    exports = await exportsStep(true);
   }
 
   // pushes also run for an unchanged save: that is when queued pushes get their retry

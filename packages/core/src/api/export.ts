@@ -6,10 +6,11 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { SavepointError } from '../errors.js';
 import { buildChecksums, buildManifest } from '../model/exports.js';
-import { loadHistory } from '../history/versions.js';
+import { loadVersionHistory } from '../history/versions.js';
 import { toPosix } from '../util/paths.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import type { Vault } from '../vault.js';
+import type { VersionHistory } from '../history/versions.js';
 import { Keyring, encryptBuffer, newKdf } from '../crypto/chunked.js';
 
 export interface ExportOptions {
@@ -31,8 +32,9 @@ export interface ExportResult {
 /** Temp file in the same folder, fsync, rename: a reader sees the old or the new file, never half of one. */
 const writeAtomic = (file: string, data: string | Buffer): Promise<void> => writeFileAtomic(file, data, { mode: 0o644 });
 
-export async function exportChecksums(vault: Vault, opts: ExportOptions = {}): Promise<ExportResult> {
-  const history = await loadHistory(vault);
+/** `loaded`: the history as the caller just read it (the after-save pipeline shares one read). */
+export async function exportChecksums(vault: Vault, opts: ExportOptions = {}, loaded?: VersionHistory): Promise<ExportResult> {
+  const history = loaded ?? (await loadVersionHistory(vault));
   const outDir = path.resolve(vault.dir, opts.outDir ?? '.');
   await fsp.mkdir(outDir, { recursive: true });
   // issue 12: encrypted exports are `<name>.enc`, sealed with one fresh salt for this export
@@ -62,7 +64,7 @@ export function exportDirPrefix(vault: Vault): string | null {
  * Refresh `exportDir` (a no-op returning null when it is not configured). Also makes sure git never sees the
  * folder: an `info/exclude` line, so it never shows in `git status` even in a vault made before exportDir.
  */
-export async function refreshExports(vault: Vault): Promise<ExportResult | null> {
+export async function refreshExports(vault: Vault, loaded?: VersionHistory): Promise<ExportResult | null> {
   const prefix = exportDirPrefix(vault);
   if (prefix === null) return null;
   if (prefix.startsWith('../') || prefix === '/' || prefix === './') {
@@ -75,7 +77,7 @@ export async function refreshExports(vault: Vault): Promise<ExportResult | null>
     await fsp.mkdir(path.dirname(exclude), { recursive: true });
     await fsp.appendFile(exclude, `${current && !current.endsWith('\n') ? '\n' : ''}${line}\n`);
   }
-  return exportChecksums(vault, { outDir: prefix });
+  return exportChecksums(vault, { outDir: prefix }, loaded);
 }
 
 // --- issue 12 item 4: encrypted exports

@@ -4,8 +4,6 @@
  * carry tokens), never thrown.
  */
 import { spawn } from 'node:child_process';
-import http from 'node:http';
-import https from 'node:https';
 import type { AlertEvent } from './alerts.js';
 
 export interface ChannelResult {
@@ -61,7 +59,10 @@ export function runAlertCommand(command: string, payload: string, cwd: string, t
   });
 }
 
-export function postWebhook(url: string, payload: string, timeoutMs = DELIVERY_TIMEOUT_MS): Promise<void> {
+// node:https pulls in tls (~5 ms of start-up): loaded only when a webhook is actually posted, not by every
+// command that evaluates alerts (status, save)
+export async function postWebhook(url: string, payload: string, timeoutMs = DELIVERY_TIMEOUT_MS): Promise<void> {
+  const [http, https] = await Promise.all([import('node:http'), import('node:https')]);
   return new Promise<void>((resolve, reject) => {
     const shown = describeWebhook(url);
     let u: URL;

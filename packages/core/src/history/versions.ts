@@ -254,6 +254,17 @@ export async function withHistoryIndex<T>(vault: Vault, fn: (index: HistoryIndex
   }
 }
 
+/** The history without its list of save commits: what exports and retention plan from. */
+export type VersionHistory = Omit<History, 'commits'>;
+
+/**
+ * Every version (materialized, tags applied) and the tips, without parsing every save commit's record for
+ * `commits` (the after-save pipeline reads this after every save: issue 17).
+ */
+export async function loadVersionHistory(vault: Vault): Promise<VersionHistory> {
+  return withHistoryIndex(vault, (index) => ({ tip: index.tip, notesTip: index.notesTip, versions: index.withTags(index.catalog.allVersions()), tags: index.tags }));
+}
+
 /** Read the full history (every version, materialized), backed by the catalog. */
 export async function loadHistory(vault: Vault): Promise<History> {
   return withHistoryIndex(vault, (index) => {

@@ -22,7 +22,8 @@ import { readCommit, writeCommit } from '../history/git.js';
 import { writeNotesTree } from '../history/notes.js';
 import type { Commit } from '../history/objects.js';
 import { readObject } from '../history/objects.js';
-import { loadHistory } from '../history/versions.js';
+import { loadHistory, loadVersionHistory } from '../history/versions.js';
+import type { VersionHistory } from '../history/versions.js';
 import { NOTES_REF } from '../model/note.js';
 import type { VersionRecord } from '../model/version.js';
 import { withLock } from '../util/lock.js';
@@ -55,11 +56,16 @@ export interface PlanVaultOptions {
   overrides?: RetentionOverrides;
   /** defaults to the vault's clock */
   now?: Date;
+  /**
+   * The history as the caller just read it (the after-save pipeline reads it once for exports and
+   * retention); not used when an interrupted retention run had to be finished first (that changes it).
+   */
+  history?: VersionHistory;
 }
 
 /** Versions of the vault as planner input (archived ones carry their archive's date). */
-export async function retentionInput(vault: Vault): Promise<{ versions: PlanVersion[]; tip: string | null; notesTip: string | null }> {
-  const history = await loadHistory(vault);
+export async function retentionInput(vault: Vault, loaded?: VersionHistory): Promise<{ versions: PlanVersion[]; tip: string | null; notesTip: string | null }> {
+  const history = loaded ?? (await loadVersionHistory(vault));
   const index = await readArchiveIndex(vault);
   const archivedAt = new Map(index.archives.map((a) => [a.file, a.createdAt]));
   const versions = history.versions.map((v): PlanVersion => {
@@ -77,9 +83,9 @@ export async function retentionInput(vault: Vault): Promise<{ versions: PlanVers
 }
 
 export async function planVaultRetention(vault: Vault, opts: PlanVaultOptions = {}): Promise<VaultRetentionPlan> {
-  await recoverRetention(vault);
+  const recovered = await recoverRetention(vault);
   const policy = policyFromConfig(vault.config, opts.overrides);
-  const input = await retentionInput(vault);
+  const input = await retentionInput(vault, recovered ? undefined : opts.history);
   const plan = planRetention(input.versions, policy, opts.now ?? vault.clock());
   return { ...plan, branch: vault.branch, tip: input.tip, notesTip: input.notesTip };
 }

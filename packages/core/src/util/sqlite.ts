@@ -5,7 +5,8 @@
  * `status` of a CSV vault etc. never load it.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { SavepointError } from '../errors.js';
@@ -27,9 +28,45 @@ export interface SqliteInfo {
 
 type DatabaseCtor = typeof BetterSqlite3;
 let ctor: Promise<DatabaseCtor> | null = null;
+/**
+ * Loaded with require, not import(): better-sqlite3 is CommonJS, and importing it from ESM makes Node load
+ * and run its CommonJS export lexer first (a few ms of every `log`/`status`). The bundled CLI keeps it
+ * external, so this resolves from the bundle's own folder there and from this package's in the workspace.
+ */
 export function loadDriver(): Promise<DatabaseCtor> {
-  ctor ??= import('better-sqlite3').then((m) => m.default);
+  ctor ??= Promise.resolve().then(() => {
+    const require = createRequire(import.meta.url);
+    const Database = require('better-sqlite3') as DatabaseCtor;
+    const found = compiledAddon(require);
+    if (!found) return Database;
+    const binding: string = found;
+    // the addon's path handed over (nativeBinding): otherwise every process start has the `bindings` package
+    // find it by parsing a stack trace and probing candidate folders (~5 ms of each `log`/`status`/`save`)
+    return class extends Database {
+      constructor(filename?: string | Buffer, options?: BetterSqlite3.Options) {
+        super(filename, { nativeBinding: binding, ...options });
+      }
+    } as DatabaseCtor;
+  });
   return ctor;
+}
+
+/**
+ * Where better-sqlite3's compiled addon is: the first of the places the `bindings` package tries first (a
+ * node-gyp build), or null to leave the search to better-sqlite3 (prebuilt layouts, unusual installs).
+ */
+export function compiledAddon(require: NodeJS.Require): string | null {
+  let root: string;
+  try {
+    root = path.dirname(require.resolve('better-sqlite3/package.json'));
+  } catch {
+    return null;
+  }
+  for (const dir of [['build'], ['build', 'Debug'], ['build', 'Release']]) {
+    const file = path.join(root, ...dir, 'better_sqlite3.node');
+    if (existsSync(file)) return file;
+  }
+  return null;
 }
 
 async function readHead(abs: string, n: number): Promise<Buffer> {
