@@ -254,6 +254,14 @@ function writeVarint(n: number, out: number[]): void {
   out.push(v);
 }
 
+/** The two size varints that start a delta. */
+export function deltaHeader(baseSize: number, resultSize: number): Uint8Array {
+  const out: number[] = [];
+  writeVarint(baseSize, out);
+  writeVarint(resultSize, out);
+  return Uint8Array.from(out);
+}
+
 export interface DeltaEncoderOptions {
   /** Size of the base window held in memory (bytes; default 128 MiB); the whole base when it is smaller. */
   window?: number;
