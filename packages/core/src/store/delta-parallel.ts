@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { DeltaEncoder, deltaHeader, indexBase, indexTableLength, memoryBase, type BlockIndex } from './delta.js';
 
 /** Target bytes per segment: large enough that the instructions lost at a boundary do not matter. */
-export const SEGMENT_BYTES = 8 << 20;
+export const SEGMENT_BYTES = 4 << 20;
 
 /** The base and its index, as the worker receives them (views over shared memory). */
 export interface SharedBaseMessage {
@@ -39,9 +39,7 @@ export type SegmentReply = { id: number; ops: Uint8Array[] | null } | { id: numb
 
 /** Encode one segment of a target against an index of the whole base: instructions only, no header. */
 export async function encodeSegment(index: BlockIndex, segment: Uint8Array, maxDelta: number): Promise<Uint8Array[] | null> {
-  const enc = new DeltaEncoder(memoryBase(index.win), segment.length, { index, headerless: true, maxDeltaSize: maxDelta });
-  await enc.push(segment);
-  return enc.finish();
+  return new DeltaEncoder(memoryBase(index.win), segment.length, { index, headerless: true, maxDeltaSize: maxDelta }).encodeAll(segment);
 }
 
 /** A buffer in shared memory, for a base the worker must read (openBase's `shared` scratch). */
