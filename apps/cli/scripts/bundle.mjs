@@ -18,6 +18,8 @@ await build({
     'scan-worker': here('../../../packages/diff/dist/csv/scan-worker.js'),
     // verify hashes versions on every core in workers it finds next to its module (see core/src/store/digest-pool.ts)
     'digest-worker': here('../../../packages/core/dist/store/digest-worker.js'),
+    // compact encodes large deltas on two threads with a worker it finds next to its module (see core/src/store/delta-parallel.ts)
+    'delta-worker': here('../../../packages/core/dist/store/delta-worker.js'),
   },
   outdir,
   bundle: true,

@@ -45,8 +45,16 @@ function verifyAllPacks() {
   runGit(repo.dir, ['fsck', '--strict', '--no-dangling', '--full']);
 }
 
+// compact encodes large deltas on two threads with the compiled worker (dist/, built by `tsc -b` as `pnpm test` does)
+const deltaWorker = new URL('../../dist/store/delta-worker.js', import.meta.url);
+
 describe('compactObjects', () => {
-  it('packs versions as deltas, passes git verify-pack and fsck --strict, and everything reads back', async () => {
+  it.each([
+    ['one thread', false as const],
+    // small segments, so that each ~1 MB version is cut into many, encoded on both threads
+    ['two threads', { workerUrl: deltaWorker, force: true, segmentBytes: 64 << 10 }],
+  ])('packs versions as deltas, passes git verify-pack and fsck --strict, and everything reads back (%s)', async (_name, threads) => {
+    if (threads && !existsSync(deltaWorker)) return;
     const versions: Record<string, { oid: string; sha256: string }>[] = [];
     const contents: Buffer[] = [];
     const rnd = prng(1);
@@ -60,7 +68,7 @@ describe('compactObjects', () => {
     expect(before.count).toBeGreaterThan(20);
 
     const events: string[] = [];
-    const res = await compactObjects({ gitdir: repo.gitdir, onProgress: (e) => events.push(e.phase) });
+    const res = await compactObjects({ gitdir: repo.gitdir, threads, onProgress: (e) => events.push(e.phase) });
     expect(res.packedObjects).toBe(before.count);
     expect(res.deltas).toBeGreaterThanOrEqual(5);
     expect(res.packs).toHaveLength(2);

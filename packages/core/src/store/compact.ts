@@ -29,6 +29,7 @@ import { CorruptObject, MEMORY_BASE_LIMIT, deltaResultSize, inflateRange, listPa
 import { CODE_BY_TYPE, OFS_DELTA, TYPE_BY_CODE, type ObjectType } from './object-types.js';
 import { BufferedFileWriter, fileBase, tempPath } from './base-file.js';
 import { openBase } from './delta-base.js';
+import { DeltaThreads, type DeltaThreadsOptions } from './delta-parallel.js';
 
 export interface LooseObjectStats {
   count: number;
@@ -177,7 +178,12 @@ export interface CompactOptions {
   deltaWindow?: number;
   /** Repack old data packs when new versions can delta against their whole copies (default true). */
   repackOld?: boolean;
+  /** Encode large deltas on two threads when two cores are there (default on; false: one thread; delta-parallel.ts). */
+  threads?: false | DeltaThreadsOptions;
 }
+
+/** Base window held in memory by the delta encoder. */
+const DEFAULT_DELTA_WINDOW = 128 << 20;
 
 export interface CompactResult {
   /** loose objects packed (and removed) */
@@ -360,39 +366,53 @@ export async function compactObjects(opts: CompactOptions): Promise<CompactResul
     if (inData.size) {
       const w = await PackWriter.create(packDir, inData.size, level);
       writers.push(w);
-      // one base buffer for the whole run (each base is done with before the next is opened)
+      // one base buffer for the whole run (each base is done with before the next is opened); with two
+      // threads it is shared memory that the delta worker reads too
       const scratch = { buf: Buffer.alloc(0) };
-      for (const chain of chains) {
-        let prev: Planned | null = null;
-        let depth = 0;
-        for (const o of chain) {
-          let stored = false;
-          if (prev && depth < maxDepth && o.size > 64 && prev.size > 64) {
-            const base = await openBase(gitdir, prev.oid, prev.size, tmpDir, { verifyOid: false, scratch, ...(opts.deltaWindow !== undefined ? { memoryLimit: opts.deltaWindow } : {}) });
-            try {
-              const enc = new DeltaEncoder(base, o.size, { window: opts.deltaWindow, maxDeltaSize: Math.min(Math.floor(o.size / 2), 256 << 20) });
-              await streamObject(gitdir, o.oid, { header() {}, chunk: (c) => enc.push(c) }, { verifyOid: false, location: o.location });
-              const delta = await enc.finish();
-              if (delta) {
-                await w.addOfsDelta(o.oid, prev.oid, delta);
-                stored = true;
-                depth++;
-                result.deltas++;
+      const threads = opts.threads === false ? null : DeltaThreads.create(opts.threads);
+      const window = opts.deltaWindow ?? DEFAULT_DELTA_WINDOW;
+      try {
+        for (const chain of chains) {
+          let prev: Planned | null = null;
+          let depth = 0;
+          for (const o of chain) {
+            let stored = false;
+            if (prev && depth < maxDepth && o.size > 64 && prev.size > 64) {
+              const base = await openBase(gitdir, prev.oid, prev.size, tmpDir, { verifyOid: false, scratch, shared: !!threads, ...(opts.deltaWindow !== undefined ? { memoryLimit: opts.deltaWindow } : {}) });
+              try {
+                const maxDeltaSize = Math.min(Math.floor(o.size / 2), 256 << 20);
+                const streamTarget = (push: (c: Uint8Array) => void | Promise<void>) => streamObject(gitdir, o.oid, { header() {}, chunk: push }, { verifyOid: false, location: o.location });
+                let delta: Uint8Array[] | null;
+                if (threads && base.whole && base.size <= window && o.size > threads.segmentBytes) {
+                  delta = await threads.encode(base.whole, o.size, maxDeltaSize, async (sink) => void (await streamTarget(sink)));
+                } else {
+                  const enc = new DeltaEncoder(base, o.size, { window, maxDeltaSize });
+                  await streamTarget((c) => enc.push(c));
+                  delta = await enc.finish();
+                }
+                if (delta) {
+                  await w.addOfsDelta(o.oid, prev.oid, delta);
+                  stored = true;
+                  depth++;
+                  result.deltas++;
+                }
+              } finally {
+                await base.close();
               }
-            } finally {
-              await base.close();
             }
+            if (!stored) {
+              await addWhole(w, gitdir, o);
+              depth = 0;
+            }
+            prev = o;
+            progress(o);
           }
-          if (!stored) {
-            await addWhole(w, gitdir, o);
-            depth = 0;
-          }
-          prev = o;
-          progress(o);
         }
+      } finally {
+        scratch.buf = Buffer.alloc(0);
+        DeltaEncoder.releaseSpare();
+        await threads?.close();
       }
-      scratch.buf = Buffer.alloc(0);
-      DeltaEncoder.releaseSpare();
     }
     // --- meta pack
     if (meta.length) {

@@ -2,6 +2,7 @@
 import { promises as fsp } from 'node:fs';
 import { BufferedFileWriter, fileBase, tempPath } from './base-file.js';
 import { DeltaError, memoryBase, type BaseReader } from './delta.js';
+import { sharedBuffer } from './delta-parallel.js';
 import { streamObject } from './reader.js';
 
 /**
@@ -20,21 +21,24 @@ export interface OpenBaseOptions {
    * enough, replaced (`scratch.buf`) when not. The returned base is valid until the next openBase with it.
    */
   scratch?: { buf: Buffer };
+  /** in-memory bases go to shared memory (a SharedArrayBuffer), for delta-parallel.ts's worker to read */
+  shared?: boolean;
 }
 
 /** A stored object as a delta base: in one buffer when small enough, else streamed to a temp file read by position. */
-export async function openBase(gitdir: string, oid: string, size: number, tmpDir: string, opts: OpenBaseOptions = {}): Promise<BaseReader & { close(): Promise<void> }> {
+export async function openBase(gitdir: string, oid: string, size: number, tmpDir: string, opts: OpenBaseOptions = {}): Promise<BaseReader & { close(): Promise<void>; whole?: Buffer }> {
   const verifyOid = opts.verifyOid !== false;
   if (size <= (opts.memoryLimit ?? BASE_MEMORY_LIMIT)) {
     // straight into one buffer of the announced size (no list of chunks joined afterwards)
+    const alloc = (n: number): Buffer => (opts.shared ? sharedBuffer(n) : Buffer.allocUnsafe(n));
     let buf: Buffer = Buffer.allocUnsafe(0);
     let at = 0;
     await streamObject(gitdir, oid, {
       header(_t, n) {
         if (opts.scratch) {
-          if (opts.scratch.buf.length < n) opts.scratch.buf = Buffer.allocUnsafe(n);
+          if (opts.scratch.buf.length < n || (opts.shared && !(opts.scratch.buf.buffer instanceof SharedArrayBuffer))) opts.scratch.buf = alloc(n);
           buf = opts.scratch.buf.subarray(0, n);
-        } else buf = Buffer.allocUnsafe(n);
+        } else buf = alloc(n);
         at = 0;
       },
       chunk(c) {
@@ -47,7 +51,7 @@ export async function openBase(gitdir: string, oid: string, size: number, tmpDir
       },
     }, { verifyOid });
     const data = buf.subarray(0, at);
-    return Object.assign(memoryBase(data), { close: async () => undefined });
+    return Object.assign(memoryBase(data), { close: async () => undefined, whole: data });
   }
   await fsp.mkdir(tmpDir, { recursive: true });
   const tmp = tempPath(tmpDir, 'tmp_base');

@@ -254,11 +254,75 @@ function writeVarint(n: number, out: number[]): void {
   out.push(v);
 }
 
+/** The two size varints that start a delta. */
+export function deltaHeader(baseSize: number, resultSize: number): Uint8Array {
+  const out: number[] = [];
+  writeVarint(baseSize, out);
+  writeVarint(resultSize, out);
+  return Uint8Array.from(out);
+}
+
 export interface DeltaEncoderOptions {
   /** Size of the base window held in memory (bytes; default 128 MiB); the whole base when it is smaller. */
   window?: number;
   /** Give up (return null from finish) once the delta exceeds this many bytes. */
   maxDeltaSize?: number;
+  /**
+   * A ready index of the whole base (indexBase): no window of its own is read or indexed. Several encoders
+   * can share one (delta-parallel.ts: segments of one target on two threads).
+   */
+  index?: BlockIndex;
+  /** Leave out the base/result size header (a segment of a delta whose header is written elsewhere). */
+  headerless?: boolean;
+}
+
+/** A base held whole in memory, indexed at block boundaries (see DeltaEncoder.ensureWindow). */
+export interface BlockIndex {
+  win: Buffer;
+  table: Int32Array;
+  tableShift: number;
+  /**
+   * A table entry is `(tag << posBits) | (block + 1)`: the tag (hash bits below the bucket's) rejects most
+   * candidates of a bucket without reading the base at their position (a cache miss each on a large base).
+   */
+  posBits: number;
+  tagShift: number;
+  tagMask: number;
+}
+
+/** Entries of the hash table for a window of `length` bytes. */
+export function indexTableLength(length: number): number {
+  const blocks = Math.floor(length / BLOCK);
+  // Large windows index every other block: half the (cache-missing) table writes and half the table for
+  // ~3% larger deltas on 100 MB CSV versions (a copy still starts at any 32-byte-aligned base block).
+  const stride = length > INDEX_EVERY_BLOCK_UP_TO ? 2 : 1;
+  // Large windows get about 4 slots for every 3 indexed blocks (small ones 8): some blocks fall out of full
+  // buckets, which made deltas of 100 MB CSV versions 0.6–0.8% larger than with twice the table, for 16 MiB
+  // less to hold (a compaction's peak memory is mostly base + table).
+  const perBucket = stride === 2 ? 4 : 2;
+  let bits = 8;
+  while (1 << bits < blocks / perBucket / stride && bits < 26) bits++;
+  return SLOTS << bits;
+}
+
+/** Index `win` into `table` (indexTableLength(win.length) entries, all zero). */
+export function indexBase(win: Buffer, table: Int32Array): BlockIndex {
+  const blocks = Math.floor(win.length / BLOCK);
+  const stride = win.length > INDEX_EVERY_BLOCK_UP_TO ? 2 : 1;
+  const tableShift = 32 - (31 - Math.clz32(table.length / SLOTS));
+  const posBits = 32 - Math.clz32(blocks);
+  const tagBits = Math.max(0, 32 - posBits);
+  const tagMask = tagBits >= 32 ? -1 : (1 << tagBits) - 1;
+  const tagShift = Math.max(0, tableShift - tagBits);
+  // Up to SLOTS positions per bucket; when a bucket is full, later blocks replace slots round-robin.
+  for (let b = 0; b < blocks; b += stride) {
+    const mixed = Math.imul(blockHash(win, b * BLOCK), 0x9e3779b1);
+    const at = (mixed >>> tableShift) * SLOTS;
+    let k = 0;
+    while (k < SLOTS && table[at + k] !== 0) k++;
+    table[at + (k < SLOTS ? k : (b / stride) % SLOTS)] = ((((mixed >>> tagShift) & tagMask) << posBits) | (b + 1)) | 0;
+  }
+  return { win, table, tableShift, posBits, tagShift, tagMask };
 }
 
 /**
@@ -275,12 +339,18 @@ export class DeltaEncoder {
   private readonly window: number;
   private readonly maxDelta: number;
   private winStart = 0;
-  private winBuf: Uint8Array = new Uint8Array(0);
+  private winBuf: Buffer = Buffer.alloc(0);
   private table: Int32Array = new Int32Array(0);
   private tableShift = 0;
+  /** see BlockIndex */
+  private posBits = 0;
+  private tagShift = 0;
+  private tagMask = 0;
   private indexed = false;
+  /** the index came from outside (opts.index): neither replaced nor kept as the spare table */
+  private readonly sharedIndex: boolean;
 
-  private tbuf: Uint8Array;
+  private tbuf: Buffer;
   private tlen = 0;
   private targetSeen = 0;
 
@@ -300,11 +370,29 @@ export class DeltaEncoder {
   ) {
     this.window = Math.max(1 << 16, Math.min(opts.window ?? 128 << 20, base.size || 1));
     this.maxDelta = opts.maxDeltaSize ?? Math.max(1024, Math.floor(targetSize / 2));
-    this.tbuf = new Uint8Array(Math.min(4 << 20, Math.max(targetSize, 1)) + 64 * 1024);
+    this.tbuf = Buffer.alloc(0); // allocated on the first push (encodeAll reads its target in place)
     const header: number[] = [];
-    writeVarint(base.size, header);
-    writeVarint(targetSize, header);
+    if (!opts.headerless) {
+      writeVarint(base.size, header);
+      writeVarint(targetSize, header);
+    }
     this.cur = header;
+    this.sharedIndex = !!opts.index;
+    if (opts.index) {
+      if (opts.index.win.length !== base.size) throw new DeltaError('a shared delta index must cover the whole base');
+      this.useIndex(opts.index);
+      this.window = Math.max(this.window, base.size);
+    }
+  }
+
+  private useIndex(i: BlockIndex): void {
+    this.winBuf = i.win;
+    this.table = i.table;
+    this.tableShift = i.tableShift;
+    this.posBits = i.posBits;
+    this.tagShift = i.tagShift;
+    this.tagMask = i.tagMask;
+    this.indexed = true;
   }
 
   private async ensureWindow(start: number): Promise<void> {
@@ -314,35 +402,21 @@ export class DeltaEncoder {
     const data = await this.base.read(start, Math.max(0, len));
     // Only read, never written: a large window is used in place (a copy of a 100 MB base would double the
     // memory); a small one is copied, since a file base may reuse its read buffer on the next read.
-    this.winBuf = data.length > 1 << 20 ? data : new Uint8Array(data);
-    const blocks = Math.floor(this.winBuf.length / BLOCK);
-    // Large windows index every other block: half the (cache-missing) table writes and half the table for
-    // ~3% larger deltas on 100 MB CSV versions (a copy still starts at any 32-byte-aligned base block).
-    const stride = this.winBuf.length > INDEX_EVERY_BLOCK_UP_TO ? 2 : 1;
-    let bits = 8;
-    while (1 << bits < blocks / 2 / stride && bits < 26) bits++;
-    if (this.table.length !== SLOTS << bits) {
+    const own = data.length > 1 << 20 ? data : new Uint8Array(data);
+    const win = Buffer.from(own.buffer, own.byteOffset, own.byteLength);
+    const entries = indexTableLength(win.length);
+    let table = this.table;
+    if (table.length !== entries) {
       // one encoder after another (compact's chains) reuse the last table instead of leaving tens of MB each
       // to the garbage collector
       const spare = DeltaEncoder.spareTable;
       DeltaEncoder.spareTable = null;
-      if (spare && spare.length === SLOTS << bits) {
+      if (spare && spare.length === entries) {
         spare.fill(0);
-        this.table = spare;
-      } else this.table = new Int32Array(SLOTS << bits);
-    } else this.table.fill(0);
-    this.tableShift = 32 - bits;
-    const table = this.table;
-    const shift = this.tableShift;
-    const wb = this.winBuf;
-    // Up to SLOTS positions per bucket; when a bucket is full, later blocks replace slots round-robin.
-    for (let b = 0; b < blocks; b += stride) {
-      const at = (Math.imul(blockHash(wb, b * BLOCK), 0x9e3779b1) >>> shift) * SLOTS;
-      let k = 0;
-      while (k < SLOTS && table[at + k] !== 0) k++;
-      table[at + (k < SLOTS ? k : (b / stride) % SLOTS)] = b * BLOCK + 1;
-    }
-    this.indexed = true;
+        table = spare;
+      } else table = new Int32Array(entries);
+    } else table.fill(0);
+    this.useIndex(indexBase(win, table));
   }
 
   private emitByte(b: number): void {
@@ -405,7 +479,17 @@ export class DeltaEncoder {
     }
   }
 
+  /** Encode a whole target held in memory, read in place (instead of push + finish). */
+  async encodeAll(target: Uint8Array): Promise<Uint8Array[] | null> {
+    if (this.targetSeen !== 0) throw new DeltaError('encodeAll after push');
+    this.targetSeen = target.length;
+    this.tbuf = Buffer.from(target.buffer, target.byteOffset, target.byteLength);
+    this.tlen = target.length;
+    return this.finish();
+  }
+
   async push(chunk: Uint8Array): Promise<void> {
+    if (this.tbuf.length === 0) this.tbuf = Buffer.alloc(Math.min(4 << 20, Math.max(this.targetSize, 1)) + 64 * 1024);
     this.targetSeen += chunk.length;
     let c = 0;
     while (c < chunk.length) {
@@ -441,7 +525,6 @@ export class DeltaEncoder {
       // Try to continue the previous copy first (cheap, and keeps matches across chunk boundaries).
       let matchBase = -1;
       let bestLen = 0;
-      const bestLenOf = (_m: number) => bestLen;
       if (ins === p && this.copyOff >= 0) {
         const cont = this.copyOff + this.copyLen;
         const wo = cont - this.winStart;
@@ -456,13 +539,18 @@ export class DeltaEncoder {
           hValid = true;
         }
         // Among the bucket's candidates take the longest match; on ties, the one nearest the expected position.
-        const at = (Math.imul(h, 0x9e3779b1) >>> this.tableShift) * SLOTS;
+        const mixed = Math.imul(h, 0x9e3779b1);
+        const at = (mixed >>> this.tableShift) * SLOTS;
+        const tag = (mixed >>> this.tagShift) & this.tagMask;
+        const posBits = this.posBits;
+        const posMask = posBits >= 32 ? -1 : (1 << posBits) - 1;
         const expect = this.copyOff >= 0 ? this.copyOff + this.copyLen - this.winStart + (p - ins) : 0;
         let bestDist = Infinity;
         for (let k = 0; k < SLOTS; k++) {
           const cand = this.table[at + k]!;
           if (cand === 0) break;
-          const wo = cand - 1;
+          if (cand >>> posBits !== tag >>> 0) continue;
+          const wo = ((cand & posMask) - 1) * BLOCK;
           if (!equalRange(this.winBuf, wo, t, p, BLOCK)) continue;
           const len = matchLength(this.winBuf, wo, t, p, tlen);
           const dist = Math.abs(wo - expect);
@@ -475,7 +563,7 @@ export class DeltaEncoder {
       }
       // A short match far from where the previous copy ended is usually chance (repeated field values);
       // taking it costs the reader a random access for a few bytes saved, so insert instead.
-      if (matchBase >= 0 && this.copyOff >= 0 && bestLenOf(matchBase) < MIN_FAR_COPY && Math.abs(matchBase - (this.copyOff + this.copyLen + (p - ins))) > FAR) {
+      if (matchBase >= 0 && this.copyOff >= 0 && bestLen < MIN_FAR_COPY && Math.abs(matchBase - (this.copyOff + this.copyLen + (p - ins))) > FAR) {
         matchBase = -1;
       }
       if (matchBase >= 0) {
@@ -486,8 +574,8 @@ export class DeltaEncoder {
           tp--;
           wo--;
         }
-        // Extend forwards.
-        const fwd = matchLength(this.winBuf, wo + (p - tp), t, p, tlen);
+        // Extend forwards (a candidate's length is already known: the same comparison from the same place).
+        const fwd = bestLen !== Number.MAX_SAFE_INTEGER ? bestLen : matchLength(this.winBuf, wo + (p - tp), t, p, tlen);
         const len = p - tp + fwd;
         this.addInsert(t, ins, tp);
         this.addCopy(this.winStart + wo, len);
@@ -535,9 +623,9 @@ export class DeltaEncoder {
     await this.scan(true);
     if (this.copyOff >= 0) this.flushCopy();
     this.flushCur();
-    if (this.table.length >= 1 << 16) DeltaEncoder.spareTable = this.table;
+    if (this.table.length >= 1 << 16 && !this.sharedIndex) DeltaEncoder.spareTable = this.table;
     this.table = new Int32Array(0);
-    this.winBuf = new Uint8Array(0);
+    this.winBuf = Buffer.alloc(0);
     if (this.failed || this.outBytes > this.maxDelta) return null;
     return this.out;
   }
@@ -550,13 +638,13 @@ function equalRange(a: Uint8Array, ao: number, b: Uint8Array, bo: number, n: num
 }
 
 /** Length of the common run a[ao…] vs b[bo, bEnd). Compares large slices with memcmp first. */
-function matchLength(a: Uint8Array, ao: number, b: Uint8Array, bo: number, bEnd: number): number {
+function matchLength(a: Buffer, ao: number, b: Buffer, bo: number, bEnd: number): number {
   const max = Math.min(a.length - ao, bEnd - bo);
   let n = 0;
-  const STEP = 4096;
-  const A = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-  const B = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-  while (n + STEP <= max && A.compare(B, bo + n, bo + n + STEP, ao + n, ao + n + STEP) === 0) n += STEP;
+  // memcmp in shrinking steps (4 KiB, 256, 16), then bytes: at most ~15 calls per step size
+  for (let step = 4096; step >= 16; step >>= 4) {
+    while (n + step <= max && a.compare(b, bo + n, bo + n + step, ao + n, ao + n + step) === 0) n += step;
+  }
   while (n < max && a[ao + n] === b[bo + n]) n++;
   return n;
 }
