@@ -112,8 +112,10 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
   for (const [oid, o] of outcomes) {
     // --quick hashed sha256 only: anything but a match is read again with every check, so the report (which
     // copy is damaged, whether an intact one exists) is the same as a full verify's
+    // (likewise a blob split over two threads whose sha256 is unexpected: read again on one thread)
     let got = o;
-    if (quick && (o.error || o.digest?.sha256 !== expected.get(oid))) got = (await digestBlobs(vault.gitdir, [{ oid, size: 0 }], { workers: 1 })).get(oid)!;
+    const unexpected = o.digest?.sha256 !== expected.get(oid);
+    if ((quick && (o.error || unexpected)) || (o.split && unexpected)) got = (await digestBlobs(vault.gitdir, [{ oid, size: 0 }], { workers: 1 })).get(oid)!;
     if (got.digest) {
       byBlob.set(oid, { sha256: got.digest.sha256, size: got.digest.size, ...(got.damaged ? { damaged: got.damaged } : {}) });
       bytes += got.digest.size;
