@@ -165,12 +165,13 @@ export async function hasObject(gitdir: string, oid: string): Promise<boolean> {
 // ---------------------------------------------------------------- inflate helpers
 
 /** Inflate a zlib stream from a file range, passing output chunks on. Returns the number of bytes produced. */
-export async function inflateRange(file: string, start: number, end: number, onChunk: (c: Uint8Array) => void | Promise<void>): Promise<number> {
+export async function inflateRange(file: string, start: number, end: number, onChunk: (c: Uint8Array) => void | Promise<void>, whole = false): Promise<number> {
   if (end <= start) throw new CorruptObject('entry has no compressed data');
   let total = 0;
+  const inflate = zlib.createInflate({ chunkSize: READ_CHUNK });
   await pipeline(
     createReadStream(file, { start, end: end - 1, highWaterMark: READ_CHUNK }),
-    zlib.createInflate({ chunkSize: READ_CHUNK }),
+    inflate,
     async (source: AsyncIterable<Buffer>) => {
       for await (const c of source) {
         total += c.length;
@@ -178,6 +179,8 @@ export async function inflateRange(file: string, start: number, end: number, onC
       }
     },
   );
+  // whole: the zlib stream must fill the range (zlib stops at its end and ignores what follows)
+  if (whole && inflate.bytesWritten !== end - start) throw new CorruptObject(`${end - start - inflate.bytesWritten} bytes after the end of the zlib stream`);
   return total;
 }
 
@@ -337,7 +340,7 @@ async function streamLoose(file: string, sink: ObjectSink, checkAdler = true): P
   };
   if (ranges && checkAdler && !simdIdle) ranges = null;
   if (ranges) await streamStoredRanges(file, st.size, ranges, checkAdler, feed);
-  else await inflateRange(file, 0, st.size, feed);
+  else await inflateRange(file, 0, st.size, feed, checkAdler);
   if (!type || seen !== size) throw new CorruptObject(`object is truncated (${seen} of ${size} bytes)`);
   return { type, size };
 }
