@@ -2,14 +2,14 @@
 // final block, the Adler-32 in WebAssembly SIMD) instead of inflating them. Each damaged copy must be found,
 // as native zlib (and `git fsck`) would find it, on objects written by us and by `git hash-object -w`.
 import { createHash } from 'node:crypto';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adler32 } from './adler32.js';
 import { digestBlob, writeBlobFromFile } from './object-store.js';
-import { looseObjectPath } from './reader.js';
+import { CorruptObject, looseObjectPath, streamStoredRanges } from './reader.js';
 import { GIT_ENV, git, prng, tempRepo } from './test-helpers.js';
 
 let repo: ReturnType<typeof tempRepo>;
@@ -110,4 +110,25 @@ it.each(['ours', 'git, compressed'] as const)('an object (%s) with bytes after i
   await expect(digestBlob(repo.gitdir, oid)).rejects.toMatchObject({ code: 'E_OBJECT_CORRUPT', message: expect.stringContaining('4 bytes after the end of the zlib stream') });
   // the content itself is intact (its SHA-1 proves it): a restore-style read still gets it
   expect((await digestBlob(repo.gitdir, oid, { quick: true })).sha256).toBe(sha256(content));
+});
+
+it('the scatter read of stored blocks gives the content in order, and a file cut short after its framing was read is truncated', async () => {
+  const content = Buffer.concat([prng(6)(1_500_000), Buffer.from('x,y\n'.repeat(100_000))]);
+  const file = path.join(repo.dir, 'z.bin');
+  writeFileSync(file, content);
+  const { oid } = await writeBlobFromFile(repo.gitdir, file);
+  const p = looseObjectPath(repo.gitdir, oid);
+  const z = readFileSync(p);
+  const ranges = storedHeaders(z).filter(([, len]) => len > 0).map(([at, len]) => [at + 5, at + 5 + len] as [number, number]);
+  const parts: Buffer[] = [];
+  await streamStoredRanges(p, z.length, ranges, true, (c) => void parts.push(Buffer.from(c)));
+  const all = Buffer.concat(parts);
+  expect(all.subarray(all.indexOf(0) + 1).equals(content)).toBe(true);
+  expect(parts.length).toBeLessThan(ranges.length); // blocks were joined into larger pieces
+  // the file shrinks between the framing walk and the reads (another process, a failing disk)
+  chmodSync(p, 0o644);
+  truncateSync(p, ranges[20]![0] + 100);
+  const err = await streamStoredRanges(p, z.length, ranges, true, () => undefined).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(CorruptObject);
+  expect((err as Error).message).toBe('object is truncated');
 });

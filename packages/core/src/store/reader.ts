@@ -229,9 +229,9 @@ function takeSimd(): Adler32Simd | null {
 /**
  * Read content ranges of a stored-block loose object in 1 MiB reads, checking Adler-32 unless told not to.
  * The Adler-32 runs in WebAssembly SIMD over the read buffers themselves (callers use the inflate path when
- * `takeSimd` has none); the JS adler32 remains the fallback.
+ * `takeSimd` has none); the JS adler32 remains the fallback. Exported for tests.
  */
-async function streamStoredRanges(file: string, fileSize: number, ranges: Array<[number, number]>, checkAdler: boolean, onChunk: (c: Uint8Array) => void | Promise<void>): Promise<void> {
+export async function streamStoredRanges(file: string, fileSize: number, ranges: Array<[number, number]>, checkAdler: boolean, onChunk: (c: Uint8Array) => void | Promise<void>): Promise<void> {
   const simd = checkAdler ? takeSimd() : null;
   const fh = await fsp.open(file, 'r').catch((e: unknown) => {
     if (simd) simdIdle?.push(simd);
@@ -249,35 +249,61 @@ async function streamStoredRanges(file: string, fileSize: number, ranges: Array<
       groups.push([i, j]);
       i = j + 1;
     }
+    // One scatter read per group: the blocks' content lands contiguously in the buffer, the 5-byte block headers
+    // between them (already checked by storedBlockRanges) in `gaps`; so each group is hashed in one piece.
+    let gapMax = 0;
+    for (const [i, j] of groups) gapMax = Math.max(gapMax, ranges[j]![1] - ranges[i]![0] - contentOf(i, j));
+    const gaps = Buffer.allocUnsafe(Math.max(gapMax, 1));
+    function contentOf(i: number, j: number): number {
+      let n = 0;
+      for (let k = i; k <= j; k++) n += ranges[k]![1] - ranges[k]![0];
+      return n;
+    }
     const readGroup = async (g: number): Promise<number> => {
       const buf = bufs[g & 1]!;
-      const start = ranges[groups[g]![0]]![0];
-      const len = ranges[groups[g]![1]]![1] - start;
-      let got = 0;
-      while (got < len) {
-        const { bytesRead } = await fh.read(buf, got, len - got, start + got);
-        if (bytesRead === 0) throw new CorruptObject('object is truncated');
-        got += bytesRead;
+      const [i, j] = groups[g]!;
+      const iov: Array<{ view: Buffer; at: number }> = [];
+      let o = 0;
+      let h = 0;
+      for (let k = i; k <= j; k++) {
+        const [s, e] = ranges[k]!;
+        iov.push({ view: buf.subarray(o, o + e - s), at: s });
+        o += e - s;
+        if (k < j && ranges[k + 1]![0] > e) {
+          const gap = ranges[k + 1]![0] - e;
+          iov.push({ view: gaps.subarray(h, h + gap), at: e });
+          h += gap;
+        }
       }
-      return got;
+      let { bytesRead } = await fh.readv(iov.map((x) => x.view), ranges[i]![0]);
+      // a short read (end of a truncated file, a signal): finish piece by piece
+      for (const { view, at } of iov) {
+        if (bytesRead >= view.length) {
+          bytesRead -= view.length;
+          continue;
+        }
+        let got = bytesRead;
+        bytesRead = 0;
+        while (got < view.length) {
+          const r = await fh.read(view, got, view.length - got, at + got);
+          if (r.bytesRead === 0) throw new CorruptObject('object is truncated');
+          got += r.bytesRead;
+        }
+      }
+      return o;
     };
     let adler = 1;
     if (groups.length) ahead = readGroup(0);
     for (let g = 0; g < groups.length; g++) {
-      await ahead;
+      const n = await ahead!;
       ahead = g + 1 < groups.length ? readGroup(g + 1) : undefined;
       // a failed read-ahead is thrown by the await above on the next step (or by finally), not left unhandled
       ahead?.catch(() => undefined);
-      const buf = bufs[g & 1]!;
-      const bufAt = (g & 1) * READ_CHUNK; // where buf starts in simd.view
-      const [i, j] = groups[g]!;
-      const start = ranges[i]![0];
-      for (let k = i; k <= j; k++) {
-        const seg = buf.subarray(ranges[k]![0] - start, ranges[k]![1] - start);
-        if (simd) adler = simd.adler32(bufAt + ranges[k]![0] - start, bufAt + ranges[k]![1] - start, adler);
-        else if (checkAdler) adler = adler32(seg, adler);
-        await onChunk(seg);
-      }
+      const bufAt = (g & 1) * READ_CHUNK; // where the buffer starts in simd.view
+      const seg = bufs[g & 1]!.subarray(0, n);
+      if (simd) adler = simd.adler32(bufAt, bufAt + n, adler);
+      else if (checkAdler) adler = adler32(seg, adler);
+      await onChunk(seg);
     }
     if (checkAdler) {
       const tail = Buffer.alloc(4);
