@@ -65,7 +65,7 @@ function weights(from: number): number[] {
 }
 
 /** Memory pages the caller's memory must declare (module imports `env.mem`, shared, exactly this many). */
-export const ADLER_SIMD_PAGES = 48; // 3 MiB: two 1 MiB read buffers and spare
+export const ADLER_SIMD_PAGES = 32; // 2 MiB: the reader's two 1 MiB read buffers
 
 function buildModule(pages: number): Uint8Array {
   // params: 0 ptr, 1 len, 2 prev; locals: 3 a(i64) 4 b(i64) 5 end 6 blockEnd 7 n 8 s1 9 ps 10 s2 11 x0 12 x1
