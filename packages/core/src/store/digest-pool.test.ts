@@ -77,13 +77,14 @@ describe('digest pool', () => {
 
     it.skipIf(!existsSync(distWorker))('is split, and gives the sha256 with progress that only goes up', async () => {
       const seen: number[] = [];
-      const out = await digestBlobs(repo.gitdir, [big], { workers: 2, workerUrl: distWorker, onProgress: (n) => seen.push(n) });
+      const out = await digestBlobs(repo.gitdir, [big], { workers: 2, split: true, workerUrl: distWorker, onProgress: (n) => seen.push(n) });
       expect(out.get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 }, split: true });
       expect(seen.at(-1)).toBe(big.size);
       expect(seen.every((n, i) => i === 0 || n > seen[i - 1]!)).toBe(true);
       // below the threshold, or quick, or one worker: not split
       expect((await digestBlobs(repo.gitdir, [big], { workers: 1, workerUrl: distWorker })).get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 } });
-      expect((await digestBlobs(repo.gitdir, [big], { quick: true, workers: 2, workerUrl: distWorker })).get(big.oid)!.split).toBeUndefined();
+      expect((await digestBlobs(repo.gitdir, [big], { quick: true, workers: 2, split: true, workerUrl: distWorker })).get(big.oid)!.split).toBeUndefined();
+      expect((await digestBlobs(repo.gitdir, [big], { workers: 2, split: false, workerUrl: distWorker })).get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 } });
     });
 
     it.skipIf(!existsSync(distWorker))('a damaged loose copy beside an intact packed one: named, and the sha256 comes from one read of the intact copy', async () => {
@@ -95,13 +96,13 @@ describe('digest pool', () => {
         const bad = Buffer.from(good);
         bad[bad.length - 1000]! ^= 0x02; // near the end, after megabytes were hashed
         writeFileSync(p, bad);
-        const o = (await digestBlobs(repo.gitdir, [big], { workers: 2, workerUrl: distWorker })).get(big.oid)!;
+        const o = (await digestBlobs(repo.gitdir, [big], { workers: 2, split: true, workerUrl: distWorker })).get(big.oid)!;
         expect(o.digest).toEqual({ size: big.size, sha256: big.sha256 });
         expect(o.split).toBeUndefined();
         expect(o.damaged?.map((d) => d.location)).toEqual([p]);
         // with no intact copy left, the outcome is the full read's error
         rmSync(path.join(repo.gitdir, 'objects/pack'), { recursive: true, force: true });
-        const only = (await digestBlobs(repo.gitdir, [big], { workers: 2, workerUrl: distWorker })).get(big.oid)!;
+        const only = (await digestBlobs(repo.gitdir, [big], { workers: 2, split: true, workerUrl: distWorker })).get(big.oid)!;
         expect(only.error?.code).toBe('E_OBJECT_CORRUPT');
       } finally {
         writeFileSync(p, good);
@@ -112,6 +113,7 @@ describe('digest pool', () => {
       const ac = new AbortController();
       const err = await digestBlobs(repo.gitdir, [big], {
         workers: 2,
+        split: true,
         workerUrl: distWorker,
         signal: ac.signal,
         onProgress: () => ac.abort(new Error('stop')),

@@ -1,8 +1,8 @@
 /**
  * Re-hash many stored blobs on every core: a pool of worker threads (digest-worker.ts), each taking the next
  * blob, largest first, so two cores hash two versions at once. A single large blob in a full run is split
- * instead: this thread checks the git SHA-1 and the zlib framing while one worker reads the same object for
- * its sha256. Without the compiled worker (a TypeScript test runner), with one core, or `workers: 1`, the
+ * instead when a core is free: this thread checks the git SHA-1 and the zlib framing while one worker reads
+ * the same object for its sha256. Without the compiled worker (a TypeScript test runner), with one core, or `workers: 1`, the
  * blobs are hashed in this thread one after the other.
  */
 import { existsSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { SavepointError, type ErrorCode } from '../errors.js';
 import type { DigestJobMessage, DigestReply } from './digest-worker.js';
 import { digestBlob, type ContentDigest, type ReadBlobOptions } from './object-store.js';
+import { useTwoThreads } from './loose-writer.js';
 
 export interface DigestJob {
   oid: string;
@@ -45,6 +46,11 @@ export interface DigestPoolOptions {
   workerUrl?: URL;
   /** stops the run (the TUI's Esc): pending jobs are dropped, workers terminated, the reason thrown */
   signal?: AbortSignal;
+  /**
+   * Split a single large blob over two threads (default: when a core is free, the save's rule: see
+   * useTwoThreads in loose-writer.ts; measured at load average 9 on 2 cores, one thread was faster).
+   */
+  split?: boolean;
 }
 
 const DEFAULT_WORKER_URL = new URL('./digest-worker.js', import.meta.url);
@@ -65,7 +71,8 @@ export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: Diges
   const cores = opts.workers ?? Math.min(4, os.availableParallelism?.() ?? os.cpus().length);
   const n = Math.max(1, Math.min(cores, unique.length));
   const only = unique[0];
-  if (unique.length === 1 && only && !opts.quick && cores >= 2 && only.size >= SPLIT_MIN_BYTES && workerExists(url)) {
+  const split = opts.split ?? useTwoThreads(only?.size ?? 0, cores, os.loadavg()[0] ?? 0);
+  if (unique.length === 1 && only && split && !opts.quick && cores >= 2 && only.size >= SPLIT_MIN_BYTES && workerExists(url)) {
     const split = await digestSplit(gitdir, only, url, opts);
     if (split) {
       out.set(only.oid, split);
