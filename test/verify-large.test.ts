@@ -1,5 +1,5 @@
 /**
- * Issue 17 target 2: a single large version is verified on two threads through the CLI (SHA-1 and zlib framing
+ * Issue 17 target 2: a single large version is verified through the CLI (on two threads when a core is free: SHA-1 and zlib framing
  * in one, sha256 in a worker reading the same loose object), and damage is still found and named.
  */
 import { afterAll, describe, expect, it } from 'vitest';
