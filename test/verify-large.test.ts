@@ -1,6 +1,6 @@
 /**
- * Issue 17 target 2: a single large version is verified through the CLI (on two threads when a core is free: SHA-1 and zlib framing
- * in one, sha256 in a worker reading the same loose object), and damage is still found and named.
+ * Issue 17 target 2: one large version verified through the CLI (read by range, Adler-32 in WebAssembly SIMD;
+ * from 256 MiB split over two threads when a core is free, see digest-pool.test.ts), and damage found and named.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { sp, tempDir } from './helpers/cli.js';
 let root: string;
 afterAll(async () => root && fsp.rm(root, { recursive: true, force: true }));
 
-/** ~18 MB of CSV: above the 16 MiB size at which one version is split over two threads */
+/** ~18 MB of CSV: hundreds of stored blocks */
 const bigCsv = (salt: number) => 'id,value,label\n' + Array.from({ length: 900_000 }, (_, i) => `${i},${(i * 7919 + salt) % 100_003},row-${i % 97}`).join('\n') + '\n';
 
 describe('verify of one large version', () => {

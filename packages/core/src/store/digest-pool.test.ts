@@ -67,7 +67,9 @@ describe('digest pool', () => {
     let big: { oid: string; sha256: string; size: number };
     let content: Buffer;
     beforeAll(async () => {
-      content = Buffer.concat([prng(3)(1 << 20), csv(200_000, 1, 7), Buffer.alloc(SPLIT_MIN_BYTES - (1 << 20), 0x41)]);
+      // split: true splits any size; 17 MiB keeps the test quick (the default threshold is SPLIT_MIN_BYTES)
+      expect(SPLIT_MIN_BYTES).toBeGreaterThan(17 << 20);
+      content = Buffer.concat([prng(3)(1 << 20), csv(200_000, 1, 7), Buffer.alloc(16 << 20, 0x41)]);
       const f = path.join(repo.dir, 'big.bin');
       writeFileSync(f, content);
       const info = await writeBlobFromFile(repo.gitdir, f);
@@ -81,8 +83,9 @@ describe('digest pool', () => {
       expect(out.get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 }, split: true });
       expect(seen.at(-1)).toBe(big.size);
       expect(seen.every((n, i) => i === 0 || n > seen[i - 1]!)).toBe(true);
-      // below the threshold, or quick, or one worker: not split
-      expect((await digestBlobs(repo.gitdir, [big], { workers: 1, workerUrl: distWorker })).get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 } });
+      // by default below SPLIT_MIN_BYTES, or quick, or one worker: not split
+      expect((await digestBlobs(repo.gitdir, [big], { workers: 2, workerUrl: distWorker })).get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 } });
+      expect((await digestBlobs(repo.gitdir, [big], { workers: 1, split: true, workerUrl: distWorker })).get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 } });
       expect((await digestBlobs(repo.gitdir, [big], { quick: true, workers: 2, split: true, workerUrl: distWorker })).get(big.oid)!.split).toBeUndefined();
       expect((await digestBlobs(repo.gitdir, [big], { workers: 2, split: false, workerUrl: distWorker })).get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 } });
     });

@@ -32,8 +32,11 @@ export interface DigestOutcome {
   split?: true;
 }
 
-/** A single blob at least this large is split over two threads in a full run (a worker costs ~30 ms to start). */
-export const SPLIT_MIN_BYTES = 16 << 20;
+/**
+ * A single blob at least this large is split over two threads in a full run. A worker costs ~40 ms (more on a
+ * busy machine) to start: at 100 MB one thread (~150 ms) was as fast as the split, even at load average 2.4.
+ */
+export const SPLIT_MIN_BYTES = 256 << 20;
 
 export interface DigestPoolOptions {
   /** sha256 only (see ReadBlobOptions.quick) */
@@ -47,8 +50,8 @@ export interface DigestPoolOptions {
   /** stops the run (the TUI's Esc): pending jobs are dropped, workers terminated, the reason thrown */
   signal?: AbortSignal;
   /**
-   * Split a single large blob over two threads (default: when a core is free, the save's rule: see
-   * useTwoThreads in loose-writer.ts; measured at load average 9 on 2 cores, one thread was faster).
+   * Split a single blob over two threads (default: from SPLIT_MIN_BYTES, when a core is free: the save's rule,
+   * useTwoThreads in loose-writer.ts; at load average 9 on 2 cores one thread was faster).
    */
   split?: boolean;
 }
@@ -71,8 +74,8 @@ export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: Diges
   const cores = opts.workers ?? Math.min(4, os.availableParallelism?.() ?? os.cpus().length);
   const n = Math.max(1, Math.min(cores, unique.length));
   const only = unique[0];
-  const split = opts.split ?? useTwoThreads(only?.size ?? 0, cores, os.loadavg()[0] ?? 0);
-  if (unique.length === 1 && only && split && !opts.quick && cores >= 2 && only.size >= SPLIT_MIN_BYTES && workerExists(url)) {
+  const split = opts.split ?? (!!only && only.size >= SPLIT_MIN_BYTES && useTwoThreads(only.size, cores, os.loadavg()[0] ?? 0));
+  if (unique.length === 1 && only && split && !opts.quick && cores >= 2 && workerExists(url)) {
     const split = await digestSplit(gitdir, only, url, opts);
     if (split) {
       out.set(only.oid, split);
