@@ -107,15 +107,18 @@ export const msg = {
   verifyHelp: `
 What each mode proves:
   savepoint verify           every version's content hashes to the sha256 recorded when it was saved, AND
-                             its stored git object hashes to its SHA-1 id, AND every zlib checksum of a
-                             loose object holds, AND every pack is intact as a whole (trailer and index
-                             checksums, each entry's CRC, also of objects no version uses).
+                             its stored git object hashes to its SHA-1 id, AND each loose object is a
+                             whole, valid zlib stream (header, block lengths, final block, Adler-32,
+                             nothing after it), AND every pack is intact as a whole (trailer and index
+                             checksums, each entry's CRC, also of objects no version uses). Damaged copies
+                             are named even when an intact copy still serves the version.
   savepoint verify --quick   every version's content hashes to the sha256 recorded when it was saved
                              (so it is exactly what was saved). It skips the git SHA-1, the loose-object
                              zlib checksums and the whole-pack checks: damage to storage framing or to pack
                              bytes no version uses is not reported. Versions that fail are checked again in
                              full, so what it reports is the same as a full verify would.
-Versions are hashed in parallel, one per core.`,
+Versions are hashed in parallel, one per core; a single version of 256 MiB or more in a full verify is read
+by two threads at once when a core is free (SHA-1 and zlib checks on one, sha256 on the other).`,
   verify(r: VerifyResult, out: Output): string[] {
     const lines = r.items.filter((i) => i.status !== 'verified').map((i) => `${out.c.red(i.status.padEnd(9))} ${i.path}@${i.version}  ${i.message ?? ''}`);
     for (const i of r.items) for (const c of i.damagedCopies ?? []) lines.push(`${out.c.red('damaged'.padEnd(9))} a copy of ${i.path}@${i.version} in ${c.location}  (the version reads from another, intact copy; ${/[\\/]objects[\\/]pack[\\/]/.test(c.location) ? 'see the damaged pack below' : 'delete that damaged file, or save the good file again with --force to replace it'})`);

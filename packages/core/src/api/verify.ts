@@ -102,6 +102,9 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
   const quick = !!opts.quick;
   const signal = opts.signal;
   signal?.throwIfAborted();
+  // the notes are re-read (below) while the workers hash: this thread is otherwise idle then
+  const notesCheck = damagedNotes(vault, live);
+  notesCheck.catch(() => undefined); // awaited after the hashing; a failure must not go unhandled before then
   const outcomes = await digestBlobs(vault.gitdir, jobs, {
     quick,
     ...(signal ? { signal } : {}),
@@ -112,8 +115,10 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
   for (const [oid, o] of outcomes) {
     // --quick hashed sha256 only: anything but a match is read again with every check, so the report (which
     // copy is damaged, whether an intact one exists) is the same as a full verify's
+    // (likewise a blob split over two threads whose sha256 is unexpected: read again on one thread)
     let got = o;
-    if (quick && (o.error || o.digest?.sha256 !== expected.get(oid))) got = (await digestBlobs(vault.gitdir, [{ oid, size: 0 }], { workers: 1 })).get(oid)!;
+    const unexpected = o.digest?.sha256 !== expected.get(oid);
+    if ((quick && (o.error || unexpected)) || (o.split && unexpected)) got = (await digestBlobs(vault.gitdir, [{ oid, size: 0 }], { workers: 1 })).get(oid)!;
     if (got.digest) {
       byBlob.set(oid, { sha256: got.digest.sha256, size: got.digest.size, ...(got.damaged ? { damaged: got.damaged } : {}) });
       bytes += got.digest.size;
@@ -133,19 +138,8 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
       items.push({ ...base, status: 'verified', actual: got.sha256, ...(got.damaged ? { damagedCopies: got.damaged } : {}) });
     }
   }
-  // --- damaged notes (issue 13 item 3): the history cache may hold a note parsed before its blob was damaged,
-  // so each live save's note is read again from the object store; a note that no longer reads is named
-  const noteBlobs = await readNotesMap(vault, await resolveRef(vault, NOTES_REF));
-  const noteDamage = new Map<string, string>();
-  for (const c of new Set(live.map((v) => v.commit))) {
-    const blob = noteBlobs.get(c);
-    if (!blob) continue;
-    try {
-      await parseNote(await readBlobText(vault, blob), c);
-    } catch (e) {
-      noteDamage.set(c, e instanceof Error ? e.message : String(e));
-    }
-  }
+  // --- damaged notes (issue 13 item 3): see damagedNotes
+  const noteDamage = await notesCheck;
   for (const [i, item] of items.entries()) {
     const why = noteDamage.get(item.commit);
     if (why === undefined || item.status !== 'verified') continue;
@@ -175,6 +169,25 @@ async function verifyVersions(vault: Vault, opts: VerifyOptions, trace: { scope?
   }
   vault.events.emit('verify', { verified: result.verified, corrupted: result.corrupted, missing: result.missing });
   return result;
+}
+
+/**
+ * The history cache may hold a note parsed before its blob was damaged, so each live save's note is read
+ * again from the object store; returns the commits whose note no longer reads, with the reason.
+ */
+async function damagedNotes(vault: Vault, live: VersionRecord[]): Promise<Map<string, string>> {
+  const noteBlobs = await readNotesMap(vault, await resolveRef(vault, NOTES_REF));
+  const noteDamage = new Map<string, string>();
+  for (const c of new Set(live.map((v) => v.commit))) {
+    const blob = noteBlobs.get(c);
+    if (!blob) continue;
+    try {
+      await parseNote(await readBlobText(vault, blob), c);
+    } catch (e) {
+      noteDamage.set(c, e instanceof Error ? e.message : String(e));
+    }
+  }
+  return noteDamage;
 }
 
 /** A save's note becomes `verified` when every file it holds verified. Returns whether any note changed. */

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { digestBlobs } from './digest-pool.js';
+import { SPLIT_MIN_BYTES, digestBlobs } from './digest-pool.js';
+import { git } from './test-helpers.js';
 import { looseObjectPath } from './reader.js';
 import { writeBlobFromFile } from './object-store.js';
 import { csv, prng, tempRepo } from './test-helpers.js';
@@ -60,5 +61,67 @@ describe('digest pool', () => {
     const out = await digestBlobs(repo.gitdir, [{ oid: '0'.repeat(40), size: 1 }, blobs[1]!], { workers: 2, workerUrl: distWorker });
     expect(out.get('0'.repeat(40))!.error?.code).toBe('E_OBJECT_MISSING');
     expect(out.get(blobs[1]!.oid)!.digest?.sha256).toBe(blobs[1]!.sha256);
+  });
+
+  describe('one large blob in a full run: SHA-1 and framing here, sha256 in a worker', () => {
+    let big: { oid: string; sha256: string; size: number };
+    let content: Buffer;
+    beforeAll(async () => {
+      // split: true splits any size; 17 MiB keeps the test quick (the default threshold is SPLIT_MIN_BYTES)
+      expect(SPLIT_MIN_BYTES).toBeGreaterThan(17 << 20);
+      content = Buffer.concat([prng(3)(1 << 20), csv(200_000, 1, 7), Buffer.alloc(16 << 20, 0x41)]);
+      const f = path.join(repo.dir, 'big.bin');
+      writeFileSync(f, content);
+      const info = await writeBlobFromFile(repo.gitdir, f);
+      big = { oid: info.oid, sha256: createHash('sha256').update(content).digest('hex'), size: content.length };
+    });
+    const pack = () => git(repo.dir, ['pack-objects', '-q', path.join(repo.gitdir, 'objects/pack/pack')], `${big.oid}\n`);
+
+    it.skipIf(!existsSync(distWorker))('is split, and gives the sha256 with progress that only goes up', async () => {
+      const seen: number[] = [];
+      const out = await digestBlobs(repo.gitdir, [big], { workers: 2, split: true, workerUrl: distWorker, onProgress: (n) => seen.push(n) });
+      expect(out.get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 }, split: true });
+      expect(seen.at(-1)).toBe(big.size);
+      expect(seen.every((n, i) => i === 0 || n > seen[i - 1]!)).toBe(true);
+      // by default below SPLIT_MIN_BYTES, or quick, or one worker: not split
+      expect((await digestBlobs(repo.gitdir, [big], { workers: 2, workerUrl: distWorker })).get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 } });
+      expect((await digestBlobs(repo.gitdir, [big], { workers: 1, split: true, workerUrl: distWorker })).get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 } });
+      expect((await digestBlobs(repo.gitdir, [big], { quick: true, workers: 2, split: true, workerUrl: distWorker })).get(big.oid)!.split).toBeUndefined();
+      expect((await digestBlobs(repo.gitdir, [big], { workers: 2, split: false, workerUrl: distWorker })).get(big.oid)).toEqual({ digest: { size: big.size, sha256: big.sha256 } });
+    });
+
+    it.skipIf(!existsSync(distWorker))('a damaged loose copy beside an intact packed one: named, and the sha256 comes from one read of the intact copy', async () => {
+      const p = looseObjectPath(repo.gitdir, big.oid);
+      const good = readFileSync(p);
+      pack();
+      try {
+        chmodSync(p, 0o644);
+        const bad = Buffer.from(good);
+        bad[bad.length - 1000]! ^= 0x02; // near the end, after megabytes were hashed
+        writeFileSync(p, bad);
+        const o = (await digestBlobs(repo.gitdir, [big], { workers: 2, split: true, workerUrl: distWorker })).get(big.oid)!;
+        expect(o.digest).toEqual({ size: big.size, sha256: big.sha256 });
+        expect(o.split).toBeUndefined();
+        expect(o.damaged?.map((d) => d.location)).toEqual([p]);
+        // with no intact copy left, the outcome is the full read's error
+        rmSync(path.join(repo.gitdir, 'objects/pack'), { recursive: true, force: true });
+        const only = (await digestBlobs(repo.gitdir, [big], { workers: 2, split: true, workerUrl: distWorker })).get(big.oid)!;
+        expect(only.error?.code).toBe('E_OBJECT_CORRUPT');
+      } finally {
+        writeFileSync(p, good);
+      }
+    });
+
+    it.skipIf(!existsSync(distWorker))('stops when its signal aborts', async () => {
+      const ac = new AbortController();
+      const err = await digestBlobs(repo.gitdir, [big], {
+        workers: 2,
+        split: true,
+        workerUrl: distWorker,
+        signal: ac.signal,
+        onProgress: () => ac.abort(new Error('stop')),
+      }).catch((e: unknown) => e);
+      expect((err as Error).message).toBe('stop');
+    });
   });
 });

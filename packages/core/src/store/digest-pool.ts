@@ -1,7 +1,9 @@
 /**
  * Re-hash many stored blobs on every core: a pool of worker threads (digest-worker.ts), each taking the next
- * blob, largest first, so two cores hash two versions at once. Without the compiled worker (a TypeScript test
- * runner) or with one job, one core, or `workers: 1`, the blobs are hashed in this thread one after the other.
+ * blob, largest first, so two cores hash two versions at once. A single large blob in a full run is split
+ * instead when a core is free: this thread checks the git SHA-1 and the zlib framing while one worker reads
+ * the same object for its sha256. Without the compiled worker (a TypeScript test runner), with one core, or `workers: 1`, the
+ * blobs are hashed in this thread one after the other.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -9,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { SavepointError, type ErrorCode } from '../errors.js';
 import type { DigestJobMessage, DigestReply } from './digest-worker.js';
-import { digestBlob, type ContentDigest } from './object-store.js';
+import { digestBlob, type ContentDigest, type ReadBlobOptions } from './object-store.js';
+import { useTwoThreads } from './loose-writer.js';
 
 export interface DigestJob {
   oid: string;
@@ -21,7 +24,19 @@ export interface DigestOutcome {
   digest?: ContentDigest;
   error?: SavepointError;
   damaged?: Array<{ location: string; message: string }>;
+  /**
+   * The blob was split over two threads (two reads of the same object: SHA-1 and framing in one, sha256 in
+   * the other). A caller that finds the sha256 unexpected should digest it again on one thread (workers: 1),
+   * so the report comes from a single read.
+   */
+  split?: true;
 }
+
+/**
+ * A single blob at least this large is split over two threads in a full run. A worker costs ~40 ms (more on a
+ * busy machine) to start: at 100 MB one thread (~150 ms) was as fast as the split, even at load average 2.4.
+ */
+export const SPLIT_MIN_BYTES = 256 << 20;
 
 export interface DigestPoolOptions {
   /** sha256 only (see ReadBlobOptions.quick) */
@@ -34,6 +49,11 @@ export interface DigestPoolOptions {
   workerUrl?: URL;
   /** stops the run (the TUI's Esc): pending jobs are dropped, workers terminated, the reason thrown */
   signal?: AbortSignal;
+  /**
+   * Split a single blob over two threads (default: from SPLIT_MIN_BYTES, when a core is free: the save's rule,
+   * useTwoThreads in loose-writer.ts; at load average 9 on 2 cores one thread was faster).
+   */
+  split?: boolean;
 }
 
 const DEFAULT_WORKER_URL = new URL('./digest-worker.js', import.meta.url);
@@ -51,7 +71,17 @@ export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: Diges
   const unique = [...new Map(jobs.map((j) => [j.oid, j])).values()].sort((a, b) => b.size - a.size);
   const out = new Map<string, DigestOutcome>();
   const url = opts.workerUrl ?? DEFAULT_WORKER_URL;
-  const n = Math.max(1, Math.min(opts.workers ?? Math.min(4, os.availableParallelism?.() ?? os.cpus().length), unique.length));
+  const cores = opts.workers ?? Math.min(4, os.availableParallelism?.() ?? os.cpus().length);
+  const n = Math.max(1, Math.min(cores, unique.length));
+  const only = unique[0];
+  const split = opts.split ?? (!!only && only.size >= SPLIT_MIN_BYTES && useTwoThreads(only.size, cores, os.loadavg()[0] ?? 0));
+  if (unique.length === 1 && only && split && !opts.quick && cores >= 2 && workerExists(url)) {
+    const split = await digestSplit(gitdir, only, url, opts);
+    if (split) {
+      out.set(only.oid, split);
+      return out;
+    }
+  }
   let doneBytes = 0;
   const workers: Worker[] = [];
   if (n > 1 && workerExists(url)) {
@@ -167,4 +197,76 @@ export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: Diges
     await Promise.all(workers.map((w) => w.terminate()));
   }
   return out;
+}
+
+/**
+ * One blob on two threads: this thread reads it with every check but the sha256 (git SHA-1, zlib framing and
+ * Adler-32, damaged copies), a worker reads it again for the sha256 alone (verify --quick's read). When this
+ * thread skipped a damaged copy, or the two reads disagree on the size, or the worker failed, the blob is read
+ * again here with every check, so the outcome always describes one read. Null when no worker starts.
+ */
+async function digestSplit(gitdir: string, job: DigestJob, url: URL, opts: DigestPoolOptions): Promise<DigestOutcome | null> {
+  let w: Worker;
+  try {
+    w = new Worker(url);
+  } catch {
+    return null;
+  }
+  const signal = opts.signal;
+  let onAbort: (() => void) | undefined;
+  try {
+    const reply = new Promise<DigestReply>((resolve, reject) => {
+      w.on('message', (m: DigestReply) => {
+        if (!('progress' in m)) resolve(m);
+      });
+      w.on('error', reject);
+      w.on('exit', () => reject(new Error('the sha256 worker stopped')));
+      if (signal) {
+        onAbort = () => reject(signal.reason);
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+    reply.catch(() => undefined); // awaited below; a failure before then must not go unhandled
+    w.postMessage({ id: 1, gitdir, oid: job.oid, quick: true } satisfies DigestJobMessage);
+    const damaged: Array<{ location: string; message: string }> = [];
+    let shown = 0; // progress never goes back (a second read starts from 0 again)
+    const read = (extra: ReadBlobOptions): Promise<ContentDigest> =>
+      digestBlob(gitdir, job.oid, {
+        onDamagedCopy: (c) => damaged.push({ location: c.location, message: c.message }),
+        onProgress: (e) => {
+          signal?.throwIfAborted();
+          if (e.loaded > shown) opts.onProgress?.((shown = e.loaded));
+        },
+        ...extra,
+      });
+    let here: ContentDigest;
+    try {
+      here = await read({ skipSha256: true });
+    } catch (e) {
+      signal?.throwIfAborted();
+      if (!(e instanceof SavepointError)) throw e;
+      return { error: e }; // every check ran here: the same outcome a one-thread read gives
+    }
+    let theirs: DigestReply | undefined;
+    try {
+      theirs = await reply;
+    } catch (e) {
+      signal?.throwIfAborted();
+      theirs = undefined;
+    }
+    if (damaged.length === 0 && theirs && 'ok' in theirs && theirs.ok.size === here.size) return { digest: { size: here.size, sha256: theirs.ok.sha256 }, split: true };
+    damaged.length = 0;
+    try {
+      const d = await read({});
+      return { digest: d, ...(damaged.length ? { damaged } : {}) };
+    } catch (e) {
+      signal?.throwIfAborted();
+      if (!(e instanceof SavepointError)) throw e;
+      return { error: e };
+    }
+  } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+    w.removeAllListeners('exit');
+    await w.terminate();
+  }
 }

@@ -48,6 +48,11 @@ export interface ReadBlobOptions {
    * it does not check the storage framing (see `savepoint verify --help`).
    */
   quick?: boolean;
+  /**
+   * digestBlob only: skip the sha256 (the returned `sha256` is then ''), because another thread hashes the
+   * same content (digest-pool.ts splits one big blob this way); the git SHA-1 and zlib checks still run.
+   */
+  skipSha256?: boolean;
   /** told about damaged copies skipped for an intact one (see reader.ts) */
   onDamagedCopy?: StreamObjectOptions['onDamagedCopy'];
 }
@@ -64,7 +69,8 @@ export async function writeBlobFromFile(gitdir: string, file: string, opts: Writ
 type Sink = { kind: 'file'; path: string } | { kind: 'hash' };
 
 async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlobOptions, phase: string): Promise<ContentDigest> {
-  let sha256: Hash = createHash('sha256');
+  const wantSha256 = !(opts.skipSha256 && sink.kind === 'hash' && !opts.quick);
+  let sha256: Hash | undefined = wantSha256 ? createHash('sha256') : undefined;
   let md5: Hash | undefined = opts.md5 ? createHash('md5') : undefined;
   let out: FileHandle | undefined;
   let created = false;
@@ -105,7 +111,7 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
         total = size;
       },
       async chunk(c) {
-        sha256.update(c);
+        sha256?.update(c);
         md5?.update(c);
         loaded += c.length;
         if (fh) {
@@ -128,7 +134,7 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
         fill = 0;
         writeAt = 0;
         await fh?.truncate(0);
-        sha256 = createHash('sha256');
+        sha256 = wantSha256 ? createHash('sha256') : undefined;
         md5 = opts.md5 ? createHash('md5') : undefined;
         loaded = 0;
       },
@@ -141,7 +147,7 @@ async function streamBlob(gitdir: string, oid: string, sink: Sink, opts: ReadBlo
       await out.close();
       out = undefined;
     }
-    const d: ContentDigest = { size: res.size, sha256: sha256.digest('hex') };
+    const d: ContentDigest = { size: res.size, sha256: sha256 ? sha256.digest('hex') : '' };
     if (md5) d.md5 = md5.digest('hex');
     return d;
   } catch (e) {

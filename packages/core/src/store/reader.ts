@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { SavepointError, isReadOnlyErrno } from '../errors.js';
 import { adler32 } from './adler32.js';
+import { createAdler32Simd, type Adler32Simd } from './adler32-simd.js';
 import { DeltaError, DeltaInterpreter, applyDelta, memoryBase, readDeltaHeader, type BaseReader } from './delta.js';
 import { composePieces, deltaPieces, type Pieces } from './delta-chain.js';
 import { PackIndexError, parsePackIndex, type PackIndex } from './pack-index.js';
@@ -164,12 +165,13 @@ export async function hasObject(gitdir: string, oid: string): Promise<boolean> {
 // ---------------------------------------------------------------- inflate helpers
 
 /** Inflate a zlib stream from a file range, passing output chunks on. Returns the number of bytes produced. */
-export async function inflateRange(file: string, start: number, end: number, onChunk: (c: Uint8Array) => void | Promise<void>): Promise<number> {
+export async function inflateRange(file: string, start: number, end: number, onChunk: (c: Uint8Array) => void | Promise<void>, whole = false): Promise<number> {
   if (end <= start) throw new CorruptObject('entry has no compressed data');
   let total = 0;
+  const inflate = zlib.createInflate({ chunkSize: READ_CHUNK });
   await pipeline(
     createReadStream(file, { start, end: end - 1, highWaterMark: READ_CHUNK }),
-    zlib.createInflate({ chunkSize: READ_CHUNK }),
+    inflate,
     async (source: AsyncIterable<Buffer>) => {
       for await (const c of source) {
         total += c.length;
@@ -177,6 +179,8 @@ export async function inflateRange(file: string, start: number, end: number, onC
       }
     },
   );
+  // whole: the zlib stream must fill the range (zlib stops at its end and ignores what follows)
+  if (whole && inflate.bytesWritten !== end - start) throw new CorruptObject(`${end - start - inflate.bytesWritten} bytes after the end of the zlib stream`);
   return total;
 }
 
@@ -187,10 +191,10 @@ export async function inflateRange(file: string, start: number, end: number, onC
  * the [start, end) file ranges of the raw content; otherwise null. Walks the block headers with small
  * positional reads (one per 64 KiB block), so the check costs almost nothing.
  */
-function storedBlockRanges(fd: number, fileSize: number): Array<[number, number]> | null {
+function storedBlockRanges(fd: number, fileSize: number): { ranges: Array<[number, number]>; extra: number } | null {
   const hdr = Buffer.alloc(5);
   if (fileSize < 2 + 5 + 4 || readSync(fd, hdr, 0, 2, 0) !== 2) return null;
-  if ((hdr[0]! & 0x0f) !== 8 || ((hdr[0]! << 8) | hdr[1]!) % 31 !== 0 || hdr[1]! & 0x20) return null;
+  if ((hdr[0]! & 0x0f) !== 8 || hdr[0]! >> 4 > 7 || ((hdr[0]! << 8) | hdr[1]!) % 31 !== 0 || hdr[1]! & 0x20) return null;
   const ranges: Array<[number, number]> = [];
   let pos = 2;
   for (;;) {
@@ -206,44 +210,110 @@ function storedBlockRanges(fd: number, fileSize: number): Array<[number, number]
     pos += len;
     if (b & 1) break;
   }
-  return pos + 4 === fileSize ? ranges : null;
+  // extra: bytes after the Adler-32 (native inflate ignores them; git fsck and a full verify do not)
+  return pos + 4 <= fileSize ? { ranges, extra: fileSize - pos - 4 } : null;
 }
 
-/** Read content ranges of a stored-block loose object in 1 MiB reads, checking Adler-32 unless told not to. */
-async function streamStoredRanges(file: string, fileSize: number, ranges: Array<[number, number]>, checkAdler: boolean, onChunk: (c: Uint8Array) => void | Promise<void>): Promise<void> {
-  const fh = await fsp.open(file, 'r');
+/**
+ * WebAssembly SIMD Adler-32 instances of this thread that are not in use (adler32-simd.ts; each owns its
+ * read buffers, so concurrent reads each take one). `null` once the runtime has shown it lacks SIMD.
+ */
+let simdIdle: Adler32Simd[] | null = [];
+function takeSimd(): Adler32Simd | null {
+  if (!simdIdle) return null;
+  const s = simdIdle.pop() ?? createAdler32Simd();
+  if (!s) simdIdle = null;
+  return s;
+}
+
+/**
+ * Read content ranges of a stored-block loose object in 1 MiB reads, checking Adler-32 unless told not to.
+ * The Adler-32 runs in WebAssembly SIMD over the read buffers themselves (callers use the inflate path when
+ * `takeSimd` has none); the JS adler32 remains the fallback. Exported for tests.
+ */
+export async function streamStoredRanges(file: string, fileSize: number, ranges: Array<[number, number]>, checkAdler: boolean, onChunk: (c: Uint8Array) => void | Promise<void>): Promise<void> {
+  const simd = checkAdler ? takeSimd() : null;
+  const fh = await fsp.open(file, 'r').catch((e: unknown) => {
+    if (simd) simdIdle?.push(simd);
+    throw e;
+  });
+  // the next read runs (on the libuv thread pool) while this one is hashed; awaited before the buffers go back
+  let ahead: Promise<number> | undefined;
   try {
-    const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
-    let which = 0;
-    let adler = 1;
-    // Coalesce neighbouring ranges into reads of up to 1 MiB (headers are skipped when emitting).
-    let i = 0;
-    while (i < ranges.length) {
-      const start = ranges[i]![0];
+    const bufs = simd ? [simd.view.subarray(0, READ_CHUNK), simd.view.subarray(READ_CHUNK, 2 * READ_CHUNK)] : [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)];
+    // Coalesce neighbouring ranges into reads of up to 1 MiB (headers are skipped when emitting): [first, last] range
+    const groups: Array<[number, number]> = [];
+    for (let i = 0; i < ranges.length; ) {
       let j = i;
-      while (j + 1 < ranges.length && ranges[j + 1]![1] - start <= READ_CHUNK) j++;
-      const end = ranges[j]![1];
-      const buf = bufs[which]!;
-      which ^= 1;
-      let got = 0;
-      while (got < end - start) {
-        const { bytesRead } = await fh.read(buf, got, end - start - got, start + got);
-        if (bytesRead === 0) throw new CorruptObject('object is truncated');
-        got += bytesRead;
-      }
-      for (let k = i; k <= j; k++) {
-        const seg = buf.subarray(ranges[k]![0] - start, ranges[k]![1] - start);
-        if (checkAdler) adler = adler32(seg, adler);
-        await onChunk(seg);
-      }
+      while (j + 1 < ranges.length && ranges[j + 1]![1] - ranges[i]![0] <= READ_CHUNK) j++;
+      groups.push([i, j]);
       i = j + 1;
+    }
+    // One scatter read per group: the blocks' content lands contiguously in the buffer, the 5-byte block headers
+    // between them (already checked by storedBlockRanges) in `gaps`; so each group is hashed in one piece.
+    let gapMax = 0;
+    for (const [i, j] of groups) gapMax = Math.max(gapMax, ranges[j]![1] - ranges[i]![0] - contentOf(i, j));
+    const gaps = Buffer.allocUnsafe(Math.max(gapMax, 1));
+    function contentOf(i: number, j: number): number {
+      let n = 0;
+      for (let k = i; k <= j; k++) n += ranges[k]![1] - ranges[k]![0];
+      return n;
+    }
+    const readGroup = async (g: number): Promise<number> => {
+      const buf = bufs[g & 1]!;
+      const [i, j] = groups[g]!;
+      const iov: Array<{ view: Buffer; at: number }> = [];
+      let o = 0;
+      let h = 0;
+      for (let k = i; k <= j; k++) {
+        const [s, e] = ranges[k]!;
+        iov.push({ view: buf.subarray(o, o + e - s), at: s });
+        o += e - s;
+        if (k < j && ranges[k + 1]![0] > e) {
+          const gap = ranges[k + 1]![0] - e;
+          iov.push({ view: gaps.subarray(h, h + gap), at: e });
+          h += gap;
+        }
+      }
+      let { bytesRead } = await fh.readv(iov.map((x) => x.view), ranges[i]![0]);
+      // a short read (end of a truncated file, a signal): finish piece by piece
+      for (const { view, at } of iov) {
+        if (bytesRead >= view.length) {
+          bytesRead -= view.length;
+          continue;
+        }
+        let got = bytesRead;
+        bytesRead = 0;
+        while (got < view.length) {
+          const r = await fh.read(view, got, view.length - got, at + got);
+          if (r.bytesRead === 0) throw new CorruptObject('object is truncated');
+          got += r.bytesRead;
+        }
+      }
+      return o;
+    };
+    let adler = 1;
+    if (groups.length) ahead = readGroup(0);
+    for (let g = 0; g < groups.length; g++) {
+      const n = await ahead!;
+      ahead = g + 1 < groups.length ? readGroup(g + 1) : undefined;
+      // a failed read-ahead is thrown by the await above on the next step (or by finally), not left unhandled
+      ahead?.catch(() => undefined);
+      const bufAt = (g & 1) * READ_CHUNK; // where the buffer starts in simd.view
+      const seg = bufs[g & 1]!.subarray(0, n);
+      if (simd) adler = simd.adler32(bufAt, bufAt + n, adler);
+      else if (checkAdler) adler = adler32(seg, adler);
+      await onChunk(seg);
     }
     if (checkAdler) {
       const tail = Buffer.alloc(4);
-      await fh.read(tail, 0, 4, fileSize - 4);
+      const { bytesRead } = await fh.read(tail, 0, 4, fileSize - 4);
+      if (bytesRead !== 4) throw new CorruptObject('object is truncated');
       if (tail.readUInt32BE(0) !== adler >>> 0) throw new CorruptObject('Adler-32 checksum mismatch');
     }
   } finally {
+    await ahead?.catch(() => undefined);
+    if (simd) simdIdle?.push(simd);
     await fh.close();
   }
 }
@@ -259,11 +329,15 @@ async function streamLoose(file: string, sink: ObjectSink, checkAdler = true): P
   } catch (e) {
     throw e;
   }
+  // our stored-block objects are read by range (the Adler-32 in WebAssembly SIMD when wanted); anything else,
+  // or no SIMD, goes through native zlib (on the libuv thread pool, beside the hashing here)
   let ranges: Array<[number, number]> | null = null;
-  if (!checkAdler) {
+  if (!checkAdler || simdIdle) {
     const fh = await fsp.open(file, 'r');
     try {
-      ranges = storedBlockRanges(fh.fd, st.size);
+      const stored = storedBlockRanges(fh.fd, st.size);
+      if (stored?.extra && checkAdler) throw new CorruptObject(`${stored.extra} bytes after the end of the zlib stream`);
+      ranges = stored?.ranges ?? null;
     } finally {
       await fh.close();
     }
@@ -290,9 +364,9 @@ async function streamLoose(file: string, sink: ObjectSink, checkAdler = true): P
     if (seen > size) throw new CorruptObject(`object is longer than its header says (${size} bytes)`);
     if (data.length) await sink.chunk(data);
   };
-  // with the Adler-32 wanted, native zlib (on the libuv thread pool, beside the hashing here) checks it faster than JS
-  if (ranges) await streamStoredRanges(file, st.size, ranges, false, feed);
-  else await inflateRange(file, 0, st.size, feed);
+  if (ranges && checkAdler && !simdIdle) ranges = null;
+  if (ranges) await streamStoredRanges(file, st.size, ranges, checkAdler, feed);
+  else await inflateRange(file, 0, st.size, feed, checkAdler);
   if (!type || seen !== size) throw new CorruptObject(`object is truncated (${seen} of ${size} bytes)`);
   return { type, size };
 }
