@@ -1,15 +1,17 @@
 /**
- * Delta encoding on two cores (compact's data pack). The base is held whole in shared memory and indexed
- * once; the target is cut into fixed segments, and a worker thread (delta-worker.ts) encodes every other
- * segment while this thread encodes the ones between. The segments' instructions are joined in order behind
- * one header. The result depends only on the segment size, never on timing, so a run is reproducible; it
- * differs from the one-thread encoder's only where a copy crosses a segment boundary (one more instruction).
+ * Delta encoding on two cores (compact's data pack). The base is held whole in shared memory; two worker
+ * threads (delta-worker.ts) each index half of the hash table's buckets, then the target is cut into fixed
+ * segments that the workers encode in turn while this thread reads the next ones. The segments' instructions
+ * are joined in order behind one header. The result depends only on the segment size, never on timing, so a
+ * run is reproducible; it differs from the one-thread encoder's only where a copy crosses a segment boundary
+ * (one more instruction). This thread only reads and hands out: the encoder's hot loops stay on threads that
+ * see one kind of memory (shared), which V8 compiles tighter.
  */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { DeltaEncoder, deltaHeader, indexBase, indexTableLength, memoryBase, type BlockIndex } from './delta.js';
+import { DeltaEncoder, SLOTS, deltaHeader, indexTableLength, memoryBase, type BlockIndex } from './delta.js';
 
 /** Target bytes per segment: large enough that the instructions lost at a boundary do not matter. */
 export const SEGMENT_BYTES = 4 << 20;
@@ -17,14 +19,14 @@ export const SEGMENT_BYTES = 4 << 20;
 /** The base and its index, as the worker receives them (views over shared memory). */
 export interface SharedBaseMessage {
   kind: 'base';
+  id: number;
+  /** the buckets this worker indexes (the other worker indexes the rest) */
+  from: number;
+  to: number;
   base: SharedArrayBuffer;
   baseOffset: number;
   baseLength: number;
   table: SharedArrayBuffer;
-  tableShift: number;
-  posBits: number;
-  tagShift: number;
-  tagMask: number;
 }
 
 export interface SegmentMessage {
@@ -35,7 +37,7 @@ export interface SegmentMessage {
   maxDelta: number;
 }
 
-export type SegmentReply = { id: number; ops: Uint8Array[] | null } | { id: number; error: string };
+export type SegmentReply = { id: number; ops: Uint8Array[] | null } | { id: number; indexed: true } | { id: number; error: string };
 
 /** Encode one segment of a target against an index of the whole base: instructions only, no header. */
 export async function encodeSegment(index: BlockIndex, segment: Uint8Array, maxDelta: number): Promise<Uint8Array[] | null> {
@@ -58,7 +60,7 @@ export interface DeltaThreadsOptions {
 
 const DEFAULT_WORKER_URL = new URL('./delta-worker.js', import.meta.url);
 
-/** One worker for a run of encodes (compact's chains); `close` when the run is over. */
+/** Two workers for a run of encodes (compact's chains); `close` when the run is over. */
 export class DeltaThreads {
   private tableMemory: SharedArrayBuffer | null = null;
   private readonly segments: SharedArrayBuffer[] = [];
@@ -67,33 +69,38 @@ export class DeltaThreads {
   private broken: Error | null = null;
 
   private constructor(
-    private readonly worker: Worker,
+    private readonly workers: Worker[],
     /** target bytes per segment */
     readonly segmentBytes: number,
   ) {
-    worker.on('message', (m: SegmentReply) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if ('error' in m) p.reject(new Error(`delta worker: ${m.error}`));
-      else p.resolve(m.ops);
-    });
-    worker.on('error', (e) => this.fail(e));
-    worker.on('exit', (code) => this.fail(new Error(`delta worker exited (${code})`)));
+    for (const worker of workers) {
+      worker.on('message', (m: SegmentReply) => {
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if ('error' in m) p.reject(new Error(`delta worker: ${m.error}`));
+        else p.resolve('ops' in m ? m.ops : null);
+      });
+      worker.on('error', (e) => this.fail(e));
+      worker.on('exit', (code) => this.fail(new Error(`delta worker exited (${code})`)));
+    }
   }
 
   /**
-   * Two threads when this machine has two cores free for us and the compiled worker is there (not under a
-   * TypeScript test runner); otherwise null, and the caller encodes on one thread.
+   * Two threads when this machine has two cores and the compiled worker is there (not under a TypeScript
+   * test runner); otherwise null, and the caller encodes on one thread.
    */
   static create(opts: DeltaThreadsOptions = {}): DeltaThreads | null {
     const url = opts.workerUrl ?? DEFAULT_WORKER_URL;
     const cores = os.availableParallelism?.() ?? os.cpus().length;
     if (!opts.force && cores < 2) return null;
+    const workers: Worker[] = [];
     try {
       if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return null;
-      return new DeltaThreads(new Worker(url), opts.segmentBytes ?? SEGMENT_BYTES);
+      for (let i = 0; i < 2; i++) workers.push(new Worker(url));
+      return new DeltaThreads(workers, opts.segmentBytes ?? SEGMENT_BYTES);
     } catch {
+      for (const w of workers) void w.terminate();
       return null; // thread limits: one thread
     }
   }
@@ -109,12 +116,12 @@ export class DeltaThreads {
     return this.segments[i]!;
   }
 
-  private onWorker(memory: SharedArrayBuffer, length: number, maxDelta: number): Promise<Uint8Array[] | null> {
+  private ask(worker: Worker, message: (id: number) => SharedBaseMessage | SegmentMessage): Promise<Uint8Array[] | null> {
     if (this.broken) return Promise.reject(this.broken);
     const id = ++this.seq;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ kind: 'segment', id, segment: memory, length, maxDelta } satisfies SegmentMessage);
+      worker.postMessage(message(id));
     });
   }
 
@@ -126,26 +133,22 @@ export class DeltaThreads {
     if (!(base.buffer instanceof SharedArrayBuffer)) throw new TypeError('DeltaThreads.encode needs a base in shared memory');
     const entries = indexTableLength(base.length);
     if (!this.tableMemory || this.tableMemory.byteLength !== entries * 4) this.tableMemory = new SharedArrayBuffer(entries * 4);
-    const table = new Int32Array(this.tableMemory);
-    table.fill(0);
-    const index = indexBase(base, table);
-    this.worker.postMessage({
-      kind: 'base',
-      base: base.buffer,
-      baseOffset: base.byteOffset,
-      baseLength: base.length,
-      table: this.tableMemory,
-      tableShift: index.tableShift,
-      posBits: index.posBits,
-      tagShift: index.tagShift,
-      tagMask: index.tagMask,
-    } satisfies SharedBaseMessage);
+    new Int32Array(this.tableMemory).fill(0);
+    const buckets = entries / SLOTS;
+    const half = Math.floor(buckets / 2);
+    const baseMemory = base.buffer;
+    const tableMemory = this.tableMemory;
+    // both halves of the table must be filled before any segment is looked up in it
+    await Promise.all(
+      this.workers.map((w, i) =>
+        this.ask(w, (id) => ({ kind: 'base', id, from: i === 0 ? 0 : half, to: i === 0 ? half : buckets, base: baseMemory, baseOffset: base.byteOffset, baseLength: base.length, table: tableMemory })),
+      ),
+    );
 
-    // Segment k fills buffer k % 3; even segments go to the worker, odd ones are encoded here. Dispatching
-    // segment k (even) first waits for the worker's segment k-2, so the buffer segment k+1 reuses (that of
-    // k-2) is free by the time it is filled.
+    // Segment k fills buffer k % 3 and goes to worker k % 2. Dispatching segment k first waits for that
+    // worker's segment k-2, so the buffer segment k+1 reuses (that of k-2) is free by the time it is filled.
     const results: Array<Promise<Uint8Array[] | null>> = [];
-    let workerDone: Promise<unknown> = Promise.resolve();
+    const done: Array<Promise<unknown>> = [Promise.resolve(), Promise.resolve()];
     let k = 0;
     let fill = 0;
     let seen = 0;
@@ -153,14 +156,11 @@ export class DeltaThreads {
     const dispatch = async (): Promise<void> => {
       const memory = this.segment(k % 3);
       const length = fill;
-      if (k % 2 === 0) {
-        await workerDone;
-        const job = this.onWorker(memory, length, maxDelta);
-        results.push(job);
-        workerDone = job.catch(() => undefined);
-      } else {
-        results.push(Promise.resolve(await encodeSegment(index, new Uint8Array(memory, 0, length), maxDelta)));
-      }
+      const w = k % 2;
+      await done[w];
+      const job = this.ask(this.workers[w]!, (id) => ({ kind: 'segment', id, segment: memory, length, maxDelta }));
+      results.push(job);
+      done[w] = job.catch(() => undefined);
       k++;
       fill = 0;
       view = new Uint8Array(this.segment(k % 3));
@@ -191,14 +191,14 @@ export class DeltaThreads {
       }
       return bytes > maxDelta ? null : out;
     } finally {
-      // never leave the worker reading a segment buffer this call no longer owns
+      // never leave a worker reading a segment buffer this call no longer owns
       await Promise.allSettled(results);
     }
   }
 
   async close(): Promise<void> {
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+    for (const w of this.workers) w.removeAllListeners('exit');
+    await Promise.all(this.workers.map((w) => w.terminate()));
     this.tableMemory = null;
     this.segments.length = 0;
   }

@@ -1,9 +1,10 @@
 /**
- * Worker thread for delta-parallel.ts: encodes the segments of a target it is sent against the shared base
- * and index it was sent before them (messages arrive in order).
+ * Worker thread for delta-parallel.ts: indexes its half of the shared table for the base it is sent, then
+ * encodes the segments of a target it is sent against that base and the whole index (messages arrive in
+ * order; the sender waits for both halves before sending segments).
  */
 import { parentPort } from 'node:worker_threads';
-import type { BlockIndex } from './delta.js';
+import { indexBase, type BlockIndex } from './delta.js';
 import { encodeSegment, type SegmentMessage, type SegmentReply, type SharedBaseMessage } from './delta-parallel.js';
 
 const port = parentPort;
@@ -11,14 +12,13 @@ let index: BlockIndex | null = null;
 if (port) {
   port.on('message', (m: SharedBaseMessage | SegmentMessage) => {
     if (m.kind === 'base') {
-      index = {
-        win: Buffer.from(m.base, m.baseOffset, m.baseLength),
-        table: new Int32Array(m.table),
-        tableShift: m.tableShift,
-        posBits: m.posBits,
-        tagShift: m.tagShift,
-        tagMask: m.tagMask,
-      };
+      try {
+        index = indexBase(Buffer.from(m.base, m.baseOffset, m.baseLength), new Int32Array(m.table), { from: m.from, to: m.to });
+        port.postMessage({ id: m.id, indexed: true } satisfies SegmentReply);
+      } catch (e) {
+        index = null;
+        port.postMessage({ id: m.id, error: e instanceof Error ? e.message : String(e) } satisfies SegmentReply);
+      }
       return;
     }
     const at = index;
