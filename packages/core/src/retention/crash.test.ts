@@ -7,8 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
+import { CORE_INDEX as coreIndex, TSX_LOADER as tsxLoader } from '../testing/core-child.js';
 import { makeTempVault, gitCli, TEST_AUTHOR } from '../testing/temp-vault.js';
 import type { TempVault } from '../testing/temp-vault.js';
 import { save } from '../api/save.js';
@@ -19,11 +18,6 @@ import { log } from '../api/query.js';
 import { applyRetention, planVaultRetention, recoverRetention } from './apply.js';
 import type { ApplyStep } from './apply.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const coreIndex = path.join(here, '..', 'index.ts');
-const require = createRequire(import.meta.url);
-/** tsx's loader, so the child runs core's TypeScript sources in one node process (killable as such) */
-const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
 
 let t: TempVault;
 afterEach(async () => t?.cleanup());

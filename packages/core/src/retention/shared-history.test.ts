@@ -7,18 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
+import { CORE_INDEX as coreIndex, TSX_LOADER as tsxLoader } from '../testing/core-child.js';
 import { makeTempVault, gitCli, TEST_AUTHOR } from '../testing/temp-vault.js';
 import type { TempVault } from '../testing/temp-vault.js';
 import { save } from '../api/save.js';
 import { loadHistory } from '../history/versions.js';
 import { applyRetention, planVaultRetention } from './apply.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const coreIndex = path.join(here, '..', 'index.ts');
-const require = createRequire(import.meta.url);
-const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
 
 let t: TempVault;
 afterEach(async () => t?.cleanup());
