@@ -88,6 +88,24 @@ try {
   const gitSave = await best('sh', ['-c', 'git add big.json && git commit -q -m bench --no-verify'], plain, rewritePlain);
   report(`save ${(size / 1e6).toFixed(1)} MB JSON (vs git add + commit)`, save, gitSave, saveBase);
   {
+    // a save past keep-last 10 also archives that file's oldest version (retention.auto): on this many saves it
+    // rewrites the history branch after that version and prunes, so it grows with history, not with the file
+    const arch = path.join(dir, 'arch.json');
+    let a = 0;
+    const rewriteArch = () => writeFileSync(arch, JSON.stringify({ version: a++, rows: rows.slice(0, 500) }));
+    for (let i = 0; i < 10; i++) {
+      rewriteArch();
+      await measure('node', [CLI, 'save', 'arch.json', '-q'], { cwd: dir });
+    }
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      rewriteArch();
+      runs.push(await measure('node', [CLI, 'save', 'arch.json', '-q'], { cwd: dir }));
+    }
+    const sorted = runs.map((r) => r.seconds).sort((x, y) => x - y);
+    console.log(`save that archives a version (${SAVES}-save history, keep-last 10): best ${fmtS3(sorted[0])}, median ${fmtS3(sorted[1])} of 3, peak RSS ${rss(runs[0])}`);
+  }
+  {
     const [ours, base] = await both(['log'], dir);
     report('log (vs git log -1)', ours, await best('git', ['log', '-1'], dir), base);
   }
