@@ -22,6 +22,7 @@ import { BufferedFileWriter, fileBase, tempPath } from './base-file.js';
 export { BufferedFileWriter, fileBase, tempPath };
 
 import { OFS_DELTA, REF_DELTA, TYPE_BY_CODE, type ObjectType } from './object-types.js';
+import { storedBlockHeader, zlibHeaderOk } from './zlib-framing.js';
 export { OFS_DELTA, REF_DELTA, type ObjectType };
 
 /** Receives an object's type and size once, then its content in order. Chunks are only valid during the call. */
@@ -194,21 +195,20 @@ export async function inflateRange(file: string, start: number, end: number, onC
 function storedBlockRanges(fd: number, fileSize: number): { ranges: Array<[number, number]>; extra: number } | null {
   const hdr = Buffer.alloc(5);
   if (fileSize < 2 + 5 + 4 || readSync(fd, hdr, 0, 2, 0) !== 2) return null;
-  if ((hdr[0]! & 0x0f) !== 8 || hdr[0]! >> 4 > 7 || ((hdr[0]! << 8) | hdr[1]!) % 31 !== 0 || hdr[1]! & 0x20) return null;
+  if (!zlibHeaderOk(hdr[0]!, hdr[1]!)) return null;
   const ranges: Array<[number, number]> = [];
   let pos = 2;
   for (;;) {
     if (pos + 5 > fileSize - 4 || readSync(fd, hdr, 0, 5, pos) !== 5) return null;
-    const b = hdr[0]!;
-    if ((b & 0x06) !== 0) return null; // a compressed block: not ours, let zlib handle it
-    const len = hdr[1]! | (hdr[2]! << 8);
-    const nlen = hdr[3]! | (hdr[4]! << 8);
-    if ((len ^ 0xffff) !== nlen) return null;
+    // null: a compressed block (not ours, zlib handles it) or a damaged header
+    const block = storedBlockHeader(hdr);
+    if (!block) return null;
+    const { len } = block;
     pos += 5;
     if (pos + len > fileSize - 4) return null;
     if (len) ranges.push([pos, pos + len]);
     pos += len;
-    if (b & 1) break;
+    if (block.final) break;
   }
   // extra: bytes after the Adler-32 (native inflate ignores them; git fsck and a full verify do not)
   return pos + 4 <= fileSize ? { ranges, extra: fileSize - pos - 4 } : null;

@@ -13,6 +13,7 @@ import type { Hash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { ProgressCallback } from '../util/progress.js';
+import { storedBlockHeader, zlibHeaderOk } from './zlib-framing.js';
 
 /** Read size per step, and buffers in flight (being read, parsed and hashed, or written). */
 const CHUNK = 2 << 20;
@@ -71,14 +72,13 @@ export async function copyStoredBlob(file: string, out: FileHandle, opts: Stored
       hdr[have++] = b;
       if (have < need) return;
       if (inZlibHeader) {
-        if ((hdr[0]! & 0x0f) !== 8 || ((hdr[0]! << 8) | hdr[1]!) % 31 !== 0 || hdr[1]! & 0x20) throw new NotStored();
+        if (!zlibHeaderOk(hdr[0]!, hdr[1]!)) throw new NotStored();
         inZlibHeader = false;
       } else {
-        if ((hdr[0]! & 0x06) !== 0) throw new NotStored(); // a compressed block
-        const len = hdr[1]! | (hdr[2]! << 8);
-        if ((len ^ 0xffff) !== (hdr[3]! | (hdr[4]! << 8))) throw new NotStored();
-        final = (hdr[0]! & 1) === 1;
-        blockLeft = len;
+        const block = storedBlockHeader(hdr); // null: a compressed block, or a damaged header
+        if (!block) throw new NotStored();
+        final = block.final;
+        blockLeft = block.len;
       }
       have = 0;
       need = 5;
