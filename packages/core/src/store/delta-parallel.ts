@@ -7,10 +7,9 @@
  * (one more instruction). This thread only reads and hands out: the encoder's hot loops stay on threads that
  * see one kind of memory (shared), which V8 compiles tighter.
  */
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledWorkerExists } from '../util/worker-file.js';
 import { DeltaEncoder, SLOTS, deltaHeader, indexTableLength, memoryBase, type BlockIndex } from './delta.js';
 
 /** Target bytes per segment: large enough that the instructions lost at a boundary do not matter. */
@@ -94,9 +93,9 @@ export class DeltaThreads {
     const url = opts.workerUrl ?? DEFAULT_WORKER_URL;
     const cores = os.availableParallelism?.() ?? os.cpus().length;
     if (!opts.force && cores < 2) return null;
+    if (!compiledWorkerExists(url)) return null;
     const workers: Worker[] = [];
     try {
-      if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) return null;
       for (let i = 0; i < 2; i++) workers.push(new Worker(url));
       return new DeltaThreads(workers, opts.segmentBytes ?? SEGMENT_BYTES);
     } catch {

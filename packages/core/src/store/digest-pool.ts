@@ -5,10 +5,9 @@
  * the same object for its sha256. Without the compiled worker (a TypeScript test runner), with one core, or `workers: 1`, the
  * blobs are hashed in this thread one after the other.
  */
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { compiledWorkerExists } from '../util/worker-file.js';
 import { SavepointError, type ErrorCode } from '../errors.js';
 import type { DigestJobMessage, DigestReply } from './digest-worker.js';
 import { digestBlob, type ContentDigest, type ReadBlobOptions } from './object-store.js';
@@ -58,13 +57,6 @@ export interface DigestPoolOptions {
 
 const DEFAULT_WORKER_URL = new URL('./digest-worker.js', import.meta.url);
 
-function workerExists(url: URL): boolean {
-  try {
-    return url.protocol === 'file:' && existsSync(fileURLToPath(url));
-  } catch {
-    return false;
-  }
-}
 
 /** Digest each job's blob; the outcome map is keyed by oid. Errors other than SavepointErrors are thrown. */
 export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: DigestPoolOptions = {}): Promise<Map<string, DigestOutcome>> {
@@ -75,7 +67,7 @@ export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: Diges
   const n = Math.max(1, Math.min(cores, unique.length));
   const only = unique[0];
   const split = opts.split ?? (!!only && only.size >= SPLIT_MIN_BYTES && useTwoThreads(only.size, cores, os.loadavg()[0] ?? 0));
-  if (unique.length === 1 && only && split && !opts.quick && cores >= 2 && workerExists(url)) {
+  if (unique.length === 1 && only && split && !opts.quick && cores >= 2 && compiledWorkerExists(url)) {
     const split = await digestSplit(gitdir, only, url, opts);
     if (split) {
       out.set(only.oid, split);
@@ -84,7 +76,7 @@ export async function digestBlobs(gitdir: string, jobs: DigestJob[], opts: Diges
   }
   let doneBytes = 0;
   const workers: Worker[] = [];
-  if (n > 1 && workerExists(url)) {
+  if (n > 1 && compiledWorkerExists(url)) {
     for (let i = 0; i < n; i++) {
       try {
         workers.push(new Worker(url));
